@@ -1,0 +1,130 @@
+/* bootd.h: internal interfaces of the ringsan-boot daemon (the shell ring around bootsvc/proto):
+ * sockets, files, signals, privileges. One thread, one epoll loop.
+ *
+ * Why epoll and not io_uring: the boot service is not the hot path (a few hundred small UDP
+ * packets per client boot, a few HTTP downloads); readiness callbacks with non-blocking sockets,
+ * pread() for TFTP blocks and sendfile() for HTTP bodies are simpler to get right here, and keep
+ * working where io_uring is disabled (containers, kernel.io_uring_disabled).
+ */
+#ifndef RINGSAN_BOOTSVC_BOOTD_H
+#define RINGSAN_BOOTSVC_BOOTD_H
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bootsvc/proto/lease.h"
+#include "bootsvc/proto/menu.h"
+#include "bootsvc/proto/pxe.h"
+#include "bootsvc/proto/tftp.h"
+#include "common/config.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* Command-line overrides; NULL / 0 = take the config value. */
+struct bootd_opts {
+	const char *config_file;
+	const char *data_dir, *interface, *server_ip, *dhcp_mode, *dhcp_range, *http, *tftp_root;
+	const char *out_dir; /* render */
+	int tftp_port, dhcp_port, pxe_port;
+};
+
+struct bootd;
+
+/* An epoll registration embedded in its owner; the loop calls on_event and the owner comes
+ * back with container_of. */
+struct watch {
+	int fd;
+	void (*on_event)(struct bootd *d, struct watch *w, uint32_t events);
+};
+
+struct tftp_conn;
+struct http_conn;
+
+struct bootd {
+	int epfd;
+	struct watch sig;
+	struct bootd_opts opts;
+	struct config cfg;
+	char data_dir[PATH_MAX];
+	uint32_t server_ip; /* host-order a.b.c.d */
+	char server_text[16];
+	struct config_portal http_listen;
+	int tftp_root_fd, media_fd; /* O_PATH directory fds, opened before dropping root */
+	char tftp_root[PATH_MAX];
+	bool stop;
+
+	/* DHCP */
+	struct watch dhcp, pxe; /* fd -1 when off */
+	struct pxe_config pxe_cfg;
+	struct lease *lease_slots;
+	struct lease_table leases;
+	bool have_leases;
+	char lease_file[PATH_MAX];
+	uint64_t dhcp_malformed;
+	int64_t dhcp_malformed_logged_ms;
+
+	/* TFTP */
+	struct watch tftp;
+	struct tftp_conn *transfers;
+	unsigned transfer_count;
+	struct tftp_limits tftp_limits;
+
+	/* HTTP */
+	struct watch http;
+	struct http_conn *conns;
+	unsigned conn_count;
+};
+
+/* model.c: config + data dir -> the renderer's model (owns its strings). */
+struct boot_model {
+	struct menu_model m;
+	struct menu_lun *luns;
+	struct menu_image *images;
+	struct menu_client *clients;
+	char **strings; /* every string the model points at that is not in the config */
+	size_t n_strings, cap_strings;
+};
+
+int boot_model_build(struct boot_model *bm, const struct bootd *d);
+void boot_model_free(struct boot_model *bm);
+/* Renders name into out from a fresh model. 0, -ENOENT (not a script) or -errno. */
+int boot_render(const struct bootd *d, const char *name, struct menu_buf *out);
+
+/* util.c */
+int64_t bootd_now_ms(void);
+int bootd_watch(struct bootd *d, struct watch *w, uint32_t events);
+int bootd_rewatch(struct bootd *d, struct watch *w, uint32_t events);
+void bootd_unwatch(struct bootd *d, struct watch *w);
+/* Opens path (already sanitised, relative) under dirfd, refusing anything that resolves outside
+ * it (openat2 RESOLVE_BENEATH; an O_NOFOLLOW walk where openat2 is missing). Returns an fd
+ * (O_RDONLY, O_CLOEXEC) of a regular file, or -errno (-ENOENT, -EXDEV / -ELOOP for escapes,
+ * -EISDIR for a directory). */
+int bootd_open_beneath(int dirfd, const char *path);
+/* Writes data to path atomically (temporary file, fsync, rename). */
+int bootd_write_atomic(const char *path, const void *data, size_t len);
+int bootd_parse_ipv4(const char *text, uint32_t *ip);
+void bootd_format_ipv4(uint32_t ip, char out[static 16]);
+
+/* dhcpd.c */
+int dhcpd_open(struct bootd *d);
+void dhcpd_close(struct bootd *d);
+
+/* tftpd.c */
+int tftpd_open(struct bootd *d);
+void tftpd_close(struct bootd *d);
+/* Handles due retransmissions; returns the next deadline (ms) or INT64_MAX. */
+int64_t tftpd_tick(struct bootd *d, int64_t now);
+
+/* httpd.c */
+int httpd_open(struct bootd *d);
+void httpd_close(struct bootd *d);
+int64_t httpd_tick(struct bootd *d, int64_t now);
+
+/* setup.c: resolve settings from config + flags, TFTP root, privileges. */
+int bootd_configure(struct bootd *d, char *err, size_t errlen);
+int bootd_prepare_tftp_root(struct bootd *d);
+int bootd_drop_privileges(const struct bootd *d);
+
+#endif

@@ -1,0 +1,135 @@
+/* util.c: small helpers of the ringsan-boot daemon: clock, epoll registration, confined opens,
+ * atomic writes, IPv4 text. */
+#include "bootsvc/daemon/bootd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t bootd_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int bootd_watch(struct bootd *d, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) ? -errno : 0;
+}
+
+int bootd_rewatch(struct bootd *d, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, w->fd, &ev) ? -errno : 0;
+}
+
+void bootd_unwatch(struct bootd *d, struct watch *w)
+{
+	if (w->fd >= 0)
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
+/* Fallback for kernels without openat2 (< 5.6): walk the components with O_NOFOLLOW, so no
+ * symlink is followed at all (stricter than RESOLVE_BENEATH). */
+static int open_walk(int dirfd, const char *path)
+{
+	char comp[NAME_MAX + 1];
+	int fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	while (*path) {
+		const char *slash = strchr(path, '/');
+		size_t n = slash ? (size_t)(slash - path) : strlen(path);
+		if (n == 0 || n > NAME_MAX || (n == 2 && path[0] == '.' && path[1] == '.')) {
+			close(fd);
+			return -EACCES;
+		}
+		memcpy(comp, path, n);
+		comp[n] = '\0';
+		int flags = O_NOFOLLOW | O_CLOEXEC | (slash ? O_PATH | O_DIRECTORY : O_RDONLY);
+		int next = openat(fd, comp, flags);
+		int saved = errno;
+		close(fd);
+		if (next < 0)
+			return -saved;
+		fd = next;
+		path += n + (slash ? 1 : 0);
+	}
+	return fd;
+}
+
+int bootd_open_beneath(int dirfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	struct stat st;
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = open_walk(dirfd, path);
+	else if (fd < 0)
+		fd = -errno;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EACCES;
+	}
+	return fd;
+}
+
+int bootd_write_atomic(const char *path, const void *data, size_t len)
+{
+	char tmp[PATH_MAX + 8];
+	int rc = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+int bootd_parse_ipv4(const char *text, uint32_t *ip)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return -EINVAL;
+	*ip = ntohl(a.s_addr);
+	return 0;
+}
+
+void bootd_format_ipv4(uint32_t ip, char out[static 16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}

@@ -1,0 +1,449 @@
+/* menu.c: see menu.h. iPXE script commands used: menu, item, choose, goto, chain, sanboot,
+ * sanhook, kernel, initrd -n, boot, set, clear, isset, iseq, echo, prompt, shell, reboot, exit
+ * (iPXE src/hci/commands/{dynui,image,sanboot,nvo,...}_cmd.c). iPXE splits a line on whitespace
+ * after expanding ${...}; the tokens "||", "&&", ";" and a token starting with '#' are special
+ * (src/core/exec.c), which is why free text is sanitised. RFC 4173: iSCSI root path syntax. */
+#include "bootsvc/proto/menu.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void menu_buf_free(struct menu_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static void out(struct menu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out(struct menu_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	if (b->err)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->err = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+bool menu_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '.' || c == '_' || c == '-';
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool menu_token_ok(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= ' ' || c >= 0x7f || strchr("${}#|&;\"'\\", c))
+			return false;
+	}
+	return true;
+}
+
+void menu_sanitize_text(const char *in, char *o, size_t cap)
+{
+	size_t n = 0;
+	if (cap == 0)
+		return;
+	for (; in && *in && n + 1 < cap && n < MENU_TEXT_MAX; in++) {
+		unsigned char c = (unsigned char)*in;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  strchr(".,:_+()/@=*!%[]-", c);
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (n > 0 && o[n - 1] != ' ')
+				o[n++] = ' ';
+			continue;
+		}
+		o[n++] = ok && c ? (char)c : '_';
+	}
+	while (n > 0 && o[n - 1] == ' ')
+		n--;
+	o[n] = '\0';
+}
+
+void menu_format_size(uint64_t bytes, char o[static 16])
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	unsigned u = 0;
+	uint64_t whole = bytes, scale = 1;
+	while (whole >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		whole /= 1024;
+		scale *= 1024;
+		u++;
+	}
+	/* One decimal, rounded down: remainder / scale < 1, computed without overflow. */
+	uint64_t tenths = u ? (bytes - whole * scale) / (scale / 1024) * 10 / 1024 : 0;
+	int n;
+	if (tenths && u > 0)
+		n = snprintf(o, 16, "%" PRIu64 ".%" PRIu64 " %s", whole, tenths, units[u]);
+	else
+		n = snprintf(o, 16, "%" PRIu64 " %s", whole, units[u]);
+	if (n < 0)
+		o[0] = '\0';
+}
+
+static void format_mac(const uint8_t mac[6], char o[static 18])
+{
+	snprintf(o, 18, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}
+
+/* A media reference: a URL (http://; https:// only works on iPXE builds with TLS) as is, else
+ * relative to the server's /media/. */
+static void out_media_url(struct menu_buf *b, const char *path)
+{
+	if (strstr(path, "://"))
+		out(b, "%s", path);
+	else
+		out(b, "${rs_base}/media/%s", path[0] == '/' ? path + 1 : path);
+}
+
+static const char *action_label(enum menu_action a)
+{
+	return a == MENU_ACTION_BOOT ? "boot" : a == MENU_ACTION_INSTALL ? "install" : "menu";
+}
+
+int menu_render_boot(const struct menu_model *m, struct menu_buf *b)
+{
+	(void)m;
+	out(b, "#!ipxe\n"
+	       "# ringsan-boot entry script (generated; do not edit)\n"
+	       "# The query string only names this machine in the server's log.\n"
+	       "chain --autofree menu.ipxe?mac=${netX/mac:hexhyp} || goto failed\n"
+	       "exit 0\n"
+	       ":failed\n"
+	       "echo ringsan: could not load menu.ipxe from this server\n"
+	       "prompt --timeout 10000 Press any key for the iPXE shell... && shell ||\n"
+	       "exit 1\n");
+	return b->err ? -ENOMEM : 0;
+}
+
+int menu_render_vars(const struct menu_model *m, struct menu_buf *b)
+{
+	out(b, "#!ipxe\n# ringsan-boot variables (generated; do not edit)\n");
+	out(b, "set rs_server %s\n", m->server);
+	out(b, "set rs_base http://%s:%u\n", m->server, m->http_port);
+	if (m->iscsi_port && m->iscsi_port != 3260)
+		out(b, "set rs_iscsi_port %u\n", m->iscsi_port);
+	else
+		out(b, "clear rs_iscsi_port\n");
+	out(b, "set rs_iqn %s\n", m->base_iqn);
+	out(b, "set rs_initiator_base %s\n", m->initiator_base);
+	return b->err ? -ENOMEM : 0;
+}
+
+static void out_client(struct menu_buf *b, const struct menu_model *m, const struct menu_client *c)
+{
+	char mac[18];
+	format_mac(c->mac, mac);
+	out(b, ":client-%s\n", mac);
+	if (c->name && menu_name_ok(c->name))
+		out(b, "set rs_client %s\n", c->name);
+	if (c->default_lun && menu_name_ok(c->default_lun)) {
+		int t = c->timeout_s >= 0 ? c->timeout_s : (int)m->timeout_s;
+		out(b, "set rs_default lun-%s\n", c->default_lun);
+		out(b, "set rs_timeout %d\n", t > 0 ? t * 1000 : 1);
+		out(b, "set rs_action %s\n", action_label(c->action));
+	}
+	if (c->image && menu_name_ok(c->image))
+		out(b, "set rs_image %s\n", c->image);
+	if (c->initiator_iqn && menu_token_ok(c->initiator_iqn))
+		out(b, "set initiator-iqn %s\n", c->initiator_iqn);
+	out(b, "goto clients_done\n");
+}
+
+/* Defaults, then one block per [client] selected by MAC. */
+static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
+{
+	char mac[18];
+	const char *first = "exit";
+	for (size_t i = 0; i < m->n_luns; i++) {
+		if (menu_name_ok(m->luns[i].name)) {
+			first = m->luns[i].name;
+			break;
+		}
+	}
+	out(b, "set rs_mac ${netX/mac:hexhyp}\n");
+	out(b, "set initiator-iqn ${rs_initiator_base}:${rs_mac}\n");
+	out(b, "clear rs_client\nclear rs_image\n");
+	out(b, "set rs_action %s\n", action_label(m->default_action));
+	out(b, "set rs_default %s%s\n", strcmp(first, "exit") ? "lun-" : "", first);
+	out(b, "set rs_timeout 0\n");
+	for (size_t i = 0; i < m->n_clients; i++) {
+		format_mac(m->clients[i].mac, mac);
+		out(b, "iseq ${rs_mac} %s && goto client-%s ||\n", mac, mac);
+	}
+	out(b, "goto clients_done\n");
+	for (size_t i = 0; i < m->n_clients; i++)
+		out_client(b, m, &m->clients[i]);
+	out(b, ":clients_done\n");
+	/* After a failure the menu waits for a person instead of retrying the same default. */
+	out(b, "isset ${rs_noauto} && set rs_timeout 0 ||\n");
+}
+
+int menu_render_top(const struct menu_model *m, struct menu_buf *b)
+{
+	char size[16], text[MENU_TEXT_MAX + 1];
+	out(b, "#!ipxe\n# ringsan-boot menu (generated; do not edit)\n");
+	out(b, "chain --autofree vars.ipxe || goto failed\n");
+	out_top_clients(b, m);
+	out(b, ":top\nmenu ringsan on ${rs_server}: choose a disk\nitem --gap Disks:\n");
+	for (size_t i = 0; i < m->n_luns; i++) {
+		const struct menu_lun *l = &m->luns[i];
+		if (!menu_name_ok(l->name))
+			continue;
+		menu_format_size(l->size_bytes, size);
+		menu_sanitize_text(l->description, text, sizeof(text));
+		/* iPXE joins item words with single spaces: no column alignment possible. */
+		out(b, "item lun-%s %s [%s]%s%s\n", l->name, l->name, size, text[0] ? " " : "", text);
+	}
+	if (m->n_luns == 0)
+		out(b, "item --gap (no disks yet: ringsan lun create NAME --size 20G)\n");
+	out(b, "item --gap Other:\n"
+	       "item shell iPXE shell\n"
+	       "item reboot Reboot\n"
+	       "item exit Exit (boot the next device)\n"
+	       "choose --default ${rs_default} --timeout ${rs_timeout} rs_target || goto exit\n"
+	       "goto ${rs_target}\n");
+	for (size_t i = 0; i < m->n_luns; i++) {
+		if (!menu_name_ok(m->luns[i].name))
+			continue;
+		/* Back from a disk (or its failure): no more automatic choices. */
+		out(b, ":lun-%s\nchain --autofree lun-%s.ipxe || goto failed\nset rs_timeout 0\n"
+		       "goto top\n",
+		    m->luns[i].name, m->luns[i].name);
+	}
+	out(b, ":shell\nset rs_timeout 0\necho Type exit to return to the menu.\nshell\ngoto top\n"
+	       ":reboot\nreboot\n"
+	       ":exit\nexit 0\n"
+	       ":failed\n"
+	       "echo ringsan: the last step failed; see the message above.\n"
+	       "set rs_noauto 1\nset rs_timeout 0\n"
+	       "prompt --timeout 30000 Press any key to return to the menu... ||\n"
+	       "goto top\n");
+	return b->err ? -ENOMEM : 0;
+}
+
+/* Credentials (iPXE settings username/password, reverse-username/reverse-password). Returns
+ * false when a value cannot be carried in a script. */
+static bool out_chap(struct menu_buf *b, const struct menu_lun *l)
+{
+	out(b, "clear username\nclear password\nclear reverse-username\nclear reverse-password\n");
+	if (l->chap_user || l->chap_secret) {
+		if (!menu_token_ok(l->chap_user) || !menu_token_ok(l->chap_secret))
+			return false;
+		out(b, "set username %s\nset password %s\n", l->chap_user, l->chap_secret);
+	}
+	if (l->mutual_user || l->mutual_secret) {
+		if (!menu_token_ok(l->mutual_user) || !menu_token_ok(l->mutual_secret))
+			return false;
+		out(b, "set reverse-username %s\nset reverse-password %s\n", l->mutual_user,
+		    l->mutual_secret);
+	}
+	return true;
+}
+
+/* Image arguments: {placeholders} become iPXE settings; anything iPXE would misread is
+ * replaced (sanitised like free text, but keeping '=' and '/' which kernel args need). */
+static void out_args(struct menu_buf *b, const char *args)
+{
+	static const char *const vars[][2] = {
+		{"{target_iqn}", "${rs_target_iqn}"}, {"{server}", "${rs_server}"},
+		{"{initiator_iqn}", "${initiator-iqn}"}, {"{lun}", "${rs_lun}"},
+		{"{base_url}", "${rs_base}"},
+	};
+	for (const char *s = args; s && *s;) {
+		size_t i;
+		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+			size_t n = strlen(vars[i][0]);
+			if (strncmp(s, vars[i][0], n) == 0) {
+				out(b, "%s", vars[i][1]);
+				s += n;
+				break;
+			}
+		}
+		if (i < sizeof(vars) / sizeof(vars[0]))
+			continue;
+		unsigned char c = (unsigned char)*s++;
+		bool bad = c < ' ' || c >= 0x7f || strchr("${}#|&;\"'\\", c);
+		out(b, "%c", bad ? '_' : (char)c);
+	}
+}
+
+static void out_image(struct menu_buf *b, const struct menu_image *img)
+{
+	out(b, ":img-%s\nset keep-san 1\n", img->name);
+	if (img->iso) {
+		/* The LUN becomes the second BIOS disk; the ISO boots without an iBFT entry. */
+		out(b, "sanhook --drive 0x81 ${rs_root} || goto failed\nsanboot --no-describe ");
+		out_media_url(b, img->iso);
+		out(b, " || goto failed\ngoto failed\n");
+		return;
+	}
+	out(b, "sanhook ${rs_root} || goto failed\nkernel ");
+	out_media_url(b, img->kernel);
+	if (img->args && img->args[0]) {
+		out(b, " ");
+		out_args(b, img->args);
+	}
+	out(b, " || goto failed\n");
+	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++) {
+		const struct menu_initrd *r = &img->initrds[i];
+		if (r->name && menu_name_ok(r->name))
+			out(b, "initrd -n %s ", r->name);
+		else
+			out(b, "initrd ");
+		out_media_url(b, r->path);
+		out(b, " || goto failed\n");
+	}
+	out(b, "boot || goto failed\ngoto failed\n");
+}
+
+static bool image_ok(const struct menu_image *img)
+{
+	if (!menu_name_ok(img->name))
+		return false;
+	if (img->iso)
+		return menu_token_ok(img->iso);
+	if (!img->kernel || !menu_token_ok(img->kernel))
+		return false;
+	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++)
+		if (!img->initrds[i].path || !menu_token_ok(img->initrds[i].path))
+			return false;
+	return true;
+}
+
+static void out_install_menu(struct menu_buf *b, const struct menu_model *m, const char *lun)
+{
+	char text[MENU_TEXT_MAX + 1];
+	const char *first = NULL;
+	out(b, ":install\nmenu Install onto %s: choose an installer\n", lun);
+	for (size_t i = 0; i < m->n_images; i++) {
+		const struct menu_image *img = &m->images[i];
+		if (!image_ok(img))
+			continue;
+		first = first ? first : img->name;
+		menu_sanitize_text(img->description ? img->description : img->name, text,
+				   sizeof(text));
+		out(b, "item img-%s %s\n", img->name, text);
+	}
+	if (!first)
+		out(b, "item --gap (no [image] sections in the configuration)\n");
+	out(b, "item lun Back\n");
+	if (first)
+		out(b, "set rs_img_default img-%s\n", first);
+	else
+		out(b, "set rs_img_default lun\n");
+	out(b, "isset ${rs_image} && set rs_img_default img-${rs_image} ||\n");
+	out(b, "choose --default ${rs_img_default} --timeout ${rs_lun_timeout} rs_choice || goto "
+	       "lun\nset rs_lun_timeout 0\ngoto ${rs_choice}\n");
+	for (size_t i = 0; i < m->n_images; i++)
+		if (image_ok(&m->images[i]))
+			out_image(b, &m->images[i]);
+}
+
+static void out_lun_head(struct menu_buf *b, const struct menu_model *m, const struct menu_lun *l)
+{
+	out(b, "#!ipxe\n# ringsan-boot: disk %s (generated; do not edit)\n", l->name);
+	out(b, "set rs_lun %s\n", l->name);
+	out(b, "set rs_target_iqn %s:%s\n", m->base_iqn, l->name);
+	out(b, "set rs_root iscsi:%s::${rs_iscsi_port}::${rs_target_iqn}\n", m->server);
+}
+
+/* The client's default action applies only when this disk is its default disk. */
+static void out_lun_defaults(struct menu_buf *b, const struct menu_lun *l)
+{
+	out(b, "set rs_lun_action boot\nset rs_lun_timeout 0\n");
+	out(b, "iseq ${rs_default} lun-%s || goto lun\n", l->name);
+	out(b, "iseq ${rs_action} install && set rs_lun_action install ||\n");
+	out(b, "iseq ${rs_action} menu || set rs_lun_timeout ${rs_timeout}\n");
+}
+
+int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
+{
+	char size[16], text[MENU_TEXT_MAX + 1];
+	if (idx >= m->n_luns || !menu_name_ok(m->luns[idx].name))
+		return -ENOENT;
+	const struct menu_lun *l = &m->luns[idx];
+	out_lun_head(b, m, l);
+	if (!out_chap(b, l)) {
+		out(b, "echo ringsan: the CHAP settings of disk %s contain characters an iPXE "
+		       "script cannot carry\ngoto failed\n",
+		    l->name);
+	}
+	out_lun_defaults(b, l);
+	menu_format_size(l->size_bytes, size);
+	menu_sanitize_text(l->description, text, sizeof(text));
+	out(b, ":lun\nmenu %s (%s)%s%s\n", l->name, size, text[0] ? ": " : "", text);
+	out(b, "item boot Boot from %s\nitem install Install an OS onto %s\nitem back Back to the "
+	       "disk list\n",
+	    l->name, l->name);
+	out(b, "choose --default ${rs_lun_action} --timeout ${rs_lun_timeout} rs_choice || goto "
+	       "back\nset rs_lun_timeout 0\ngoto ${rs_choice}\n");
+	out(b, ":boot\nset keep-san 1\nsanboot --keep ${rs_root} || goto failed\ngoto failed\n");
+	out_install_menu(b, m, l->name);
+	out(b, ":back\nexit 0\n"
+	       ":failed\n"
+	       "echo ringsan: could not start from disk ${rs_lun} (see the message above)\n"
+	       "set rs_noauto 1\n"
+	       "prompt --timeout 30000 Press any key to return to the menu... ||\n"
+	       "exit 0\n");
+	return b->err ? -ENOMEM : 0;
+}
+
+int menu_render_file(const struct menu_model *m, const char *name, struct menu_buf *b)
+{
+	if (strcmp(name, "boot.ipxe") == 0)
+		return menu_render_boot(m, b);
+	if (strcmp(name, "vars.ipxe") == 0)
+		return menu_render_vars(m, b);
+	if (strcmp(name, "menu.ipxe") == 0)
+		return menu_render_top(m, b);
+	size_t n = strlen(name);
+	if (n > 9 && strncmp(name, "lun-", 4) == 0 && strcmp(name + n - 5, ".ipxe") == 0) {
+		for (size_t i = 0; i < m->n_luns; i++) {
+			const char *ln = m->luns[i].name;
+			if (ln && strlen(ln) == n - 9 && strncmp(name + 4, ln, n - 9) == 0)
+				return menu_render_lun(m, i, b);
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,197 @@
+/* config.h: the INI configuration (read with inih) as typed structs. One table of keys
+ * (config_keys.c) drives parsing, validation, printing and the documentation: every key has a
+ * section kind, a type with bounds, an offset into its section struct and a help line.
+ *
+ * Sections: [server], [boot], [lun NAME], [image NAME], [client MAC]. Unknown sections or keys,
+ * bad values, duplicate keys and duplicate sections are errors naming "file:line: [section] key:".
+ * Values are taken verbatim (no inline comments); a line starting with '#' or ';' is a comment;
+ * an indented line continues the previous key's value (strings: joined with a space; lists:
+ * more items). Lists are separated by commas and/or spaces. Booleans: yes/no, true/false,
+ * on/off, 1/0.
+ *
+ * config_parse_buffer() is pure (no I/O, no environment): the fuzzers and unit tests call it.
+ * config_load_file() reads a file; config_apply_environment() fills the one default that
+ * depends on the environment (data_dir). Not thread-safe (inih's options are globals). */
+#ifndef RINGSAN_COMMON_CONFIG_H
+#define RINGSAN_COMMON_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "common/name.h"
+
+#define CONFIG_MAX_PORTALS  16
+#define CONFIG_MAX_DNS	    8
+#define CONFIG_MAX_LUNS	    4096
+#define CONFIG_MAX_IMAGES   1024
+#define CONFIG_MAX_CLIENTS  4096
+#define CONFIG_MAX_LIST	    256	    /* items in one list value */
+#define CONFIG_MAX_FILE	    4194304 /* bytes in a config file */
+#define CONFIG_DEFAULT_IQN  "iqn.2026-11.org.ringsan"
+#define CONFIG_DEFAULT_FILE "/etc/ringsan/ringsan.ini"
+#define CONFIG_TEXT_MAX	    256 /* descriptions, CHAP names and secrets: bytes with the NUL */
+
+/* A heap array of strings; owned by the config, freed by config_free(). */
+struct config_strlist {
+	char **items;
+	unsigned count;
+};
+
+/* A listening address: a literal IPv4 or IPv6 address (no brackets) and a port. */
+struct config_portal {
+	char host[46]; /* INET6_ADDRSTRLEN */
+	uint16_t port;
+	bool ipv6;
+};
+
+struct config_ipv4 {
+	bool set;
+	uint8_t addr[4]; /* network order: 10.0.0.1 is {10, 0, 0, 1} */
+};
+
+enum boot_mode { BOOT_MODE_PROXY, BOOT_MODE_FULL, BOOT_MODE_OFF };
+/* BOOT_ACTION_UNSET only appears in a [client] without `action` before defaults are applied;
+ * after config_parse_buffer() every client holds a real action. */
+enum boot_action { BOOT_ACTION_UNSET, BOOT_ACTION_BOOT, BOOT_ACTION_INSTALL, BOOT_ACTION_MENU };
+enum boot_uefi_loader { BOOT_UEFI_SNPONLY, BOOT_UEFI_IPXE };
+
+struct config_server {
+	char data_dir[PATH_MAX]; /* "" until config_apply_environment() or --data-dir */
+	struct config_portal listen[CONFIG_MAX_PORTALS];
+	unsigned listen_count;
+	char base_iqn[IQN_MAX_LEN + 1];
+	uint32_t workers;     /* 0 = one per CPU */
+	uint32_t queue_depth; /* CmdSN window per session */
+	uint32_t max_sessions;
+	uint32_t max_recv_data_segment_length; /* bytes */
+	uint32_t max_burst_length;	       /* bytes */
+	uint32_t first_burst_length;	       /* bytes */
+	uint32_t nop_interval;		       /* seconds, 0 = no NOP-In pings */
+	uint32_t nop_timeout;		       /* seconds */
+	char discovery_chap_user[CONFIG_TEXT_MAX];
+	char discovery_chap_secret[CONFIG_TEXT_MAX];
+	enum log_level log_level;
+	unsigned line;	     /* of the [server] header, 0 when absent */
+	uint64_t seen;	     /* bit i: the i-th [server] key of the table was given */
+};
+
+struct config_boot {
+	enum boot_mode mode;
+	char interface[16]; /* IFNAMSIZ; "" = all */
+	struct config_ipv4 server_ip;
+	struct config_ipv4 dhcp_first, dhcp_last; /* dhcp_range */
+	uint32_t lease_time;			  /* seconds */
+	char lease_file[PATH_MAX];		  /* "" = DATA_DIR/.dhcp.leases */
+	struct config_ipv4 router;
+	struct config_ipv4 dns[CONFIG_MAX_DNS];
+	unsigned dns_count;
+	struct config_ipv4 netmask;
+	struct config_portal http_listen;
+	char tftp_root[PATH_MAX]; /* "" = generated under the data dir */
+	char ipxe_dir[PATH_MAX];
+	enum boot_uefi_loader uefi_loader;
+	char media_dir[PATH_MAX];
+	char user[33];
+	uint32_t menu_timeout; /* seconds */
+	enum boot_action default_action;
+	unsigned line;
+	uint64_t seen;
+};
+
+struct config_lun {
+	char name[NAME_MAX_LEN + 1];
+	char description[CONFIG_TEXT_MAX];
+	bool read_only;
+	bool write_cache;
+	bool thin;
+	struct config_strlist allowed_initiators; /* IQNs; empty = every initiator */
+	char chap_user[CONFIG_TEXT_MAX];	  /* "" = no CHAP */
+	char chap_secret[CONFIG_TEXT_MAX];
+	char mutual_chap_user[CONFIG_TEXT_MAX];
+	char mutual_chap_secret[CONFIG_TEXT_MAX];
+	unsigned line;
+	uint64_t seen;
+};
+
+struct config_image {
+	char name[NAME_MAX_LEN + 1];
+	char description[CONFIG_TEXT_MAX];
+	char kernel[PATH_MAX];	     /* exactly one of kernel and iso is set */
+	struct config_strlist initrd; /* items "PATH" or "NAME=PATH" */
+	char args[4096];
+	char iso[PATH_MAX]; /* a path under media_dir, or an http:// URL */
+	unsigned line;
+	uint64_t seen;
+};
+
+struct config_client {
+	uint8_t mac[6];
+	char name[CONFIG_TEXT_MAX];
+	char lun[NAME_MAX_LEN + 1]; /* default LUN; "" = ask */
+	enum boot_action action;    /* defaults to [boot] default_action */
+	char image[NAME_MAX_LEN + 1];
+	uint32_t timeout; /* seconds; defaults to [boot] menu_timeout */
+	char initiator_iqn[IQN_MAX_LEN + 1];
+	unsigned line;
+	uint64_t seen;
+};
+
+struct config {
+	char filename[PATH_MAX]; /* "" = built-in defaults only */
+	struct config_server server;
+	struct config_boot boot;
+	struct config_lun *luns; /* in file order */
+	unsigned lun_count, lun_cap;
+	struct config_image *images;
+	unsigned image_count, image_cap;
+	struct config_client *clients;
+	unsigned client_count, client_cap;
+};
+
+/* Fills every default. Owns nothing yet; config_free() is still fine. */
+void config_defaults(struct config *cfg);
+
+/* Parses text[0..len) (NUL bytes are an error) on top of config_defaults(), then checks the
+ * rules between keys. filename is used in messages only. Returns 0, or -EINVAL with err set
+ * to one line "file:line: [section] key: what is wrong", or -ENOMEM. On error cfg holds
+ * defaults only (nothing to free). */
+int config_parse_buffer(struct config *cfg, const char *text, size_t len, const char *filename,
+			char *err, size_t errlen);
+
+/* Reads and parses a file (at most CONFIG_MAX_FILE bytes). -ENOENT etc. when unreadable. */
+int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* If data_dir is unset: $STATE_DIRECTORY (systemd), /var/lib/ringsan for root, else
+ * $XDG_STATE_HOME/ringsan or ~/.local/state/ringsan. */
+void config_apply_environment(struct config *cfg);
+/* The same rule as a pure function (tests): root is "effective uid is 0". */
+void config_default_data_dir(char *buf, size_t len, const char *state_directory,
+			     const char *xdg_state_home, const char *home, bool root);
+
+void config_free(struct config *cfg);
+
+/* Lookups: NULL when absent. mac is 6 bytes. */
+const struct config_lun *config_find_lun(const struct config *cfg, const char *name);
+const struct config_image *config_find_image(const struct config *cfg, const char *name);
+const struct config_client *config_find_client(const struct config *cfg, const uint8_t mac[6]);
+
+/* Prints the effective configuration as INI (secrets masked), every key of [server] and
+ * [boot], and the keys that are set in the other sections. */
+void config_print(FILE *out, const struct config *cfg);
+
+/* Prints the key reference (section, key, type, default, help) as used by the README. */
+void config_print_reference(FILE *out);
+
+/* Parses "ADDR:PORT", "[V6ADDR]:PORT" or "ADDR" (dflt_port). 0 or -EINVAL with err set. Used by
+ * command-line flags such as `ringsan serve --listen`. */
+int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port,
+			char *err, size_t errlen);
+
+const char *config_boot_action_name(enum boot_action action);
+const char *config_boot_mode_name(enum boot_mode mode);
+
+#endif

@@ -1,0 +1,44 @@
+/* loop.h: one io_uring per thread, and the only code that reaps its completions.
+ * Every submission carries a struct loop_op embedded in its owner as user_data; the loop calls
+ * op->complete(op, res, flags) and owners come back with container_of. An owner with ops in flight
+ * is never freed: it counts them and frees itself at the last completion. */
+#ifndef RINGSAN_COMMON_LOOP_H
+#define RINGSAN_COMMON_LOOP_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+struct loop_op;
+typedef void (*loop_complete_fn)(struct loop_op *op, int res, uint32_t cqe_flags);
+
+struct loop_op {
+	loop_complete_fn complete;
+};
+
+struct loop {
+	struct io_uring ring;
+	bool stop;
+	unsigned unsubmitted;
+};
+
+/* 0 or -errno. On -ENOSYS / -EPERM io_uring is unavailable: loop_unavailable_hint() says why and
+ * how to allow it, for the one line the daemon prints before exiting. */
+int loop_init(struct loop *l, unsigned entries);
+void loop_fini(struct loop *l);
+const char *loop_unavailable_hint(int err);
+
+/* A free SQE tied to op (submitting queued ones first if the ring is full); never NULL. */
+struct io_uring_sqe *loop_sqe(struct loop *l, struct loop_op *op);
+/* One turn: submit what is queued, wait for at least one completion (at most timeout_ms; -1 waits
+ * as long as it takes), dispatch every completion there is. The caller loops until l->stop. */
+void loop_run_once(struct loop *l, int timeout_ms);
+static inline void loop_stop(struct loop *l)
+{
+	l->stop = true;
+}
+
+#endif

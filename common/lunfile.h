@@ -1,0 +1,109 @@
+/* lunfile.h: LUNs on disk, shared by the CLI (`ringsan lun ...`), the target daemon and the
+ * boot service.
+ *
+ * Layout: one directory per LUN, DATA_DIR/NAME/, holding
+ *   disk.img  the raw disk, a sparse file; its size is the LUN's size;
+ *   lun.meta  text "key=value" lines written once at create: uuid=, block_size=, description=,
+ *             created= (Unix time). The identity (lunid.h) comes from the uuid.
+ * Create and clone build DATA_DIR/.NAME.tmp-XXXXXX/ completely (files and directory fsynced),
+ * then rename it to DATA_DIR/NAME with RENAME_NOREPLACE and fsync DATA_DIR: a crash leaves the
+ * old state or the new one. Remove renames to .NAME.rm-XXXXXX first, then deletes. Names
+ * starting with '.' are never LUNs; leftovers of interrupted operations are cleaned up by the
+ * next create, clone or remove.
+ *
+ * Locking: OFD locks (fcntl F_OFD_SETLK) on the whole of disk.img. The daemon holds a shared
+ * lock while it serves a LUN; every change (resize, remove, clone source) takes an exclusive
+ * one and fails with -EBUSY ("in use") when the daemon holds it. OFD locks belong to the open
+ * file, so they work between threads and are released when the fd is closed.
+ *
+ * Every function that can fail returns 0 or -errno and writes one line a person can act on
+ * into err. */
+#ifndef RINGSAN_COMMON_LUNFILE_H
+#define RINGSAN_COMMON_LUNFILE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/lunid.h"
+#include "common/name.h"
+
+#define LUNFILE_DISK	    "disk.img"
+#define LUNFILE_META	    "lun.meta"
+#define LUNFILE_DESC_MAX    255 /* bytes of description */
+#define LUNFILE_MIN_BLOCKS  1
+
+enum lunfile_lock {
+	LUNFILE_NOLOCK,	   /* look only (list, info) */
+	LUNFILE_SHARED,	   /* serving: the daemon; blocks changes by the CLI */
+	LUNFILE_EXCLUSIVE, /* changing: resize, remove */
+};
+
+struct lunfile {
+	char name[NAME_MAX_LEN + 1];
+	char dir[PATH_MAX];  /* DATA_DIR/NAME */
+	char path[PATH_MAX]; /* DATA_DIR/NAME/disk.img */
+	int fd;		     /* disk.img: O_RDWR, or O_RDONLY when opened read-only; O_CLOEXEC */
+	enum lunfile_lock lock;
+	uint64_t size;	     /* bytes; read at open and by lunfile_refresh() */
+	uint32_t block_size; /* 512 or 4096 */
+	uint8_t uuid[16];
+	uint64_t created; /* Unix time */
+	char description[LUNFILE_DESC_MAX + 1];
+};
+
+/* Creates an empty (sparse) LUN. size: bytes, a non-zero multiple of block_size (512 or 4096).
+ * description may be NULL. Creates data_dir if needed. -EEXIST when the name is taken. */
+int lunfile_create(const char *data_dir, const char *name, uint64_t size, uint32_t block_size,
+		   const char *description, char *err, size_t errlen);
+
+/* Opens a LUN and takes the lock asked for (without waiting): -ENOENT when there is no such
+ * LUN, -EBUSY when the lock is held elsewhere (err says so). read_only opens O_RDONLY (a shared
+ * lock still works). Close with lunfile_close(). */
+int lunfile_open(const char *data_dir, const char *name, enum lunfile_lock lock, bool read_only,
+		 struct lunfile *out, char *err, size_t errlen);
+/* Closes the fd, which drops its lock. Safe on a closed or zeroed-then-failed lunfile. */
+void lunfile_close(struct lunfile *lf);
+/* Re-reads the size (after a resize by the CLI; the daemon calls it on reload). */
+int lunfile_refresh(struct lunfile *lf);
+
+/* Whether another open file holds a lock on the LUN (the daemon serving it, or a CLI
+ * command changing it). Our own lock on lf->fd does not count. */
+bool lunfile_in_use(const struct lunfile *lf);
+/* Bytes of disk space the file uses (st_blocks * 512). */
+uint64_t lunfile_allocated_bytes(const struct lunfile *lf);
+/* Bytes of data (not holes) in [from, end of file) by SEEK_DATA/SEEK_HOLE. 0 or -errno. */
+int lunfile_data_bytes_from(int fd, uint64_t from, uint64_t *bytes);
+
+/* Calls fn for each LUN of data_dir in name order, with the LUN opened LUNFILE_NOLOCK read-only
+ * (closed again after fn returns). Directories that are not LUNs (no valid name, no disk.img or
+ * lun.meta) are skipped. A non-zero return from fn stops the walk and is returned. A missing
+ * data_dir has no LUNs. */
+int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg), void *arg,
+		 char *err, size_t errlen);
+
+/* Resizes in place. lf must be held LUNFILE_EXCLUSIVE. Growing always works; shrinking needs
+ * allow_shrink and only cuts holes: when data lies at or after new_size it fails with
+ * -ENOTEMPTY and err says how many bytes. new_size: a non-zero multiple of the block size. */
+int lunfile_resize(struct lunfile *lf, uint64_t new_size, bool allow_shrink, char *err,
+		   size_t errlen);
+
+/* Removes a LUN and its data; -EBUSY when in use. */
+int lunfile_remove(const char *data_dir, const char *name, char *err, size_t errlen);
+
+/* Progress of a copy: bytes of data copied so far out of total. */
+typedef void lunfile_progress_fn(uint64_t done, uint64_t total, void *arg);
+
+/* Copies src to a new LUN dst with a new uuid: a reflink (FICLONE) where the file system can,
+ * otherwise a copy of the data extents only, so holes stay holes. src is locked exclusively
+ * during the copy (nobody may write it). description NULL keeps src's. progress may be NULL.
+ * *reflinked (may be NULL) tells which way it went. */
+int lunfile_clone(const char *data_dir, const char *src, const char *dst, const char *description,
+		  lunfile_progress_fn *progress, void *arg, bool *reflinked, char *err,
+		  size_t errlen);
+
+/* Checks a description: at most 255 bytes, no control characters. */
+int lunfile_check_description(const char *text, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,40 @@
+/* lunfile_impl.h: private to lunfile*.c: the steps shared by create, clone and remove. */
+#ifndef RINGSAN_COMMON_LUNFILE_IMPL_H
+#define RINGSAN_COMMON_LUNFILE_IMPL_H
+
+#include "common/lunfile.h"
+
+/* A LUN being built in DATA_DIR/.NAME.tmp-XXXXXX. */
+struct lunfile_build {
+	char tmp[PATH_MAX];
+	char final[PATH_MAX];
+	int dir_fd;  /* the temporary directory */
+	int disk_fd; /* its disk.img, locked exclusively while building */
+};
+
+/* Creates data_dir if missing (mode 0755), removes unlocked leftovers, checks NAME is free and
+ * makes the temporary directory with an empty, locked disk.img. */
+int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const char *name,
+			char *err, size_t errlen);
+/* Writes lun.meta, fsyncs disk.img, lun.meta and the directory, renames it into place
+ * (RENAME_NOREPLACE) and fsyncs data_dir. */
+int lunfile_build_commit(struct lunfile_build *b, const char *data_dir, const char *name,
+			 uint32_t block_size, const char *description, char *err, size_t errlen);
+/* Closes fds; removes the temporary directory unless committed. */
+void lunfile_build_end(struct lunfile_build *b);
+
+/* Takes (or with F_UNLCK drops) an OFD lock on the whole file without waiting: 0 or -EBUSY. */
+int lunfile_lock_fd(int fd, short type);
+/* Fills lf->name, dir and path. 0, -EINVAL (bad name) or -ENAMETOOLONG; err set. */
+int lunfile_paths(struct lunfile *lf, const char *data_dir, const char *name, char *err,
+		  size_t errlen);
+/* The one message for "someone holds the lock". */
+int lunfile_busy(const char *name, char *err, size_t errlen);
+
+/* Removes DATA_DIR/entry and the files in it. */
+void lunfile_remove_tree(const char *data_dir, const char *entry);
+/* Removes leftovers of interrupted operations that nobody holds. */
+void lunfile_cleanup(const char *data_dir);
+int lunfile_fsync_dir(const char *path);
+
+#endif

@@ -1,0 +1,225 @@
+/* cmd_lun.c: `ringsan lun create|resize|rm|clone`: the commands that change LUNs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/lunfile.h"
+#include "common/size.h"
+#include "target/cli/cli.h"
+
+enum { OPT_SHRINK = 256, OPT_JSON };
+
+struct lun_args {
+	struct cli *cli;
+	const char *size;
+	const char *description;
+	const char *block_size;
+	bool shrink;
+	bool yes;
+};
+
+static int lun_on_opt(int val, const char *arg, void *ctx)
+{
+	struct lun_args *a = ctx;
+
+	switch (val) {
+	case 's':
+		a->size = arg;
+		break;
+	case 'd':
+		a->description = arg;
+		break;
+	case 'b':
+		a->block_size = arg;
+		break;
+	case 'y':
+		a->yes = true;
+		break;
+	case OPT_SHRINK:
+		a->shrink = true;
+		break;
+	default:
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+/* Parses options, checks the number of positional arguments, loads the config. */
+static int lun_start(struct cli *cli, int argc, char **argv, const struct cli_opt *opts,
+		     struct lun_args *a, int nargs, int *first)
+{
+	int ret = cli_parse(cli, argc, argv, opts, lun_on_opt, a, first);
+
+	if (ret)
+		return ret;
+	if (argc - *first < nargs)
+		return cli_usage_error(cli, "%s", nargs == 1 ? "missing NAME" : "needs SRC and DST");
+	if (argc - *first > nargs)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[*first + nargs]);
+	return cli_load(cli);
+}
+
+int cmd_lun_create(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{"size", 's', true}, {"block-size", 'b', true}, {"description", 'd', true}, {NULL}};
+	struct lun_args a = {.cli = cli};
+	char err[1024], text[SIZE_FORMAT_MAX];
+	uint64_t size;
+	uint32_t block_size = 512;
+	int first, ret = lun_start(cli, argc, argv, opts, &a, 1, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (!a.size)
+		return cli_usage_error(cli, "--size is required");
+	if (size_parse(a.size, &size, err, sizeof(err)) != 0) {
+		cli_error("--size: %s", err);
+		return CLI_ERR;
+	}
+	if (a.block_size) {
+		if (strcmp(a.block_size, "512") != 0 && strcmp(a.block_size, "4096") != 0) {
+			cli_error("--block-size %s: use 512 or 4096", a.block_size);
+			return CLI_ERR;
+		}
+		block_size = (uint32_t)atoi(a.block_size);
+	}
+	ret = lunfile_create(cli->data_dir, argv[first], size, block_size, a.description, err,
+			     sizeof(err));
+	if (ret) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	printf("created LUN '%s': %s, %u-byte blocks, in %s/%s\n", argv[first],
+	       size_format(size, text), block_size, cli->data_dir, argv[first]);
+	printf("target name: %s:%s\n", cli->cfg.server.base_iqn, argv[first]);
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}
+
+/* "SIZE", "+DELTA" or "-DELTA" against the current size. */
+static int lun_new_size(const char *text, uint64_t current, uint64_t *out)
+{
+	char err[512];
+	uint64_t v;
+	int sign = text[0] == '+' ? 1 : text[0] == '-' ? -1 : 0;
+
+	if (size_parse(text + (sign ? 1 : 0), &v, err, sizeof(err)) != 0) {
+		cli_error("--size: %s (or +SIZE / -SIZE to grow / shrink by that much)", err);
+		return CLI_ERR;
+	}
+	if ((sign > 0 && v > UINT64_MAX - current) || (sign < 0 && v >= current)) {
+		cli_error("--size %s: the result would be %s", text,
+			  sign > 0 ? "too large" : "zero or less");
+		return CLI_ERR;
+	}
+	*out = sign > 0 ? current + v : sign < 0 ? current - v : v;
+	return CLI_OK;
+}
+
+int cmd_lun_resize(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{"size", 's', true}, {"shrink", OPT_SHRINK, false}, {NULL}};
+	struct lun_args a = {.cli = cli};
+	char err[1024], from[SIZE_FORMAT_MAX], to[SIZE_FORMAT_MAX];
+	struct lunfile lf;
+	uint64_t old, size;
+	int first, ret = lun_start(cli, argc, argv, opts, &a, 1, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (!a.size)
+		return cli_usage_error(cli, "--size is required");
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_EXCLUSIVE, false, &lf, err,
+			 sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	old = lf.size;
+	ret = lun_new_size(a.size, old, &size);
+	if (ret == CLI_OK && size == old) {
+		printf("LUN '%s' is already %s\n", lf.name, size_format(size, to));
+	} else if (ret == CLI_OK && lunfile_resize(&lf, size, a.shrink, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		ret = CLI_ERR;
+	} else if (ret == CLI_OK) {
+		printf("resized LUN '%s': %s -> %s\n", lf.name, size_format(old, from),
+		       size_format(size, to));
+	}
+	lunfile_close(&lf);
+	if (ret == CLI_OK && size != old)
+		cli_notify_daemon(cli);
+	return ret;
+}
+
+static bool lun_confirm(const struct lunfile *lf)
+{
+	char used[SIZE_FORMAT_MAX], size[SIZE_FORMAT_MAX], answer[16];
+
+	fprintf(stderr, "remove LUN '%s' (%s, %s used) and all its data? [y/N] ", lf->name,
+		size_format(lf->size, size), size_format(lunfile_allocated_bytes(lf), used));
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+int cmd_lun_rm(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {{"yes", 'y', false}, {NULL}};
+	struct lun_args a = {.cli = cli};
+	struct lunfile lf;
+	char err[1024];
+	int first, ret = lun_start(cli, argc, argv, opts, &a, 1, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err,
+			 sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	if (!a.yes && !isatty(STDIN_FILENO)) {
+		lunfile_close(&lf);
+		cli_error("not removing LUN '%s': stdin is not a terminal to ask on; add --yes",
+			  argv[first]);
+		return CLI_ERR;
+	}
+	bool go = a.yes || lun_confirm(&lf);
+	lunfile_close(&lf);
+	if (!go) {
+		printf("LUN '%s' kept\n", argv[first]);
+		return CLI_ERR;
+	}
+	if (lunfile_remove(cli->data_dir, argv[first], err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	printf("removed LUN '%s'\n", argv[first]);
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}
+
+int cmd_lun_clone(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {{"description", 'd', true}, {NULL}};
+	struct lun_args a = {.cli = cli};
+	char err[1024];
+	bool reflinked = false;
+	int first, ret = lun_start(cli, argc, argv, opts, &a, 2, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	ret = lunfile_clone(cli->data_dir, argv[first], argv[first + 1], a.description,
+			    cli_progress, NULL, &reflinked, err, sizeof(err));
+	cli_progress_end();
+	if (ret) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	printf("cloned LUN '%s' to '%s' (%s)\n", argv[first], argv[first + 1],
+	       reflinked ? "reflink: blocks shared until written" : "data copied, holes kept");
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}

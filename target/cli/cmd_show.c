@@ -1,0 +1,226 @@
+/* cmd_show.c: `ringsan lun info|list`, `ringsan check-config` and `ringsan version`: the
+ * commands that only look. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/lunfile.h"
+#include "common/lunid.h"
+#include "common/size.h"
+#include "target/cli/cli.h"
+
+enum { OPT_JSON = 256, OPT_REFERENCE };
+
+struct show_args {
+	bool json;
+	bool quiet;
+	bool reference;
+};
+
+static int show_on_opt(int val, const char *arg, void *ctx)
+{
+	struct show_args *a = ctx;
+
+	(void)arg;
+	if (val == OPT_JSON)
+		a->json = true;
+	else if (val == 'q')
+		a->quiet = true;
+	else if (val == OPT_REFERENCE)
+		a->reference = true;
+	else
+		return CLI_USAGE;
+	return CLI_OK;
+}
+
+/* One LUN as a JSON object. */
+static void show_json(const struct cli *cli, const struct lunfile *lf)
+{
+	struct lun_identity id;
+	char uuid[UUID_TEXT_LEN];
+
+	lun_identity_derive(lf->uuid, &id);
+	printf("{\"name\": ");
+	cli_json_string(stdout, lf->name);
+	printf(", \"size\": %llu, \"allocated\": %llu, \"block_size\": %u, \"in_use\": %s, ",
+	       (unsigned long long)lf->size, (unsigned long long)lunfile_allocated_bytes(lf),
+	       lf->block_size, lunfile_in_use(lf) ? "true" : "false");
+	printf("\"uuid\": \"%s\", \"serial\": \"%s\", \"naa\": \"%s\", \"target\": \"%s:%s\", ",
+	       uuid_format(lf->uuid, uuid), id.serial, id.naa_text, cli->cfg.server.base_iqn,
+	       lf->name);
+	printf("\"created\": %llu, \"path\": ", (unsigned long long)lf->created);
+	cli_json_string(stdout, lf->path);
+	printf(", \"description\": ");
+	cli_json_string(stdout, lf->description);
+	printf("}");
+}
+
+int cmd_lun_info(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {{"json", OPT_JSON, false}, {NULL}};
+	struct show_args a = {0};
+	struct lun_identity id;
+	struct lunfile lf;
+	char err[1024], size[SIZE_FORMAT_MAX], used[SIZE_FORMAT_MAX], uuid[UUID_TEXT_LEN];
+	int first, ret = cli_parse(cli, argc, argv, opts, show_on_opt, &a, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (argc - first != 1)
+		return cli_usage_error(cli, argc - first ? "give one NAME" : "missing NAME");
+	if (cli_load(cli) != CLI_OK)
+		return CLI_ERR;
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err,
+			 sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	if (a.json) {
+		show_json(cli, &lf);
+		putchar('\n');
+		lunfile_close(&lf);
+		return CLI_OK;
+	}
+	lun_identity_derive(lf.uuid, &id);
+	printf("name:        %s\n", lf.name);
+	printf("size:        %s (%llu bytes, %llu blocks)\n", size_format(lf.size, size),
+	       (unsigned long long)lf.size, (unsigned long long)(lf.size / lf.block_size));
+	printf("allocated:   %s (%llu bytes)\n", size_format(lunfile_allocated_bytes(&lf), used),
+	       (unsigned long long)lunfile_allocated_bytes(&lf));
+	printf("block size:  %u\n", lf.block_size);
+	printf("description: %s\n", lf.description);
+	printf("uuid:        %s\n", uuid_format(lf.uuid, uuid));
+	printf("serial:      %s\n", id.serial);
+	printf("naa:         %s\n", id.naa_text);
+	printf("target:      %s:%s\n", cli->cfg.server.base_iqn, lf.name);
+	printf("path:        %s\n", lf.path);
+	printf("in use:      %s\n", lunfile_in_use(&lf) ? "yes (locked by another process)" : "no");
+	printf("config:      %s\n", config_find_lun(&cli->cfg, lf.name) ? "has a [lun] section"
+									 : "defaults (no [lun] section)");
+	lunfile_close(&lf);
+	return CLI_OK;
+}
+
+struct list_row {
+	char name[NAME_MAX_LEN + 1];
+	char size[SIZE_FORMAT_MAX], used[SIZE_FORMAT_MAX];
+	unsigned block_size;
+	bool in_use;
+	char description[LUNFILE_DESC_MAX + 1];
+};
+
+struct list_state {
+	const struct cli *cli;
+	bool json;
+	unsigned count;
+	struct list_row *rows;
+};
+
+static int list_one(const struct lunfile *lf, void *arg)
+{
+	struct list_state *st = arg;
+	struct list_row *rows, *r;
+
+	if (st->json) {
+		printf("%s\n  ", st->count++ ? "," : "");
+		show_json(st->cli, lf);
+		return 0;
+	}
+	rows = realloc(st->rows, (st->count + 1) * sizeof(*rows));
+	if (!rows)
+		return -1;
+	st->rows = rows;
+	r = &rows[st->count++];
+	snprintf(r->name, sizeof(r->name), "%s", lf->name);
+	size_format(lf->size, r->size);
+	size_format(lunfile_allocated_bytes(lf), r->used);
+	r->block_size = lf->block_size;
+	r->in_use = lunfile_in_use(lf);
+	snprintf(r->description, sizeof(r->description), "%s", lf->description);
+	return 0;
+}
+
+static void list_table(const struct list_state *st)
+{
+	int wn = 4, ws = 4, wu = 4;
+
+	for (unsigned i = 0; i < st->count; i++) {
+		const struct list_row *r = &st->rows[i];
+		wn = (int)strlen(r->name) > wn ? (int)strlen(r->name) : wn;
+		ws = (int)strlen(r->size) > ws ? (int)strlen(r->size) : ws;
+		wu = (int)strlen(r->used) > wu ? (int)strlen(r->used) : wu;
+	}
+	printf("%-*s  %*s  %*s  %5s  %-6s  %s\n", wn, "NAME", ws, "SIZE", wu, "USED", "BLOCK",
+	       "IN-USE", "DESCRIPTION");
+	for (unsigned i = 0; i < st->count; i++) {
+		const struct list_row *r = &st->rows[i];
+		printf("%-*s  %*s  %*s  %5u  %-6s  %s\n", wn, r->name, ws, r->size, wu, r->used,
+		       r->block_size, r->in_use ? "yes" : "no", r->description);
+	}
+}
+
+int cmd_lun_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {{"json", OPT_JSON, false}, {NULL}};
+	struct show_args a = {0};
+	struct list_state st = {.cli = cli};
+	char err[1024];
+	int first, ret = cli_parse(cli, argc, argv, opts, show_on_opt, &a, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (argc > first)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
+	if (cli_load(cli) != CLI_OK)
+		return CLI_ERR;
+	st.json = a.json;
+	if (a.json)
+		printf("[");
+	ret = lunfile_list(cli->data_dir, list_one, &st, err, sizeof(err));
+	if (a.json)
+		printf("%s]\n", st.count ? "\n" : "");
+	else if (ret == 0 && st.count == 0)
+		printf("no LUNs in %s (create one with: ringsan lun create NAME --size SIZE)\n",
+		       cli->data_dir);
+	else if (ret == 0)
+		list_table(&st);
+	free(st.rows);
+	if (ret) {
+		cli_error("%s", ret < 0 && err[0] ? err : "cannot list the LUNs");
+		return CLI_ERR;
+	}
+	return CLI_OK;
+}
+
+int cmd_check_config(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{"quiet", 'q', false}, {"reference", OPT_REFERENCE, false}, {NULL}};
+	struct show_args a = {0};
+	int first, ret = cli_parse(cli, argc, argv, opts, show_on_opt, &a, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (argc > first)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
+	if (a.reference) {
+		config_print_reference(stdout);
+		return CLI_OK;
+	}
+	if (cli_load(cli) != CLI_OK)
+		return CLI_ERR;
+	if (!a.quiet)
+		config_print(stdout, &cli->cfg);
+	return CLI_OK;
+}
+
+int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	int first, ret = cli_parse(cli, argc, argv, NULL, NULL, NULL, &first);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	if (argc > first)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
+	printf("ringsan %s\n", RINGSAN_VERSION);
+	return CLI_OK;
+}

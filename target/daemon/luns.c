@@ -1,0 +1,329 @@
+/* luns.c: see luns.h. */
+#include "target/daemon/luns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+void luns_init(struct lun_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
+}
+
+static void acl_free(struct lun_entry *e)
+{
+	for (unsigned i = 0; i < e->acl_count; i++)
+		free(e->acl[i]);
+	free(e->acl);
+	e->acl = NULL;
+	e->acl_count = 0;
+}
+
+static void entry_free(struct lun_entry *e)
+{
+	if (e->lu)
+		scsi_lu_free(e->lu);
+	lunfile_close(&e->lf);
+	acl_free(e);
+	free(e);
+}
+
+static struct lun_entry *find(struct lun_table *t, const char *iqn)
+{
+	for (struct lun_entry *e = t->head; e; e = e->next)
+		if (!e->removed && strcmp(e->iqn, iqn) == 0)
+			return e;
+	return NULL;
+}
+
+static struct lun_entry *find_name(struct lun_table *t, const char *name)
+{
+	for (struct lun_entry *e = t->head; e; e = e->next)
+		if (!e->removed && strcmp(e->lf.name, name) == 0)
+			return e;
+	return NULL;
+}
+
+static void copy_text(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Options of [lun NAME] that may change on reload: ACL and CHAP. */
+static int apply_options(struct lun_entry *e, const struct config_lun *cl)
+{
+	acl_free(e);
+	memset(&e->auth, 0, sizeof(e->auth));
+	if (!cl)
+		return 0;
+	if (cl->allowed_initiators.count) {
+		e->acl = calloc(cl->allowed_initiators.count, sizeof(char *));
+		if (!e->acl)
+			return -ENOMEM;
+		for (unsigned i = 0; i < cl->allowed_initiators.count; i++) {
+			e->acl[i] = strdup(cl->allowed_initiators.items[i]);
+			if (!e->acl[i])
+				return -ENOMEM;
+			e->acl_count++;
+		}
+	}
+	e->auth.chap_required = cl->chap_user[0] != 0;
+	copy_text(e->auth.chap_user, sizeof(e->auth.chap_user), cl->chap_user);
+	copy_text(e->auth.chap_secret, sizeof(e->auth.chap_secret), cl->chap_secret);
+	copy_text(e->auth.mutual_user, sizeof(e->auth.mutual_user), cl->mutual_chap_user);
+	copy_text(e->auth.mutual_secret, sizeof(e->auth.mutual_secret), cl->mutual_chap_secret);
+	return 0;
+}
+
+static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name)
+{
+	const struct config_lun *cl = config_find_lun(cfg, name);
+	struct scsi_lu_config lc = {0};
+	char err[512];
+	struct lun_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	snprintf(e->iqn, sizeof(e->iqn), "%s:%s", t->base_iqn, name);
+	if (strlen(e->iqn) > IQN_MAX_LEN) {
+		log_warn("LUN '%s' is not served: its target name %s is longer than the %d bytes "
+			 "iSCSI allows; use a shorter LUN name or base_iqn",
+			 name, e->iqn, IQN_MAX_LEN);
+		free(e);
+		return NULL;
+	}
+	e->read_only = cl && cl->read_only;
+	if (lunfile_open(t->data_dir, name, LUNFILE_NOLOCK, e->read_only, &e->lf, err,
+			 sizeof(err)) < 0) {
+		log_warn("LUN '%s' is not served: %s", name, err);
+		free(e);
+		return NULL;
+	}
+	e->dev.fd = e->lf.fd;
+	e->dev.size = e->lf.size;
+	e->dev.block_size = e->lf.block_size;
+	copy_text(lc.name, sizeof(lc.name), name);
+	copy_text(lc.target_iqn, sizeof(lc.target_iqn), e->iqn);
+	copy_text(lc.description, sizeof(lc.description),
+		  cl && cl->description[0] ? cl->description : e->lf.description);
+	memcpy(lc.uuid, e->lf.uuid, sizeof(lc.uuid));
+	lc.block_size = e->lf.block_size;
+	lc.read_only = e->read_only;
+	lc.write_cache = cl ? cl->write_cache : true;
+	lc.thin = cl ? cl->thin : true;
+	lc.rel_port_id = 1;
+	lc.tpgt = 1;
+	e->lu = scsi_lu_new(&lc, &e->dev);
+	if (!e->lu || apply_options(e, cl) < 0) {
+		log_err("LUN '%s' is not served: out of memory", name);
+		entry_free(e);
+		return NULL;
+	}
+	e->refs = 1;
+	return e;
+}
+
+struct sync_walk {
+	struct lun_table *t;
+	const struct config *cfg;
+	struct lun_entry **seen; /* entries found in the data dir */
+	unsigned nseen, cap;
+	int served;
+};
+
+static int sync_one(const struct lunfile *lf, void *arg)
+{
+	struct sync_walk *w = arg;
+	struct lun_entry *e = find_name(w->t, lf->name);
+
+	if (!e) {
+		e = entry_new(w->t, w->cfg, lf->name);
+		if (!e)
+			return 0;
+		e->next = w->t->head;
+		w->t->head = e;
+		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks)", lf->name, e->iqn,
+			 (unsigned long long)e->dev.size, e->dev.block_size);
+	} else {
+		apply_options(e, config_find_lun(w->cfg, lf->name));
+	}
+	if (w->nseen == w->cap) {
+		unsigned cap = w->cap ? w->cap * 2 : 64;
+		struct lun_entry **n = realloc(w->seen, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		w->seen = n;
+		w->cap = cap;
+	}
+	w->seen[w->nseen++] = e;
+	w->served++;
+	return 0;
+}
+
+/* Re-read the size of a LUN and announce a change to its sessions. Caller holds t->lock. */
+static void refresh_size(struct lun_entry *e)
+{
+	uint64_t old = e->dev.size;
+	if (lunfile_refresh(&e->lf) < 0 || e->lf.size == old)
+		return;
+	__atomic_store_n(&e->dev.size, e->lf.size, __ATOMIC_RELEASE);
+	scsi_lu_set_size(e->lu, e->lf.size);
+	log_info("LUN %s changed size: %llu -> %llu bytes", e->lf.name, (unsigned long long)old,
+		 (unsigned long long)e->lf.size);
+}
+
+static void drop_ref(struct lun_table *t, struct lun_entry *e)
+{
+	if (--e->refs)
+		return;
+	for (struct lun_entry **pp = &t->head; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
+	entry_free(e);
+}
+
+int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t errlen)
+{
+	struct sync_walk w = {.t = t, .cfg = cfg};
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	copy_text(t->data_dir, sizeof(t->data_dir), cfg->server.data_dir);
+	copy_text(t->base_iqn, sizeof(t->base_iqn), cfg->server.base_iqn);
+	memset(&t->discovery, 0, sizeof(t->discovery));
+	t->discovery.chap_required = cfg->server.discovery_chap_user[0] != 0;
+	copy_text(t->discovery.chap_user, sizeof(t->discovery.chap_user),
+		  cfg->server.discovery_chap_user);
+	copy_text(t->discovery.chap_secret, sizeof(t->discovery.chap_secret),
+		  cfg->server.discovery_chap_secret);
+	ret = lunfile_list(t->data_dir, sync_one, &w, err, errlen);
+	if (ret < 0)
+		goto out_unlock;
+	for (struct lun_entry *e = t->head, *next; e; e = next) {
+		next = e->next;
+		bool seen = false;
+		for (unsigned i = 0; i < w.nseen; i++)
+			seen |= w.seen[i] == e;
+		if (seen) {
+			if (e->sessions)
+				refresh_size(e);
+		} else if (!e->removed) {
+			e->removed = true;
+			log_info("LUN %s left the data dir: no new logins%s", e->lf.name,
+				 e->sessions ? "; it closes when its sessions end" : "");
+			drop_ref(t, e);
+		}
+	}
+	ret = w.served;
+out_unlock:
+	pthread_mutex_unlock(&t->lock);
+	free(w.seen);
+	return ret;
+}
+
+void luns_fini(struct lun_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	while (t->head) {
+		struct lun_entry *e = t->head;
+		t->head = e->next;
+		if (!e->read_only)
+			fdatasync(e->lf.fd);
+		entry_free(e);
+	}
+	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_destroy(&t->lock);
+}
+
+bool luns_visible(const struct lun_entry *e, const char *initiator)
+{
+	if (e->removed)
+		return false;
+	if (!e->acl_count)
+		return true;
+	for (unsigned i = 0; i < e->acl_count; i++)
+		if (strcasecmp(e->acl[i], initiator) == 0)
+			return true;
+	return false;
+}
+
+int luns_authorize(struct lun_table *t, const char *target_iqn, const char *initiator,
+		   struct login_target_info *out)
+{
+	int ret = 0;
+	pthread_mutex_lock(&t->lock);
+	struct lun_entry *e = find(t, target_iqn);
+	if (!e)
+		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
+	else if (!luns_visible(e, initiator))
+		ret = ISCSI_LOGIN_STATUS_NOT_AUTHORIZED;
+	else
+		*out = e->auth;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+/* The first session: take the shared lock, make sure the file is still the LUN's. */
+static int first_session(struct lun_entry *e)
+{
+	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	struct stat a, b;
+
+	if (fcntl(e->lf.fd, F_OFD_SETLK, &fl) < 0) {
+		log_warn("LUN %s is locked by a ringsan command (resize, rm or clone): login refused "
+			 "until it finishes",
+			 e->lf.name);
+		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+	}
+	if (stat(e->lf.path, &a) < 0 || fstat(e->lf.fd, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev) {
+		fl.l_type = F_UNLCK;
+		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
+		log_warn("LUN %s was removed or replaced on disk: reload (SIGHUP) to serve the new one",
+			 e->lf.name);
+		return ISCSI_LOGIN_STATUS_NOT_FOUND;
+	}
+	refresh_size(e);
+	return 0;
+}
+
+int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out)
+{
+	int ret = 0;
+	pthread_mutex_lock(&t->lock);
+	struct lun_entry *e = find(t, target_iqn);
+	if (!e)
+		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
+	else if (e->sessions == 0)
+		ret = first_session(e);
+	if (ret == 0) {
+		e->sessions++;
+		e->refs++;
+		*out = e;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+void luns_put(struct lun_table *t, struct lun_entry *e)
+{
+	pthread_mutex_lock(&t->lock);
+	if (--e->sessions == 0) {
+		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
+		if (!e->read_only)
+			fdatasync(e->lf.fd);
+		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
+	}
+	drop_ref(t, e);
+	pthread_mutex_unlock(&t->lock);
+}

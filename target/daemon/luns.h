@@ -1,0 +1,69 @@
+/* luns.h: the targets the daemon serves: one per LUN directory of the data dir, named
+ * BASE_IQN:NAME, each with its open backing file, its block device and its SCSI logical unit.
+ * Shared by every worker; guarded by one mutex (taken at login, logout and reload, never per
+ * command).
+ *
+ * Locking: the backing file carries a shared OFD lock while at least one session is logged in
+ * to it, so `ringsan lun resize/rm` refuse a disk in use and work on one that is not. The first
+ * login takes the lock (failing with "service unavailable" while a CLI command holds it), checks
+ * the file is still the one in the data dir, and re-reads its size.
+ *
+ * Reload (SIGHUP, or the CLI after create/resize/rm) re-reads the data dir and the config: new
+ * LUNs are served, grown ones raise CAPACITY DATA HAS CHANGED, removed ones accept no new logins
+ * and close once their last session ends. */
+#ifndef RINGSAN_DAEMON_LUNS_H
+#define RINGSAN_DAEMON_LUNS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "common/config.h"
+#include "common/lunfile.h"
+#include "target/iscsi/login.h"
+#include "target/scsi/scsi.h"
+
+struct lun_entry {
+	struct lun_entry *next;
+	char iqn[IQN_MAX_LEN + NAME_MAX_LEN + 2];
+	struct lunfile lf;
+	struct blk_dev dev;
+	struct scsi_lu *lu;
+	/* From [lun NAME] (copied, so a reload can replace the config). */
+	bool read_only;
+	char **acl;
+	unsigned acl_count;
+	struct login_target_info auth;
+	unsigned refs;     /* sessions using it, plus one while it is in the data dir */
+	unsigned sessions; /* logged-in sessions: the OFD lock is held while > 0 */
+	bool removed;
+};
+
+struct lun_table {
+	pthread_mutex_t lock;
+	struct lun_entry *head;
+	char data_dir[PATH_MAX];
+	char base_iqn[IQN_MAX_LEN + 1];
+	/* Discovery CHAP ([server] discovery_chap_*). */
+	struct login_target_info discovery;
+};
+
+void luns_init(struct lun_table *t);
+/* Brings the table in line with the data dir and cfg. Returns the number of LUNs served, or
+ * -errno with err set when the data dir cannot be read. LUNs that cannot be opened (in use by a
+ * CLI command, unreadable) are logged and skipped. */
+int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t errlen);
+/* Closes every LUN (after fdatasync). Sessions must be gone. */
+void luns_fini(struct lun_table *t);
+
+/* For the login: 0 and auth info, or ISCSI_LOGIN_STATUS_NOT_FOUND / _NOT_AUTHORIZED. */
+int luns_authorize(struct lun_table *t, const char *target_iqn, const char *initiator,
+		   struct login_target_info *out);
+/* Takes a reference on a served LUN by target IQN for a session (taking the file's shared lock
+ * for the first one). 0, or a login status: NOT_FOUND, SERVICE_UNAVAILABLE (a CLI command holds
+ * the LUN). */
+int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out);
+void luns_put(struct lun_table *t, struct lun_entry *e);
+/* Whether initiator may see target e (ACL), for SendTargets. */
+bool luns_visible(const struct lun_entry *e, const char *initiator);
+
+#endif

@@ -1,0 +1,368 @@
+/* netconn.c: see netconn.h. */
+#include "target/daemon/netconn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "target/daemon/worker.h"
+
+static void rx_arm(struct netconn *nc);
+static void tx_start(struct netconn *nc);
+
+uint64_t netconn_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- conn_env callbacks ---- */
+
+static int env_get_target(void *ctx, const char *target_name, struct conn_target *out)
+{
+	struct netconn *nc = ctx;
+	struct lun_entry *e;
+	int st = luns_get(&nc->w->srv->luns, target_name, &e);
+	if (st)
+		return st;
+	out->lu = e->lu;
+	out->dev = &e->dev;
+	out->handle = e;
+	return 0;
+}
+
+static void env_put_target(void *ctx, struct conn_target *t)
+{
+	struct netconn *nc = ctx;
+	luns_put(&nc->w->srv->luns, t->handle);
+}
+
+static uint16_t env_session_add(void *ctx, struct iscsi_conn *c)
+{
+	struct netconn *nc = ctx;
+	return server_session_add(nc->w->srv, nc, nc->w, conn_initiator_name(c),
+				  conn_target_name(c), conn_isid(c));
+}
+
+static void env_session_remove(void *ctx, struct iscsi_conn *c)
+{
+	struct netconn *nc = ctx;
+	(void)c;
+	server_session_remove(nc->w->srv, nc);
+}
+
+static int env_send_targets(void *ctx, struct iscsi_conn *c, const char *which, uint8_t *out,
+			    uint32_t cap, uint32_t *len)
+{
+	struct netconn *nc = ctx;
+	return server_send_targets(nc->w->srv, conn_initiator_name(c), which, conn_target_name(c),
+				   nc->local_host, nc->local_v6, out, cap, len);
+}
+
+static void env_kick(void *ctx, struct iscsi_conn *c)
+{
+	struct netconn *nc = ctx;
+	(void)c;
+	if (nc->dirty)
+		return;
+	nc->dirty = true;
+	nc->dirty_next = nc->w->dirty;
+	nc->w->dirty = nc;
+}
+
+/* ---- receive ---- */
+
+static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *pdu)
+{
+	struct netconn *nc = ctx;
+
+	switch (res) {
+	case FRAMER_PDU:
+		conn_recv(nc->conn, pdu, netconn_now_ms());
+		if (!nc->ffp_framing && conn_state(nc->conn) == CONN_FULL_FEATURE) {
+			framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
+					   conn_data_digest(nc->conn));
+			framer_set_max_data_len(&nc->fr, conn_max_recv_data(nc->conn));
+			nc->ffp_framing = true;
+		}
+		return;
+	case FRAMER_DATA_DIGEST_ERROR:
+		conn_data_digest_error(nc->conn, pdu->bhs);
+		return;
+	default:
+		log_warn("%s: closing the connection: %s", nc->peer, framer_result_name(res));
+		conn_shutdown(nc->conn, framer_result_name(res));
+		return;
+	}
+}
+
+static void rx_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct netconn *nc = container_of(op, struct netconn, rx_op);
+	(void)flags;
+
+	nc->rx_busy = false;
+	if (res <= 0) {
+		if (res == -EINTR || res == -EAGAIN) {
+			rx_arm(nc);
+			return;
+		}
+		nc->peer_gone = true;
+		if (conn_state(nc->conn) != CONN_LOGGED_OUT)
+			conn_shutdown(nc->conn, res == 0 ? "connection closed by the initiator"
+							 : strerror(-res));
+		netconn_poke(nc);
+		return;
+	}
+	framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
+	if (conn_state(nc->conn) == CONN_LOGIN || conn_state(nc->conn) == CONN_FULL_FEATURE)
+		rx_arm(nc);
+	netconn_poke(nc);
+}
+
+static void rx_arm(struct netconn *nc)
+{
+	if (nc->rx_busy || nc->shut)
+		return;
+	nc->rx_op.complete = rx_done;
+	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->rx_op);
+	io_uring_prep_recv(sqe, nc->fd, nc->rx, NETCONN_RX_BUF, 0);
+	nc->rx_busy = true;
+}
+
+/* ---- send ---- */
+
+static size_t tx_len(const struct conn_tx *tx)
+{
+	return tx->hdr_len + tx->data_len + tx->trailer_len;
+}
+
+/* The iovec for the batch minus what is already sent. */
+static unsigned build_iov(struct netconn *nc)
+{
+	size_t skip = nc->batch_sent;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nc->nbatch; i++) {
+		struct conn_tx *tx = nc->batch[i];
+		const void *part[3] = {tx->hdr, tx->data, tx->trailer};
+		size_t len[3] = {tx->hdr_len, tx->data_len, tx->trailer_len};
+		for (unsigned j = 0; j < 3; j++) {
+			if (!len[j])
+				continue;
+			if (skip >= len[j]) {
+				skip -= len[j];
+				continue;
+			}
+			nc->iov[n].iov_base = (char *)part[j] + skip;
+			nc->iov[n].iov_len = len[j] - skip;
+			skip = 0;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void tx_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct netconn *nc = container_of(op, struct netconn, tx_op);
+	(void)flags;
+
+	nc->tx_busy = false;
+	if (res < 0) {
+		if (res == -EINTR || res == -EAGAIN) {
+			tx_start(nc);
+			return;
+		}
+		nc->peer_gone = true;
+		conn_shutdown(nc->conn, "send failed");
+		netconn_poke(nc);
+		return;
+	}
+	nc->batch_sent += (size_t)res;
+	unsigned done = 0;
+	while (done < nc->nbatch && nc->batch_sent >= tx_len(nc->batch[done])) {
+		nc->batch_sent -= tx_len(nc->batch[done]);
+		done++;
+	}
+	struct conn_tx *sent[NETCONN_IOV / 3];
+	memcpy(sent, nc->batch, done * sizeof(sent[0]));
+	memmove(nc->batch, nc->batch + done, (nc->nbatch - done) * sizeof(nc->batch[0]));
+	nc->nbatch -= done;
+	for (unsigned i = 0; i < done; i++)
+		conn_tx_done(nc->conn, sent[i]);
+	netconn_poke(nc);
+}
+
+static void tx_start(struct netconn *nc)
+{
+	struct conn_tx *tx;
+
+	if (nc->tx_busy || nc->peer_gone)
+		return;
+	while (nc->nbatch < NETCONN_IOV / 3 && (tx = conn_tx_head(nc->conn))) {
+		conn_tx_pop(nc->conn);
+		nc->batch[nc->nbatch++] = tx;
+	}
+	if (!nc->nbatch)
+		return;
+	memset(&nc->msg, 0, sizeof(nc->msg));
+	nc->msg.msg_iov = nc->iov;
+	nc->msg.msg_iovlen = build_iov(nc);
+	nc->tx_op.complete = tx_done;
+	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->tx_op);
+	io_uring_prep_sendmsg(sqe, nc->fd, &nc->msg, MSG_NOSIGNAL);
+	nc->tx_busy = true;
+}
+
+/* ---- life cycle ---- */
+
+static bool wants_close(struct netconn *nc)
+{
+	enum conn_state st = conn_state(nc->conn);
+	if (st == CONN_CLOSING || nc->peer_gone)
+		return true;
+	return st == CONN_LOGGED_OUT && !nc->tx_busy && !nc->nbatch && !conn_tx_head(nc->conn);
+}
+
+static void netconn_free(struct netconn *nc)
+{
+	struct worker *w = nc->w;
+
+	/* Sent or not, queued PDUs release their tasks' buffers. */
+	for (unsigned i = 0; i < nc->nbatch; i++)
+		conn_tx_done(nc->conn, nc->batch[i]);
+	nc->nbatch = 0;
+	conn_free(nc->conn);
+	close(nc->fd);
+	for (struct netconn **pp = &w->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == nc) {
+			*pp = nc->next;
+			break;
+		}
+	}
+	w->nconns--;
+	framer_fini(&nc->fr);
+	free(nc->rx);
+	free(nc);
+}
+
+void netconn_poke(struct netconn *nc)
+{
+	if (nc->dirty)
+		return; /* the worker flushes it after this loop turn */
+	tx_start(nc);
+	if (!wants_close(nc))
+		return;
+	if (!nc->shut) {
+		shutdown(nc->fd, SHUT_RDWR); /* completes a pending recv */
+		nc->shut = true;
+		conn_shutdown(nc->conn, "closing");
+	}
+	if (nc->rx_busy || nc->tx_busy || !conn_idle(nc->conn))
+		return; /* wait for the last completions */
+	netconn_free(nc);
+}
+
+void netconn_kill(struct netconn *nc, const char *why)
+{
+	conn_shutdown(nc->conn, why);
+	netconn_poke(nc);
+}
+
+void netconn_tick(struct netconn *nc, uint64_t now_ms)
+{
+	conn_tick(nc->conn, now_ms);
+	netconn_poke(nc);
+}
+
+static void describe(int fd, struct netconn *nc)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+			port = ntohs(a->sin6_port);
+		} else if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+			port = ntohs(a->sin_port);
+		}
+	}
+	snprintf(nc->peer, sizeof(nc->peer), ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+		 port);
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		nc->local_v6 = ss.ss_family == AF_INET6;
+		if (nc->local_v6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+				  nc->local_host, sizeof(nc->local_host));
+		else
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, nc->local_host,
+				  sizeof(nc->local_host));
+	}
+}
+
+struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
+{
+	struct netconn *nc = calloc(1, sizeof(*nc));
+	const struct conn_config *cc = &w->srv->conn_cfg;
+	struct framer_limits fl = {
+		.max_ahs_len = 256,
+		.max_data_len = cc->limits.max_recv_data_segment_length,
+	};
+	int one = 1;
+
+	if (!nc)
+		goto out_close;
+	nc->w = w;
+	nc->fd = fd;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	describe(fd, nc);
+	nc->rx = malloc(NETCONN_RX_BUF);
+	if (!nc->rx || framer_init(&nc->fr, &fl) < 0)
+		goto out_free;
+	struct conn_env env = {
+		.ctx = nc,
+		.bq = &w->bq.q,
+		.login_ops = &server_login_ops,
+		.login_ctx = w->srv,
+		.get_target = env_get_target,
+		.put_target = env_put_target,
+		.session_add = env_session_add,
+		.session_remove = env_session_remove,
+		.send_targets = env_send_targets,
+		.kick = env_kick,
+		.peer = nc->peer,
+	};
+	nc->conn = conn_new(cc, &env, now_ms);
+	if (!nc->conn)
+		goto out_framer;
+	nc->next = w->conns;
+	w->conns = nc;
+	w->nconns++;
+	log_debug("%s: connected", nc->peer);
+	rx_arm(nc);
+	return nc;
+out_framer:
+	framer_fini(&nc->fr);
+out_free:
+	free(nc->rx);
+	free(nc);
+out_close:
+	close(fd);
+	return NULL;
+}

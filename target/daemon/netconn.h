@@ -1,0 +1,61 @@
+/* netconn.h: a TCP connection of a worker: receives into the framer, hands whole PDUs to the
+ * protocol engine (struct iscsi_conn), sends its tx queue with vectored sendmsg, and closes once
+ * the engine is done and no I/O is in flight. */
+#ifndef RINGSAN_DAEMON_NETCONN_H
+#define RINGSAN_DAEMON_NETCONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/loop.h"
+#include "target/iscsi/conn.h"
+#include "target/iscsi/framer.h"
+
+#define NETCONN_RX_BUF (256 * 1024)
+#define NETCONN_IOV    96 /* three iovecs per PDU: header, data, padding + digest */
+
+struct worker;
+
+struct netconn {
+	struct netconn *next;       /* worker's list */
+	struct netconn *dirty_next; /* worker's flush list */
+	bool dirty;
+	struct worker *w;
+	int fd;
+	char peer[80];
+	char local_host[46];
+	bool local_v6;
+
+	struct iscsi_conn *conn;
+	struct framer fr;
+	bool ffp_framing; /* digests and caps of the full feature phase are on */
+	uint8_t *rx;
+	struct loop_op rx_op;
+	bool rx_busy;
+	bool peer_gone;
+
+	struct loop_op tx_op;
+	bool tx_busy;
+	struct conn_tx *batch[NETCONN_IOV / 3];
+	unsigned nbatch;
+	size_t batch_sent; /* bytes of the batch already on the wire */
+	struct iovec iov[NETCONN_IOV];
+	struct msghdr msg;
+
+	bool shut;          /* shutdown(2) done: waiting for ops to drain */
+	bool kill_requested; /* under w->kill_lock */
+	const char *kill_why;
+};
+
+/* Takes over fd (accepted socket). NULL on failure (fd closed). */
+struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms);
+/* After anything happened to nc: send what is queued, close when done. May free nc. */
+void netconn_poke(struct netconn *nc);
+/* Timers (NOP-In) and kill requests. May free nc. */
+void netconn_tick(struct netconn *nc, uint64_t now_ms);
+void netconn_kill(struct netconn *nc, const char *why);
+
+uint64_t netconn_now_ms(void);
+
+#endif

@@ -1,0 +1,180 @@
+/* serve.c: see serve.h. The main thread only starts workers and waits for signals: SIGHUP
+ * reloads (config file and data dir), SIGTERM/SIGINT stop: no new connections, running commands
+ * finish and reach the files, every LUN is fdatasync'ed, then exit 0. */
+#include "target/daemon/serve.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/pidfile.h"
+#include "target/daemon/server.h"
+#include "target/daemon/worker.h"
+
+static void conn_config_from(struct conn_config *cc, const struct config *cfg)
+{
+	const struct config_server *s = &cfg->server;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->queue_depth = s->queue_depth;
+	cc->nop_interval_ms = s->nop_interval * 1000;
+	cc->nop_timeout_ms = s->nop_timeout * 1000;
+	iscsi_target_limits_default(&cc->limits);
+	cc->limits.max_recv_data_segment_length = s->max_recv_data_segment_length;
+	cc->limits.max_burst_length = s->max_burst_length;
+	cc->limits.first_burst_length = s->first_burst_length < s->max_burst_length
+						? s->first_burst_length
+						: s->max_burst_length;
+	cc->read_chunk = s->max_burst_length < 256 * 1024 ? 256 * 1024 : s->max_burst_length;
+	if (cc->read_chunk > 1024 * 1024)
+		cc->read_chunk = 1024 * 1024;
+}
+
+static int reload(struct server *srv, struct config *cfg, const struct serve_opts *o)
+{
+	struct config fresh;
+	char err[1024];
+	int ret;
+
+	if (o->config_path) {
+		ret = config_load_file(&fresh, o->config_path, err, sizeof(err));
+		if (ret < 0) {
+			log_err("reload: %s (keeping the running configuration)", err);
+			return ret;
+		}
+		if (o->data_dir)
+			snprintf(fresh.server.data_dir, sizeof(fresh.server.data_dir), "%s",
+				 o->data_dir);
+		config_apply_environment(&fresh);
+		config_free(cfg);
+		*cfg = fresh;
+	}
+	ret = luns_sync(&srv->luns, cfg, err, sizeof(err));
+	if (ret < 0)
+		log_err("reload: %s", err);
+	else
+		log_info("reloaded: %d LUN%s served", ret, ret == 1 ? "" : "s");
+	return ret;
+}
+
+static int start_workers(struct server *srv, unsigned n)
+{
+	char err[1024];
+
+	srv->workers = calloc(n, sizeof(*srv->workers));
+	if (!srv->workers)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		int ret = worker_init(&srv->workers[i], srv, i, err, sizeof(err));
+		if (ret < 0) {
+			log_err("%s", err);
+			for (unsigned j = 0; j < srv->nworkers; j++) {
+				worker_stop(&srv->workers[j]);
+				worker_join(&srv->workers[j]);
+			}
+			return ret;
+		}
+		if (worker_start(&srv->workers[i]) < 0) {
+			log_err("cannot start worker thread %u", i);
+			worker_stop(&srv->workers[i]);
+			return -EAGAIN;
+		}
+		srv->nworkers++;
+	}
+	return 0;
+}
+
+static void log_portals(const struct server *srv, int luns)
+{
+	char buf[512] = "";
+	size_t off = 0;
+	for (unsigned i = 0; i < srv->nportals && off < sizeof(buf) - 64; i++) {
+		const struct config_portal *p = &srv->portals[i];
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, p->ipv6 ? "%s[%s]:%u" : "%s%s:%u",
+					i ? ", " : "", p->host, p->port);
+	}
+	log_notice("ringsan %s serving %d LUN%s from %s on %s with %u worker%s", RINGSAN_VERSION,
+		   luns, luns == 1 ? "" : "s", srv->luns.data_dir, buf, srv->nworkers,
+		   srv->nworkers == 1 ? "" : "s");
+}
+
+static void wait_for_signals(struct server *srv, struct config *cfg, const struct serve_opts *o,
+			     const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+		if (sig == SIGHUP) {
+			reload(srv, cfg, o);
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			log_notice("stopping (%s): finishing commands in flight",
+				   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return;
+		}
+	}
+}
+
+int serve_run(struct config *cfg, const struct serve_opts *o)
+{
+	struct server srv = {0};
+	char err[1024], pidpath[PATH_MAX];
+	sigset_t set;
+	int luns, ret = 1;
+
+	log_set_level(cfg->server.log_level);
+	luns_init(&srv.luns);
+	pthread_mutex_init(&srv.sess_lock, NULL);
+	conn_config_from(&srv.conn_cfg, cfg);
+	srv.max_sessions = cfg->server.max_sessions;
+	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
+	memcpy(srv.portals, o->nlisten ? o->listen : cfg->server.listen,
+	       srv.nportals * sizeof(srv.portals[0]));
+	if (mkdir(cfg->server.data_dir, 0750) < 0 && errno != EEXIST) {
+		log_err("cannot create the data dir %s: %s (set [server] data_dir or --data-dir)",
+			cfg->server.data_dir, strerror(errno));
+		goto out;
+	}
+	luns = luns_sync(&srv.luns, cfg, err, sizeof(err));
+	if (luns < 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (luns == 0)
+		log_notice("no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
+			   "it is served at once",
+			   cfg->server.data_dir);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	unsigned n = o->workers ? o->workers : cfg->server.workers;
+	if (!n)
+		n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (start_workers(&srv, n ? n : 1) < 0)
+		goto out_luns;
+	pidfile_path(pidpath, sizeof(pidpath), cfg->server.data_dir);
+	if (pidfile_write(pidpath, PIDFILE_COMM, err, sizeof(err)) < 0)
+		log_warn("%s (the CLI cannot tell this target to reload)", err);
+	log_portals(&srv, luns);
+	wait_for_signals(&srv, cfg, o, &set);
+	for (unsigned i = 0; i < srv.nworkers; i++)
+		worker_stop(&srv.workers[i]);
+	for (unsigned i = 0; i < srv.nworkers; i++)
+		worker_join(&srv.workers[i]);
+	pidfile_remove(pidpath);
+	log_notice("stopped");
+	ret = 0;
+out_luns:
+	free(srv.workers);
+out:
+	luns_fini(&srv.luns);
+	pthread_mutex_destroy(&srv.sess_lock);
+	return ret;
+}

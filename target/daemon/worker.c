@@ -1,0 +1,284 @@
+/* worker.c: see worker.h. */
+#include "target/daemon/worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "target/daemon/netconn.h"
+
+#define WORKER_RING_ENTRIES 1024
+#define WORKER_TICK_MS      1000
+
+static int listen_on(const struct config_portal *p, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	int one = 1, fd;
+
+	if (p->ipv6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(p->port);
+		inet_pton(AF_INET6, p->host, &a->sin6_addr);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(p->port);
+		inet_pton(AF_INET, p->host, &a->sin_addr);
+		len = sizeof(*a);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto out_err;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (p->ipv6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0)
+		goto out_err;
+	return fd;
+out_err:;
+	int e = errno;
+	snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s%s", p->ipv6 ? "[" : "", p->host,
+		 p->ipv6 ? "]" : "", p->port, strerror(e),
+		 e == EADDRINUSE ? " (another target, or another ringsan, is using that port: "
+				   "stop it or choose another with --listen ADDR:PORT)"
+		 : e == EACCES	 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+		 : e == EADDRNOTAVAIL ? " (no interface has that address)"
+				      : "");
+	if (fd >= 0)
+		close(fd);
+	return -e;
+}
+
+static void accept_arm(struct listener *l);
+
+static void accept_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct listener *l = container_of(op, struct listener, accept_op);
+	struct worker *w = l->w;
+
+	if (!(flags & IORING_CQE_F_MORE))
+		l->armed = false;
+	if (res >= 0) {
+		if (w->stop || w->nconns >= w->srv->max_sessions + 16) {
+			log_warn("refusing a connection: %s", w->stop ? "stopping"
+								   : "too many connections");
+			close(res);
+		} else {
+			netconn_new(w, res, netconn_now_ms());
+		}
+	} else if (res != -ECANCELED && res != -EBADF) {
+		log_warn("accept failed: %s", strerror(-res));
+	}
+	if (!l->armed && !w->stop)
+		accept_arm(l);
+}
+
+static void accept_arm(struct listener *l)
+{
+	l->accept_op.complete = accept_done;
+	struct io_uring_sqe *sqe = loop_sqe(&l->w->loop, &l->accept_op);
+	io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
+	l->armed = true;
+}
+
+static void wake_arm(struct worker *w);
+
+static void handle_kills(struct worker *w)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	bool pending = w->kill_pending;
+	w->kill_pending = false;
+	pthread_mutex_unlock(&w->kill_lock);
+	if (!pending)
+		return;
+	/* Collect first: killing may free connections. */
+	for (;;) {
+		struct netconn *victim = NULL;
+		const char *why = NULL;
+		pthread_mutex_lock(&w->kill_lock);
+		for (struct netconn *nc = w->conns; nc; nc = nc->next) {
+			if (nc->kill_requested) {
+				nc->kill_requested = false;
+				victim = nc;
+				why = nc->kill_why;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&w->kill_lock);
+		if (!victim)
+			return;
+		log_info("%s: %s", victim->peer, why);
+		netconn_kill(victim, why);
+	}
+}
+
+static void stop_listening(struct worker *w)
+{
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd >= 0) {
+			shutdown(w->listeners[i].fd, SHUT_RDWR);
+			close(w->listeners[i].fd);
+			w->listeners[i].fd = -1;
+		}
+	}
+}
+
+static void wake_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct worker *w = container_of(op, struct worker, wake_op);
+	(void)res;
+	(void)flags;
+	handle_kills(w);
+	if (w->stop) {
+		stop_listening(w);
+		for (struct netconn *nc = w->conns, *next; nc; nc = next) {
+			next = nc->next;
+			netconn_kill(nc, "the target is stopping");
+		}
+	}
+	wake_arm(w);
+}
+
+static void wake_arm(struct worker *w)
+{
+	w->wake_op.complete = wake_done;
+	struct io_uring_sqe *sqe = loop_sqe(&w->loop, &w->wake_op);
+	io_uring_prep_read(sqe, w->wake_fd, &w->wake_val, sizeof(w->wake_val), 0);
+}
+
+static void timer_arm(struct worker *w);
+
+static void timer_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct worker *w = container_of(op, struct worker, timer_op);
+	uint64_t now = netconn_now_ms();
+	(void)res;
+	(void)flags;
+	for (struct netconn *nc = w->conns, *next; nc; nc = next) {
+		next = nc->next;
+		netconn_tick(nc, now);
+	}
+	timer_arm(w);
+}
+
+static void timer_arm(struct worker *w)
+{
+	w->timer_ts.tv_sec = WORKER_TICK_MS / 1000;
+	w->timer_ts.tv_nsec = 0;
+	w->timer_op.complete = timer_done;
+	struct io_uring_sqe *sqe = loop_sqe(&w->loop, &w->timer_op);
+	io_uring_prep_timeout(sqe, &w->timer_ts, 0, 0);
+}
+
+static void flush_dirty(struct worker *w)
+{
+	while (w->dirty) {
+		struct netconn *nc = w->dirty;
+		w->dirty = nc->dirty_next;
+		nc->dirty = false;
+		netconn_poke(nc);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	for (unsigned i = 0; i < w->nlisteners; i++)
+		accept_arm(&w->listeners[i]);
+	wake_arm(w);
+	timer_arm(w);
+	while (!(w->stop && !w->conns)) {
+		loop_run_once(&w->loop, -1);
+		flush_dirty(w);
+	}
+	return NULL;
+}
+
+int worker_init(struct worker *w, struct server *srv, unsigned id, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->srv = srv;
+	pthread_mutex_init(&w->kill_lock, NULL);
+	for (unsigned i = 0; i < CONFIG_MAX_PORTALS; i++)
+		w->listeners[i].fd = -1;
+	ret = loop_init(&w->loop, WORKER_RING_ENTRIES);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s (%s)", loop_unavailable_hint(ret), strerror(-ret));
+		return ret;
+	}
+	blk_uring_queue_init(&w->bq, &w->loop);
+	w->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (w->wake_fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto out_loop;
+	}
+	for (unsigned i = 0; i < srv->nportals; i++) {
+		ret = listen_on(&srv->portals[i], err, errlen);
+		if (ret < 0)
+			goto out_listen;
+		w->listeners[i].fd = ret;
+		w->listeners[i].w = w;
+		w->nlisteners++;
+	}
+	return 0;
+out_listen:
+	stop_listening(w);
+	close(w->wake_fd);
+out_loop:
+	loop_fini(&w->loop);
+	return ret;
+}
+
+int worker_start(struct worker *w)
+{
+	return -pthread_create(&w->thread, NULL, worker_main, w);
+}
+
+static void wake(struct worker *w)
+{
+	uint64_t one = 1;
+	if (write(w->wake_fd, &one, sizeof(one)) < 0)
+		log_warn("worker %u: wake-up failed: %s", w->id, strerror(errno));
+}
+
+void worker_stop(struct worker *w)
+{
+	w->stop = true; /* read by the worker after the wake-up's read completes */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wake(w);
+}
+
+void worker_join(struct worker *w)
+{
+	pthread_join(w->thread, NULL);
+	stop_listening(w);
+	close(w->wake_fd);
+	loop_fini(&w->loop);
+	pthread_mutex_destroy(&w->kill_lock);
+}
+
+void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	nc->kill_requested = true;
+	nc->kill_why = why;
+	w->kill_pending = true;
+	pthread_mutex_unlock(&w->kill_lock);
+	wake(w);
+}

@@ -1,0 +1,56 @@
+/* worker.h: one worker thread = one io_uring loop, its own listening sockets (SO_REUSEPORT: the
+ * kernel spreads connections over workers), its block queue, and the connections it accepted.
+ * A connection never changes worker, so its state needs no locks. */
+#ifndef RINGSAN_DAEMON_WORKER_H
+#define RINGSAN_DAEMON_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/loop.h"
+#include "target/block/blk_uring.h"
+#include "target/daemon/server.h"
+
+struct listener {
+	struct worker *w;
+	int fd;
+	struct loop_op accept_op;
+	bool armed;
+};
+
+struct worker {
+	unsigned id;
+	struct server *srv;
+	pthread_t thread;
+	struct loop loop;
+	struct blk_uring_queue bq;
+	struct listener listeners[CONFIG_MAX_PORTALS];
+	unsigned nlisteners;
+
+	int wake_fd; /* eventfd: another thread wants attention (stop, kill a session) */
+	uint64_t wake_val;
+	struct loop_op wake_op;
+	struct loop_op timer_op;
+	struct __kernel_timespec timer_ts;
+
+	struct netconn *conns;
+	unsigned nconns;
+	struct netconn *dirty; /* connections with PDUs to send, flushed after each loop turn */
+
+	pthread_mutex_t kill_lock; /* guards kill requests from other threads */
+	bool kill_pending;
+	bool stop;
+};
+
+/* Opens the listening sockets on every portal and the ring. 0 or -errno with err set (one line
+ * saying what to do: port in use, io_uring unavailable ...). */
+int worker_init(struct worker *w, struct server *srv, unsigned id, char *err, size_t errlen);
+int worker_start(struct worker *w);
+/* Asks the worker to stop: no new connections; running sessions end after in-flight I/O. */
+void worker_stop(struct worker *w);
+void worker_join(struct worker *w);
+/* From any thread, under the server's session lock: end connection nc (reinstatement). */
+void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why);
+
+#endif

@@ -1,0 +1,823 @@
+/* conn.c: the connection engine around session.c: login phase, the CmdSN window (RFC 7143
+ * 4.2.2.1), NOP-Out/NOP-In both ways (11.18, 11.19), Task Management (11.5, 11.6), Text in full
+ * feature phase (11.10), Logout (11.14), Reject (11.17) and the tx queue. */
+#include "target/iscsi/conn_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/wire.h"
+#include "target/iscsi/crc32c.h"
+#include "target/iscsi/framer.h"
+
+/* ---- tx queue ---- */
+
+struct conn_tx *conn_tx_new(struct iscsi_conn *c, uint32_t data_len)
+{
+	(void)c;
+	struct conn_tx *tx = calloc(1, sizeof(*tx));
+	if (!tx)
+		return NULL;
+	tx->hdr_len = BHS_LEN;
+	if (data_len) {
+		tx->owned = calloc(1, data_len);
+		if (!tx->owned) {
+			free(tx);
+			return NULL;
+		}
+		tx->data = tx->owned;
+		tx->data_len = data_len;
+	}
+	return tx;
+}
+
+/* Header digest, padding and data digest, once the BHS and data are final. */
+void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx)
+{
+	if (c->params.header_digest) {
+		crc32c_put(tx->hdr + BHS_LEN, iscsi_header_digest(tx->hdr, NULL, 0));
+		tx->hdr_len = BHS_LEN + ISCSI_DIGEST_LEN;
+	}
+	uint32_t pad = iscsi_pad4(tx->data_len);
+	tx->trailer_len = pad;
+	memset(tx->trailer, 0, sizeof(tx->trailer));
+	if (tx->data_len && c->params.data_digest) {
+		crc32c_put(tx->trailer + pad, iscsi_data_digest(tx->data, tx->data_len));
+		tx->trailer_len += ISCSI_DIGEST_LEN;
+	}
+}
+
+void conn_queue(struct iscsi_conn *c, struct conn_tx *tx)
+{
+	tx->next = NULL;
+	if (c->tx_tail)
+		c->tx_tail->next = tx;
+	else
+		c->tx_head = tx;
+	c->tx_tail = tx;
+	if (c->env.kick)
+		c->env.kick(c->env.ctx, c);
+}
+
+struct conn_tx *conn_tx_head(struct iscsi_conn *c)
+{
+	return c->tx_head;
+}
+
+void conn_tx_pop(struct iscsi_conn *c)
+{
+	struct conn_tx *tx = c->tx_head;
+	if (!tx)
+		return;
+	c->tx_head = tx->next;
+	if (!c->tx_head)
+		c->tx_tail = NULL;
+}
+
+void conn_tx_done(struct iscsi_conn *c, struct conn_tx *tx)
+{
+	struct iscsi_task *t = tx->task;
+	free(tx->owned);
+	free(tx);
+	if (t)
+		session_task_tx_done(t);
+	(void)c;
+}
+
+/* ---- sequence numbers ---- */
+
+uint32_t conn_take_statsn(struct iscsi_conn *c)
+{
+	return c->statsn++;
+}
+
+/* MaxCmdSN = ExpCmdSN + free slots - 1: the window shrinks as commands are taken and grows as
+ * they finish, and never moves backwards (RFC 7143 4.2.2.1). */
+void conn_window_update(struct iscsi_conn *c)
+{
+	uint32_t depth = c->cfg.queue_depth;
+	uint32_t free_slots = c->nactive < depth ? depth - c->nactive : 0;
+	uint32_t max = c->exp_cmdsn + free_slots - 1;
+	if (sna_gt(max, c->max_cmdsn))
+		c->max_cmdsn = max;
+}
+
+/* ---- errors ---- */
+
+void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t reason)
+{
+	struct conn_tx *tx = conn_tx_new(c, BHS_LEN);
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	memcpy(tx->owned, bhs, BHS_LEN);
+	struct iscsi_reject r = {
+		.reason = reason,
+		.statsn = conn_take_statsn(c),
+		.exp_cmdsn = c->exp_cmdsn,
+		.max_cmdsn = c->max_cmdsn,
+		.data_len = BHS_LEN,
+	};
+	iscsi_encode_reject(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+	log_notice("%s %s: rejected %s PDU (reason 0x%02x)", c->env.peer, c->initiator_name,
+		   iscsi_op_name(iscsi_opcode(bhs)), reason);
+}
+
+void conn_fail(struct iscsi_conn *c, const char *reason)
+{
+	if (c->state == CONN_CLOSING)
+		return;
+	log_warn("%s %s: closing the connection: %s", c->env.peer,
+		 c->initiator_name[0] ? c->initiator_name : "(no name yet)", reason);
+	c->state = CONN_CLOSING;
+	c->close_reason = reason;
+	session_reap(c);
+}
+
+void conn_shutdown(struct iscsi_conn *c, const char *why)
+{
+	if (c->state == CONN_LOGGED_OUT) { /* a clean logout: nothing to report */
+		c->state = CONN_CLOSING;
+		session_reap(c);
+		return;
+	}
+	conn_fail(c, why);
+}
+
+/* ---- accessors ---- */
+
+enum conn_state conn_state(const struct iscsi_conn *c)
+{
+	return c->state;
+}
+
+bool conn_header_digest(const struct iscsi_conn *c)
+{
+	return c->params.header_digest;
+}
+
+bool conn_data_digest(const struct iscsi_conn *c)
+{
+	return c->params.data_digest;
+}
+
+uint32_t conn_max_recv_data(const struct iscsi_conn *c)
+{
+	return c->state == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
+				      : c->cfg.limits.max_recv_data_segment_length;
+}
+
+const char *conn_initiator_name(const struct iscsi_conn *c)
+{
+	return c->initiator_name;
+}
+
+const char *conn_target_name(const struct iscsi_conn *c)
+{
+	return c->target_name;
+}
+
+const uint8_t *conn_isid(const struct iscsi_conn *c)
+{
+	return c->isid;
+}
+
+uint16_t conn_tsih(const struct iscsi_conn *c)
+{
+	return c->tsih;
+}
+
+bool conn_idle(const struct iscsi_conn *c)
+{
+	for (const struct iscsi_task *t = c->tasks; t; t = t->next)
+		if (t->io_inflight)
+			return false;
+	return true;
+}
+
+/* ---- NOP ---- */
+
+static void nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	struct iscsi_nop_out n;
+
+	if (iscsi_decode_nop_out(pdu, &n) < 0)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+	if (n.h.itt == ISCSI_RSVD_TAG) {
+		/* The answer to our ping (TTT echoes ours), or a bare ping: nothing to send. */
+		if (n.ttt != ISCSI_RSVD_TAG && n.ttt == c->nop_ttt)
+			c->nop_sent_ms = 0;
+		return;
+	}
+	if (n.ttt != ISCSI_RSVD_TAG) /* RFC 7143 11.18.3: must be reserved with a valid ITT */
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+	struct conn_tx *tx = conn_tx_new(c, pdu->data_len);
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	if (pdu->data_len)
+		memcpy(tx->owned, pdu->data, pdu->data_len); /* ping data echoes back */
+	struct iscsi_nop_in r = {
+		.lun = n.h.lun,
+		.itt = n.h.itt,
+		.ttt = ISCSI_RSVD_TAG,
+		.statsn = conn_take_statsn(c),
+		.exp_cmdsn = c->exp_cmdsn,
+		.max_cmdsn = c->max_cmdsn,
+		.data_len = pdu->data_len,
+	};
+	iscsi_encode_nop_in(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+}
+
+static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
+{
+	struct conn_tx *tx = conn_tx_new(c, 0);
+	if (!tx)
+		return;
+	if (++c->next_ttt == ISCSI_RSVD_TAG)
+		c->next_ttt = 1;
+	c->nop_ttt = c->next_ttt;
+	c->nop_sent_ms = now_ms;
+	struct iscsi_nop_in r = {
+		.itt = ISCSI_RSVD_TAG,
+		.ttt = c->nop_ttt,
+		.statsn = c->statsn, /* not advanced: RFC 7143 11.19.4 */
+		.exp_cmdsn = c->exp_cmdsn,
+		.max_cmdsn = c->max_cmdsn,
+	};
+	iscsi_encode_nop_in(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+}
+
+uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
+{
+	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
+
+	if (c->state == CONN_LOGIN) {
+		/* A login must finish in reasonable time; a silent peer is dropped. */
+		if (now_ms - c->last_rx_ms > 30000)
+			conn_fail(c, "login timed out");
+		return 1000;
+	}
+	if (c->state != CONN_FULL_FEATURE || !interval)
+		return 1000;
+	if (c->nop_sent_ms) {
+		if (now_ms - c->nop_sent_ms >= timeout) {
+			conn_fail(c, "the initiator did not answer a NOP-In ping");
+			return 1000;
+		}
+		return (uint32_t)(timeout - (now_ms - c->nop_sent_ms));
+	}
+	if (now_ms - c->last_rx_ms >= interval) {
+		nop_ping(c, now_ms);
+		return timeout;
+	}
+	return (uint32_t)(interval - (now_ms - c->last_rx_ms));
+}
+
+/* ---- Task Management ---- */
+
+static bool tmf_affects(const struct iscsi_conn *c, const struct iscsi_task *t)
+{
+	const struct iscsi_tmf_req *m = &c->tmf_req;
+	switch (m->function) {
+	case ISCSI_TMF_ABORT_TASK:
+		return t->itt == m->ref_itt;
+	case ISCSI_TMF_ABORT_TASK_SET:
+	case ISCSI_TMF_CLEAR_TASK_SET:
+	case ISCSI_TMF_LOGICAL_UNIT_RESET:
+		return t->lun == m->h.lun;
+	default:
+		return true;
+	}
+}
+
+static void tmf_respond(struct iscsi_conn *c)
+{
+	struct conn_tx *tx = conn_tx_new(c, 0);
+	c->tmf_pending = false;
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	struct iscsi_tmf_rsp r = {
+		.response = c->tmf_response,
+		.itt = c->tmf_req.h.itt,
+		.statsn = conn_take_statsn(c),
+		.exp_cmdsn = c->exp_cmdsn,
+		.max_cmdsn = c->max_cmdsn,
+	};
+	iscsi_encode_tmf_rsp(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+	if (c->tmf_req.function == ISCSI_TMF_TARGET_COLD_RESET)
+		conn_fail(c, "target cold reset");
+}
+
+/* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone. */
+void conn_check_waiters(struct iscsi_conn *c)
+{
+	if (c->tmf_pending) {
+		bool busy = false;
+		for (struct iscsi_task *t = c->tasks; t; t = t->next)
+			busy |= t->aborted && tmf_affects(c, t);
+		if (!busy)
+			tmf_respond(c);
+	}
+	if (c->logout_pending && !c->tasks) {
+		c->logout_pending = false;
+		struct conn_tx *tx = conn_tx_new(c, 0);
+		if (!tx)
+			return conn_fail(c, "out of memory");
+		struct iscsi_logout_rsp r = {
+			.response = ISCSI_LOGOUT_RSP_CLOSED,
+			.itt = c->logout_req.h.itt,
+			.statsn = conn_take_statsn(c),
+			.exp_cmdsn = c->exp_cmdsn,
+			.max_cmdsn = c->max_cmdsn,
+			.time2wait = c->params.default_time2wait,
+			.time2retain = c->params.default_time2retain,
+		};
+		iscsi_encode_logout_rsp(tx->hdr, &r);
+		conn_tx_finish_hdr(c, tx);
+		conn_queue(c, tx);
+		c->state = CONN_LOGGED_OUT;
+		log_info("%s %s: logged out of %s", c->env.peer, c->initiator_name,
+			 c->discovery ? "discovery" : c->target_name);
+	}
+}
+
+static uint8_t tmf_abort_task(struct iscsi_conn *c, const struct iscsi_tmf_req *m)
+{
+	struct iscsi_task *t = session_find_task(c, m->ref_itt);
+	if (t) {
+		t->aborted = true;
+		return ISCSI_TMF_RSP_COMPLETE;
+	}
+	/* RFC 7143 11.5.1: a task we never saw whose CmdSN is still in the window is complete. */
+	if (sna_ge(m->ref_cmdsn, c->exp_cmdsn) && sna_le(m->ref_cmdsn, c->max_cmdsn))
+		return ISCSI_TMF_RSP_COMPLETE;
+	return ISCSI_TMF_RSP_NO_TASK;
+}
+
+static void tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	struct iscsi_tmf_req *m = &c->tmf_req;
+	uint8_t rsp = ISCSI_TMF_RSP_COMPLETE;
+
+	if (c->tmf_pending || iscsi_decode_tmf_req(pdu, m) < 0)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+	switch (m->function) {
+	case ISCSI_TMF_ABORT_TASK:
+		rsp = tmf_abort_task(c, m);
+		break;
+	case ISCSI_TMF_ABORT_TASK_SET:
+	case ISCSI_TMF_CLEAR_TASK_SET:
+	case ISCSI_TMF_LOGICAL_UNIT_RESET:
+		if (m->h.lun != 0 || !c->have_target) {
+			rsp = ISCSI_TMF_RSP_NO_LUN;
+			break;
+		}
+		for (struct iscsi_task *t = c->tasks; t; t = t->next)
+			if (tmf_affects(c, t))
+				t->aborted = true;
+		if (m->function == ISCSI_TMF_LOGICAL_UNIT_RESET)
+			scsi_lu_reset(c->target.lu, &c->nexus);
+		break;
+	case ISCSI_TMF_TARGET_WARM_RESET:
+	case ISCSI_TMF_TARGET_COLD_RESET:
+		for (struct iscsi_task *t = c->tasks; t; t = t->next)
+			t->aborted = true;
+		if (c->have_target)
+			scsi_lu_reset(c->target.lu, &c->nexus);
+		break;
+	case ISCSI_TMF_CLEAR_ACA:
+		rsp = ISCSI_TMF_RSP_NOT_SUPPORTED; /* NACA is refused, so ACA never exists */
+		break;
+	case ISCSI_TMF_TASK_REASSIGN:
+		rsp = ISCSI_TMF_RSP_NO_REASSIGN; /* ErrorRecoveryLevel 0 */
+		break;
+	default:
+		rsp = ISCSI_TMF_RSP_REJECTED;
+		break;
+	}
+	c->tmf_response = rsp;
+	c->tmf_pending = true;
+	/* Free what can go now; the response waits for tasks with I/O in flight. */
+	struct iscsi_task *t = c->tasks, *next;
+	for (; t; t = next) {
+		next = t->next;
+		if (t->aborted)
+			session_abort_task(t);
+	}
+	conn_check_waiters(c);
+}
+
+/* ---- Logout ---- */
+
+static void logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	if (iscsi_decode_logout_req(pdu, &c->logout_req) < 0)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+	if (c->logout_req.reason == ISCSI_LOGOUT_REMOVE_FOR_RECOVERY) {
+		struct conn_tx *tx = conn_tx_new(c, 0);
+		if (!tx)
+			return conn_fail(c, "out of memory");
+		struct iscsi_logout_rsp r = {
+			.response = ISCSI_LOGOUT_RSP_RECOVERY_UNSUPPORTED,
+			.itt = c->logout_req.h.itt,
+			.statsn = conn_take_statsn(c),
+			.exp_cmdsn = c->exp_cmdsn,
+			.max_cmdsn = c->max_cmdsn,
+		};
+		iscsi_encode_logout_rsp(tx->hdr, &r);
+		conn_tx_finish_hdr(c, tx);
+		conn_queue(c, tx);
+		return;
+	}
+	/* Close the session (or its only connection): let running commands finish first. */
+	c->logout_pending = true;
+	conn_check_waiters(c);
+}
+
+/* ---- Text (full feature phase) ---- */
+
+#define CONN_TEXT_OUT_CAP 65536
+
+static void text_send_part(struct iscsi_conn *c, uint32_t itt)
+{
+	uint32_t left = c->text_len - c->text_off;
+	uint32_t n = left < c->peer_mrdsl ? left : c->peer_mrdsl;
+	bool more = n < left;
+	struct conn_tx *tx = conn_tx_new(c, n);
+
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	if (n)
+		memcpy(tx->owned, c->text_out + c->text_off, n);
+	c->text_off += n;
+	if (more && ++c->next_ttt == ISCSI_RSVD_TAG)
+		c->next_ttt = 1;
+	c->text_ttt = more ? c->next_ttt : ISCSI_RSVD_TAG;
+	struct iscsi_text_rsp r = {
+		.final = !more,
+		.cont = more,
+		.itt = itt,
+		.ttt = c->text_ttt,
+		.statsn = conn_take_statsn(c),
+		.exp_cmdsn = c->exp_cmdsn,
+		.max_cmdsn = c->max_cmdsn,
+		.data_len = n,
+	};
+	iscsi_encode_text_rsp(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+	if (!more) {
+		free(c->text_out);
+		c->text_out = NULL;
+	}
+}
+
+/* Build the whole answer to the accumulated request. */
+static void text_answer(struct iscsi_conn *c)
+{
+	struct text_out o;
+	char *buf = malloc(CONN_TEXT_OUT_CAP);
+
+	if (!buf)
+		return conn_fail(c, "out of memory");
+	text_out_init(&o, buf, CONN_TEXT_OUT_CAP);
+	for (unsigned i = 0; i < c->text_req.n_pairs; i++) {
+		const struct text_pair *p = &c->text_req.pairs[i];
+		if (strcmp(p->key, "SendTargets") == 0 && c->env.send_targets) {
+			uint32_t len = 0;
+			if (c->env.send_targets(c->env.ctx, c, p->value, (uint8_t *)buf + o.len,
+						o.cap - o.len, &len) == 0)
+				o.len += len;
+		} else {
+			text_out_add(&o, p->key, "NotUnderstood");
+		}
+	}
+	free(c->text_out);
+	c->text_out = (uint8_t *)buf;
+	c->text_len = o.len;
+	c->text_off = 0;
+}
+
+static void text_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	struct iscsi_text_req q;
+
+	if (iscsi_decode_text_req(pdu, &q) < 0)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+	if (q.ttt != ISCSI_RSVD_TAG) {
+		/* The initiator asks for the next part of a long answer. */
+		if (!c->text_out || q.ttt != c->text_ttt)
+			return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+		return text_send_part(c, q.h.itt);
+	}
+	if (c->text_req.len == 0)
+		c->text_itt = q.h.itt;
+	if (text_in_append(&c->text_req, pdu->data, pdu->data_len) < 0) {
+		text_in_reset(&c->text_req);
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+	}
+	if (q.cont) { /* more of the request follows: acknowledge with an empty response */
+		c->text_len = c->text_off = 0;
+		free(c->text_out);
+		c->text_out = calloc(1, 1);
+		return text_send_part(c, q.h.itt);
+	}
+	int err = text_in_parse(&c->text_req, TEXT_VALUE_MAX);
+	if (err == 0)
+		text_answer(c);
+	text_in_reset(&c->text_req);
+	if (err)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+	text_send_part(c, q.h.itt);
+}
+
+/* ---- full feature phase dispatch ---- */
+
+static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	switch (iscsi_opcode(pdu->bhs)) {
+	case ISCSI_OP_SCSI_CMD:
+		return session_scsi_cmd(c, pdu);
+	case ISCSI_OP_NOP_OUT:
+		return nop_out(c, pdu);
+	case ISCSI_OP_TMF_REQ:
+		return tmf_req(c, pdu);
+	case ISCSI_OP_TEXT_REQ:
+		return text_req(c, pdu);
+	case ISCSI_OP_LOGOUT_REQ:
+		return logout_req(c, pdu);
+	default:
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
+	}
+}
+
+static int pending_hold(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint32_t cmdsn)
+{
+	if (c->npending >= CONN_PENDING_MAX)
+		return -ENOBUFS;
+	struct pending_cmd *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cmdsn = cmdsn;
+	p->pdu = *pdu;
+	p->pdu.ahs = pdu->ahs_len ? malloc(pdu->ahs_len) : NULL;
+	p->pdu.data = pdu->data_len ? malloc(pdu->data_len) : NULL;
+	if ((pdu->ahs_len && !p->pdu.ahs) || (pdu->data_len && !p->pdu.data)) {
+		free(p->pdu.ahs);
+		free(p->pdu.data);
+		free(p);
+		return -ENOMEM;
+	}
+	if (pdu->ahs_len)
+		memcpy(p->pdu.ahs, pdu->ahs, pdu->ahs_len);
+	if (pdu->data_len)
+		memcpy(p->pdu.data, pdu->data, pdu->data_len);
+	p->next = c->pending;
+	c->pending = p;
+	c->npending++;
+	return 0;
+}
+
+/* Run held commands whose turn has come. */
+static void pending_run(struct iscsi_conn *c)
+{
+	bool found = true;
+	while (found && c->state == CONN_FULL_FEATURE) {
+		found = false;
+		for (struct pending_cmd **pp = &c->pending; *pp; pp = &(*pp)->next) {
+			struct pending_cmd *p = *pp;
+			if (p->cmdsn != c->exp_cmdsn)
+				continue;
+			*pp = p->next;
+			c->npending--;
+			c->exp_cmdsn++;
+			ffp_dispatch(c, &p->pdu);
+			free(p->pdu.ahs);
+			free(p->pdu.data);
+			free(p);
+			found = true;
+			break;
+		}
+	}
+}
+
+/* RFC 7143 4.2.2.1: commands run in CmdSN order; one outside [ExpCmdSN, MaxCmdSN] is dropped
+ * silently, one ahead of a gap waits for the gap to fill. */
+static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	int op = iscsi_opcode(pdu->bhs);
+	bool immediate = pdu->bhs[0] & 0x40;
+	uint32_t cmdsn = get_be32(pdu->bhs + 24);
+
+	if (op == ISCSI_OP_DATA_OUT)
+		return session_data_out(c, pdu);
+	if (op == ISCSI_OP_SNACK)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_SNACK);
+	if (op != ISCSI_OP_SCSI_CMD && op != ISCSI_OP_NOP_OUT && op != ISCSI_OP_TMF_REQ &&
+	    op != ISCSI_OP_TEXT_REQ && op != ISCSI_OP_LOGOUT_REQ)
+		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
+	if (immediate)
+		return ffp_dispatch(c, pdu);
+	if (cmdsn == c->exp_cmdsn) {
+		c->exp_cmdsn++;
+		ffp_dispatch(c, pdu);
+		pending_run(c);
+		conn_window_update(c);
+		return;
+	}
+	if (sna_gt(cmdsn, c->exp_cmdsn) && sna_le(cmdsn, c->max_cmdsn)) {
+		if (pending_hold(c, pdu, cmdsn) < 0)
+			conn_fail(c, "too many commands waiting for a CmdSN gap to fill");
+		return;
+	}
+	log_debug("%s %s: dropped %s with CmdSN %u outside [%u, %u]", c->env.peer,
+		  c->initiator_name, iscsi_op_name(op), cmdsn, c->exp_cmdsn, c->max_cmdsn);
+}
+
+/* ---- login phase ---- */
+
+static void nexus_init(struct iscsi_conn *c)
+{
+	struct scsi_nexus *nx = &c->nexus;
+	snprintf(nx->initiator_name, sizeof(nx->initiator_name), "%s", c->initiator_name);
+	memcpy(nx->isid, c->isid, sizeof(nx->isid));
+	snprintf(nx->initiator_port, sizeof(nx->initiator_port),
+		 "%s,i,0x%02x%02x%02x%02x%02x%02x", c->initiator_name, c->isid[0], c->isid[1],
+		 c->isid[2], c->isid[3], c->isid[4], c->isid[5]);
+}
+
+/* The final login response is queued: the session enters the full feature phase. */
+static int login_done(struct iscsi_conn *c, struct login_out *out)
+{
+	const struct login_result *res = login_result(c->login);
+
+	c->discovery = res->params.session_type == ISCSI_SESSION_DISCOVERY;
+	snprintf(c->initiator_name, sizeof(c->initiator_name), "%s", res->params.initiator_name);
+	snprintf(c->target_name, sizeof(c->target_name), "%s", res->params.target_name);
+	memcpy(c->isid, res->isid, sizeof(c->isid));
+	if (!c->discovery) {
+		int st = c->env.get_target(c->env.ctx, c->target_name, &c->target);
+		if (st != 0)
+			return -ENOENT;
+		c->have_target = true;
+	}
+	c->tsih = c->env.session_add ? c->env.session_add(c->env.ctx, c) : 1;
+	c->registered = c->env.session_add != NULL;
+	login_set_tsih(out, c->tsih);
+	c->exp_cmdsn = res->exp_cmdsn;
+	c->max_cmdsn = res->max_cmdsn;
+	c->statsn = res->next_statsn;
+	if (c->have_target) {
+		nexus_init(c);
+		scsi_lu_attach(c->target.lu, &c->nexus);
+		c->attached = true;
+	}
+	log_info("%s %s: logged in to %s (%s, CmdSN window %u, MaxRecvDataSegmentLength %u/%u, "
+		 "MaxBurstLength %u%s%s)",
+		 c->env.peer, c->initiator_name, c->discovery ? "discovery" : c->target_name,
+		 res->authenticated ? "CHAP" : "no authentication", c->cfg.queue_depth,
+		 res->params.max_recv_data_segment_length,
+		 res->params.peer_max_recv_data_segment_length, res->params.max_burst_length,
+		 res->params.header_digest ? ", header digest" : "",
+		 res->params.data_digest ? ", data digest" : "");
+	return 0;
+}
+
+static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+{
+	struct login_out out;
+
+	if (iscsi_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
+		return conn_fail(c, "a PDU other than Login Request during login");
+	login_step(c->login, pdu, &out);
+	if (out.action == LOGIN_DONE && login_done(c, &out) < 0) {
+		out.action = LOGIN_FAIL;
+		out.reason = "the target went away during login";
+		/* Rewrite the response as "target removed" (class 02, detail 04). */
+		out.pdu.bhs[36] = 0x02;
+		out.pdu.bhs[37] = 0x04;
+		out.pdu.bhs[1] &= 0x7f;
+	}
+	struct conn_tx *tx = conn_tx_new(c, out.pdu.data_len);
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	memcpy(tx->hdr, out.pdu.bhs, BHS_LEN);
+	if (out.pdu.data_len)
+		memcpy(tx->owned, out.pdu.data, out.pdu.data_len);
+	conn_tx_finish_hdr(c, tx); /* digests start only after this PDU (RFC 7143 13.1) */
+	conn_queue(c, tx);
+	switch (out.action) {
+	case LOGIN_CONTINUE:
+		return;
+	case LOGIN_FAIL:
+		log_warn("%s %s: login to %s failed (status %02x/%02x): %s", c->env.peer,
+			 login_result(c->login)->params.initiator_name[0]
+				 ? login_result(c->login)->params.initiator_name
+				 : "(unnamed initiator)",
+			 login_result(c->login)->params.target_name[0]
+				 ? login_result(c->login)->params.target_name
+				 : "(no target)",
+			 ISCSI_LOGIN_STATUS_CLASS(out.status), ISCSI_LOGIN_STATUS_DETAIL(out.status),
+			 out.reason ? out.reason : "refused");
+		c->state = CONN_LOGGED_OUT; /* close once the response is sent */
+		return;
+	case LOGIN_DONE:
+		c->params = login_result(c->login)->params;
+		c->peer_mrdsl = c->params.peer_max_recv_data_segment_length;
+		c->state = CONN_FULL_FEATURE;
+		conn_window_update(c);
+		return;
+	}
+}
+
+/* ---- life cycle ---- */
+
+struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,
+			    uint64_t now_ms)
+{
+	struct iscsi_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->cfg = *cfg;
+	c->env = *env;
+	c->state = CONN_LOGIN;
+	c->last_rx_ms = now_ms;
+	iscsi_params_default(&c->params);
+	c->peer_mrdsl = ISCSI_LOGIN_MAX_DATA_LEN;
+	struct login_config lc = {
+		.limits = cfg->limits,
+		.text_cap = TEXT_DEFAULT_CAP,
+		.cmdsn_window = cfg->queue_depth,
+		.initial_statsn = 1,
+		.tpgt = 1,
+	};
+	c->login = login_new(&lc, env->login_ops, env->login_ctx);
+	if (!c->login || text_in_init(&c->text_req, TEXT_DEFAULT_CAP) < 0) {
+		login_free(c->login);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void conn_free(struct iscsi_conn *c)
+{
+	session_reap(c);
+	while (c->tx_head) {
+		struct conn_tx *tx = c->tx_head;
+		conn_tx_pop(c);
+		conn_tx_done(c, tx);
+	}
+	while (c->pending) {
+		struct pending_cmd *p = c->pending;
+		c->pending = p->next;
+		free(p->pdu.ahs);
+		free(p->pdu.data);
+		free(p);
+	}
+	if (c->attached)
+		scsi_lu_detach(c->target.lu, &c->nexus);
+	if (c->registered && c->env.session_remove)
+		c->env.session_remove(c->env.ctx, c);
+	if (c->have_target)
+		c->env.put_target(c->env.ctx, &c->target);
+	login_free(c->login);
+	text_in_fini(&c->text_req);
+	free(c->text_out);
+	free(c);
+}
+
+int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms)
+{
+	c->last_rx_ms = now_ms;
+	c->nop_sent_ms = 0; /* anything from the peer shows it is alive */
+	switch (c->state) {
+	case CONN_LOGIN:
+		login_pdu(c, pdu);
+		break;
+	case CONN_FULL_FEATURE:
+		ffp_ordered(c, pdu);
+		break;
+	default:
+		break; /* closing: ignore */
+	}
+	return c->state == CONN_CLOSING ? -EPROTO : 0;
+}
+
+void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN])
+{
+	if (c->state == CONN_FULL_FEATURE)
+		conn_send_reject(c, bhs, ISCSI_REJECT_DATA_DIGEST);
+	else
+		conn_fail(c, "data digest error during login");
+}

@@ -1,0 +1,119 @@
+/* conn.h: one iSCSI connection from its first login PDU to its close (RFC 7143). With
+ * MaxConnections=1 a connection is its session, so the full-feature state (CmdSN window, task
+ * table, StatSN) lives here too.
+ *
+ * Pure: PDUs in (conn_recv), PDUs out (the tx queue the daemon drains), block I/O through the
+ * worker's struct blk_queue, time through conn_tick(now). Everything the engine cannot know by
+ * itself (which targets exist, who may log in, other sessions on other workers) it asks through
+ * struct conn_env. All calls for one connection happen on one thread. */
+#ifndef RINGSAN_ISCSI_CONN_H
+#define RINGSAN_ISCSI_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "target/block/blk.h"
+#include "target/iscsi/login.h"
+#include "target/iscsi/pdu.h"
+#include "target/scsi/scsi.h"
+
+struct iscsi_conn;
+struct iscsi_task;
+
+/* One PDU queued for sending: header (BHS + header digest), then an optional data segment
+ * followed by padding and data digest. The data is either borrowed from a task (task != NULL: the
+ * task is told when the PDU has gone) or owned (freed after sending). */
+struct conn_tx {
+	struct conn_tx *next;
+	uint8_t hdr[BHS_LEN + 4];
+	uint32_t hdr_len;
+	const uint8_t *data;
+	uint32_t data_len;
+	uint8_t trailer[8]; /* padding (0..3) + data digest (0 or 4) */
+	uint32_t trailer_len;
+	struct iscsi_task *task;
+	uint8_t *owned;
+};
+
+/* Limits and defaults the daemon takes from [server]. */
+struct conn_config {
+	uint32_t queue_depth;      /* CmdSN window: commands in flight per session */
+	uint32_t nop_interval_ms;  /* ping an idle connection after this long; 0 = never */
+	uint32_t nop_timeout_ms;   /* drop it when the ping is not answered in this long */
+	uint32_t read_chunk;       /* bytes read from the file per step of a READ */
+	struct iscsi_target_limits limits;
+};
+
+/* A target as a session sees it once logged in: the LU and its backing file. The daemon keeps it
+ * alive until env->put_target. */
+struct conn_target {
+	struct scsi_lu *lu;
+	struct blk_dev *dev;
+	void *handle; /* the daemon's reference */
+};
+
+struct conn_env {
+	void *ctx;
+	struct blk_queue *bq;
+	/* Login-time questions, answered by the daemon (target table, ACLs, CHAP secrets). */
+	const struct login_ops *login_ops;
+	void *login_ctx;
+	/* The login completed for target_name: take a reference on its LU. 0 or a login status. */
+	int (*get_target)(void *ctx, const char *target_name, struct conn_target *out);
+	void (*put_target)(void *ctx, struct conn_target *t);
+	/* Register a new session (initiator name + ISID): returns its TSIH, and ends any older session
+	 * with the same initiator name and ISID (reinstatement, RFC 7143 6.3.5). */
+	uint16_t (*session_add)(void *ctx, struct iscsi_conn *c);
+	void (*session_remove)(void *ctx, struct iscsi_conn *c);
+	/* Discovery: the SendTargets answer for this initiator (text, NUL-separated keys). */
+	int (*send_targets)(void *ctx, struct iscsi_conn *c, const char *which, uint8_t *out,
+			    uint32_t cap, uint32_t *len);
+	/* The tx queue got PDUs outside a conn_recv call (I/O completion): flush it soon. */
+	void (*kick)(void *ctx, struct iscsi_conn *c);
+	/* Peer address, for logs. */
+	const char *peer;
+};
+
+enum conn_state {
+	CONN_LOGIN,        /* login phase */
+	CONN_FULL_FEATURE, /* full feature phase */
+	CONN_LOGGED_OUT,   /* logout response queued: close once sent */
+	CONN_CLOSING,      /* protocol error or drop: close now, after in-flight I/O */
+};
+
+struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,
+			    uint64_t now_ms);
+/* Frees at once if no block I/O is in flight, else when the last completes. */
+void conn_free(struct iscsi_conn *c);
+
+/* One whole received PDU (the framer's output). Returns 0, or -EPROTO when the connection must be
+ * dropped (the reason is logged). */
+int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms);
+/* The framer saw a data digest error on a PDU with this header: Reject it (RFC 7143 7.8). */
+void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN]);
+/* Timers: NOP-In pings and the drop of a dead peer. Returns the ms until the next call is due. */
+uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms);
+
+/* The tx queue: the daemon takes PDUs off the head, sends them, then calls conn_tx_done. */
+struct conn_tx *conn_tx_head(struct iscsi_conn *c);
+void conn_tx_pop(struct iscsi_conn *c);
+void conn_tx_done(struct iscsi_conn *c, struct conn_tx *tx);
+
+enum conn_state conn_state(const struct iscsi_conn *c);
+/* Digests negotiated for the framer (switch them on after the last login response is sent). */
+bool conn_header_digest(const struct iscsi_conn *c);
+bool conn_data_digest(const struct iscsi_conn *c);
+/* Largest data segment we accept: the framer's cap. */
+uint32_t conn_max_recv_data(const struct iscsi_conn *c);
+
+/* For the daemon's registry and logs. */
+const char *conn_initiator_name(const struct iscsi_conn *c);
+const char *conn_target_name(const struct iscsi_conn *c);
+const uint8_t *conn_isid(const struct iscsi_conn *c);
+uint16_t conn_tsih(const struct iscsi_conn *c);
+/* Another session replaced this one, or the daemon is stopping: close after in-flight I/O. */
+void conn_shutdown(struct iscsi_conn *c, const char *why);
+/* No task holds block I/O any more: the daemon may close the socket. */
+bool conn_idle(const struct iscsi_conn *c);
+
+#endif

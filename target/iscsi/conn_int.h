@@ -1,0 +1,141 @@
+/* conn_int.h: the insides of struct iscsi_conn, shared by conn.c (login, control PDUs, the tx
+ * queue) and session.c (SCSI commands and their data). Not a public header. */
+#ifndef RINGSAN_ISCSI_CONN_INT_H
+#define RINGSAN_ISCSI_CONN_INT_H
+
+#include "target/iscsi/conn.h"
+#include "target/iscsi/text.h"
+
+#define CONN_BURST_SLOTS 2       /* R2T bursts received while the previous one is written */
+#define CONN_EXTRA_TASKS 16      /* immediate commands beyond the CmdSN window */
+#define CONN_PENDING_MAX 64      /* out-of-order commands held until the CmdSN gap fills */
+
+/* One burst of Data-Out: the unsolicited one (ttt == ISCSI_RSVD_TAG) or one per R2T. */
+struct task_burst {
+	bool used;
+	bool writing;   /* its data is on its way to the file */
+	uint32_t ttt;
+	uint32_t off;   /* buffer offset of the burst within the command's data */
+	uint32_t len;
+	uint32_t got;
+	uint32_t exp_datasn;
+	uint8_t *buf;   /* WRITE: staging buffer for the burst; DATA_OUT: NULL (copied into st.data) */
+	struct blk_io io;
+	struct iscsi_task *task;
+};
+
+struct iscsi_task {
+	struct iscsi_task *next;
+	struct iscsi_conn *conn;
+	uint32_t itt;
+	uint32_t cmdsn;
+	uint64_t lun;
+	uint32_t edtl;           /* Expected Data Transfer Length */
+	bool immediate;
+	bool aborted;            /* by a TMF or a closing connection: finish I/O, send nothing */
+	bool responded;
+	enum scsi_next phase;    /* what the SCSI layer asked for last */
+	uint64_t needed;         /* bytes the SCSI command moves (for residuals, RFC 7143 11.4.5) */
+	struct iscsi_scsi_cmd cmd;
+	struct scsi_task st;
+
+	/* Data-Out: what the command takes and where the initiator stands. */
+	uint32_t want;           /* bytes the command consumes: min(edtl, what SCSI needs) */
+	uint32_t unsol_len;      /* [0, unsol_len) arrives unsolicited */
+	uint32_t next_r2t;       /* offset the next R2T asks for */
+	uint32_t r2tsn;
+	uint32_t placed;         /* bytes of [0, want) received and stored or written */
+	struct task_burst burst[CONN_BURST_SLOTS + 1]; /* [0] is the unsolicited burst */
+	int64_t io_error;        /* first write error */
+
+	/* Data-In streaming (READ). */
+	uint64_t rd_total;       /* bytes to send: min(edtl, io_len) */
+	uint64_t rd_done;        /* bytes read from the file so far */
+	uint64_t rd_sent;        /* bytes queued as Data-In */
+	uint32_t datasn;
+	uint8_t *rbuf;
+	uint32_t rbuf_cap;
+	struct blk_io rio;
+
+	unsigned io_inflight;    /* block I/O owned by this task */
+	unsigned tx_inflight;    /* queued PDUs borrowing this task's buffers */
+};
+
+struct pending_cmd {
+	struct pending_cmd *next;
+	uint32_t cmdsn;
+	struct iscsi_pdu pdu;    /* owned copies of AHS and data */
+};
+
+struct iscsi_conn {
+	struct conn_config cfg;
+	struct conn_env env;
+	enum conn_state state;
+	const char *close_reason;
+
+	struct login *login;
+	struct iscsi_params params;
+	bool discovery;
+	char initiator_name[224];
+	char target_name[224];
+	uint8_t isid[6];
+	uint16_t tsih;
+	struct conn_target target;
+	bool have_target;
+	bool registered;
+	struct scsi_nexus nexus;
+	bool attached;
+
+	uint32_t peer_mrdsl;     /* largest data segment we may send */
+	uint32_t statsn;         /* next StatSN to give */
+	uint32_t exp_cmdsn;
+	uint32_t max_cmdsn;
+	uint32_t next_ttt;
+
+	struct iscsi_task *tasks;
+	unsigned ntasks;
+	unsigned nactive;        /* tasks that took a CmdSN (not immediate) and are not yet freed */
+	struct pending_cmd *pending;
+	unsigned npending;
+
+	struct conn_tx *tx_head, *tx_tail;
+
+	/* Text in full feature phase (SendTargets): the request may come in several PDUs (C bit),
+	 * the answer may leave in several (C bit + TTT, RFC 7143 11.10.2). */
+	struct text_in text_req;
+	uint32_t text_itt;
+	uint8_t *text_out;
+	uint32_t text_len, text_off, text_ttt;
+
+	/* Logout and TMF responses wait for the tasks they end to drain. */
+	bool logout_pending;
+	struct iscsi_logout_req logout_req;
+	bool tmf_pending;
+	struct iscsi_tmf_req tmf_req;
+	uint8_t tmf_response;
+
+	uint64_t last_rx_ms;
+	uint64_t nop_sent_ms;    /* 0: no ping outstanding */
+	uint32_t nop_ttt;
+	bool free_when_idle;
+};
+
+/* conn.c */
+void conn_queue(struct iscsi_conn *c, struct conn_tx *tx);
+struct conn_tx *conn_tx_new(struct iscsi_conn *c, uint32_t data_len);
+void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx);
+void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t reason);
+void conn_fail(struct iscsi_conn *c, const char *reason);
+uint32_t conn_take_statsn(struct iscsi_conn *c);
+void conn_window_update(struct iscsi_conn *c);
+void conn_check_waiters(struct iscsi_conn *c);
+
+/* session.c */
+void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void session_task_tx_done(struct iscsi_task *t);
+struct iscsi_task *session_find_task(struct iscsi_conn *c, uint32_t itt);
+void session_abort_task(struct iscsi_task *t);
+void session_reap(struct iscsi_conn *c);
+
+#endif

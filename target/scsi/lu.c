@@ -1,0 +1,156 @@
+/* lu.c: the logical unit object shared by every worker: capacity, the I_T nexuses attached to it
+ * and their unit attentions (SPC-5 5.14, SAM-5 5.13). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/scsi/scsi_int.h"
+
+struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *dev)
+{
+	struct scsi_lu *lu = calloc(1, sizeof(*lu));
+	if (!lu)
+		return NULL;
+	lu->cfg = *cfg;
+	lu->cfg.name[sizeof(lu->cfg.name) - 1] = '\0';
+	lu->cfg.target_iqn[sizeof(lu->cfg.target_iqn) - 1] = '\0';
+	lu->cfg.description[sizeof(lu->cfg.description) - 1] = '\0';
+	if (lu->cfg.block_size != 512 && lu->cfg.block_size != 4096)
+		lu->cfg.block_size = dev->block_size == 4096 ? 4096 : 512;
+	if (!lu->cfg.rel_port_id)
+		lu->cfg.rel_port_id = 1;
+	if (!lu->cfg.tpgt)
+		lu->cfg.tpgt = 1;
+	lu->dev = dev;
+	atomic_init(&lu->size_bytes, dev->size);
+	if (pthread_mutex_init(&lu->lock, NULL) != 0) {
+		free(lu);
+		return NULL;
+	}
+	return lu;
+}
+
+void scsi_lu_free(struct scsi_lu *lu)
+{
+	if (!lu)
+		return;
+	pthread_mutex_destroy(&lu->lock);
+	free(lu);
+}
+
+uint64_t lu_blocks(struct scsi_lu *lu)
+{
+	return atomic_load(&lu->size_bytes) / lu->cfg.block_size;
+}
+
+bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count)
+{
+	uint64_t blocks = lu_blocks(lu);
+	return lba <= blocks && count <= blocks - lba;
+}
+
+static void raise_locked(struct scsi_lu *lu, uint32_t ua, const struct scsi_nexus *except)
+{
+	for (struct scsi_nexus *nx = lu->nexuses; nx; nx = nx->next)
+		if (nx != except)
+			nx->ua_pending |= ua;
+}
+
+void scsi_lu_set_size(struct scsi_lu *lu, uint64_t size_bytes)
+{
+	pthread_mutex_lock(&lu->lock);
+	if (atomic_exchange(&lu->size_bytes, size_bytes) != size_bytes)
+		raise_locked(lu, SCSI_UA_CAPACITY_CHANGED, NULL);
+	pthread_mutex_unlock(&lu->lock);
+}
+
+void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua, const struct scsi_nexus *except)
+{
+	pthread_mutex_lock(&lu->lock);
+	raise_locked(lu, ua, except);
+	pthread_mutex_unlock(&lu->lock);
+}
+
+void scsi_lu_attach(struct scsi_lu *lu, struct scsi_nexus *nx)
+{
+	pthread_mutex_lock(&lu->lock);
+	nx->lu = lu;
+	nx->ua_pending = SCSI_UA_POWER_ON;
+	nx->next = lu->nexuses;
+	lu->nexuses = nx;
+	pthread_mutex_unlock(&lu->lock);
+}
+
+void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx)
+{
+	pthread_mutex_lock(&lu->lock);
+	for (struct scsi_nexus **p = &lu->nexuses; *p; p = &(*p)->next) {
+		if (*p == nx) {
+			*p = nx->next;
+			break;
+		}
+	}
+	nx->next = NULL;
+	nx->lu = NULL;
+	nx->ua_pending = 0;
+	pthread_mutex_unlock(&lu->lock);
+}
+
+/* SAM-5 7.7: a LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION OCCURRED for every other
+ * I_T nexus. */
+void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by)
+{
+	scsi_lu_raise_ua(lu, SCSI_UA_BUS_DEVICE_RESET, by);
+}
+
+static struct sense ua_sense(uint32_t bit)
+{
+	switch (bit) {
+	case SCSI_UA_POWER_ON:
+		return sense_ua_power_on();
+	case SCSI_UA_BUS_DEVICE_RESET:
+		return sense_ua_bus_device_reset();
+	case SCSI_UA_RESERVATIONS_PREEMPTED:
+		return sense_ua_reservations_preempted();
+	case SCSI_UA_RESERVATIONS_RELEASED:
+		return sense_ua_reservations_released();
+	case SCSI_UA_REGISTRATIONS_PREEMPTED:
+		return sense_ua_registrations_preempted();
+	case SCSI_UA_MODE_PARAMS_CHANGED:
+		return sense_ua_mode_params_changed();
+	case SCSI_UA_CAPACITY_CHANGED:
+		return sense_ua_capacity_changed();
+	case SCSI_UA_SOFT_THRESHOLD:
+		return sense_ua_soft_threshold();
+	default:
+		return sense_ua_reported_luns_changed();
+	}
+}
+
+/* One unit attention per command, lowest bit (highest priority) first. Reporting power-on also
+ * clears a pending reset: both tell the initiator the same thing (SAM-5 6.3.1). */
+bool lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out)
+{
+	if (!nx)
+		return false;
+	pthread_mutex_lock(&lu->lock);
+	uint32_t pending = nx->ua_pending;
+	uint32_t bit = pending & -pending;
+	if (bit == SCSI_UA_POWER_ON)
+		nx->ua_pending &= ~(uint32_t)(SCSI_UA_POWER_ON | SCSI_UA_BUS_DEVICE_RESET);
+	else
+		nx->ua_pending &= ~bit;
+	pthread_mutex_unlock(&lu->lock);
+	if (!bit)
+		return false;
+	*out = ua_sense(bit);
+	return true;
+}
+
+void lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua)
+{
+	if (!nx)
+		return;
+	pthread_mutex_lock(&lu->lock);
+	nx->ua_pending &= ~ua;
+	pthread_mutex_unlock(&lu->lock);
+}

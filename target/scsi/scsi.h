@@ -1,0 +1,158 @@
+/* scsi.h: the SCSI logical unit (SPC-5 / SBC-4) as a pure module: CDB in, status + sense + a plan
+ * for data out. It never does I/O itself: it tells the transport what to move (Data-In from the
+ * backing file, Data-Out into it) or fills a struct blk_io for the transport to submit.
+ *
+ * Threads: one struct scsi_lu is shared by every worker thread serving that LUN; its shared state
+ * (unit attentions, reservations, range locks) is guarded by lu->lock. A struct scsi_task belongs
+ * to one connection on one worker. */
+#ifndef RINGSAN_SCSI_SCSI_H
+#define RINGSAN_SCSI_SCSI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "target/block/blk.h"
+
+/* SAM-5 status codes */
+enum scsi_status {
+	SCSI_GOOD = 0x00,
+	SCSI_CHECK_CONDITION = 0x02,
+	SCSI_CONDITION_MET = 0x04,
+	SCSI_BUSY = 0x08,
+	SCSI_RESERVATION_CONFLICT = 0x18,
+	SCSI_TASK_SET_FULL = 0x28,
+	SCSI_ACA_ACTIVE = 0x30,
+	SCSI_TASK_ABORTED = 0x40,
+};
+
+#define SCSI_SENSE_MAX 96
+
+/* What the LU is made from: the LUN file's facts plus its config options. */
+struct scsi_lu_config {
+	char name[65];          /* LUN name, e.g. "win11" */
+	char target_iqn[224];   /* BASE_IQN:NAME, for the SCSI target name designator */
+	char description[256];
+	uint8_t uuid[16];       /* stable identity: serial and designators derive from it */
+	uint32_t block_size;    /* 512 or 4096 */
+	bool read_only;
+	bool write_cache;       /* WCE=1 in the caching page; off: every write is FUA */
+	bool thin;              /* UNMAP / WRITE SAME UNMAP / LBPME */
+	uint16_t rel_port_id;   /* relative target port identifier (1) */
+	uint16_t tpgt;          /* target portal group tag (1) */
+};
+
+struct scsi_lu;
+
+/* Unit attention conditions (SPC-5 5.14), as bits of scsi_nexus.ua_pending. A nexus reports one
+ * per command, lowest bit first: the order is the priority. */
+enum scsi_ua {
+	SCSI_UA_POWER_ON = 1u << 0,                /* 29/00, on attach */
+	SCSI_UA_BUS_DEVICE_RESET = 1u << 1,        /* 29/03, LUN reset by another nexus */
+	SCSI_UA_RESERVATIONS_PREEMPTED = 1u << 2,  /* 2A/03 */
+	SCSI_UA_RESERVATIONS_RELEASED = 1u << 3,   /* 2A/04 */
+	SCSI_UA_REGISTRATIONS_PREEMPTED = 1u << 4, /* 2A/05 */
+	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 5,     /* 2A/01 */
+	SCSI_UA_CAPACITY_CHANGED = 1u << 6,        /* 2A/09, scsi_lu_set_size() */
+	SCSI_UA_SOFT_THRESHOLD = 1u << 7,          /* 38/07, thin provisioning space low */
+	SCSI_UA_REPORTED_LUNS_CHANGED = 1u << 8,   /* 3F/0E, cleared by REPORT LUNS too */
+};
+
+/* I_T nexus: one iSCSI session as the LU sees it. Embedded in the session; the scsi layer links
+ * it into the LU on attach and owns ua_pending and the list links (under lu->lock). */
+struct scsi_nexus {
+	char initiator_name[224];
+	uint8_t isid[6];
+	char initiator_port[256]; /* "NAME,i,0xISID" (RFC 7143 / SPC-5 iSCSI TransportID) */
+	/* owned by the scsi layer */
+	uint32_t ua_pending;      /* bit set of pending unit attentions, enum scsi_ua */
+	struct scsi_nexus *next;
+	struct scsi_lu *lu;
+};
+
+/* What the transport must do next with a task. */
+enum scsi_next {
+	/* Finished: send status (and task->data, data_len bytes of Data-In, if any). */
+	SCSI_NEXT_DONE,
+	/* Receive task->data_len bytes of Data-Out into task->data (already allocated by the scsi
+	 * layer), then call scsi_task_resume(). Used for parameter lists (UNMAP, MODE SELECT,
+	 * PERSISTENT RESERVE OUT, COMPARE AND WRITE ...), always small and capped. */
+	SCSI_NEXT_DATA_OUT,
+	/* Stream bytes [io_off, io_off + io_len) of the backing file to the initiator as Data-In, in
+	 * pieces of the transport's choosing, then call scsi_task_stream_done(). */
+	SCSI_NEXT_READ,
+	/* Receive io_len bytes of Data-Out and write them at io_off with io_flags (BLK_F_FUA), in
+	 * pieces of the transport's choosing, then call scsi_task_stream_done(). */
+	SCSI_NEXT_WRITE,
+	/* Submit task->io (op, offsets, buffers filled in; the transport sets io.done/io.owner),
+	 * then call scsi_task_resume() once it completes (io.res holds the result). */
+	SCSI_NEXT_IO,
+};
+
+struct scsi_task {
+	/* In: set by the transport before scsi_task_start(). */
+	const uint8_t *cdb;      /* points into the transport's command; valid for the task's life */
+	uint16_t cdb_len;
+	uint64_t lun;            /* 8-byte SAM LUN as received */
+	uint32_t exp_xfer_len;   /* iSCSI Expected Data Transfer Length */
+	bool dir_read, dir_write;
+	uint8_t attr;            /* task attribute (simple, ordered, head of queue, ACA) */
+	struct scsi_nexus *nexus;
+
+	/* Out: valid at SCSI_NEXT_DONE. */
+	uint8_t status;
+	uint8_t sense[SCSI_SENSE_MAX];
+	uint8_t sense_len;
+	uint8_t *data;           /* Data-In (DONE) or Data-Out buffer (DATA_OUT); owned by the task */
+	uint32_t data_len;
+
+	/* Out: valid at SCSI_NEXT_READ / SCSI_NEXT_WRITE. */
+	uint64_t io_off;
+	uint64_t io_len;
+	uint32_t io_flags;
+
+	/* SCSI_NEXT_IO: the request to submit. */
+	struct blk_io io;
+
+	/* Private to the scsi layer (multi-step commands). */
+	struct {
+		uint32_t opcode_step;
+		uint64_t lba;
+		uint64_t nblocks;
+		uint64_t pos;
+		void *aux;
+		uint32_t aux_len;
+	} st;
+};
+
+/* Lifecycle of the LU. dev must outlive the LU. Returns NULL on allocation failure. */
+struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *dev);
+void scsi_lu_free(struct scsi_lu *lu);
+/* The backing file changed size (reload after `ringsan lun resize`): every nexus gets CAPACITY
+ * DATA HAS CHANGED on its next command. */
+void scsi_lu_set_size(struct scsi_lu *lu, uint64_t size_bytes);
+/* Establishes unit attentions (enum scsi_ua bits) for every attached nexus except `except`
+ * (may be NULL), e.g. SCSI_UA_SOFT_THRESHOLD when the data dir's file system runs low. Any
+ * thread. */
+void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua, const struct scsi_nexus *except);
+
+/* A session that logged in to this LU's target attaches; it gets POWER ON, RESET, OR BUS DEVICE
+ * RESET OCCURRED on its first command (except INQUIRY, REPORT LUNS, REQUEST SENSE). */
+void scsi_lu_attach(struct scsi_lu *lu, struct scsi_nexus *nx);
+void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx);
+/* LUN RESET / TARGET WARM RESET from nexus `by`: other nexuses get a reset unit attention;
+ * SPC-2 reservations are released. */
+void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by);
+
+/* lu may be NULL: the task addresses a LUN that does not exist (task->lun != 0): INQUIRY answers
+ * peripheral qualifier 3, REPORT LUNS still lists LUN 0, REQUEST SENSE and the rest answer
+ * LOGICAL UNIT NOT SUPPORTED. The task must be zeroed before its In fields are set. */
+enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* res: bytes moved, or -errno (EIO -> MEDIUM ERROR, ENOSPC -> SPACE ALLOCATION FAILED WRITE
+ * PROTECT, ...). Always returns SCSI_NEXT_DONE. */
+enum scsi_next scsi_task_stream_done(struct scsi_lu *lu, struct scsi_task *task, int64_t res);
+/* Frees task->data and any private state; the task may then be reused after zeroing. */
+void scsi_task_fini(struct scsi_task *task);
+
+#endif

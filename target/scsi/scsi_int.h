@@ -1,0 +1,97 @@
+/* scsi_int.h: what the files of target/scsi/ share and nobody else sees: the LU object, the task
+ * completion helpers and the command handlers the CDB table points at. */
+#ifndef RINGSAN_SCSI_SCSI_INT_H
+#define RINGSAN_SCSI_SCSI_INT_H
+
+#include <stdatomic.h>
+
+#include "target/scsi/cdb.h"
+#include "target/scsi/scsi.h"
+#include "target/scsi/sense.h"
+
+/* Limits we advertise (VPD 0xB0) and enforce. */
+#define SCSI_MAX_XFER_BYTES    (8u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
+#define SCSI_OPT_XFER_BYTES    (1u << 20) /* OPTIMAL TRANSFER LENGTH */
+#define SCSI_MAX_BUFFER_BYTES  (1u << 20) /* commands buffered whole: VERIFY BYTCHK=1, ... */
+#define SCSI_PHYS_BLOCK_BYTES  4096u      /* physical block: file systems work in 4 KiB */
+#define SCSI_DATAIN_MAX        65536u     /* largest generated Data-In (RSOC, VPD, mode) */
+#define SCSI_UNMAP_MAX_DESC    256u       /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
+#define SCSI_UNMAP_MAX_LBAS    0xffffffffu /* MAXIMUM UNMAP LBA COUNT: no limit (a punch is
+					    * cheap whatever its size) */
+#define SCSI_WSAME_MAX_BYTES   (1u << 30) /* MAXIMUM WRITE SAME LENGTH, in bytes (pattern) */
+#define SCSI_WSAME_CHUNK_BYTES (1u << 20) /* WRITE SAME pattern writes go out in these pieces */
+
+struct scsi_lu {
+	struct scsi_lu_config cfg;
+	struct blk_dev *dev;
+	pthread_mutex_t lock;        /* guards nexuses and every nexus's ua_pending */
+	_Atomic uint64_t size_bytes; /* capacity; changed by scsi_lu_set_size() */
+	struct scsi_nexus *nexuses;
+	bool d_sense;                /* control mode page D_SENSE: descriptor format sense */
+};
+
+/* Capacity in logical blocks. */
+uint64_t lu_blocks(struct scsi_lu *lu);
+/* Takes (and clears) the highest-priority pending unit attention of nx. */
+bool lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out);
+/* Clears the given unit attentions of nx without reporting them. */
+void lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua);
+
+/* Task endings. Each returns SCSI_NEXT_DONE. */
+enum scsi_next scsi_fail(struct scsi_lu *lu, struct scsi_task *task, struct sense s);
+enum scsi_next scsi_good(struct scsi_task *task);
+enum scsi_next scsi_busy(struct scsi_task *task);
+/* Allocates a zeroed Data-In buffer of len bytes (len <= SCSI_DATAIN_MAX) as task->data. */
+uint8_t *scsi_datain(struct scsi_task *task, uint32_t len);
+/* GOOD with min(generated, allocation length) bytes of task->data as Data-In. */
+enum scsi_next scsi_datain_done(struct scsi_task *task, uint32_t generated, uint32_t alloc_len);
+/* Drops task->data (a Data-Out buffer that was consumed). */
+void scsi_data_free(struct scsi_task *task);
+/* Sets up SCSI_NEXT_DATA_OUT for len bytes into a fresh task->data; BUSY when out of memory. */
+enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len);
+/* The sense for a failed backend request (-errno res) that read or wrote at lba. */
+struct sense scsi_io_error(bool write, int64_t res, uint64_t lba);
+/* Range check of SBC-4 4.5: LBA + count within the capacity. */
+bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count);
+
+/* spc.c */
+enum scsi_next spc_test_unit_ready(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc_request_sense(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc_inquiry(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc_report_luns(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc_start_stop_unit(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc_prevent_allow(struct scsi_lu *lu, struct scsi_task *task);
+/* rsoc.c */
+enum scsi_next spc_report_supported_opcodes(struct scsi_lu *lu, struct scsi_task *task);
+/* vpd.c: INQUIRY with EVPD=1 */
+enum scsi_next vpd_inquiry(struct scsi_lu *lu, struct scsi_task *task, uint8_t page,
+			   uint32_t alloc_len);
+/* mode.c */
+enum scsi_next mode_sense(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next mode_select(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next mode_select_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* sbc.c */
+enum scsi_next sbc_read_capacity10(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_read_capacity16(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_read(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_write(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_verify(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_sync_cache(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_io_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* thin.c */
+enum scsi_next sbc_unmap(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_get_lba_status(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_get_lba_status_resume(struct scsi_lu *lu, struct scsi_task *task);
+
+/* Whether the thin-provisioning commands are on for this LU (config thin and not read-only
+ * does not matter: a read-only thin LU still reports its provisioning). */
+static inline bool lu_thin(const struct scsi_lu *lu)
+{
+	return lu->cfg.thin;
+}
+
+#endif

@@ -1,0 +1,84 @@
+/* sense.h: SCSI sense data (SPC-5 4.4) from named constructors. A struct sense is the decoded
+ * form; sense_encode() writes it as fixed format (response code 70h, SPC-5 4.4.3) or descriptor
+ * format (72h, SPC-5 4.4.2), chosen by the control mode page's D_SENSE bit or REQUEST SENSE's
+ * DESC bit. */
+#ifndef RINGSAN_SCSI_SENSE_H
+#define RINGSAN_SCSI_SENSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sense_key {
+	SENSE_NO_SENSE = 0x0,
+	SENSE_RECOVERED_ERROR = 0x1,
+	SENSE_NOT_READY = 0x2,
+	SENSE_MEDIUM_ERROR = 0x3,
+	SENSE_HARDWARE_ERROR = 0x4,
+	SENSE_ILLEGAL_REQUEST = 0x5,
+	SENSE_UNIT_ATTENTION = 0x6,
+	SENSE_DATA_PROTECT = 0x7,
+	SENSE_ABORTED_COMMAND = 0xB,
+	SENSE_MISCOMPARE = 0xE,
+};
+
+struct sense {
+	uint8_t key, asc, ascq;
+	bool info_valid;
+	uint64_t info; /* INFORMATION: an LBA, or a byte offset for MISCOMPARE */
+	/* SENSE KEY SPECIFIC (SPC-5 4.4.2.3): the field pointer of an ILLEGAL REQUEST. */
+	bool sks_valid;
+	bool sks_cdb;        /* C/D: 1 = the error is in the CDB, 0 = in the parameter list */
+	int8_t sks_bit;      /* bit pointer 0..7, or -1 when BPV = 0 */
+	uint16_t sks_field;  /* byte of the CDB / parameter list */
+};
+
+/* Largest encoding: 18 bytes fixed; 8 + 12 + 8 descriptor. */
+#define SENSE_FIXED_LEN 18
+#define SENSE_DESC_MAX  28
+
+/* Writes s into out (at least SENSE_DESC_MAX bytes); returns the length. */
+size_t sense_encode(const struct sense *s, bool descriptor, uint8_t *out);
+
+struct sense sense_no_sense(void);
+/* 05/20/00 INVALID COMMAND OPERATION CODE */
+struct sense sense_invalid_opcode(void);
+/* 05/24/00 INVALID FIELD IN CDB, pointing at CDB byte `byte`, bit `bit` (-1: whole byte). */
+struct sense sense_invalid_field_in_cdb(unsigned byte, int bit);
+/* 05/26/00 INVALID FIELD IN PARAMETER LIST, pointing into the Data-Out parameter list. */
+struct sense sense_invalid_field_in_param_list(unsigned byte, int bit);
+/* 05/1A/00 PARAMETER LIST LENGTH ERROR */
+struct sense sense_param_list_length_error(void);
+/* 05/21/00 LOGICAL BLOCK ADDRESS OUT OF RANGE */
+struct sense sense_lba_out_of_range(void);
+/* 05/25/00 LOGICAL UNIT NOT SUPPORTED */
+struct sense sense_lun_not_supported(void);
+/* 05/39/00 SAVING PARAMETERS NOT SUPPORTED */
+struct sense sense_saving_params_unsupported(void);
+/* 07/27/00 WRITE PROTECTED */
+struct sense sense_write_protected(void);
+/* 07/27/07 SPACE ALLOCATION FAILED WRITE PROTECT (SBC-4 4.7.3.7) */
+struct sense sense_space_alloc_failed(void);
+/* 03/11/00 UNRECOVERED READ ERROR, INFORMATION = the first LBA of the failed request */
+struct sense sense_medium_error_read(uint64_t lba);
+/* 03/0C/00 WRITE ERROR, INFORMATION = the first LBA of the failed request */
+struct sense sense_write_error(uint64_t lba);
+/* 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION, INFORMATION = byte offset (SBC-4 5.32) */
+struct sense sense_miscompare(uint64_t offset);
+/* 04/44/00 INTERNAL TARGET FAILURE */
+struct sense sense_internal_target_failure(void);
+/* 0B/00/00 ABORTED COMMAND, no additional sense */
+struct sense sense_aborted_command(void);
+
+/* Unit attentions (SPC-5 5.14 and its table of additional sense codes). */
+struct sense sense_ua_power_on(void);                /* 29/00 */
+struct sense sense_ua_bus_device_reset(void);        /* 29/03 */
+struct sense sense_ua_mode_params_changed(void);     /* 2A/01 */
+struct sense sense_ua_reservations_preempted(void);  /* 2A/03 */
+struct sense sense_ua_reservations_released(void);   /* 2A/04 */
+struct sense sense_ua_registrations_preempted(void); /* 2A/05 */
+struct sense sense_ua_capacity_changed(void);        /* 2A/09 */
+struct sense sense_ua_soft_threshold(void);          /* 38/07 */
+struct sense sense_ua_reported_luns_changed(void);   /* 3F/0E */
+
+#endif

@@ -1,0 +1,135 @@
+/* task.c: the task life cycle. scsi_task_start() applies the checks every command shares, in the
+ * order SAM-5 / SPC-5 give them (logical unit exists, unit attention, opcode supported, CDB
+ * fields valid, write protection), then runs the command's handler from the CDB table. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/scsi/scsi_int.h"
+
+enum scsi_next scsi_fail(struct scsi_lu *lu, struct scsi_task *task, struct sense s)
+{
+	scsi_data_free(task);
+	task->status = SCSI_CHECK_CONDITION;
+	task->sense_len = (uint8_t)sense_encode(&s, lu && lu->d_sense, task->sense);
+	return SCSI_NEXT_DONE;
+}
+
+enum scsi_next scsi_good(struct scsi_task *task)
+{
+	task->status = SCSI_GOOD;
+	return SCSI_NEXT_DONE;
+}
+
+/* Out of memory: BUSY asks the initiator to retry later (SAM-5 5.3.1). */
+enum scsi_next scsi_busy(struct scsi_task *task)
+{
+	scsi_data_free(task);
+	task->status = SCSI_BUSY;
+	return SCSI_NEXT_DONE;
+}
+
+void scsi_data_free(struct scsi_task *task)
+{
+	free(task->data);
+	task->data = NULL;
+	task->data_len = 0;
+}
+
+uint8_t *scsi_datain(struct scsi_task *task, uint32_t len)
+{
+	scsi_data_free(task);
+	task->data = calloc(1, len ? len : 1);
+	return task->data;
+}
+
+enum scsi_next scsi_datain_done(struct scsi_task *task, uint32_t generated, uint32_t alloc_len)
+{
+	task->data_len = generated < alloc_len ? generated : alloc_len;
+	return scsi_good(task);
+}
+
+enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len)
+{
+	if (!scsi_datain(task, len))
+		return scsi_busy(task);
+	task->data_len = len;
+	return SCSI_NEXT_DATA_OUT;
+}
+
+static enum scsi_next start_checked(struct scsi_lu *lu, struct scsi_task *task,
+				    const struct scsi_cmd *cmd)
+{
+	struct sense s;
+	if (task->cdb_len < cmd->cdb_len)
+		return scsi_fail(lu, task, sense_invalid_opcode());
+	if (!cdb_check(cmd, task->cdb, &s))
+		return scsi_fail(lu, task, s);
+	if (lu && (cmd->flags & CDB_F_WRITES) && lu->cfg.read_only)
+		return scsi_fail(lu, task, sense_write_protected());
+	return cmd->start(lu, task);
+}
+
+enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task)
+{
+	const struct scsi_cmd *cmd = task->cdb ? cdb_lookup(task->cdb, task->cdb_len) : NULL;
+	struct sense ua;
+
+	task->status = SCSI_GOOD;
+	task->sense_len = 0;
+	/* SPC-5 (incorrect logical unit selection): only INQUIRY, REPORT LUNS and REQUEST SENSE answer
+	 * for a LUN that does not exist; everything else is LOGICAL UNIT NOT SUPPORTED. */
+	if (!lu) {
+		if (cmd && (cmd->flags & CDB_F_ANY_LUN))
+			return start_checked(NULL, task, cmd);
+		return scsi_fail(NULL, task, sense_lun_not_supported());
+	}
+	/* SPC-5 5.14: a pending unit attention is reported on any command but INQUIRY, REPORT
+	 * LUNS and REQUEST SENSE, before anything else about the command is looked at. */
+	if (!(cmd && (cmd->flags & CDB_F_UA_EXEMPT)) && lu_ua_take(lu, task->nexus, &ua))
+		return scsi_fail(lu, task, ua);
+	if (!cmd || ((cmd->flags & CDB_F_THIN) && !lu_thin(lu)))
+		return scsi_fail(lu, task, sense_invalid_opcode());
+	return start_checked(lu, task, cmd);
+}
+
+enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task)
+{
+	const struct scsi_cmd *cmd = cdb_lookup(task->cdb, task->cdb_len);
+	if (!lu || !cmd || !cmd->resume)
+		return scsi_fail(lu, task, sense_internal_target_failure());
+	return cmd->resume(lu, task);
+}
+
+/* SBC-4 4.18 / 4.7.3.7: how a failed transfer reads to the initiator. */
+struct sense scsi_io_error(bool write, int64_t res, uint64_t lba)
+{
+	switch (-res) {
+	case ENOSPC:
+	case EDQUOT:
+		return write ? sense_space_alloc_failed() : sense_medium_error_read(lba);
+	case ECANCELED:
+		return sense_aborted_command();
+	case EROFS:
+		return write ? sense_write_protected() : sense_medium_error_read(lba);
+	default:
+		return write ? sense_write_error(lba) : sense_medium_error_read(lba);
+	}
+}
+
+enum scsi_next scsi_task_stream_done(struct scsi_lu *lu, struct scsi_task *task, int64_t res)
+{
+	if (res >= 0)
+		return scsi_good(task);
+	const struct scsi_cmd *cmd = cdb_lookup(task->cdb, task->cdb_len);
+	bool write = cmd && cmd->dir == CDB_DIR_OUT;
+	return scsi_fail(lu, task, scsi_io_error(write, res, task->st.lba));
+}
+
+void scsi_task_fini(struct scsi_task *task)
+{
+	scsi_data_free(task);
+	free(task->st.aux);
+	task->st.aux = NULL;
+	task->st.aux_len = 0;
+}

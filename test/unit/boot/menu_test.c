@@ -1,0 +1,184 @@
+/* menu_test.c: the iPXE script renderer. Rendered scripts are compared byte for byte with the
+ * golden files in test/unit/boot/golden/; BOOT_GOLDEN_UPDATE=1 rewrites them (review the diff). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bootsvc/proto/menu.h"
+#include "test/unit/check.h"
+
+static const struct menu_lun LUNS[] = {
+	{.name = "win11",
+	 .size_bytes = 60ull << 30,
+	 .description = "Windows 11 desk\nset x ${evil} # || \"quoted\""},
+	{.name = "debian",
+	 .size_bytes = (3ull << 30) / 2,
+	 .description = "Debian 12 lab",
+	 .chap_user = "alice",
+	 .chap_secret = "s3cret-pass-12",
+	 .mutual_user = "target",
+	 .mutual_secret = "mutual-secret-34"},
+	{.name = "bad name", .size_bytes = 1},
+	{.name = "weird", .size_bytes = 4096, .chap_user = "bob", .chap_secret = "has space"},
+};
+
+static const struct menu_image IMAGES[] = {
+	{.name = "debian12",
+	 .description = "Debian 12 netinst (iSCSI)",
+	 .kernel = "debian12/linux",
+	 .initrds = {{NULL, "debian12/initrd.gz"}},
+	 .n_initrds = 1,
+	 .args = "priority=low partman-iscsi/login/address={server} "
+		 "partman-iscsi/login/targets={target_iqn} iscsi_initiator={initiator_iqn} "
+		 "disk={lun} ${notexpanded}"},
+	{.name = "winpe",
+	 .description = "Windows PE via wimboot",
+	 .kernel = "http://10.0.0.9/wimboot",
+	 .initrds = {{"BCD", "win/BCD"}, {"boot.sdi", "win/boot.sdi"}, {"boot.wim", "win/boot.wim"}},
+	 .n_initrds = 3},
+	{.name = "win11iso", .description = "Windows 11 ISO", .iso = "iso/win11.iso"},
+};
+
+static const struct menu_client CLIENTS[] = {
+	{.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56},
+	 .name = "desk",
+	 .default_lun = "win11",
+	 .action = MENU_ACTION_BOOT,
+	 .timeout_s = -1},
+	{.mac = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef},
+	 .name = "lab1",
+	 .default_lun = "debian",
+	 .action = MENU_ACTION_INSTALL,
+	 .image = "debian12",
+	 .timeout_s = 3,
+	 .initiator_iqn = "iqn.2026-11.org.example:lab1"},
+};
+
+static const struct menu_model MODEL = {
+	.server = "192.168.1.5",
+	.http_port = 8080,
+	.iscsi_port = 3260,
+	.base_iqn = "iqn.2026-11.org.ringsan",
+	.initiator_base = "iqn.2026-11.org.ringsan.client",
+	.luns = LUNS,
+	.n_luns = sizeof(LUNS) / sizeof(LUNS[0]),
+	.images = IMAGES,
+	.n_images = sizeof(IMAGES) / sizeof(IMAGES[0]),
+	.clients = CLIENTS,
+	.n_clients = sizeof(CLIENTS) / sizeof(CLIENTS[0]),
+	.timeout_s = 10,
+	.default_action = MENU_ACTION_BOOT,
+};
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = malloc(1 << 20);
+	*len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+	fclose(f);
+	return buf;
+}
+
+static void golden(const char *name, const struct menu_buf *b)
+{
+	char path[512];
+	size_t len = 0;
+	snprintf(path, sizeof(path), "%s/%s", BOOT_GOLDEN_DIR, name);
+	if (getenv("BOOT_GOLDEN_UPDATE")) {
+		FILE *f = fopen(path, "wb");
+		CHECK(f != NULL);
+		if (f) {
+			fwrite(b->p, 1, b->len, f);
+			fclose(f);
+		}
+		return;
+	}
+	char *want = read_all(path, &len);
+	CHECK(want != NULL);
+	CHECK_EQ(len, b->len);
+	if (want && len == b->len)
+		CHECK_MEM(want, b->p, len);
+	if (!want || len != b->len || memcmp(want, b->p, len) != 0)
+		fprintf(stderr, "  golden mismatch: %s (BOOT_GOLDEN_UPDATE=1 to rewrite)\n", name);
+	free(want);
+}
+
+static void render_golden(const struct menu_model *m, const char *file, const char *golden_name)
+{
+	struct menu_buf b = {0};
+	CHECK_EQ(menu_render_file(m, file, &b), 0);
+	CHECK(!b.err && b.len > 0);
+	golden(golden_name, &b);
+	/* Every script is plain printable ASCII lines: no control characters smuggled in. */
+	for (size_t i = 0; i < b.len; i++)
+		if ((b.p[i] < ' ' && b.p[i] != '\n') || b.p[i] == 0x7f) {
+			CHECK(!"control character in script");
+			break;
+		}
+	menu_buf_free(&b);
+}
+
+static void test_golden(void)
+{
+	render_golden(&MODEL, "boot.ipxe", "boot.ipxe");
+	render_golden(&MODEL, "vars.ipxe", "vars.ipxe");
+	render_golden(&MODEL, "menu.ipxe", "menu.ipxe");
+	render_golden(&MODEL, "lun-win11.ipxe", "lun-win11.ipxe");
+	render_golden(&MODEL, "lun-debian.ipxe", "lun-debian.ipxe");
+	render_golden(&MODEL, "lun-weird.ipxe", "lun-weird.ipxe");
+	struct menu_model empty = MODEL;
+	empty.n_luns = 0;
+	empty.n_images = 0;
+	empty.n_clients = 0;
+	empty.iscsi_port = 3261;
+	render_golden(&empty, "menu.ipxe", "menu-empty.ipxe");
+	render_golden(&empty, "vars.ipxe", "vars-port.ipxe");
+}
+
+static void test_dispatch(void)
+{
+	struct menu_buf b = {0};
+	CHECK_EQ(menu_render_file(&MODEL, "lun-nope.ipxe", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&MODEL, "lun-bad name.ipxe", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&MODEL, "lun-.ipxe", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&MODEL, "other.txt", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&MODEL, "../menu.ipxe", &b), -ENOENT);
+	menu_buf_free(&b);
+}
+
+static void test_helpers(void)
+{
+	char t[MENU_TEXT_MAX + 1], s[16];
+	menu_sanitize_text("  a\tb\n${x} #c || d;  ", t, sizeof(t));
+	CHECK_STR(t, "a b __x_ _c __ d_");
+	menu_sanitize_text(NULL, t, sizeof(t));
+	CHECK_STR(t, "");
+	char longtext[300];
+	memset(longtext, 'z', sizeof(longtext) - 1);
+	longtext[299] = '\0';
+	menu_sanitize_text(longtext, t, sizeof(t));
+	CHECK_EQ(strlen(t), MENU_TEXT_MAX);
+	CHECK(menu_name_ok("win11.a_b-c"));
+	CHECK(!menu_name_ok("a b") && !menu_name_ok("") && !menu_name_ok("a/b"));
+	CHECK(menu_token_ok("iqn.2026-11.org.x:y") && !menu_token_ok("a b"));
+	CHECK(!menu_token_ok("${x}") && !menu_token_ok("a#") && !menu_token_ok(""));
+	menu_format_size(60ull << 30, s);
+	CHECK_STR(s, "60 GiB");
+	menu_format_size((3ull << 30) / 2, s);
+	CHECK_STR(s, "1.5 GiB");
+	menu_format_size(100, s);
+	CHECK_STR(s, "100 B");
+	menu_format_size(UINT64_MAX, s);
+	CHECK_STR(s, "15.9 EiB");
+	menu_format_size(1023ull << 20 | 1023ull << 10, s);
+	CHECK_STR(s, "1023.9 MiB");
+}
+
+int main(void)
+{
+	test_golden();
+	test_dispatch();
+	test_helpers();
+	return CHECK_SUMMARY();
+}

@@ -1,0 +1,140 @@
+#!/bin/busybox sh
+# /init of the test initramfs (busybox, copied in by make-disk.sh).
+#
+# Proves a diskless boot in miniature: print a marker as soon as userspace runs, then (when the
+# kernel command line says ringsan.test=write) do what a real iSCSI-root initramfs does after iPXE
+# sanboot: load the drivers, bring the NIC up from the iBFT that iPXE published, log in again with
+# the Linux initiator (iscsistart -b), and write a known pattern to the LUN for the host to find.
+#
+# Kernel command line keys:
+#   ringsan.test=write|marker   write: the whole flow; marker: marker then power off;
+#                               absent: marker then a shell on the console
+#   ringsan.offset_mib=N        where the pattern goes on the disk (MiB)
+
+# The kernel only auto-mounts devtmpfs for a disk root, and this initramfs ships no /dev/console,
+# so the console comes from devtmpfs before anything is printed.
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /run /tmp /var/lock
+ln -sf /run /var/run
+
+# The marker stands on its own line: kernel messages may end without a newline.
+echo
+echo RINGSAN-BOOT-OK
+
+mode=
+offset_mib=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ringsan.test=*) mode=${arg#*=} ;;
+	ringsan.offset_mib=*) offset_mib=${arg#*=} ;;
+	esac
+done
+
+fail() {
+	echo
+	echo "RINGSAN-WRITE-FAIL: $*"
+	finish
+}
+
+finish() {
+	sync
+	poweroff -f
+	sleep 5
+}
+
+# wait_for SECONDS CMD...: retry every 0.2 s; busybox has no other bounded wait for sysfs.
+wait_for() {
+	n=$(($1 * 5))
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		usleep 200000
+	done
+}
+
+# No modules.dep (Debian's kernel package has none that fits): make-disk.sh resolved the order.
+load_modules() {
+	for m in $(cat /lib/modules/load-order); do
+		case $m in
+		\?*) insmod "/lib/modules/${m#?}.ko" 2>/dev/null || true ;;
+		*) insmod "/lib/modules/$m.ko" || return 1 ;;
+		esac
+	done
+}
+
+# iscsistart logs in but leaves the NIC alone: configure it from the iBFT NIC section.
+configure_nic() {
+	ibft=/sys/firmware/ibft/ethernet0
+	wait_for 5 test -r $ibft/mac || fail "no iBFT NIC section (did iPXE sanboot publish one?)"
+	mac=$(cat $ibft/mac)
+	ip=$(cat $ibft/ip-addr)
+	prefix=$(cat $ibft/prefix-len 2>/dev/null || echo 24)
+	gw=$(cat $ibft/gateway 2>/dev/null || true)
+	wait_for 10 find_iface "$mac" || fail "no interface with MAC $mac"
+	ip link set lo up
+	ip link set "$iface" up
+	ip addr add "$ip/$prefix" dev "$iface" || fail "cannot set $ip/$prefix on $iface"
+	case $gw in
+	'' | 0.0.0.0) ;;
+	*) ip route add default via "$gw" dev "$iface" 2>/dev/null || true ;;
+	esac
+	echo "ringsan-init: $iface ($mac) is $ip/$prefix gateway ${gw:-none}"
+}
+
+find_iface() {
+	for d in /sys/class/net/*; do
+		if [ "$(cat "$d/address")" = "$1" ]; then
+			iface=${d##*/}
+			return 0
+		fi
+	done
+	return 1
+}
+
+first_disk() {
+	for d in /sys/block/sd*; do
+		[ -e "$d" ] || continue
+		[ "$(cat "$d/size")" -gt 0 ] || continue
+		disk=/dev/${d##*/}
+		[ -b "$disk" ] && return 0
+	done
+	return 1
+}
+
+write_pattern() {
+	[ -n "$offset_mib" ] || fail "no ringsan.offset_mib on the kernel command line"
+	dd if=/pattern.bin of="$disk" bs=1M seek="$offset_mib" conv=fsync 2>/dev/null ||
+		fail "write to $disk failed"
+	sync
+	# Read it back past the page cache, so a lost write shows here too, not only on the host.
+	echo 3 >/proc/sys/vm/drop_caches
+	dd if="$disk" bs=1M skip="$offset_mib" count=1 2>/dev/null | cmp -s - /pattern.bin ||
+		fail "read-back of $disk differs from the pattern"
+}
+
+case $mode in
+write) ;;
+marker) finish ;;
+*)
+	echo "ringsan-init: no ringsan.test on the command line; here is a shell"
+	exec setsid cttyhack sh
+	;;
+esac
+
+load_modules || fail "insmod failed"
+configure_nic
+# iscsistart stays in the foreground for the life of the session; its login shows as a disk.
+iscsistart -b &
+wait_for 60 first_disk || fail "no SCSI disk appeared after iscsistart -b"
+echo "ringsan-init: iSCSI disk is $disk"
+write_pattern
+echo
+echo RINGSAN-WRITE-OK
+finish

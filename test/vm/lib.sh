@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Helpers shared by the QEMU lab scripts in test/vm/. Sourced, never run.
+#
+# The disk layout constants live here because two sides must agree on them: make-disk.sh (which
+# bakes the pattern offset into the guest's kernel command line) and the host-side checks (which
+# look for the pattern in the LUN's backing file).
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$VM_DIR/../.." && pwd)
+# Downloads (kernel and loader .debs) are kept here so repeated runs do not fetch them again.
+: "${RINGSAN_VM_CACHE:=$REPO_DIR/build/vm-cache}"
+
+# Disk layout, in MiB: partition 1 is the FAT boot partition (syslinux for BIOS, systemd-boot for
+# UEFI), partition 2 (type 0xda, "non-FS data") is where the guest writes the test pattern, so
+# the write can never damage the boot files.
+VM_FAT_START_MIB=1
+VM_FAT_MIB=32
+VM_DATA_START_MIB=$((VM_FAT_START_MIB + VM_FAT_MIB))
+VM_PATTERN_MIB=1
+VM_MIN_DISK_MIB=$((VM_DATA_START_MIB + 8))
+
+# Markers the guest prints on its serial console (see initramfs-init.sh).
+VM_MARK_BOOT=RINGSAN-BOOT-OK
+VM_MARK_WRITE=RINGSAN-WRITE-OK
+VM_MARK_FAIL=RINGSAN-WRITE-FAIL
+VM_MARK_IPXE_FAIL=RINGSAN-IPXE-FAIL
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# skip REASON: exit 77, which ctest (SKIP_RETURN_CODE 77) shows as skipped, not passed.
+skip() {
+	log "SKIP: $*"
+	exit 77
+}
+
+# missing_cmds CMD...: prints the commands (or absolute paths) that are not available.
+missing_cmds() {
+	local c
+	for c in "$@"; do
+		if [[ $c == /* ]]; then
+			[[ -e $c ]] || printf '%s ' "$c"
+		else
+			command -v "$c" >/dev/null 2>&1 || printf '%s ' "$c"
+		fi
+	done
+}
+
+# now: wall-clock seconds with microseconds, for measuring boot times.
+now() { printf '%s' "$EPOCHREALTIME"; }
+
+# elapsed START [END]: seconds between two now() values, one decimal.
+elapsed() {
+	local end=${2:-$(now)}
+	awk -v a="$1" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds; fails when time runs out.
+wait_for() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		(($(date +%s) < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
+# free_tcp_port ADDR: a TCP port nobody listens on at ADDR, from a random start so that parallel
+# test runs rarely race for the same one.
+free_tcp_port() {
+	local addr=$1 port tries
+	for ((tries = 0; tries < 50; tries++)); do
+		port=$((20000 + RANDOM % 20000))
+		if ! ss -Htln "sport = :$port" | grep -q .; then
+			printf '%s\n' "$port"
+			return 0
+		fi
+	done
+	log "no free TCP port found on $addr"
+	return 1
+}
+
+# make_pattern FILE: the 1 MiB the guest writes. Every 512-byte sector is 16 lines of
+# "RINGSAN-PATTERN sector NNNNNNNN\n" (32 bytes each), so a misplaced or torn write shows which
+# sector ended up where.
+make_pattern() {
+	awk -v sectors=$((VM_PATTERN_MIB * 2048)) 'BEGIN {
+		for (s = 0; s < sectors; s++)
+			for (r = 0; r < 16; r++)
+				printf "RINGSAN-PATTERN sector %08d\n", s
+	}' >"$1"
+}
+
+# pattern_in_file FILE: true when FILE holds the pattern at the data partition's offset.
+pattern_in_file() {
+	local file=$1 expect
+	expect=$(mktemp)
+	make_pattern "$expect"
+	if cmp -s -n $((VM_PATTERN_MIB << 20)) -i "$((VM_DATA_START_MIB << 20)):0" "$file" "$expect"; then
+		rm -f "$expect"
+		return 0
+	fi
+	rm -f "$expect"
+	return 1
+}
