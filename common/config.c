@@ -26,18 +26,18 @@ struct config_parse {
 	bool line_indented; /* that line started with white space */
 	bool in_section;
 	enum config_section_kind kind;
-	void *base;		  /* the current section's struct */
-	char label[96];		  /* "[lun win11]" */
-	bool had_key;		  /* a key was read in this section (inih's prev_name) */
+	void *base;	/* the current section's struct */
+	char label[96]; /* "[lun win11]" */
+	bool had_key;	/* a key was read in this section (inih's prev_name) */
 	const struct config_key *last_key;
-	unsigned key_line[64];	  /* line of each key of the current section */
+	unsigned key_line[64]; /* line of each key of the current section */
 	char *err;
 	size_t errlen;
 	int ret;
 };
 
 __attribute__((format(printf, 3, 4))) static int config_fail(struct config_parse *p, int ret,
-							       const char *fmt, ...)
+							     const char *fmt, ...)
 {
 	char what[1200];
 	va_list ap;
@@ -92,12 +92,13 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 		const struct config_client *dup = config_find_client(cfg, mac);
 		if (dup) {
 			snprintf(why, sizeof(why), "%u", dup->line);
-			return config_fail(p, -EINVAL, "duplicate section [client %s] (first at line %s)",
-					   arg, why);
+			return config_fail(p, -EINVAL,
+					   "duplicate section [client %s] (first at line %s)", arg,
+					   why);
 		}
-		struct config_client *c = config_grow(p, (void **)&cfg->clients, &cfg->client_count,
-						      &cfg->client_cap, sizeof(*c),
-						      CONFIG_MAX_CLIENTS, "client");
+		struct config_client *c =
+		    config_grow(p, (void **)&cfg->clients, &cfg->client_count, &cfg->client_cap,
+				sizeof(*c), CONFIG_MAX_CLIENTS, "client");
 		if (!c)
 			return p->ret;
 		memcpy(c->mac, mac, 6);
@@ -112,8 +113,8 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 		struct config_lun *l;
 		if (dup) {
 			snprintf(why, sizeof(why), "%u", dup->line);
-			return config_fail(p, -EINVAL, "duplicate section [lun %s] (first at line %s)",
-					   arg, why);
+			return config_fail(
+			    p, -EINVAL, "duplicate section [lun %s] (first at line %s)", arg, why);
 		}
 		l = config_grow(p, (void **)&cfg->luns, &cfg->lun_count, &cfg->lun_cap, sizeof(*l),
 				CONFIG_MAX_LUNS, "lun");
@@ -128,7 +129,8 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 		if (dup) {
 			snprintf(why, sizeof(why), "%u", dup->line);
 			return config_fail(p, -EINVAL,
-					   "duplicate section [image %s] (first at line %s)", arg, why);
+					   "duplicate section [image %s] (first at line %s)", arg,
+					   why);
 		}
 		im = config_grow(p, (void **)&cfg->images, &cfg->image_count, &cfg->image_cap,
 				 sizeof(*im), CONFIG_MAX_IMAGES, "image");
@@ -168,7 +170,8 @@ static int config_begin_section(struct config_parse *p, char *inside)
 		unsigned *line = kind == CSEC_SERVER ? &p->cfg->server.line : &p->cfg->boot.line;
 		char first[16];
 		if (arg)
-			return config_fail(p, -EINVAL, "[%s] takes no name (found '%s')", word, arg);
+			return config_fail(p, -EINVAL, "[%s] takes no name (found '%s')", word,
+					   arg);
 		if (*line) {
 			snprintf(first, sizeof(first), "%u", *line);
 			return config_fail(p, -EINVAL, "duplicate section [%s] (first at line %s)",
@@ -180,8 +183,9 @@ static int config_begin_section(struct config_parse *p, char *inside)
 	}
 	if (!arg)
 		return config_fail(p, -EINVAL, "[%s] needs a name: [%s]", word,
-				   kind == CSEC_CLIENT ? "client MAC" : (kind == CSEC_LUN ? "lun NAME"
-											  : "image NAME"));
+				   kind == CSEC_CLIENT
+				       ? "client MAC"
+				       : (kind == CSEC_LUN ? "lun NAME" : "image NAME"));
 	if (config_begin_named(p, (enum config_section_kind)kind, arg) != 0)
 		return p->ret;
 	config_apply_defaults(p->base, p->kind);
@@ -313,10 +317,11 @@ static int config_on_key(void *user, const char *section, const char *name, cons
 	if (p->ret)
 		return 0;
 	if (!p->in_section) {
-		config_fail(p, -EINVAL,
-			    "'%s' is outside any section: put it under [server], [boot], [lun NAME], "
-			    "[image NAME] or [client MAC]",
-			    name);
+		config_fail(
+		    p, -EINVAL,
+		    "'%s' is outside any section: put it under [server], [boot], [lun NAME], "
+		    "[image NAME] or [client MAC]",
+		    name);
 		return 0;
 	}
 	key = continuation ? p->last_key : config_new_key(p, name);
@@ -373,8 +378,12 @@ static void config_finish(struct config *cfg)
 int config_parse_buffer(struct config *cfg, const char *text, size_t len, const char *filename,
 			char *err, size_t errlen)
 {
-	struct config_parse p = {.cfg = cfg, .text = text, .len = len, .filename = filename,
-				 .err = err, .errlen = errlen};
+	struct config_parse p = {.cfg = cfg,
+				 .text = text,
+				 .len = len,
+				 .filename = filename,
+				 .err = err,
+				 .errlen = errlen};
 	int ret;
 
 	config_defaults(cfg);

@@ -75,8 +75,8 @@ struct config_server {
 	char discovery_chap_user[CONFIG_TEXT_MAX];
 	char discovery_chap_secret[CONFIG_TEXT_MAX];
 	enum log_level log_level;
-	unsigned line;	     /* of the [server] header, 0 when absent */
-	uint64_t seen;	     /* bit i: the i-th [server] key of the table was given */
+	unsigned line; /* of the [server] header, 0 when absent */
+	uint64_t seen; /* bit i: the i-th [server] key of the table was given */
 };
 
 struct config_boot {
@@ -120,7 +120,7 @@ struct config_lun {
 struct config_image {
 	char name[NAME_MAX_LEN + 1];
 	char description[CONFIG_TEXT_MAX];
-	char kernel[PATH_MAX];	     /* exactly one of kernel and iso is set */
+	char kernel[PATH_MAX];	      /* exactly one of kernel and iso is set */
 	struct config_strlist initrd; /* items "PATH" or "NAME=PATH" */
 	char args[4096];
 	char iso[PATH_MAX]; /* a path under media_dir, or an http:// URL */
@@ -188,8 +188,8 @@ void config_print_reference(FILE *out);
 
 /* Parses "ADDR:PORT", "[V6ADDR]:PORT" or "ADDR" (dflt_port). 0 or -EINVAL with err set. Used by
  * command-line flags such as `ringsan serve --listen`. */
-int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port,
-			char *err, size_t errlen);
+int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port, char *err,
+			size_t errlen);
 
 const char *config_boot_action_name(enum boot_action action);
 const char *config_boot_mode_name(enum boot_mode mode);

@@ -34,8 +34,8 @@ struct config_key {
 	const char *name;
 	enum config_type type;
 	size_t offset, offset2, size;
-	uint64_t min, max;		/* CT_STRING: length; CT_UINT/CT_SIZE: value */
-	unsigned port;			/* CT_PORTAL(S): port when the value has none */
+	uint64_t min, max;		 /* CT_STRING: length; CT_UINT/CT_SIZE: value */
+	unsigned port;			 /* CT_PORTAL(S): port when the value has none */
 	const struct config_enum *enums; /* CT_ENUM, ends with {NULL, 0} */
 	config_check_fn *check;
 	unsigned flags;
@@ -58,8 +58,8 @@ unsigned config_key_index(const struct config_key *key);
 /* Stores value into the section struct at base. continuation: an indented line adding to the
  * previous value (strings: joined with a space, lists: more items). 0 or -EINVAL/-ENOMEM with
  * err explaining (without the file:line prefix). */
-int config_set_value(void *base, const struct config_key *key, const char *value,
-		     bool continuation, char *err, size_t errlen);
+int config_set_value(void *base, const struct config_key *key, const char *value, bool continuation,
+		     char *err, size_t errlen);
 /* Applies every default of a section kind to a zeroed struct. */
 void config_apply_defaults(void *base, enum config_section_kind section);
 /* Frees the heap parts (lists) of a section struct. */
@@ -71,7 +71,7 @@ bool config_value_empty(const void *base, const struct config_key *key);
 
 /* Value checks used by the table (config_rules.c). */
 config_check_fn config_check_path, config_check_source, config_check_initrd, config_check_iqn,
-	config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname;
+    config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname;
 
 /* Checks the rules between keys after parsing; err gets "file:line: [section] ...". */
 int config_check_rules(const struct config *cfg, char *err, size_t errlen);

@@ -6,150 +6,148 @@
 #include <stddef.h>
 #include <string.h>
 
-#define SRV(f) CSEC_SERVER, #f, .offset = offsetof(struct config_server, f)
-#define BOOT(f) CSEC_BOOT, #f, .offset = offsetof(struct config_boot, f)
-#define LUN(f) CSEC_LUN, #f, .offset = offsetof(struct config_lun, f)
-#define IMG(f) CSEC_IMAGE, #f, .offset = offsetof(struct config_image, f)
-#define CLI(f) CSEC_CLIENT, #f, .offset = offsetof(struct config_client, f)
+#define SRV(f)		  CSEC_SERVER, #f, .offset = offsetof(struct config_server, f)
+#define BOOT(f)		  CSEC_BOOT, #f, .offset = offsetof(struct config_boot, f)
+#define LUN(f)		  CSEC_LUN, #f, .offset = offsetof(struct config_lun, f)
+#define IMG(f)		  CSEC_IMAGE, #f, .offset = offsetof(struct config_image, f)
+#define CLI(f)		  CSEC_CLIENT, #f, .offset = offsetof(struct config_client, f)
 #define STR(s, f, lo, hi) .type = CT_STRING, .size = sizeof(((s *)0)->f), .min = lo, .max = hi
-#define UINT(lo, hi) .type = CT_UINT, .min = lo, .max = hi
-#define SIZE(lo, hi) .type = CT_SIZE, .min = lo, .max = hi
+#define UINT(lo, hi)	  .type = CT_UINT, .min = lo, .max = hi
+#define SIZE(lo, hi)	  .type = CT_SIZE, .min = lo, .max = hi
 
 static const struct config_enum log_levels[] = {
-	{"error", LOG_ERR},   {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-	{"info", LOG_INFO},   {"debug", LOG_DEBUG},	{NULL, 0},
+    {"error", LOG_ERR}, {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
+    {"info", LOG_INFO}, {"debug", LOG_DEBUG},	  {NULL, 0},
 };
 static const struct config_enum boot_modes[] = {
-	{"proxy", BOOT_MODE_PROXY}, {"full", BOOT_MODE_FULL}, {"off", BOOT_MODE_OFF}, {NULL, 0}};
+    {"proxy", BOOT_MODE_PROXY}, {"full", BOOT_MODE_FULL}, {"off", BOOT_MODE_OFF}, {NULL, 0}};
 static const struct config_enum boot_actions[] = {{"boot", BOOT_ACTION_BOOT},
 						  {"install", BOOT_ACTION_INSTALL},
 						  {"menu", BOOT_ACTION_MENU},
 						  {NULL, 0}};
 static const struct config_enum uefi_loaders[] = {
-	{"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
+    {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
 const char *const config_section_names[CSEC_COUNT] = {"server", "boot", "lun", "image", "client"};
 
 #define TEXT CONFIG_TEXT_MAX - 1
 
 const struct config_key config_keys[] = {
-	/* [server] */
-	{SRV(data_dir), STR(struct config_server, data_dir, 1, PATH_MAX - 1),
-	 .check = config_check_path,
-	 .def_doc = "$STATE_DIRECTORY, else /var/lib/ringsan (root) or ~/.local/state/ringsan",
-	 .help = "where the LUNs live (one directory per LUN); --data-dir overrides it"},
-	{SRV(listen), .type = CT_PORTALS, .offset2 = offsetof(struct config_server, listen_count),
-	 .port = 3260, .def = "0.0.0.0:3260",
-	 .help = "iSCSI portals, ADDR[:PORT] (IPv6 as [::1]:3260), comma or space separated"},
-	{SRV(base_iqn), STR(struct config_server, base_iqn, 1, IQN_MAX_LEN),
-	 .check = config_check_iqn, .def = CONFIG_DEFAULT_IQN,
-	 .help = "each LUN is served as the target BASE_IQN:NAME"},
-	{SRV(workers), UINT(0, 256), .def = "0", .help = "I/O threads, each with its own io_uring; "
-							 "0 = one per CPU"},
-	{SRV(queue_depth), UINT(1, 1024), .def = "64",
-	 .help = "commands in flight per session (the CmdSN window)"},
-	{SRV(max_sessions), UINT(1, 65535), .def = "64", .help = "sessions the server accepts"},
-	{SRV(max_recv_data_segment_length), SIZE(512, 16777215), .def = "262144",
-	 .help = "largest data segment we accept in one PDU (bytes; K/M allowed)"},
-	{SRV(max_burst_length), SIZE(512, 16777215), .def = "1048576",
-	 .help = "largest solicited burst we offer (bytes)"},
-	{SRV(first_burst_length), SIZE(512, 16777215), .def = "262144",
-	 .help = "largest unsolicited burst we offer (bytes); at most max_burst_length"},
-	{SRV(nop_interval), UINT(0, 3600), .def = "30",
-	 .help = "seconds between NOP-In pings on an idle connection; 0 = off"},
-	{SRV(nop_timeout), UINT(1, 3600), .def = "30",
-	 .help = "seconds to wait for a ping's answer before dropping the connection"},
-	{SRV(discovery_chap_user), STR(struct config_server, discovery_chap_user, 0, TEXT),
-	 .help = "CHAP name required for discovery (SendTargets) sessions; empty = none"},
-	{SRV(discovery_chap_secret), STR(struct config_server, discovery_chap_secret, 12, TEXT),
-	 .flags = CK_SECRET, .help = "its secret, 12 to 255 characters"},
-	{SRV(log_level), .type = CT_ENUM, .enums = log_levels, .def = "info",
-	 .help = "error, warning, notice, info or debug"},
+    /* [server] */
+    {SRV(data_dir), STR(struct config_server, data_dir, 1, PATH_MAX - 1),
+     .check = config_check_path,
+     .def_doc = "$STATE_DIRECTORY, else /var/lib/ringsan (root) or ~/.local/state/ringsan",
+     .help = "where the LUNs live (one directory per LUN); --data-dir overrides it"},
+    {SRV(listen), .type = CT_PORTALS, .offset2 = offsetof(struct config_server, listen_count),
+     .port = 3260, .def = "0.0.0.0:3260",
+     .help = "iSCSI portals, ADDR[:PORT] (IPv6 as [::1]:3260), comma or space separated"},
+    {SRV(base_iqn), STR(struct config_server, base_iqn, 1, IQN_MAX_LEN), .check = config_check_iqn,
+     .def = CONFIG_DEFAULT_IQN, .help = "each LUN is served as the target BASE_IQN:NAME"},
+    {SRV(workers), UINT(0, 256), .def = "0",
+     .help = "I/O threads, each with its own io_uring; "
+	     "0 = one per CPU"},
+    {SRV(queue_depth), UINT(1, 1024), .def = "64",
+     .help = "commands in flight per session (the CmdSN window)"},
+    {SRV(max_sessions), UINT(1, 65535), .def = "64", .help = "sessions the server accepts"},
+    {SRV(max_recv_data_segment_length), SIZE(512, 16777215), .def = "262144",
+     .help = "largest data segment we accept in one PDU (bytes; K/M allowed)"},
+    {SRV(max_burst_length), SIZE(512, 16777215), .def = "1048576",
+     .help = "largest solicited burst we offer (bytes)"},
+    {SRV(first_burst_length), SIZE(512, 16777215), .def = "262144",
+     .help = "largest unsolicited burst we offer (bytes); at most max_burst_length"},
+    {SRV(nop_interval), UINT(0, 3600), .def = "30",
+     .help = "seconds between NOP-In pings on an idle connection; 0 = off"},
+    {SRV(nop_timeout), UINT(1, 3600), .def = "30",
+     .help = "seconds to wait for a ping's answer before dropping the connection"},
+    {SRV(discovery_chap_user), STR(struct config_server, discovery_chap_user, 0, TEXT),
+     .help = "CHAP name required for discovery (SendTargets) sessions; empty = none"},
+    {SRV(discovery_chap_secret), STR(struct config_server, discovery_chap_secret, 12, TEXT),
+     .flags = CK_SECRET, .help = "its secret, 12 to 255 characters"},
+    {SRV(log_level), .type = CT_ENUM, .enums = log_levels, .def = "info",
+     .help = "error, warning, notice, info or debug"},
 
-	/* [boot] */
-	{BOOT(mode), .type = CT_ENUM, .enums = boot_modes, .def = "proxy",
-	 .help = "proxy: answer PXE next to the LAN's DHCP server; full: be the DHCP server "
-		 "(needs dhcp_range); off: TFTP and HTTP only"},
-	{BOOT(interface), STR(struct config_boot, interface, 0, 15), .check = config_check_ifname,
-	 .help = "network interface to serve DHCP on; empty = all"},
-	{BOOT(server_ip), .type = CT_IPV4, .def_doc = "the interface's address",
-	 .help = "address clients use for TFTP, HTTP and iSCSI"},
-	{CSEC_BOOT, "dhcp_range", .type = CT_IPV4_RANGE,
-	 .offset = offsetof(struct config_boot, dhcp_first),
-	 .offset2 = offsetof(struct config_boot, dhcp_last),
-	 .help = "FIRST-LAST addresses to lease in full mode"},
-	{BOOT(lease_time), UINT(60, 604800), .def = "3600", .help = "DHCP lease time, seconds"},
-	{BOOT(lease_file), STR(struct config_boot, lease_file, 0, PATH_MAX - 1),
-	 .check = config_check_path, .def_doc = "DATA_DIR/.dhcp.leases",
-	 .help = "where full mode keeps its leases"},
-	{BOOT(router), .type = CT_IPV4, .help = "default gateway given in full mode"},
-	{BOOT(dns), .type = CT_IPV4_LIST, .offset2 = offsetof(struct config_boot, dns_count),
-	 .help = "DNS servers given in full mode"},
-	{BOOT(netmask), .type = CT_IPV4, .def = "255.255.255.0", .help = "subnet mask (full mode)"},
-	{BOOT(http_listen), .type = CT_PORTAL, .port = 8080, .def = "0.0.0.0:8080",
-	 .help = "HTTP server for menus and install media, ADDR[:PORT]"},
-	{BOOT(tftp_root), STR(struct config_boot, tftp_root, 0, PATH_MAX - 1),
-	 .check = config_check_path, .def_doc = "DATA_DIR/.tftp (generated)",
-	 .help = "directory served over TFTP (iPXE binaries and generated menus)"},
-	{BOOT(ipxe_dir), STR(struct config_boot, ipxe_dir, 1, PATH_MAX - 1),
-	 .check = config_check_path, .def = "/usr/lib/ipxe",
-	 .help = "where undionly.kpxe, ipxe.efi and snponly.efi are (Debian package ipxe)"},
-	{BOOT(uefi_loader), .type = CT_ENUM, .enums = uefi_loaders, .def = "snponly.efi",
-	 .help = "iPXE binary for UEFI clients: snponly.efi (firmware NIC driver) or ipxe.efi"},
-	{BOOT(media_dir), STR(struct config_boot, media_dir, 0, PATH_MAX - 1),
-	 .check = config_check_path, .help = "directory of install media served over HTTP"},
-	{BOOT(user), STR(struct config_boot, user, 0, 32), .check = config_check_user,
-	 .def_doc = "ringsan if that user exists, else nobody",
-	 .help = "user to run as after binding the ports"},
-	{BOOT(menu_timeout), UINT(0, 3600), .def = "10",
-	 .help = "seconds before the menu takes the default; 0 = wait forever"},
-	{BOOT(default_action), .type = CT_ENUM, .enums = boot_actions, .def = "menu",
-	 .help = "what an unknown machine gets: boot (its LUN), install or menu"},
+    /* [boot] */
+    {BOOT(mode), .type = CT_ENUM, .enums = boot_modes, .def = "proxy",
+     .help = "proxy: answer PXE next to the LAN's DHCP server; full: be the DHCP server "
+	     "(needs dhcp_range); off: TFTP and HTTP only"},
+    {BOOT(interface), STR(struct config_boot, interface, 0, 15), .check = config_check_ifname,
+     .help = "network interface to serve DHCP on; empty = all"},
+    {BOOT(server_ip), .type = CT_IPV4, .def_doc = "the interface's address",
+     .help = "address clients use for TFTP, HTTP and iSCSI"},
+    {CSEC_BOOT, "dhcp_range", .type = CT_IPV4_RANGE,
+     .offset = offsetof(struct config_boot, dhcp_first),
+     .offset2 = offsetof(struct config_boot, dhcp_last),
+     .help = "FIRST-LAST addresses to lease in full mode"},
+    {BOOT(lease_time), UINT(60, 604800), .def = "3600", .help = "DHCP lease time, seconds"},
+    {BOOT(lease_file), STR(struct config_boot, lease_file, 0, PATH_MAX - 1),
+     .check = config_check_path, .def_doc = "DATA_DIR/.dhcp.leases",
+     .help = "where full mode keeps its leases"},
+    {BOOT(router), .type = CT_IPV4, .help = "default gateway given in full mode"},
+    {BOOT(dns), .type = CT_IPV4_LIST, .offset2 = offsetof(struct config_boot, dns_count),
+     .help = "DNS servers given in full mode"},
+    {BOOT(netmask), .type = CT_IPV4, .def = "255.255.255.0", .help = "subnet mask (full mode)"},
+    {BOOT(http_listen), .type = CT_PORTAL, .port = 8080, .def = "0.0.0.0:8080",
+     .help = "HTTP server for menus and install media, ADDR[:PORT]"},
+    {BOOT(tftp_root), STR(struct config_boot, tftp_root, 0, PATH_MAX - 1),
+     .check = config_check_path, .def_doc = "DATA_DIR/.tftp (generated)",
+     .help = "directory served over TFTP (iPXE binaries and generated menus)"},
+    {BOOT(ipxe_dir), STR(struct config_boot, ipxe_dir, 1, PATH_MAX - 1), .check = config_check_path,
+     .def = "/usr/lib/ipxe",
+     .help = "where undionly.kpxe, ipxe.efi and snponly.efi are (Debian package ipxe)"},
+    {BOOT(uefi_loader), .type = CT_ENUM, .enums = uefi_loaders, .def = "snponly.efi",
+     .help = "iPXE binary for UEFI clients: snponly.efi (firmware NIC driver) or ipxe.efi"},
+    {BOOT(media_dir), STR(struct config_boot, media_dir, 0, PATH_MAX - 1),
+     .check = config_check_path, .help = "directory of install media served over HTTP"},
+    {BOOT(user), STR(struct config_boot, user, 0, 32), .check = config_check_user,
+     .def_doc = "ringsan if that user exists, else nobody",
+     .help = "user to run as after binding the ports"},
+    {BOOT(menu_timeout), UINT(0, 3600), .def = "10",
+     .help = "seconds before the menu takes the default; 0 = wait forever"},
+    {BOOT(default_action), .type = CT_ENUM, .enums = boot_actions, .def = "menu",
+     .help = "what an unknown machine gets: boot (its LUN), install or menu"},
 
-	/* [lun NAME] */
-	{LUN(description), STR(struct config_lun, description, 0, TEXT),
-	 .help = "text shown in menus and `ringsan lun list`"},
-	{LUN(read_only), .type = CT_BOOL, .def = "no", .help = "serve the disk write-protected"},
-	{LUN(write_cache), .type = CT_BOOL, .def = "yes",
-	 .help = "report a volatile write cache (flushes are honoured either way)"},
-	{LUN(thin), .type = CT_BOOL, .def = "yes",
-	 .help = "report thin provisioning, so UNMAP punches holes in the file"},
-	{LUN(allowed_initiators), .type = CT_LIST, .check = config_check_iqn,
-	 .help = "initiator IQNs allowed to log in; empty = all"},
-	{LUN(chap_user), STR(struct config_lun, chap_user, 0, TEXT),
-	 .help = "CHAP name the initiator must use; empty = no CHAP"},
-	{LUN(chap_secret), STR(struct config_lun, chap_secret, 12, TEXT), .flags = CK_SECRET,
-	 .help = "its secret, 12 to 255 characters"},
-	{LUN(mutual_chap_user), STR(struct config_lun, mutual_chap_user, 0, TEXT),
-	 .help = "name the target answers with for mutual CHAP (needs chap_user)"},
-	{LUN(mutual_chap_secret), STR(struct config_lun, mutual_chap_secret, 12, TEXT),
-	 .flags = CK_SECRET, .help = "its secret, 12 to 255 characters, not the one-way secret"},
+    /* [lun NAME] */
+    {LUN(description), STR(struct config_lun, description, 0, TEXT),
+     .help = "text shown in menus and `ringsan lun list`"},
+    {LUN(read_only), .type = CT_BOOL, .def = "no", .help = "serve the disk write-protected"},
+    {LUN(write_cache), .type = CT_BOOL, .def = "yes",
+     .help = "report a volatile write cache (flushes are honoured either way)"},
+    {LUN(thin), .type = CT_BOOL, .def = "yes",
+     .help = "report thin provisioning, so UNMAP punches holes in the file"},
+    {LUN(allowed_initiators), .type = CT_LIST, .check = config_check_iqn,
+     .help = "initiator IQNs allowed to log in; empty = all"},
+    {LUN(chap_user), STR(struct config_lun, chap_user, 0, TEXT),
+     .help = "CHAP name the initiator must use; empty = no CHAP"},
+    {LUN(chap_secret), STR(struct config_lun, chap_secret, 12, TEXT), .flags = CK_SECRET,
+     .help = "its secret, 12 to 255 characters"},
+    {LUN(mutual_chap_user), STR(struct config_lun, mutual_chap_user, 0, TEXT),
+     .help = "name the target answers with for mutual CHAP (needs chap_user)"},
+    {LUN(mutual_chap_secret), STR(struct config_lun, mutual_chap_secret, 12, TEXT),
+     .flags = CK_SECRET, .help = "its secret, 12 to 255 characters, not the one-way secret"},
 
-	/* [image NAME] */
-	{IMG(description), STR(struct config_image, description, 0, TEXT),
-	 .help = "menu text"},
-	{IMG(kernel), STR(struct config_image, kernel, 1, PATH_MAX - 1),
-	 .check = config_check_source,
-	 .help = "kernel (or wimboot) to boot: a path under media_dir or an http(s) URL"},
-	{IMG(initrd), .type = CT_LIST, .check = config_check_initrd,
-	 .help = "initrds, each PATH or NAME=PATH (NAME= for wimboot's named files)"},
-	{IMG(args), STR(struct config_image, args, 0, sizeof(((struct config_image *)0)->args) - 1),
-	 .help = "kernel command line"},
-	{IMG(iso), STR(struct config_image, iso, 1, PATH_MAX - 1), .check = config_check_source,
-	 .help = "an ISO to sanboot instead of a kernel: path under media_dir or http(s) URL"},
+    /* [image NAME] */
+    {IMG(description), STR(struct config_image, description, 0, TEXT), .help = "menu text"},
+    {IMG(kernel), STR(struct config_image, kernel, 1, PATH_MAX - 1), .check = config_check_source,
+     .help = "kernel (or wimboot) to boot: a path under media_dir or an http(s) URL"},
+    {IMG(initrd), .type = CT_LIST, .check = config_check_initrd,
+     .help = "initrds, each PATH or NAME=PATH (NAME= for wimboot's named files)"},
+    {IMG(args), STR(struct config_image, args, 0, sizeof(((struct config_image *)0)->args) - 1),
+     .help = "kernel command line"},
+    {IMG(iso), STR(struct config_image, iso, 1, PATH_MAX - 1), .check = config_check_source,
+     .help = "an ISO to sanboot instead of a kernel: path under media_dir or http(s) URL"},
 
-	/* [client MAC] */
-	{CLI(name), STR(struct config_client, name, 0, TEXT), .help = "the machine's name"},
-	{CLI(lun), STR(struct config_client, lun, 1, NAME_MAX_LEN), .check = config_check_lun_name,
-	 .help = "its LUN: the menu's default disk"},
-	{CLI(action), .type = CT_ENUM, .enums = boot_actions, .def_doc = "[boot] default_action",
-	 .help = "boot, install or menu"},
-	{CLI(image), STR(struct config_client, image, 1, NAME_MAX_LEN),
-	 .check = config_check_image_name, .help = "default install image (an [image] name)"},
-	{CLI(timeout), UINT(0, 3600), .def_doc = "[boot] menu_timeout",
-	 .help = "menu timeout for this machine, seconds"},
-	{CLI(initiator_iqn), STR(struct config_client, initiator_iqn, 1, IQN_MAX_LEN),
-	 .check = config_check_iqn, .help = "initiator name iPXE uses for this machine"},
+    /* [client MAC] */
+    {CLI(name), STR(struct config_client, name, 0, TEXT), .help = "the machine's name"},
+    {CLI(lun), STR(struct config_client, lun, 1, NAME_MAX_LEN), .check = config_check_lun_name,
+     .help = "its LUN: the menu's default disk"},
+    {CLI(action), .type = CT_ENUM, .enums = boot_actions, .def_doc = "[boot] default_action",
+     .help = "boot, install or menu"},
+    {CLI(image), STR(struct config_client, image, 1, NAME_MAX_LEN),
+     .check = config_check_image_name, .help = "default install image (an [image] name)"},
+    {CLI(timeout), UINT(0, 3600), .def_doc = "[boot] menu_timeout",
+     .help = "menu timeout for this machine, seconds"},
+    {CLI(initiator_iqn), STR(struct config_client, initiator_iqn, 1, IQN_MAX_LEN),
+     .check = config_check_iqn, .help = "initiator name iPXE uses for this machine"},
 };
 
 const unsigned config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#define FIELD(base, key, type) ((type)((const char *)(base) + (key)->offset))
+#define FIELD(base, key, type)	((type)((const char *)(base) + (key)->offset))
 #define FIELD2(base, key, type) ((type)((const char *)(base) + (key)->offset2))
 
 static void config_print_ipv4(const struct config_ipv4 *a, FILE *out)
@@ -57,7 +57,8 @@ void config_format_value(const void *base, const struct config_key *key, FILE *o
 	case CT_PORTALS:
 		for (unsigned i = 0; i < *FIELD2(base, key, const unsigned *); i++) {
 			fputs(i ? ", " : "", out);
-			config_print_portal(&FIELD(base, key, const struct config_portal *)[i], out);
+			config_print_portal(&FIELD(base, key, const struct config_portal *)[i],
+					    out);
 		}
 		break;
 	case CT_PORTAL:
@@ -147,10 +148,10 @@ void config_print(FILE *out, const struct config *cfg)
 static const char *config_type_name(const struct config_key *key)
 {
 	static const char *const names[] = {
-		[CT_STRING] = "text",	  [CT_BOOL] = "boolean",      [CT_UINT] = "number",
-		[CT_SIZE] = "size",	  [CT_ENUM] = "choice",	      [CT_LIST] = "list",
-		[CT_PORTALS] = "portals", [CT_PORTAL] = "ADDR:PORT",  [CT_IPV4] = "IPv4",
-		[CT_IPV4_LIST] = "IPv4 list", [CT_IPV4_RANGE] = "IPv4 range",
+	    [CT_STRING] = "text",	  [CT_BOOL] = "boolean",	  [CT_UINT] = "number",
+	    [CT_SIZE] = "size",		  [CT_ENUM] = "choice",		  [CT_LIST] = "list",
+	    [CT_PORTALS] = "portals",	  [CT_PORTAL] = "ADDR:PORT",	  [CT_IPV4] = "IPv4",
+	    [CT_IPV4_LIST] = "IPv4 list", [CT_IPV4_RANGE] = "IPv4 range",
 	};
 	if (key->check == config_check_path)
 		return "path";

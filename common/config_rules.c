@@ -70,8 +70,9 @@ int config_check_user(const char *value, char *err, size_t errlen)
 		bool ok = (*p >= 'a' && *p <= 'z') || *p == '_' ||
 			  (p > value && ((*p >= '0' && *p <= '9') || *p == '-'));
 		if (!ok) {
-			snprintf(err, errlen, "'%s' is not a user name (lower-case letters, digits, "
-					      "'_' and '-', not starting with a digit or '-')",
+			snprintf(err, errlen,
+				 "'%s' is not a user name (lower-case letters, digits, "
+				 "'_' and '-', not starting with a digit or '-')",
 				 value);
 			return -EINVAL;
 		}
@@ -93,8 +94,8 @@ int config_check_ifname(const char *value, char *err, size_t errlen)
 		return -EINVAL;                                                                    \
 	} while (0)
 
-static int config_check_lun_rules(const struct config *cfg, const struct config_lun *lun,
-				  char *err, size_t errlen)
+static int config_check_lun_rules(const struct config *cfg, const struct config_lun *lun, char *err,
+				  size_t errlen)
 {
 	const char *f = cfg->filename;
 	unsigned l = lun->line;
@@ -104,9 +105,10 @@ static int config_check_lun_rules(const struct config *cfg, const struct config_
 			  "neither",
 			  f, l, lun->name);
 	if (!lun->mutual_chap_user[0] != !lun->mutual_chap_secret[0])
-		RULE_FAIL("%s:%u: [lun %s] mutual_chap_user and mutual_chap_secret go together: set "
-			  "both or neither",
-			  f, l, lun->name);
+		RULE_FAIL(
+		    "%s:%u: [lun %s] mutual_chap_user and mutual_chap_secret go together: set "
+		    "both or neither",
+		    f, l, lun->name);
 	if (lun->mutual_chap_user[0] && !lun->chap_user[0])
 		RULE_FAIL("%s:%u: [lun %s] mutual_chap_user: mutual CHAP needs one-way CHAP too "
 			  "(set chap_user and chap_secret)",
@@ -134,8 +136,9 @@ static int config_check_image_rules(const struct config *cfg, const struct confi
 	unsigned l = img->line;
 
 	if (!img->kernel[0] == !img->iso[0])
-		RULE_FAIL("%s:%u: [image %s] set exactly one of kernel (with initrd and args) or iso",
-			  f, l, img->name);
+		RULE_FAIL(
+		    "%s:%u: [image %s] set exactly one of kernel (with initrd and args) or iso", f,
+		    l, img->name);
 	if (img->iso[0] && (img->initrd.count || img->args[0]))
 		RULE_FAIL("%s:%u: [image %s] initrd and args go with kernel, not with iso", f, l,
 			  img->name);
@@ -153,8 +156,8 @@ int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 	const char *f = cfg->filename;
 
 	if (s->first_burst_length > s->max_burst_length)
-		RULE_FAIL("%s:%u: [server] first_burst_length (%u) is above max_burst_length (%u)", f,
-			  s->line, s->first_burst_length, s->max_burst_length);
+		RULE_FAIL("%s:%u: [server] first_burst_length (%u) is above max_burst_length (%u)",
+			  f, s->line, s->first_burst_length, s->max_burst_length);
 	if (!s->discovery_chap_user[0] != !s->discovery_chap_secret[0])
 		RULE_FAIL("%s:%u: [server] discovery_chap_user and discovery_chap_secret go "
 			  "together: set both or neither",
@@ -171,10 +174,11 @@ int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 	for (unsigned i = 0; i < cfg->client_count; i++) {
 		const struct config_client *c = &cfg->clients[i];
 		if (c->image[0] && !config_find_image(cfg, c->image))
-			RULE_FAIL("%s:%u: [client %02x:%02x:%02x:%02x:%02x:%02x] image: there is no "
-				  "[image %s] section",
-				  f, c->line, c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4],
-				  c->mac[5], c->image);
+			RULE_FAIL(
+			    "%s:%u: [client %02x:%02x:%02x:%02x:%02x:%02x] image: there is no "
+			    "[image %s] section",
+			    f, c->line, c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4],
+			    c->mac[5], c->image);
 	}
 	return 0;
 }

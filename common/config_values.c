@@ -12,9 +12,9 @@
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum boot_mode) == sizeof(int), "enums are stored as int");
 
-#define FIELD(base, key, type) ((type)((char *)(base) + (key)->offset))
+#define FIELD(base, key, type)	((type)((char *)(base) + (key)->offset))
 #define FIELD2(base, key, type) ((type)((char *)(base) + (key)->offset2))
-#define LIST_SEPARATORS ", \t"
+#define LIST_SEPARATORS		", \t"
 
 static int config_set_string(void *base, const struct config_key *key, const char *value,
 			     bool continuation, char *err, size_t errlen)
@@ -63,8 +63,8 @@ static int config_set_bool(bool *dst, const char *value, char *err, size_t errle
 	return -EINVAL;
 }
 
-static int config_set_number(void *base, const struct config_key *key, const char *value,
-			     char *err, size_t errlen)
+static int config_set_number(void *base, const struct config_key *key, const char *value, char *err,
+			     size_t errlen)
 {
 	uint64_t v = 0;
 	char what[128];
@@ -93,8 +93,8 @@ static int config_set_number(void *base, const struct config_key *key, const cha
 	return 0;
 }
 
-static int config_set_enum(void *base, const struct config_key *key, const char *value,
-			   char *err, size_t errlen)
+static int config_set_enum(void *base, const struct config_key *key, const char *value, char *err,
+			   size_t errlen)
 {
 	char names[160] = "";
 
@@ -111,8 +111,9 @@ static int config_set_enum(void *base, const struct config_key *key, const char 
 }
 
 /* Splits value into items and calls add() for each; stops at the first error. */
-static int config_each_item(const char *value, int (*add)(void *, const struct config_key *,
-							 const char *, char *, size_t),
+static int config_each_item(const char *value,
+			    int (*add)(void *, const struct config_key *, const char *, char *,
+				       size_t),
 			    void *base, const struct config_key *key, char *err, size_t errlen)
 {
 	char *copy = strdup(value), *save = NULL;
@@ -175,8 +176,8 @@ static int config_parse_port(const char *text, uint16_t *port)
 }
 
 /* "1.2.3.4", "1.2.3.4:80", "[::1]", "[::1]:80". */
-int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port,
-			       char *err, size_t errlen)
+int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port, char *err,
+			size_t errlen)
 {
 	char host[64], *end;
 	const char *port = NULL;
@@ -216,8 +217,8 @@ out_bad:
 	return -EINVAL;
 }
 
-static int config_add_portal(void *base, const struct config_key *key, const char *item,
-			     char *err, size_t errlen)
+static int config_add_portal(void *base, const struct config_key *key, const char *item, char *err,
+			     size_t errlen)
 {
 	struct config_portal *portals = FIELD(base, key, struct config_portal *);
 	unsigned *count = FIELD2(base, key, unsigned *);
@@ -248,8 +249,8 @@ static int config_add_ipv4(void *base, const struct config_key *key, const char 
 	return 0;
 }
 
-static int config_set_range(void *base, const struct config_key *key, const char *value,
-			    char *err, size_t errlen)
+static int config_set_range(void *base, const struct config_key *key, const char *value, char *err,
+			    size_t errlen)
 {
 	struct config_ipv4 *first = FIELD(base, key, struct config_ipv4 *);
 	struct config_ipv4 *last = FIELD2(base, key, struct config_ipv4 *);
@@ -257,14 +258,15 @@ static int config_set_range(void *base, const struct config_key *key, const char
 	char *dash;
 
 	if (strlen(value) >= sizeof(text) || !(dash = strchr(strcpy(text, value), '-'))) {
-		snprintf(err, errlen, "'%s' is not a range: use FIRST-LAST, e.g. "
-				      "192.168.1.100-192.168.1.199",
+		snprintf(err, errlen,
+			 "'%s' is not a range: use FIRST-LAST, e.g. "
+			 "192.168.1.100-192.168.1.199",
 			 value);
 		return -EINVAL;
 	}
 	*dash = '\0';
-	if (config_parse_ipv4(first, text, err, errlen) || config_parse_ipv4(last, dash + 1, err,
-									      errlen))
+	if (config_parse_ipv4(first, text, err, errlen) ||
+	    config_parse_ipv4(last, dash + 1, err, errlen))
 		return -EINVAL;
 	if (memcmp(first->addr, last->addr, 4) > 0) {
 		snprintf(err, errlen, "'%s': the first address is above the last", value);
@@ -284,13 +286,14 @@ static void config_clear_list(void *base, const struct config_key *key)
 	list->count = 0;
 }
 
-int config_set_value(void *base, const struct config_key *key, const char *value,
-		     bool continuation, char *err, size_t errlen)
+int config_set_value(void *base, const struct config_key *key, const char *value, bool continuation,
+		     char *err, size_t errlen)
 {
 	if (continuation && key->type != CT_STRING && key->type != CT_LIST &&
 	    key->type != CT_PORTALS && key->type != CT_IPV4_LIST) {
-		snprintf(err, errlen, "this key takes one value: an indented line cannot continue it "
-				      "(only text and lists can)");
+		snprintf(err, errlen,
+			 "this key takes one value: an indented line cannot continue it "
+			 "(only text and lists can)");
 		return -EINVAL;
 	}
 	switch (key->type) {
@@ -311,10 +314,9 @@ int config_set_value(void *base, const struct config_key *key, const char *value
 	case CT_IPV4_LIST:
 		if (!continuation)
 			*FIELD2(base, key, unsigned *) = 0;
-		return config_each_item(value,
-					key->type == CT_PORTALS ? config_add_portal
-								: config_add_ipv4,
-					base, key, err, errlen);
+		return config_each_item(
+		    value, key->type == CT_PORTALS ? config_add_portal : config_add_ipv4, base, key,
+		    err, errlen);
 	case CT_PORTAL:
 		return config_parse_portal(FIELD(base, key, struct config_portal *), value,
 					   key->port, err, errlen);

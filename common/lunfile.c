@@ -41,7 +41,7 @@ int lunfile_paths(struct lunfile *lf, const char *data_dir, const char *name, ch
 	strcpy(lf->name, name);
 	if (snprintf(lf->dir, sizeof(lf->dir), "%s/%s", data_dir, name) >= (int)sizeof(lf->dir) ||
 	    snprintf(lf->path, sizeof(lf->path), "%s/" LUNFILE_DISK, lf->dir) >=
-		    (int)sizeof(lf->path)) {
+		(int)sizeof(lf->path)) {
 		snprintf(err, errlen, "data directory path too long: %s", data_dir);
 		return -ENAMETOOLONG;
 	}
@@ -69,14 +69,16 @@ static int lunfile_check_size(const char *name, uint64_t size, uint32_t block_si
 	char text[SIZE_FORMAT_MAX];
 
 	if (block_size != 512 && block_size != 4096) {
-		snprintf(err, errlen, "block size %u is not supported: use 512 or 4096", block_size);
+		snprintf(err, errlen, "block size %u is not supported: use 512 or 4096",
+			 block_size);
 		return -EINVAL;
 	}
 	if (size == 0 || size % block_size || size > (UINT64_C(1) << 62)) {
-		snprintf(err, errlen,
-			 "LUN '%s': size %llu bytes (%s) is not allowed: use a non-zero multiple of "
-			 "the block size (%u bytes), up to 4 EiB",
-			 name, (unsigned long long)size, size_format(size, text), block_size);
+		snprintf(
+		    err, errlen,
+		    "LUN '%s': size %llu bytes (%s) is not allowed: use a non-zero multiple of "
+		    "the block size (%u bytes), up to 4 EiB",
+		    name, (unsigned long long)size, size_format(size, text), block_size);
 		return -EINVAL;
 	}
 	return 0;
@@ -135,14 +137,15 @@ static int lunfile_read_meta(struct lunfile *lf, char *err, size_t errlen)
 		else if (strncmp(line, "block_size=", 11) == 0)
 			lf->block_size = (uint32_t)strtoul(line + 11, NULL, 10);
 		else if (strncmp(line, "description=", 12) == 0)
-			snprintf(lf->description, sizeof(lf->description), "%s", line + 12);
+			snprintf(lf->description, sizeof(lf->description), "%.255s", line + 12);
 		else if (strncmp(line, "created=", 8) == 0)
 			lf->created = strtoull(line + 8, NULL, 10);
 	}
 	fclose(f);
 	if (!have_uuid || (lf->block_size != 512 && lf->block_size != 4096)) {
-		snprintf(err, errlen, "LUN '%s': %s is damaged (needs uuid= and block_size=512 or "
-				      "4096)",
+		snprintf(err, errlen,
+			 "LUN '%s': %s is damaged (needs uuid= and block_size=512 or "
+			 "4096)",
 			 lf->name, path);
 		return -EINVAL;
 	}
@@ -188,8 +191,9 @@ int lunfile_open(const char *data_dir, const char *name, enum lunfile_lock lock,
 	if (out->fd < 0) {
 		ret = -errno;
 		if (errno == ENOENT || errno == ENOTDIR)
-			snprintf(err, errlen, "no such LUN '%s' in %s (ringsan lun list shows the LUNs)",
-				 name, data_dir);
+			snprintf(err, errlen,
+				 "no such LUN '%s' in %s (ringsan lun list shows the LUNs)", name,
+				 data_dir);
 		else
 			snprintf(err, errlen, "cannot open %s: %s", out->path, strerror(errno));
 		return ret;

@@ -29,10 +29,10 @@
 #include "common/lunid.h"
 #include "common/name.h"
 
-#define LUNFILE_DISK	    "disk.img"
-#define LUNFILE_META	    "lun.meta"
-#define LUNFILE_DESC_MAX    255 /* bytes of description */
-#define LUNFILE_MIN_BLOCKS  1
+#define LUNFILE_DISK	   "disk.img"
+#define LUNFILE_META	   "lun.meta"
+#define LUNFILE_DESC_MAX   255 /* bytes of description */
+#define LUNFILE_MIN_BLOCKS 1
 
 enum lunfile_lock {
 	LUNFILE_NOLOCK,	   /* look only (list, info) */

@@ -95,8 +95,8 @@ static void lunfile_cleanup_leftovers(const char *data_dir)
 		closedir(d);
 }
 
-int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const char *name,
-			char *err, size_t errlen)
+int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const char *name, char *err,
+			size_t errlen)
 {
 	struct stat st;
 	int ret;
@@ -107,9 +107,10 @@ int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const cha
 	if (ret)
 		return ret;
 	lunfile_cleanup_leftovers(data_dir);
-	if (snprintf(b->final, sizeof(b->final), "%s/%s", data_dir, name) >= (int)sizeof(b->final) ||
+	if (snprintf(b->final, sizeof(b->final), "%s/%s", data_dir, name) >=
+		(int)sizeof(b->final) ||
 	    snprintf(b->tmp, sizeof(b->tmp), "%s/.%s.tmp-XXXXXX", data_dir, name) >=
-		    (int)sizeof(b->tmp)) {
+		(int)sizeof(b->tmp)) {
 		b->tmp[0] = '\0';
 		snprintf(err, errlen, "data directory path too long: %s", data_dir);
 		return -ENAMETOOLONG;
@@ -128,8 +129,8 @@ int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const cha
 	}
 	b->dir_fd = open(b->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->dir_fd >= 0)
-		b->disk_fd = openat(b->dir_fd, LUNFILE_DISK,
-				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		b->disk_fd =
+		    openat(b->dir_fd, LUNFILE_DISK, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (b->disk_fd < 0 || lunfile_lock_fd(b->disk_fd, F_WRLCK) != 0) {
 		ret = errno ? -errno : -EIO;
 		snprintf(err, errlen, "cannot create %s/%s: %s", b->tmp, LUNFILE_DISK,

@@ -14,8 +14,8 @@ struct lunfile_build {
 
 /* Creates data_dir if missing (mode 0755), removes unlocked leftovers, checks NAME is free and
  * makes the temporary directory with an empty, locked disk.img. */
-int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const char *name,
-			char *err, size_t errlen);
+int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const char *name, char *err,
+			size_t errlen);
 /* Writes lun.meta, fsyncs disk.img, lun.meta and the directory, renames it into place
  * (RENAME_NOREPLACE) and fsyncs data_dir. */
 int lunfile_build_commit(struct lunfile_build *b, const char *data_dir, const char *name,

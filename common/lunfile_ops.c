@@ -76,8 +76,8 @@ int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void 
 	return ret;
 }
 
-static int lunfile_shrink_check(struct lunfile *lf, uint64_t new_size, bool allow_shrink,
-				char *err, size_t errlen)
+static int lunfile_shrink_check(struct lunfile *lf, uint64_t new_size, bool allow_shrink, char *err,
+				size_t errlen)
 {
 	char a[SIZE_FORMAT_MAX], b[SIZE_FORMAT_MAX];
 	uint64_t data = 0;
@@ -97,11 +97,12 @@ static int lunfile_shrink_check(struct lunfile *lf, uint64_t new_size, bool allo
 		return ret;
 	}
 	if (data) {
-		snprintf(err, errlen,
-			 "LUN '%s': %llu bytes (%s) of data lie beyond %s; refusing to cut them off "
-			 "(shrink the partitions inside first, or pick a larger size)",
-			 lf->name, (unsigned long long)data, size_format(data, a),
-			 size_format(new_size, b));
+		snprintf(
+		    err, errlen,
+		    "LUN '%s': %llu bytes (%s) of data lie beyond %s; refusing to cut them off "
+		    "(shrink the partitions inside first, or pick a larger size)",
+		    lf->name, (unsigned long long)data, size_format(data, a),
+		    size_format(new_size, b));
 		return -ENOTEMPTY;
 	}
 	return 0;
@@ -114,11 +115,12 @@ int lunfile_resize(struct lunfile *lf, uint64_t new_size, bool allow_shrink, cha
 	int ret;
 
 	if (new_size == 0 || new_size % lf->block_size || new_size > (UINT64_C(1) << 62)) {
-		snprintf(err, errlen,
-			 "LUN '%s': %llu bytes (%s) is not a valid size: use a non-zero multiple of "
-			 "its block size (%u bytes)",
-			 lf->name, (unsigned long long)new_size, size_format(new_size, text),
-			 lf->block_size);
+		snprintf(
+		    err, errlen,
+		    "LUN '%s': %llu bytes (%s) is not a valid size: use a non-zero multiple of "
+		    "its block size (%u bytes)",
+		    lf->name, (unsigned long long)new_size, size_format(new_size, text),
+		    lf->block_size);
 		return -EINVAL;
 	}
 	ret = lunfile_refresh(lf);

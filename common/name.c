@@ -38,8 +38,9 @@ static int name_check(const char *what, const char *name, char *err, size_t errl
 			snprintf(err, errlen, "%s name '%s' has an upper-case letter: %s", what,
 				 name, rules);
 		else
-			snprintf(err, errlen, "%s name '%s' has a character that is not allowed: %s",
-				 what, name, rules);
+			snprintf(err, errlen,
+				 "%s name '%s' has a character that is not allowed: %s", what, name,
+				 rules);
 		return -EINVAL;
 	}
 	if (!name_lower_alnum(name[0])) {
@@ -70,8 +71,8 @@ static int name_check_hex_form(const char *iqn, size_t a, size_t b, char *err, s
 	if (len == a || len == b)
 		return 0;
 	if (a == b)
-		snprintf(err, errlen, "'%s' is not a valid EUI-64 name: use 'eui.' and 16 hex digits",
-			 iqn);
+		snprintf(err, errlen,
+			 "'%s' is not a valid EUI-64 name: use 'eui.' and 16 hex digits", iqn);
 	else
 		snprintf(err, errlen,
 			 "'%s' is not a valid NAA name: use 'naa.' and 16 or 32 hex digits", iqn);

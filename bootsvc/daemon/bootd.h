@@ -20,7 +20,7 @@
 #include "bootsvc/proto/tftp.h"
 #include "common/config.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Command-line overrides; NULL / 0 = take the config value. */
 struct bootd_opts {
@@ -126,5 +126,7 @@ int64_t httpd_tick(struct bootd *d, int64_t now);
 int bootd_configure(struct bootd *d, char *err, size_t errlen);
 int bootd_prepare_tftp_root(struct bootd *d);
 int bootd_drop_privileges(const struct bootd *d);
+/* Creates dir and, when running as root, gives it to the service user (before the drop). */
+int bootd_prepare_state_dir(const struct bootd *d, const char *dir);
 
 #endif

@@ -60,8 +60,8 @@ static void log_malformed(struct bootd *d, const struct sockaddr_in *src)
 
 static const char *msg_name(uint8_t t)
 {
-	static const char *const names[] = {"BOOTP",   "DISCOVER", "OFFER",	 "REQUEST", "DECLINE",
-					    "ACK",     "NAK",	   "RELEASE", "INFORM"};
+	static const char *const names[] = {"BOOTP", "DISCOVER", "OFFER",   "REQUEST", "DECLINE",
+					    "ACK",   "NAK",	 "RELEASE", "INFORM"};
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 
@@ -104,8 +104,8 @@ static void on_dhcp(struct bootd *d, struct watch *w, uint32_t events)
 	/* Drain: one readiness event may stand for many datagrams. */
 	for (int i = 0; i < 64; i++) {
 		socklen_t sl = sizeof(src);
-		ssize_t n = recvfrom(w->fd, in, sizeof(in), MSG_DONTWAIT, (struct sockaddr *)&src,
-				     &sl);
+		ssize_t n =
+		    recvfrom(w->fd, in, sizeof(in), MSG_DONTWAIT, (struct sockaddr *)&src, &sl);
 		if (n < 0)
 			return;
 		if (dhcp_decode(&m, in, (size_t)n) != 0 || m.op != DHCP_OP_REQUEST) {
@@ -172,6 +172,15 @@ static int setup_leases(struct bootd *d)
 		return -EINVAL;
 	}
 	d->have_leases = true;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", d->lease_file);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		int rc = bootd_prepare_state_dir(d, dir);
+		if (rc)
+			log_warn("dhcp: lease directory %s: %s", dir, strerror(-rc));
+	}
 	load_leases(d);
 	return 0;
 }

@@ -44,7 +44,7 @@ static const char *nonempty(const char *s)
 /* The description= line of NAME/lun.meta, or "". */
 static void read_meta_description(int dfd, const char *name, char *out, size_t cap)
 {
-	char path[NAME_MAX_LEN + sizeof(LUNFILE_META) + 2], buf[4096];
+	char path[NAME_MAX + sizeof(LUNFILE_META) + 2], buf[4096];
 	out[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", name, LUNFILE_META);
 	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -84,7 +84,7 @@ static void fill_lun(struct boot_model *bm, const struct bootd *d, int dfd, stru
 
 static int list_luns(struct boot_model *bm, const struct bootd *d)
 {
-	char err[128], path[NAME_MAX_LEN + sizeof(LUNFILE_DISK) + 2];
+	char err[128], path[NAME_MAX + sizeof(LUNFILE_DISK) + 2];
 	size_t cap = 0;
 	DIR *dir = opendir(d->data_dir);
 	if (!dir)
@@ -142,7 +142,7 @@ static void fill_image(struct boot_model *bm, const struct config_image *c, stru
 
 static enum menu_action map_action(enum boot_action a)
 {
-	return a == BOOT_ACTION_BOOT ? MENU_ACTION_BOOT
+	return a == BOOT_ACTION_BOOT	  ? MENU_ACTION_BOOT
 	       : a == BOOT_ACTION_INSTALL ? MENU_ACTION_INSTALL
 					  : MENU_ACTION_MENU;
 }

@@ -23,7 +23,7 @@ static const char *const ipxe_files[] = {"undionly.kpxe", "ipxe.efi", "snponly.e
 static uint32_t ipv4_of(const struct config_ipv4 *c)
 {
 	return c->set ? (uint32_t)c->addr[0] << 24 | (uint32_t)c->addr[1] << 16 |
-				(uint32_t)c->addr[2] << 8 | c->addr[3]
+			    (uint32_t)c->addr[2] << 8 | c->addr[3]
 		      : 0;
 }
 
@@ -44,7 +44,8 @@ static int resolve_server_ip(struct bootd *d, char *err, size_t errlen)
 	if (getifaddrs(&ifa) != 0)
 		return -errno;
 	for (i = ifa; i && !d->server_ip; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK))
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    (i->ifa_flags & IFF_LOOPBACK))
 			continue;
 		if (d->cfg.boot.interface[0] && strcmp(i->ifa_name, d->cfg.boot.interface) != 0)
 			continue;
@@ -119,11 +120,11 @@ static void setup_pxe(struct bootd *d)
 	p->dns = b->dns_count ? ipv4_of(&b->dns[0]) : 0;
 	p->lease_secs = b->lease_time;
 	d->tftp_limits = (struct tftp_limits){
-		.max_blksize = TFTP_MAX_BLKSIZE,
-		.max_windowsize = 64,
-		.timeout_ms = 1000,
-		.max_timeout_ms = 8000,
-		.max_retries = 5,
+	    .max_blksize = TFTP_MAX_BLKSIZE,
+	    .max_windowsize = 64,
+	    .timeout_ms = 1000,
+	    .max_timeout_ms = 8000,
+	    .max_retries = 5,
 	};
 }
 
@@ -152,10 +153,11 @@ int bootd_configure(struct bootd *d, char *err, size_t errlen)
 	else if (snprintf(d->tftp_root, sizeof(d->tftp_root), "%s/.tftp", d->data_dir) >=
 		 (int)sizeof(d->tftp_root))
 		return snprintf(err, errlen, "data dir path too long"), -ENAMETOOLONG;
+	/* Default: a directory of its own, so it can belong to the unprivileged user. */
 	if (d->cfg.boot.lease_file[0])
 		snprintf(d->lease_file, sizeof(d->lease_file), "%s", d->cfg.boot.lease_file);
 	else
-		snprintf(d->lease_file, sizeof(d->lease_file), "%.4000s/.dhcp.leases", d->data_dir);
+		snprintf(d->lease_file, sizeof(d->lease_file), "%.4000s/.dhcp/leases", d->data_dir);
 	setup_pxe(d);
 	return 0;
 }
@@ -220,17 +222,38 @@ int bootd_prepare_tftp_root(struct bootd *d)
 	return 0;
 }
 
+/* The user to run as: [boot] user, else "ringsan" if it exists, else "nobody". */
+static struct passwd *service_user(const struct bootd *d, const char **name)
+{
+	struct passwd *pw;
+	*name = d->cfg.boot.user[0] ? d->cfg.boot.user : "ringsan";
+	pw = getpwnam(*name);
+	if (!pw && !d->cfg.boot.user[0])
+		pw = getpwnam(*name = "nobody");
+	return pw;
+}
+
+int bootd_prepare_state_dir(const struct bootd *d, const char *dir)
+{
+	const char *name;
+	struct passwd *pw;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	if (geteuid() != 0 || !(pw = service_user(d, &name)))
+		return 0;
+	/* Leases are written by rename after root is dropped: the directory must be ours. */
+	return chown(dir, pw->pw_uid, pw->pw_gid) != 0 ? -errno : 0;
+}
+
 int bootd_drop_privileges(const struct bootd *d)
 {
-	const char *name = d->cfg.boot.user[0] ? d->cfg.boot.user : "ringsan";
+	const char *name;
 	struct passwd *pw;
 	if (geteuid() != 0) {
 		log_info("not running as root: keeping uid %u", (unsigned)geteuid());
 		return 0;
 	}
-	pw = getpwnam(name);
-	if (!pw && !d->cfg.boot.user[0])
-		pw = getpwnam(name = "nobody");
+	pw = service_user(d, &name);
 	if (!pw) {
 		log_err("user %s does not exist: refusing to keep running as root", name);
 		return -ENOENT;

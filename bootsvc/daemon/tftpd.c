@@ -25,8 +25,8 @@ struct tftp_conn {
 	struct watch w; /* the transfer's own socket */
 	struct tftp_conn *next;
 	struct sockaddr_in peer;
-	int file_fd;	      /* -1 for a rendered script */
-	struct menu_buf mem;  /* a rendered script */
+	int file_fd;	     /* -1 for a rendered script */
+	struct menu_buf mem; /* a rendered script */
 	struct tftp_xfer x;
 	char path[TFTP_PATH_MAX];
 	int64_t started_ms;
@@ -113,8 +113,8 @@ static void log_end(const struct tftp_conn *c)
 	else if (c->x.state == TFTP_XS_DONE)
 		log_info("boot: tftp sent %s to %s (%llu bytes, blksize %u, window %u, %lld ms, "
 			 "%llu retransmits)",
-			 c->path, peer, (unsigned long long)c->x.size, c->x.blksize, c->x.windowsize,
-			 (long long)ms, (unsigned long long)c->x.retransmits);
+			 c->path, peer, (unsigned long long)c->x.size, c->x.blksize,
+			 c->x.windowsize, (long long)ms, (unsigned long long)c->x.retransmits);
 	else
 		log_warn("tftp: transfer of %s to %s failed after %lld ms (block %llu of %llu)",
 			 c->path, peer, (long long)ms, (unsigned long long)c->x.acked,
@@ -231,7 +231,9 @@ static void start_transfer(struct bootd *d, const struct tftp_packet *req,
 		bool wrq = req->opcode == TFTP_WRQ;
 		bool busy = d->transfer_count > TFTP_MAX_TRANSFERS;
 		send_error(c->w.fd, busy ? TFTP_ERR_UNDEFINED : TFTP_ERR_ACCESS,
-			   wrq ? "write requests are refused" : busy ? "server busy" : "access violation");
+			   wrq	  ? "write requests are refused"
+			   : busy ? "server busy"
+				  : "access violation");
 		log_warn("tftp: refused %s %s from %s", wrq ? "WRQ" : "RRQ", req->filename, ptxt);
 		conn_free(d, c);
 		return;
@@ -259,8 +261,8 @@ static void on_request(struct bootd *d, struct watch *w, uint32_t events)
 		struct sockaddr_in peer;
 		socklen_t sl = sizeof(peer);
 		struct tftp_packet p;
-		ssize_t n = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&peer, &sl);
+		ssize_t n =
+		    recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer, &sl);
 		if (n < 0)
 			return;
 		if (tftp_decode(&p, buf, (size_t)n) != 0 ||

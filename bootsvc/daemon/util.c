@@ -71,8 +71,8 @@ static int open_walk(int dirfd, const char *path)
 int bootd_open_beneath(int dirfd, const char *path)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 	struct stat st;
 	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));

@@ -90,7 +90,7 @@ struct dhcp_msg {
 	uint8_t chaddr[16];
 	char sname[65]; /* NUL-terminated copies; empty when overloaded with options */
 	char file[129];
-	bool has_cookie; /* false: plain BOOTP without RFC 1497 options */
+	bool has_cookie;  /* false: plain BOOTP without RFC 1497 options */
 	uint8_t overload; /* option 52: 1 = file, 2 = sname, 3 = both carry options */
 
 	uint8_t msg_type; /* enum dhcp_msg_type */

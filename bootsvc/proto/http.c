@@ -228,8 +228,9 @@ int http_parse_request(struct http_request *req, const char *buf, size_t len)
 			return -400;
 		if (n == 0)
 			break;
-		int rc = lineno == 0 ? parse_request_line(req, line, n)
-				     : parse_field(req, line, n, &conn_close, &conn_keep, &has_host);
+		int rc = lineno == 0
+			     ? parse_request_line(req, line, n)
+			     : parse_field(req, line, n, &conn_close, &conn_keep, &has_host);
 		if (rc)
 			return rc;
 	}
@@ -326,10 +327,10 @@ static bool ends_with(const char *s, const char *suffix)
 const char *http_content_type(const char *path)
 {
 	static const char *const map[][2] = {
-		{".ipxe", "text/plain; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
-		{".cfg", "text/plain; charset=utf-8"},	{".iso", "application/x-iso9660-image"},
-		{".img", "application/octet-stream"},	{".efi", "application/efi"},
-		{".html", "text/html; charset=utf-8"},
+	    {".ipxe", "text/plain; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
+	    {".cfg", "text/plain; charset=utf-8"},  {".iso", "application/x-iso9660-image"},
+	    {".img", "application/octet-stream"},   {".efi", "application/efi"},
+	    {".html", "text/html; charset=utf-8"},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (ends_with(path, map[i][0]))

@@ -6,9 +6,10 @@
  * - Methods other than GET/HEAD: 501 when the method token is unknown to us, 405 for the other
  *   RFC 9110 methods (POST, PUT, DELETE, ...). Both close the connection.
  * - Range (RFC 9110 14.2): a server may ignore Range. One range "bytes=a-b", "bytes=a-" or
- *   "bytes=-n" is honoured (206, or 416 when unsatisfiable); a header with several ranges or another
- *   unit is ignored and the whole entity is sent with 200 (multipart/byteranges is not worth it for
- *   iPXE, which only sends single ranges). A syntactically invalid Range is ignored (RFC 9110 14.2).
+ *   "bytes=-n" is honoured (206, or 416 when unsatisfiable); a header with several ranges or
+ * another unit is ignored and the whole entity is sent with 200 (multipart/byteranges is not worth
+ * it for iPXE, which only sends single ranges). A syntactically invalid Range is ignored (RFC
+ * 9110 14.2).
  * - Caps: request line <= HTTP_MAX_LINE, whole header <= HTTP_MAX_HEADER (8 KiB): 431/414.
  * - Persistence (RFC 9112 9.3): HTTP/1.1 keeps alive unless "Connection: close"; HTTP/1.0 closes
  *   unless "Connection: keep-alive".
@@ -40,7 +41,7 @@ struct http_range {
 
 struct http_request {
 	enum http_method method;
-	int version_minor; /* 0 or 1 */
+	int version_minor;	   /* 0 or 1 */
 	char path[HTTP_MAX_PATH];  /* percent-decoded, no query; always starts with '/' */
 	char query[HTTP_MAX_PATH]; /* raw query after '?', not decoded ("" if none) */
 	char host[256];

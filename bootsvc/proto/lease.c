@@ -175,9 +175,8 @@ static bool parse_line(const char *line, uint8_t mac[6], uint32_t *ip, enum leas
 	char state[16];
 	long long exp;
 	int used = 0;
-	if (sscanf(line, "%2x:%2x:%2x:%2x:%2x:%2x %3u.%3u.%3u.%3u %15s %lld%n", &m[0], &m[1],
-		   &m[2], &m[3], &m[4], &m[5], &a[0], &a[1], &a[2], &a[3], state, &exp,
-		   &used) != 12)
+	if (sscanf(line, "%2x:%2x:%2x:%2x:%2x:%2x %3u.%3u.%3u.%3u %15s %lld%n", &m[0], &m[1], &m[2],
+		   &m[3], &m[4], &m[5], &a[0], &a[1], &a[2], &a[3], state, &exp, &used) != 12)
 		return false;
 	for (int i = 0; i < 4; i++)
 		if (a[i] > 255)

@@ -58,8 +58,8 @@ bool menu_name_ok(const char *name)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '.' || c == '_' || c == '-';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		if (!ok)
 			return false;
 	}
@@ -85,8 +85,8 @@ void menu_sanitize_text(const char *in, char *o, size_t cap)
 		return;
 	for (; in && *in && n + 1 < cap && n < MENU_TEXT_MAX; in++) {
 		unsigned char c = (unsigned char)*in;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  strchr(".,:_+()/@=*!%[]-", c);
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || strchr(".,:_+()/@=*!%[]-", c);
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			if (n > 0 && o[n - 1] != ' ')
 				o[n++] = ' ';
@@ -233,7 +233,8 @@ int menu_render_top(const struct menu_model *m, struct menu_buf *b)
 		menu_format_size(l->size_bytes, size);
 		menu_sanitize_text(l->description, text, sizeof(text));
 		/* iPXE joins item words with single spaces: no column alignment possible. */
-		out(b, "item lun-%s %s [%s]%s%s\n", l->name, l->name, size, text[0] ? " " : "", text);
+		out(b, "item lun-%s %s [%s]%s%s\n", l->name, l->name, size, text[0] ? " " : "",
+		    text);
 	}
 	if (m->n_luns == 0)
 		out(b, "item --gap (no disks yet: ringsan lun create NAME --size 20G)\n");
@@ -247,8 +248,9 @@ int menu_render_top(const struct menu_model *m, struct menu_buf *b)
 		if (!menu_name_ok(m->luns[i].name))
 			continue;
 		/* Back from a disk (or its failure): no more automatic choices. */
-		out(b, ":lun-%s\nchain --autofree lun-%s.ipxe || goto failed\nset rs_timeout 0\n"
-		       "goto top\n",
+		out(b,
+		    ":lun-%s\nchain --autofree lun-%s.ipxe || goto failed\nset rs_timeout 0\n"
+		    "goto top\n",
 		    m->luns[i].name, m->luns[i].name);
 	}
 	out(b, ":shell\nset rs_timeout 0\necho Type exit to return to the menu.\nshell\ngoto top\n"
@@ -286,9 +288,11 @@ static bool out_chap(struct menu_buf *b, const struct menu_lun *l)
 static void out_args(struct menu_buf *b, const char *args)
 {
 	static const char *const vars[][2] = {
-		{"{target_iqn}", "${rs_target_iqn}"}, {"{server}", "${rs_server}"},
-		{"{initiator_iqn}", "${initiator-iqn}"}, {"{lun}", "${rs_lun}"},
-		{"{base_url}", "${rs_base}"},
+	    {"{target_iqn}", "${rs_target_iqn}"},
+	    {"{server}", "${rs_server}"},
+	    {"{initiator_iqn}", "${initiator-iqn}"},
+	    {"{lun}", "${rs_lun}"},
+	    {"{base_url}", "${rs_base}"},
 	};
 	for (const char *s = args; s && *s;) {
 		size_t i;
@@ -405,16 +409,18 @@ int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 	const struct menu_lun *l = &m->luns[idx];
 	out_lun_head(b, m, l);
 	if (!out_chap(b, l)) {
-		out(b, "echo ringsan: the CHAP settings of disk %s contain characters an iPXE "
-		       "script cannot carry\ngoto failed\n",
+		out(b,
+		    "echo ringsan: the CHAP settings of disk %s contain characters an iPXE "
+		    "script cannot carry\ngoto failed\n",
 		    l->name);
 	}
 	out_lun_defaults(b, l);
 	menu_format_size(l->size_bytes, size);
 	menu_sanitize_text(l->description, text, sizeof(text));
 	out(b, ":lun\nmenu %s (%s)%s%s\n", l->name, size, text[0] ? ": " : "", text);
-	out(b, "item boot Boot from %s\nitem install Install an OS onto %s\nitem back Back to the "
-	       "disk list\n",
+	out(b,
+	    "item boot Boot from %s\nitem install Install an OS onto %s\nitem back Back to the "
+	    "disk list\n",
 	    l->name, l->name);
 	out(b, "choose --default ${rs_lun_action} --timeout ${rs_lun_timeout} rs_choice || goto "
 	       "back\nset rs_lun_timeout 0\ngoto ${rs_choice}\n");

@@ -34,9 +34,10 @@ enum menu_action { MENU_ACTION_MENU = 0, MENU_ACTION_BOOT, MENU_ACTION_INSTALL }
 struct menu_lun {
 	const char *name; /* [A-Za-z0-9._-]+, also the target name suffix */
 	uint64_t size_bytes;
-	const char *description;		/* free text, may be NULL */
-	const char *chap_user, *chap_secret;	/* one-way CHAP, NULL = none */
-	const char *mutual_user, *mutual_secret; /* mutual CHAP (target's credentials), NULL = none */
+	const char *description;	     /* free text, may be NULL */
+	const char *chap_user, *chap_secret; /* one-way CHAP, NULL = none */
+	const char *mutual_user,
+	    *mutual_secret; /* mutual CHAP (target's credentials), NULL = none */
 };
 
 struct menu_initrd {

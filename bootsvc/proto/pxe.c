@@ -1,5 +1,6 @@
 /* pxe.c: see pxe.h. PXE 2.1 (2.2 proxyDHCP, table 2-1 vendor options), RFC 2131 4.3 (server
- * behaviour), RFC 4578 (client architecture), UEFI 2.x 24.7 (HTTP boot: vendor class HTTPClient). */
+ * behaviour), RFC 4578 (client architecture), UEFI 2.x 24.7 (HTTP boot: vendor class HTTPClient).
+ */
 #include "bootsvc/proto/pxe.h"
 
 #include <stdio.h>

@@ -269,8 +269,8 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 	}
 	if (rrq->has_windowsize) {
 		x->ack_windowsize = true;
-		x->windowsize = rrq->windowsize < lim->max_windowsize ? rrq->windowsize
-								      : lim->max_windowsize;
+		x->windowsize =
+		    rrq->windowsize < lim->max_windowsize ? rrq->windowsize : lim->max_windowsize;
 	}
 	if (rrq->has_timeout) { /* RFC 2349: the client's retransmission timeout, in seconds */
 		x->ack_timeout = true;
@@ -322,8 +322,8 @@ static void on_ack(struct tftp_xfer *x, uint16_t block, int64_t now_ms, struct t
 		step_set(step, TFTP_DO_FINISH, 0, 0);
 		return;
 	}
-	/* RFC 7440 4: an ACK inside the window means loss after it: restart from there. A full-window
-	 * ACK starts the next window. Both are the same go-back-N step. */
+	/* RFC 7440 4: an ACK inside the window means loss after it: restart from there. A
+	 * full-window ACK starts the next window. Both are the same go-back-N step. */
 	send_window(x, now_ms, step);
 }
 
@@ -341,8 +341,8 @@ void tftp_xfer_on_packet(struct tftp_xfer *x, const struct tftp_packet *p, int64
 		/* RFC 1350 7: an ERROR ends the transfer and is not acknowledged. Error 8 after our
 		 * OACK is the client declining options, e.g. OVMF's tsize probe: a normal end. */
 		x->state = (x->state == TFTP_XS_OACK && p->error_code == TFTP_ERR_OPTION)
-				   ? TFTP_XS_DONE
-				   : TFTP_XS_FAILED;
+			       ? TFTP_XS_DONE
+			       : TFTP_XS_FAILED;
 		step_set(step, TFTP_DO_FINISH, 0, 0);
 		return;
 	default:

@@ -13,14 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TFTP_PORT	      69
-#define TFTP_DEFAULT_BLKSIZE  512
-#define TFTP_MIN_BLKSIZE      8	    /* RFC 2348 */
-#define TFTP_MAX_BLKSIZE      65464 /* RFC 2348 */
-#define TFTP_MAX_WINDOWSIZE   65535 /* RFC 7440 */
-#define TFTP_MAX_PACKET	      (4 + TFTP_MAX_BLKSIZE)
-#define TFTP_REQUEST_MAX      512 /* RRQ/WRQ bigger than this are refused */
-#define TFTP_PATH_MAX	      256
+#define TFTP_PORT	     69
+#define TFTP_DEFAULT_BLKSIZE 512
+#define TFTP_MIN_BLKSIZE     8	   /* RFC 2348 */
+#define TFTP_MAX_BLKSIZE     65464 /* RFC 2348 */
+#define TFTP_MAX_WINDOWSIZE  65535 /* RFC 7440 */
+#define TFTP_MAX_PACKET	     (4 + TFTP_MAX_BLKSIZE)
+#define TFTP_REQUEST_MAX     512 /* RRQ/WRQ bigger than this are refused */
+#define TFTP_PATH_MAX	     256
 
 enum tftp_opcode {
 	TFTP_RRQ = 1,
@@ -104,13 +104,13 @@ struct tftp_step {
 
 struct tftp_xfer {
 	enum tftp_xfer_state state;
-	uint64_t size;			/* file size in bytes */
-	uint32_t blksize, windowsize;	/* negotiated */
-	uint32_t rto_ms, base_rto_ms;	/* current and initial retransmission timeout */
+	uint64_t size;		      /* file size in bytes */
+	uint32_t blksize, windowsize; /* negotiated */
+	uint32_t rto_ms, base_rto_ms; /* current and initial retransmission timeout */
 	uint32_t max_rto_ms;
 	unsigned retries, max_retries;
-	uint64_t acked, sent, last;	/* block indexes: highest acked, highest sent, final */
-	int64_t deadline_ms;		/* when tftp_xfer_on_timeout() has work to do */
+	uint64_t acked, sent, last; /* block indexes: highest acked, highest sent, final */
+	int64_t deadline_ms;	    /* when tftp_xfer_on_timeout() has work to do */
 	bool ack_blksize, ack_tsize, ack_timeout, ack_windowsize; /* options to put in the OACK */
 	uint32_t timeout_s;
 	uint64_t retransmits; /* statistics */

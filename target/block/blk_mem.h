@@ -14,7 +14,7 @@
 #define BLK_MEM_HOLE_GRAIN 4096u
 
 struct blk_mem_queue {
-	struct blk_queue q; /* first: blk_submit() works on &mq->q */
+	struct blk_queue q;	    /* first: blk_submit() works on &mq->q */
 	struct blk_io *head, *tail; /* pending, linked through io->backend_priv[0] */
 	/* Fault injection: the next fail_count requests (any op) complete with fail_res (-errno)
 	 * instead of running. */

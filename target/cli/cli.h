@@ -30,8 +30,8 @@ struct cli_cmd {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
 	const char *summary;
-	const char *usage;		/* "NAME --size SIZE [...]" */
-	const char *details;		/* option lines for --help; may be NULL */
+	const char *usage;	    /* "NAME --size SIZE [...]" */
+	const char *details;	    /* option lines for --help; may be NULL */
 	const struct cli_cmd *subs; /* a group such as "lun"; ends with {NULL} */
 };
 

@@ -51,8 +51,8 @@ void cli_print_help(FILE *out, const struct cli_cmd *cmd, const char *path)
 	if (cmd->details)
 		fprintf(out, "\nOptions:\n%s\n", cmd->details);
 	fputs("\nGlobal options (before or after the command):\n"
-	      "  -c, --config FILE       config file (default: $RINGSAN_CONFIG, else " CONFIG_DEFAULT_FILE
-	      " if it exists, else built-in defaults)\n"
+	      "  -c, --config FILE       config file (default: $RINGSAN_CONFIG, "
+	      "else " CONFIG_DEFAULT_FILE " if it exists, else built-in defaults)\n"
 	      "      --data-dir DIR      where LUNs live (overrides [server] data_dir)\n"
 	      "  -h, --help              this help\n",
 	      out);
@@ -66,9 +66,8 @@ static int cli_build_options(const struct cli_opt *opts, struct option *longopts
 	size_t n = 0, s = 0;
 
 	for (; opts && opts->name && n < CLI_MAX_OPTS - 4; opts++, n++) {
-		longopts[n] = (struct option){opts->name, opts->has_arg ? required_argument
-									 : no_argument,
-					      NULL, opts->val};
+		longopts[n] = (struct option){
+		    opts->name, opts->has_arg ? required_argument : no_argument, NULL, opts->val};
 		if (opts->val < 256) {
 			shortopts[s++] = (char)opts->val;
 			if (opts->has_arg)
@@ -145,7 +144,8 @@ int cli_load(struct cli *cli)
 		return CLI_ERR;
 	}
 	if (cli->data_dir_opt) {
-		if (!cli->data_dir_opt[0] || strlen(cli->data_dir_opt) >= sizeof(cli->data_dir) - 80) {
+		if (!cli->data_dir_opt[0] ||
+		    strlen(cli->data_dir_opt) >= sizeof(cli->data_dir) - 80) {
 			cli_error("--data-dir: give a directory (at most %zu bytes)",
 				  sizeof(cli->data_dir) - 81);
 			return CLI_ERR;
@@ -187,8 +187,9 @@ void cli_notify_daemon(struct cli *cli)
 	if (kill(pid, SIGHUP) == 0)
 		printf("told the running target (pid %d) to reload\n", (int)pid);
 	else
-		cli_error("could not tell the running target (pid %d) to reload: %s; send it SIGHUP",
-			  (int)pid, strerror(errno));
+		cli_error(
+		    "could not tell the running target (pid %d) to reload: %s; send it SIGHUP",
+		    (int)pid, strerror(errno));
 }
 
 static struct timespec progress_start, progress_last;

@@ -54,7 +54,8 @@ static int lun_start(struct cli *cli, int argc, char **argv, const struct cli_op
 	if (ret)
 		return ret;
 	if (argc - *first < nargs)
-		return cli_usage_error(cli, "%s", nargs == 1 ? "missing NAME" : "needs SRC and DST");
+		return cli_usage_error(cli, "%s",
+				       nargs == 1 ? "missing NAME" : "needs SRC and DST");
 	if (argc - *first > nargs)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[*first + nargs]);
 	return cli_load(cli);
@@ -63,7 +64,7 @@ static int lun_start(struct cli *cli, int argc, char **argv, const struct cli_op
 int cmd_lun_create(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {
-		{"size", 's', true}, {"block-size", 'b', true}, {"description", 'd', true}, {NULL}};
+	    {"size", 's', true}, {"block-size", 'b', true}, {"description", 'd', true}, {NULL}};
 	struct lun_args a = {.cli = cli};
 	char err[1024], text[SIZE_FORMAT_MAX];
 	uint64_t size;
@@ -121,7 +122,7 @@ static int lun_new_size(const char *text, uint64_t current, uint64_t *out)
 int cmd_lun_resize(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {
-		{"size", 's', true}, {"shrink", OPT_SHRINK, false}, {NULL}};
+	    {"size", 's', true}, {"shrink", OPT_SHRINK, false}, {NULL}};
 	struct lun_args a = {.cli = cli};
 	char err[1024], from[SIZE_FORMAT_MAX], to[SIZE_FORMAT_MAX];
 	struct lunfile lf;
@@ -175,8 +176,8 @@ int cmd_lun_rm(struct cli *cli, int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
-	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err,
-			 sizeof(err)) != 0) {
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err, sizeof(err)) !=
+	    0) {
 		cli_error("%s", err);
 		return CLI_ERR;
 	}

@@ -39,9 +39,9 @@ static int serve_on_opt(int val, const char *arg, void *ctx)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {
-		{"listen", 'l', true},
-		{"workers", OPT_WORKERS, true},
-		{NULL},
+	    {"listen", 'l', true},
+	    {"workers", OPT_WORKERS, true},
+	    {NULL},
 	};
 	struct serve_opts o = {0};
 	int first, ret;

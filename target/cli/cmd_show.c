@@ -69,8 +69,8 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, argc - first ? "give one NAME" : "missing NAME");
 	if (cli_load(cli) != CLI_OK)
 		return CLI_ERR;
-	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err,
-			 sizeof(err)) != 0) {
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err, sizeof(err)) !=
+	    0) {
 		cli_error("%s", err);
 		return CLI_ERR;
 	}
@@ -94,8 +94,9 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 	printf("target:      %s:%s\n", cli->cfg.server.base_iqn, lf.name);
 	printf("path:        %s\n", lf.path);
 	printf("in use:      %s\n", lunfile_in_use(&lf) ? "yes (locked by another process)" : "no");
-	printf("config:      %s\n", config_find_lun(&cli->cfg, lf.name) ? "has a [lun] section"
-									 : "defaults (no [lun] section)");
+	printf("config:      %s\n", config_find_lun(&cli->cfg, lf.name)
+					? "has a [lun] section"
+					: "defaults (no [lun] section)");
 	lunfile_close(&lf);
 	return CLI_OK;
 }
@@ -194,7 +195,7 @@ int cmd_lun_list(struct cli *cli, int argc, char **argv)
 int cmd_check_config(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {
-		{"quiet", 'q', false}, {"reference", OPT_REFERENCE, false}, {NULL}};
+	    {"quiet", 'q', false}, {"reference", OPT_REFERENCE, false}, {NULL}};
 	struct show_args a = {0};
 	int first, ret = cli_parse(cli, argc, argv, opts, show_on_opt, &a, &first);
 

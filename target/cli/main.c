@@ -6,49 +6,53 @@
 #include "target/cli/cli.h"
 
 static const struct cli_cmd lun_cmds[] = {
-	{"create", cmd_lun_create, "create an empty (sparse) LUN",
-	 "NAME --size SIZE [--block-size 512|4096] [--description TEXT]",
-	 "  -s, --size SIZE         bytes, or with a unit K, M, G, T (powers of 1024): 40G\n"
-	 "  -b, --block-size N      logical block size, 512 (default) or 4096\n"
-	 "  -d, --description TEXT  shown by `lun list` and in boot menus\n"
-	 "NAME: lower-case letters, digits, '.' and '-'; the target is BASE_IQN:NAME."},
-	{"resize", cmd_lun_resize, "grow (or, with --shrink, shrink) a LUN in place",
-	 "NAME --size SIZE|+DELTA|-DELTA [--shrink]",
-	 "  -s, --size SIZE         the new size, or +DELTA / -DELTA from the current one\n"
-	 "      --shrink            allow a smaller size; refused if data lies in the cut-off part\n"
-	 "The LUN must not be in use; a running target is told to reload."},
-	{"info", cmd_lun_info, "show a LUN's size, space used, identity and path", "NAME [--json]",
-	 "      --json              machine-readable output"},
-	{"list", cmd_lun_list, "list the LUNs in the data directory", "[--json]",
-	 "      --json              machine-readable output (an array)"},
-	{"rm", cmd_lun_rm, "remove a LUN and its data", "NAME [--yes]",
-	 "  -y, --yes               do not ask (needed when stdin is not a terminal)"},
-	{"clone", cmd_lun_clone, "copy a LUN to a new one (reflink where possible)",
-	 "SRC DST [--description TEXT]",
-	 "  -d, --description TEXT  description of the copy (default: the source's)\n"
-	 "Holes stay holes; the copy gets a new identity (serial, NAA)."},
-	{NULL},
+    {"create", cmd_lun_create, "create an empty (sparse) LUN",
+     "NAME --size SIZE [--block-size 512|4096] [--description TEXT]",
+     "  -s, --size SIZE         bytes, or with a unit K, M, G, T (powers of 1024): 40G\n"
+     "  -b, --block-size N      logical block size, 512 (default) or 4096\n"
+     "  -d, --description TEXT  shown by `lun list` and in boot menus\n"
+     "NAME: lower-case letters, digits, '.' and '-'; the target is BASE_IQN:NAME."},
+    {"resize", cmd_lun_resize, "grow (or, with --shrink, shrink) a LUN in place",
+     "NAME --size SIZE|+DELTA|-DELTA [--shrink]",
+     "  -s, --size SIZE         the new size, or +DELTA / -DELTA from the current one\n"
+     "      --shrink            allow a smaller size; refused if data lies in the cut-off part\n"
+     "The LUN must not be in use; a running target is told to reload."},
+    {"info", cmd_lun_info, "show a LUN's size, space used, identity and path", "NAME [--json]",
+     "      --json              machine-readable output"},
+    {"list", cmd_lun_list, "list the LUNs in the data directory", "[--json]",
+     "      --json              machine-readable output (an array)"},
+    {"rm", cmd_lun_rm, "remove a LUN and its data", "NAME [--yes]",
+     "  -y, --yes               do not ask (needed when stdin is not a terminal)"},
+    {"clone", cmd_lun_clone, "copy a LUN to a new one (reflink where possible)",
+     "SRC DST [--description TEXT]",
+     "  -d, --description TEXT  description of the copy (default: the source's)\n"
+     "Holes stay holes; the copy gets a new identity (serial, NAA)."},
+    {NULL},
 };
 
 static const struct cli_cmd top_cmds[] = {
-	{"serve", cmd_serve, "serve every LUN of the data dir over iSCSI (in the foreground)",
-	 "[--listen ADDR:PORT ...] [--workers N]",
-	 "  -l, --listen ADDR:PORT  a portal to listen on (repeatable; default: [server] listen)\n"
-	 "      --workers N         worker threads (default: [server] workers, 0 = one per core)\n"
-	 "Each LUN NAME is the target BASE_IQN:NAME with its disk at LUN 0. SIGHUP reloads the\n"
-	 "config and the data dir; SIGTERM stops after the commands in flight have finished."},
-	{"lun", NULL, "manage LUNs (network disks): create, resize, info, list, rm, clone",
-	 "COMMAND ...", NULL, lun_cmds},
-	{"check-config", cmd_check_config, "check the config file and print the effective config",
-	 "[-c FILE] [--quiet]",
-	 "  -q, --quiet             print nothing, only set the exit code\n"
-	 "      --reference         print the table of all keys (for the README)"},
-	{"version", cmd_version, "print the version", "", NULL},
-	{NULL},
+    {"serve", cmd_serve, "serve every LUN of the data dir over iSCSI (in the foreground)",
+     "[--listen ADDR:PORT ...] [--workers N]",
+     "  -l, --listen ADDR:PORT  a portal to listen on (repeatable; default: [server] listen)\n"
+     "      --workers N         worker threads (default: [server] workers, 0 = one per core)\n"
+     "Each LUN NAME is the target BASE_IQN:NAME with its disk at LUN 0. SIGHUP reloads the\n"
+     "config and the data dir; SIGTERM stops after the commands in flight have finished."},
+    {"lun", NULL, "manage LUNs (network disks): create, resize, info, list, rm, clone",
+     "COMMAND ...", NULL, lun_cmds},
+    {"check-config", cmd_check_config, "check the config file and print the effective config",
+     "[-c FILE] [--quiet]",
+     "  -q, --quiet             print nothing, only set the exit code\n"
+     "      --reference         print the table of all keys (for the README)"},
+    {"version", cmd_version, "print the version", "", NULL},
+    {NULL},
 };
 
-static const struct cli_cmd root = {"ringsan", NULL, "iSCSI target for diskless machines",
-				    "[-c FILE] [--data-dir DIR] COMMAND ...", NULL, top_cmds};
+static const struct cli_cmd root = {"ringsan",
+				    NULL,
+				    "iSCSI target for diskless machines",
+				    "[-c FILE] [--data-dir DIR] COMMAND ...",
+				    NULL,
+				    top_cmds};
 
 static const struct cli_cmd *cli_find(const struct cli_cmd *group, const char *name)
 {

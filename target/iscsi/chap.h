@@ -3,8 +3,8 @@
  * Algorithms by their registered CHAP_A numbers (IANA PPP authentication algorithms): 5 = MD5,
  * 6 = SHA-1, 7 = SHA-256, 8 = SHA3-256. The response is H(identifier || secret || challenge).
  * Binary values (challenge, response) are written as 0x-hex and read as 0x-hex or 0b-base64
- * (RFC 7143 6.1 binary-value). Pure: the caller passes the random bytes for our challenges; libcrypto
- * (EVP digests, CRYPTO_memcmp) does the hashing. */
+ * (RFC 7143 6.1 binary-value). Pure: the caller passes the random bytes for our challenges;
+ * libcrypto (EVP digests, CRYPTO_memcmp) does the hashing. */
 #ifndef RINGSAN_ISCSI_CHAP_H
 #define RINGSAN_ISCSI_CHAP_H
 
@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CHAP_MAX_DIGEST     32
-#define CHAP_MAX_BINARY     1024 /* RFC 7143 12.1.3: CHAP_C / CHAP_R binary length */
-#define CHAP_CHALLENGE_LEN  32   /* what we send: at least the longest digest */
-#define CHAP_SECRET_MAX     255
-#define CHAP_MIN_SECRET_LEN 12   /* RFC 7143 12.1.3 asks for 96-bit secrets; log-worthy if less */
+#define CHAP_MAX_DIGEST	    32
+#define CHAP_MAX_BINARY	    1024 /* RFC 7143 12.1.3: CHAP_C / CHAP_R binary length */
+#define CHAP_CHALLENGE_LEN  32	 /* what we send: at least the longest digest */
+#define CHAP_SECRET_MAX	    255
+#define CHAP_MIN_SECRET_LEN 12 /* RFC 7143 12.1.3 asks for 96-bit secrets; log-worthy if less */
 
 enum chap_alg {
 	CHAP_ALG_NONE = 0,

@@ -12,9 +12,9 @@
 
 #define ISCSI_DIGEST_LEN 4
 
-uint32_t crc32c(uint32_t crc, const void *buf, size_t len); /* fastest available */
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);    /* fastest available */
 uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len); /* table version, for tests */
-bool crc32c_hw_available(void); /* the SSE4.2 instruction is used */
+bool crc32c_hw_available(void);				       /* the SSE4.2 instruction is used */
 
 static inline void crc32c_put(uint8_t out[ISCSI_DIGEST_LEN], uint32_t crc)
 {

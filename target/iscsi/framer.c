@@ -22,8 +22,8 @@ int framer_init(struct framer *f, const struct framer_limits *lim)
 		return -ENOMEM;
 	}
 	f->cur_max_data_len = lim->max_data_len < ISCSI_LOGIN_MAX_DATA_LEN
-				      ? lim->max_data_len
-				      : ISCSI_LOGIN_MAX_DATA_LEN;
+				  ? lim->max_data_len
+				  : ISCSI_LOGIN_MAX_DATA_LEN;
 	f->region = FRAMER_BHS;
 	f->need = BHS_LEN;
 	return 0;
@@ -47,7 +47,7 @@ void framer_set_digests(struct framer *f, bool header, bool data)
 void framer_set_max_data_len(struct framer *f, uint32_t max_data_len)
 {
 	f->cur_max_data_len =
-		max_data_len < f->lim.max_data_len ? max_data_len : f->lim.max_data_len;
+	    max_data_len < f->lim.max_data_len ? max_data_len : f->lim.max_data_len;
 }
 
 uint8_t *framer_want(struct framer *f, size_t *len)
@@ -100,7 +100,8 @@ static enum framer_result after_header(struct framer *f, struct iscsi_pdu *out)
 		return FRAMER_PDU;
 	}
 	start_region(f, FRAMER_DATA,
-		     f->data_len + iscsi_pad4(f->data_len) + (f->data_digest ? ISCSI_DIGEST_LEN : 0));
+		     f->data_len + iscsi_pad4(f->data_len) +
+			 (f->data_digest ? ISCSI_DIGEST_LEN : 0));
 	return FRAMER_NEED_MORE;
 }
 

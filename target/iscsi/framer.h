@@ -28,12 +28,12 @@
 
 enum framer_result {
 	FRAMER_NEED_MORE = 0, /* feed more bytes */
-	FRAMER_PDU,           /* *out is a whole PDU */
+	FRAMER_PDU,	      /* *out is a whole PDU */
 	/* Errors; *out->bhs holds the offending header (for a Reject) in each case. */
-	FRAMER_DATA_DIGEST_ERROR,  /* PDU discarded; the stream goes on */
+	FRAMER_DATA_DIGEST_ERROR,   /* PDU discarded; the stream goes on */
 	FRAMER_HEADER_DIGEST_ERROR, /* fatal: drop the connection */
-	FRAMER_AHS_TOO_LONG,        /* fatal: TotalAHSLength beyond our cap */
-	FRAMER_DATA_TOO_LONG,       /* fatal: DataSegmentLength beyond the current cap */
+	FRAMER_AHS_TOO_LONG,	    /* fatal: TotalAHSLength beyond our cap */
+	FRAMER_DATA_TOO_LONG,	    /* fatal: DataSegmentLength beyond the current cap */
 };
 
 struct framer_limits {
@@ -55,7 +55,8 @@ struct framer {
 	uint32_t ahs_len, data_len;
 };
 
-/* Allocates the buffers; cur_max_data_len starts at min(8192, max_data_len). 0 or -ENOMEM/-EINVAL. */
+/* Allocates the buffers; cur_max_data_len starts at min(8192, max_data_len). 0 or -ENOMEM/-EINVAL.
+ */
 int framer_init(struct framer *f, const struct framer_limits *lim);
 void framer_fini(struct framer *f);
 void framer_set_digests(struct framer *f, bool header, bool data);

@@ -34,9 +34,9 @@ struct login {
 
 	struct negotiation neg;
 	struct login_result res;
-	bool first_done;     /* the first request has been seen */
-	bool first_response; /* no response sent yet: declare TargetPortalGroupTag */
+	bool first_done; /* the first request has been seen */
 	uint32_t statsn;
+	struct iscsi_login_req last_req; /* the request the latest response answers */
 
 	enum auth_state auth;
 	enum chap_alg alg;
@@ -91,7 +91,6 @@ struct login *login_new(const struct login_config *cfg, const struct login_ops *
 	}
 	negotiation_init(&l->neg, &cfg->limits);
 	l->statsn = cfg->initial_statsn;
-	l->first_response = true;
 	l->stage = LOGIN_STAGE_START;
 	return l;
 }
@@ -155,7 +154,6 @@ static void build_rsp(struct login *l, const struct iscsi_login_req *req, bool t
 	rsp->pdu.data = r.data_len ? (uint8_t *)l->out + l->out_off : NULL;
 	rsp->pdu.data_len = r.data_len;
 	l->out_off += r.data_len;
-	l->first_response = false;
 	if (more) { /* the rest goes out as the initiator sends empty requests */
 		l->pending_transit = transit;
 		l->pending_csg = csg;
@@ -166,15 +164,19 @@ static void build_rsp(struct login *l, const struct iscsi_login_req *req, bool t
 	l->res.next_statsn = l->statsn;
 }
 
+/* Records why a request fails, for the caller's log line; returns the login status. */
+static int why(const char **reason, const char *text, int status)
+{
+	*reason = text;
+	return status;
+}
+
 static void fail(struct login *l, const struct iscsi_login_req *req, uint16_t status,
 		 const char *reason, struct login_out *rsp)
 {
-	uint8_t csg = req ? req->csg : 0;
-	struct iscsi_login_req dummy = {0};
-
 	l->tout.len = 0;
 	l->out_off = 0;
-	build_rsp(l, req ? req : &dummy, false, csg, 0, status, rsp);
+	build_rsp(l, req, false, req->csg, 0, status, rsp);
 	set_stage(l, LOGIN_STAGE_FAILED);
 	rsp->action = LOGIN_FAIL;
 	rsp->status = status;
@@ -326,8 +328,8 @@ static int security_keys(struct login *l, const char **reason)
 			st = negotiation_key(&l->neg, p->key, p->value, NEG_IN_SECURITY, &l->tout,
 					     reason);
 		else if (text_in_count(&l->in, p->key) > 1)
-			st =
-			    (*reason = "security key repeated", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+			st = why(reason, "security key repeated",
+				 ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 		else if (d->id == NEG_KEY_AUTH_METHOD)
 			st = auth_method(l, p->value, reason);
 		else if (d->id == NEG_KEY_CHAP_A)
@@ -352,6 +354,11 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 	int st;
 
 	memcpy(l->res.isid, req->isid, 6);
+	/* Known before any check, so that the caller can name who failed to log in. */
+	snprintf(l->neg.params.initiator_name, sizeof(l->neg.params.initiator_name), "%s",
+		 iname ? iname : "");
+	snprintf(l->neg.params.target_name, sizeof(l->neg.params.target_name), "%s",
+		 tname ? tname : "");
 	l->res.tsih_requested = req->tsih;
 	l->res.cid = req->cid;
 	if (req->tsih != 0) {
@@ -365,25 +372,26 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 	if (stype && strcmp(stype, "Discovery") == 0)
 		l->neg.params.session_type = ISCSI_SESSION_DISCOVERY;
 	else if (stype && strcmp(stype, "Normal") != 0)
-		return (*reason = "unsupported SessionType",
-			ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED);
+		return why(reason, "unsupported SessionType",
+			   ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED);
 	bool discovery = l->neg.params.session_type == ISCSI_SESSION_DISCOVERY;
 	if (!iname || !iname[0])
-		return (*reason = "no InitiatorName", ISCSI_LOGIN_STATUS_MISSING_PARAMETER);
+		return why(reason, "no InitiatorName", ISCSI_LOGIN_STATUS_MISSING_PARAMETER);
 	if (!discovery && (!tname || !tname[0]))
-		return (*reason = "no TargetName", ISCSI_LOGIN_STATUS_MISSING_PARAMETER);
+		return why(reason, "no TargetName", ISCSI_LOGIN_STATUS_MISSING_PARAMETER);
 	if (strlen(iname) > ISCSI_NAME_MAX || (tname && strlen(tname) > ISCSI_NAME_MAX))
-		return (*reason = "name longer than 223 bytes", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+		return why(reason, "name longer than 223 bytes",
+			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (discovery)
 		st = l->ops->find_discovery ? l->ops->find_discovery(l->ctx, iname, t) : 0;
 	else
 		st = l->ops->find_target(l->ctx, tname, iname, t);
 	if (st)
-		return (*reason = discovery ? "discovery refused" : "target refused", st);
+		return why(reason, discovery ? "discovery refused" : "target refused", st);
 	t->chap_required = t->chap_required || t->chap_secret[0];
 	if (t->chap_required && req->csg != ISCSI_STAGE_SECURITY)
-		return (*reason = "CHAP required, login skipped the security stage",
-			ISCSI_LOGIN_STATUS_AUTH_FAILED);
+		return why(reason, "CHAP required, login skipped the security stage",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	if (!discovery) /* RFC 7143 13.9: declared in the first response of a normal session */
 		text_out_add_u32(&l->tout, "TargetPortalGroupTag", l->cfg.tpgt);
 	if (!discovery && t->target_alias[0])
@@ -415,11 +423,11 @@ static int same_login(const struct login *l, const struct iscsi_login_req *req, 
 
 	if (memcmp(req->isid, l->res.isid, 6) != 0 || req->tsih != l->res.tsih_requested ||
 	    req->cid != l->res.cid)
-		return (*reason = "ISID, TSIH or CID changed during login",
-			ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+		return why(reason, "ISID, TSIH or CID changed during login",
+			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (want != l->stage)
-		return (*reason = "CSG does not match the login stage",
-			ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+		return why(reason, "CSG does not match the login stage",
+			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	return 0;
 }
 
@@ -482,70 +490,85 @@ static int check_request(struct login *l, const struct iscsi_pdu *pdu, struct is
 			 const char **reason)
 {
 	if (iscsi_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
-		return (*reason = "non-login PDU during login",
-			ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
+		return why(reason, "non-login PDU during login",
+			   ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
+	bool well_formed = iscsi_decode_login_req(pdu, req) == 0; /* fills req either way */
 	if (l->stage == LOGIN_STAGE_FULL_FEATURE || l->stage == LOGIN_STAGE_FAILED)
-		return (*reason = "login request after the login ended",
-			ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
-	if (iscsi_decode_login_req(pdu, req) != 0)
-		return (*reason = "malformed login request", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+		return why(reason, "login request after the login ended",
+			   ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
+	if (!well_formed)
+		return why(reason, "malformed login request", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (req->version_min > ISCSI_VERSION) /* RFC 7143 11.12.4 */
-		return (*reason = "unsupported iSCSI version",
-			ISCSI_LOGIN_STATUS_UNSUPPORTED_VERSION);
+		return why(reason, "unsupported iSCSI version",
+			   ISCSI_LOGIN_STATUS_UNSUPPORTED_VERSION);
 	if (l->first_done && same_login(l, req, reason) != 0)
 		return ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
 	if (text_in_append(&l->in, pdu->data, pdu->data_len) != 0)
-		return (*reason = "login text longer than the cap",
-			ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES);
+		return why(reason, "login text longer than the cap",
+			   ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES);
 	return 0;
+}
+
+/* Answers the keys of a complete request (all its C-bit pieces received). 0 or a status. */
+static int answer_request(struct login *l, const struct iscsi_login_req *req, const char **reason)
+{
+	int st = text_in_parse(&l->in, TEXT_BINARY_VALUE_MAX);
+
+	if (st) {
+		*reason = "malformed login text";
+		st = ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
+	}
+	if (!st && !l->first_done) {
+		l->first_done = true;
+		st = first_request(l, req, reason);
+	}
+	if (!st)
+		st = l->stage == LOGIN_STAGE_SECURITY ? security_keys(l, reason)
+						      : operational_keys(l, reason);
+	text_in_reset(&l->in);
+	return st;
 }
 
 void login_step(struct login *l, const struct iscsi_pdu *pdu, struct login_out *rsp)
 {
 	struct iscsi_login_req req;
 	const char *reason = NULL;
+	bool is_login = iscsi_opcode(pdu->bhs) == ISCSI_OP_LOGIN_REQ;
 	int st;
 
 	memset(rsp, 0, sizeof(*rsp));
+	memset(&req, 0, sizeof(req));
 	l->transition[0] = '\0';
-	if (l->out_off < l->tout.len && l->stage != LOGIN_STAGE_FAILED &&
+	if (l->out_off < l->tout.len && l->stage != LOGIN_STAGE_FAILED && is_login &&
 	    iscsi_decode_login_req(pdu, &req) == 0) {
 		continue_response(l, &req, rsp);
-		return;
-	}
-	st = check_request(l, pdu, &req, &reason);
-	if (st) {
-		bool decoded = iscsi_opcode(pdu->bhs) == ISCSI_OP_LOGIN_REQ;
-		if (!decoded || iscsi_decode_login_req(pdu, &req) != 0)
+	} else if ((st = check_request(l, pdu, &req, &reason)) != 0) {
+		if (!is_login) /* echo nothing from a PDU that is not a login request */
 			memset(&req, 0, sizeof(req));
-		{
-			fail(l, &req, (uint16_t)st, reason, rsp);
-			return;
-		}
-	}
-	text_out_init(&l->tout, l->out, LOGIN_OUT_CAP);
-	l->out_off = 0;
-	if (req.cont) /* RFC 7143 6.3: answer each partial request with an empty response */
-	{
+		fail(l, &req, (uint16_t)st, reason, rsp);
+	} else if (req.cont) {
+		/* RFC 7143 6.3: each partial request is answered with an empty response. */
+		text_out_init(&l->tout, l->out, LOGIN_OUT_CAP);
+		l->out_off = 0;
 		build_rsp(l, &req, false, req.csg, 0, 0, rsp);
 		rsp->action = LOGIN_CONTINUE;
-		return;
+	} else {
+		text_out_init(&l->tout, l->out, LOGIN_OUT_CAP);
+		l->out_off = 0;
+		st = answer_request(l, &req, &reason);
+		if (st)
+			fail(l, &req, (uint16_t)st, reason, rsp);
+		else
+			decide(l, &req, rsp);
 	}
-	st = text_in_parse(&l->in, TEXT_BINARY_VALUE_MAX);
-	if (st)
-		reason = "malformed login text";
-	if (!st && !l->first_done) {
-		l->first_done = true;
-		st = first_request(l, &req, &reason);
-	}
-	if (!st)
-		st = l->stage == LOGIN_STAGE_SECURITY ? security_keys(l, &reason)
-						      : operational_keys(l, &reason);
-	text_in_reset(&l->in);
-	if (st) {
-		fail(l, &req, st > 0 ? (uint16_t)st : ISCSI_LOGIN_STATUS_INITIATOR_ERROR, reason,
-		     rsp);
-		return;
-	}
-	decide(l, &req, rsp);
+	l->last_req = req;
+	l->res.params = l->neg.params;
+	rsp->transition = l->transition[0] ? l->transition : NULL;
+}
+
+void login_refuse(struct login *l, struct login_out *rsp, uint16_t status, const char *reason)
+{
+	l->statsn--; /* the refusal replaces the response that took this StatSN */
+	fail(l, &l->last_req, status, reason, rsp);
+	rsp->transition = l->transition[0] ? l->transition : NULL;
 }

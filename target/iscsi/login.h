@@ -29,12 +29,12 @@
 
 /* What the caller knows about a target (or the discovery service) for one initiator. */
 struct login_target_info {
-	bool chap_required;                /* the initiator must authenticate with CHAP */
-	char chap_user[256];               /* CHAP_N the initiator must present */
+	bool chap_required;  /* the initiator must authenticate with CHAP */
+	char chap_user[256]; /* CHAP_N the initiator must present */
 	char chap_secret[CHAP_SECRET_MAX + 1];
-	char mutual_user[256];             /* CHAP_N we present if the initiator challenges us */
+	char mutual_user[256]; /* CHAP_N we present if the initiator challenges us */
 	char mutual_secret[CHAP_SECRET_MAX + 1]; /* empty: mutual CHAP refused */
-	char target_alias[ISCSI_ALIAS_MAX + 1];  /* optional; sent as TargetAlias */
+	char target_alias[ISCSI_ALIAS_MAX + 1];	 /* optional; sent as TargetAlias */
 };
 
 struct login_ops {
@@ -50,16 +50,16 @@ struct login_ops {
 
 struct login_config {
 	struct iscsi_target_limits limits;
-	uint32_t text_cap;       /* most bytes of key=value text accepted per request sequence */
-	uint32_t cmdsn_window;   /* commands the final response allows (MaxCmdSN - ExpCmdSN + 1) */
+	uint32_t text_cap;	 /* most bytes of key=value text accepted per request sequence */
+	uint32_t cmdsn_window;	 /* commands the final response allows (MaxCmdSN - ExpCmdSN + 1) */
 	uint32_t initial_statsn; /* StatSN of the first response */
-	uint16_t tpgt;           /* our TargetPortalGroupTag, declared to normal sessions */
+	uint16_t tpgt;		 /* our TargetPortalGroupTag, declared to normal sessions */
 };
 
 enum login_action {
 	LOGIN_CONTINUE, /* send the response, wait for the next request */
-	LOGIN_FAIL,     /* send the response (status != 0), then close the connection */
-	LOGIN_DONE,     /* call login_set_tsih(), send the response: full feature phase begins */
+	LOGIN_FAIL,	/* send the response (status != 0), then close the connection */
+	LOGIN_DONE,	/* call login_set_tsih(), send the response: full feature phase begins */
 };
 
 struct login_out {
@@ -69,24 +69,28 @@ struct login_out {
 	enum login_action action;
 	uint16_t status;    /* ISCSI_LOGIN_STATUS_*; nonzero with LOGIN_FAIL */
 	const char *reason; /* why it failed (static string, for the one log line) */
+	/* "security -> operational" when the stage changed in this step, else NULL; for debug logs,
+	 * valid until the next login_step. */
+	const char *transition;
 };
 
-/* The outcome of a successful login (valid after LOGIN_DONE). */
+/* The outcome of a successful login (valid after LOGIN_DONE). The initiator and target names
+ * are filled from the first request on, so a failure can be logged with them. */
 struct login_result {
 	struct iscsi_params params; /* includes initiator/target names and session type */
 	uint8_t isid[6];
 	uint16_t tsih_requested; /* 0: a new session */
 	uint16_t cid;
-	uint32_t exp_cmdsn;      /* CmdSN of the first full-feature command */
-	uint32_t max_cmdsn;      /* as sent in the final response */
-	uint32_t next_statsn;    /* StatSN of the first full-feature response */
-	bool authenticated;      /* CHAP was used */
+	uint32_t exp_cmdsn;   /* CmdSN of the first full-feature command */
+	uint32_t max_cmdsn;   /* as sent in the final response */
+	uint32_t next_statsn; /* StatSN of the first full-feature response */
+	bool authenticated;   /* CHAP was used */
 	enum chap_alg chap_alg;
 	struct login_target_info target;
 };
 
 enum login_stage {
-	LOGIN_STAGE_START,       /* no request yet */
+	LOGIN_STAGE_START, /* no request yet */
 	LOGIN_STAGE_SECURITY,
 	LOGIN_STAGE_OPERATIONAL,
 	LOGIN_STAGE_FULL_FEATURE,
@@ -103,6 +107,10 @@ void login_step(struct login *l, const struct iscsi_pdu *req, struct login_out *
 
 /* On LOGIN_DONE: writes the TSIH the caller assigned into the final response's header. */
 void login_set_tsih(struct login_out *rsp, uint16_t tsih);
+/* On LOGIN_DONE, when the caller cannot complete the login after all (the target went away
+ * 02/04, too many sessions 02/06, out of resources 03/02): rewrites rsp as a failure with that
+ * status (same StatSN, no data, LOGIN_FAIL) and ends the login. */
+void login_refuse(struct login *l, struct login_out *rsp, uint16_t status, const char *reason);
 
 const struct login_result *login_result(const struct login *l);
 enum login_stage login_stage(const struct login *l);

@@ -19,7 +19,7 @@
 
 #include "target/iscsi/text.h"
 
-#define ISCSI_NAME_MAX  223 /* RFC 7143 4.2.7.1: iSCSI names are at most 223 bytes */
+#define ISCSI_NAME_MAX	223 /* RFC 7143 4.2.7.1: iSCSI names are at most 223 bytes */
 #define ISCSI_ALIAS_MAX 255
 
 enum iscsi_session_type {
@@ -30,15 +30,15 @@ enum iscsi_session_type {
 /* What the target offers and accepts. Byte counts are bytes; times are seconds. */
 struct iscsi_target_limits {
 	uint32_t max_recv_data_segment_length; /* declared by us; 512..2^24-1 */
-	uint32_t max_burst_length;             /* 512..2^24-1; results are min(ours, theirs) */
-	uint32_t first_burst_length;           /* 512..2^24-1, <= max_burst_length */
-	uint32_t max_outstanding_r2t;          /* 1..65535 */
-	uint32_t default_time2wait;            /* 0..3600 (max rule: ours is a floor) */
-	uint32_t default_time2retain;          /* 0..3600 (min rule) */
-	bool initial_r2t;                      /* OR: Yes from us forces R2Ts */
-	bool immediate_data;                   /* AND: No from us forbids immediate data */
-	bool header_digest_allowed;            /* CRC32C accepted for headers */
-	bool data_digest_allowed;              /* CRC32C accepted for data */
+	uint32_t max_burst_length;	       /* 512..2^24-1; results are min(ours, theirs) */
+	uint32_t first_burst_length;	       /* 512..2^24-1, <= max_burst_length */
+	uint32_t max_outstanding_r2t;	       /* 1..65535 */
+	uint32_t default_time2wait;	       /* 0..3600 (max rule: ours is a floor) */
+	uint32_t default_time2retain;	       /* 0..3600 (min rule) */
+	bool initial_r2t;		       /* OR: Yes from us forces R2Ts */
+	bool immediate_data;		       /* AND: No from us forbids immediate data */
+	bool header_digest_allowed;	       /* CRC32C accepted for headers */
+	bool data_digest_allowed;	       /* CRC32C accepted for data */
 };
 
 /* Defaults that real initiators negotiate well against (Linux, iPXE, libiscsi). */
@@ -49,7 +49,7 @@ struct iscsi_params {
 	bool header_digest, data_digest; /* CRC32C in use */
 	uint32_t max_connections;
 	bool initial_r2t, immediate_data;
-	uint32_t max_recv_data_segment_length;      /* ours, declared: largest segment we accept */
+	uint32_t max_recv_data_segment_length;	    /* ours, declared: largest segment we accept */
 	uint32_t peer_max_recv_data_segment_length; /* the initiator's: largest segment we send */
 	uint32_t max_burst_length, first_burst_length;
 	uint32_t default_time2wait, default_time2retain;
@@ -72,16 +72,16 @@ enum neg_key_type {
 	NEG_NUM_MAX,
 	NEG_LIST,
 	NEG_DECLARATIVE, /* numeric declaration (MaxRecvDataSegmentLength) */
-	NEG_STRING,      /* declarative text (names, aliases, SessionType, SendTargets) */
-	NEG_SECURITY,    /* AuthMethod and CHAP_*: answered by login.c */
-	NEG_OBSOLETE,    /* RFC 7143 13.26: markers */
+	NEG_STRING,	 /* declarative text (names, aliases, SessionType, SendTargets) */
+	NEG_SECURITY,	 /* AuthMethod and CHAP_*: answered by login.c */
+	NEG_OBSOLETE,	 /* RFC 7143 13.26: markers */
 };
 
 /* Stages a key may appear in (bit mask). */
-#define NEG_IN_SECURITY    0x1
+#define NEG_IN_SECURITY	   0x1
 #define NEG_IN_OPERATIONAL 0x2
-#define NEG_IN_LOGIN       (NEG_IN_SECURITY | NEG_IN_OPERATIONAL)
-#define NEG_IN_FFP         0x4 /* Text requests in full feature phase */
+#define NEG_IN_LOGIN	   (NEG_IN_SECURITY | NEG_IN_OPERATIONAL)
+#define NEG_IN_FFP	   0x4 /* Text requests in full feature phase */
 
 enum neg_scope { NEG_SCOPE_SESSION, NEG_SCOPE_CONNECTION };
 
@@ -127,10 +127,10 @@ struct neg_key_def {
 	const char *name;
 	enum neg_key id;
 	enum neg_key_type type;
-	uint32_t min, max;  /* numeric range, or the longest value for strings */
-	uint8_t stages;     /* NEG_IN_* */
+	uint32_t min, max; /* numeric range, or the longest value for strings */
+	uint8_t stages;	   /* NEG_IN_* */
 	enum neg_scope scope;
-	bool leading_only;  /* LO in RFC 7143 13 */
+	bool leading_only; /* LO in RFC 7143 13 */
 	bool irrelevant_in_discovery;
 };
 
@@ -142,10 +142,10 @@ const struct neg_key_def *neg_key_def(enum neg_key id);
 struct negotiation {
 	struct iscsi_target_limits lim;
 	struct iscsi_params params;
-	uint64_t seen;            /* bit per enum neg_key: offered by the initiator this login */
+	uint64_t seen;		  /* bit per enum neg_key: offered by the initiator this login */
 	bool first_burst_pending; /* answered at the end of the request (depends on R2T keys) */
 	uint32_t first_burst_offer;
-	bool declared_mrdsl;      /* our MaxRecvDataSegmentLength has been sent */
+	bool declared_mrdsl; /* our MaxRecvDataSegmentLength has been sent */
 };
 
 void negotiation_init(struct negotiation *n, const struct iscsi_target_limits *lim);

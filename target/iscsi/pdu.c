@@ -10,7 +10,8 @@
 
 /* Byte 1 flag bits shared by several PDUs. */
 #define F_BIT 0x80
-#define C_BIT 0x40 /* Continue (Text, Login); also A (Acknowledge) in Data-In, R in SCSI Command */
+#define C_BIT 0x40 /* Continue (Text, Login); also A (Acknowledge) in Data-In, R in SCSI Command   \
+		    */
 
 int iscsi_opcode(const uint8_t bhs[BHS_LEN])
 {
@@ -385,24 +386,24 @@ void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *
 const char *iscsi_op_name(int opcode)
 {
 	static const char *const names[64] = {
-		[ISCSI_OP_NOP_OUT] = "NOP-Out",
-		[ISCSI_OP_SCSI_CMD] = "SCSI-Command",
-		[ISCSI_OP_TMF_REQ] = "Task-Mgmt-Request",
-		[ISCSI_OP_LOGIN_REQ] = "Login-Request",
-		[ISCSI_OP_TEXT_REQ] = "Text-Request",
-		[ISCSI_OP_DATA_OUT] = "SCSI-Data-Out",
-		[ISCSI_OP_LOGOUT_REQ] = "Logout-Request",
-		[ISCSI_OP_SNACK] = "SNACK",
-		[ISCSI_OP_NOP_IN] = "NOP-In",
-		[ISCSI_OP_SCSI_RSP] = "SCSI-Response",
-		[ISCSI_OP_TMF_RSP] = "Task-Mgmt-Response",
-		[ISCSI_OP_LOGIN_RSP] = "Login-Response",
-		[ISCSI_OP_TEXT_RSP] = "Text-Response",
-		[ISCSI_OP_DATA_IN] = "SCSI-Data-In",
-		[ISCSI_OP_LOGOUT_RSP] = "Logout-Response",
-		[ISCSI_OP_R2T] = "R2T",
-		[ISCSI_OP_ASYNC] = "Async-Message",
-		[ISCSI_OP_REJECT] = "Reject",
+	    [ISCSI_OP_NOP_OUT] = "NOP-Out",
+	    [ISCSI_OP_SCSI_CMD] = "SCSI-Command",
+	    [ISCSI_OP_TMF_REQ] = "Task-Mgmt-Request",
+	    [ISCSI_OP_LOGIN_REQ] = "Login-Request",
+	    [ISCSI_OP_TEXT_REQ] = "Text-Request",
+	    [ISCSI_OP_DATA_OUT] = "SCSI-Data-Out",
+	    [ISCSI_OP_LOGOUT_REQ] = "Logout-Request",
+	    [ISCSI_OP_SNACK] = "SNACK",
+	    [ISCSI_OP_NOP_IN] = "NOP-In",
+	    [ISCSI_OP_SCSI_RSP] = "SCSI-Response",
+	    [ISCSI_OP_TMF_RSP] = "Task-Mgmt-Response",
+	    [ISCSI_OP_LOGIN_RSP] = "Login-Response",
+	    [ISCSI_OP_TEXT_RSP] = "Text-Response",
+	    [ISCSI_OP_DATA_IN] = "SCSI-Data-In",
+	    [ISCSI_OP_LOGOUT_RSP] = "Logout-Response",
+	    [ISCSI_OP_R2T] = "R2T",
+	    [ISCSI_OP_ASYNC] = "Async-Message",
+	    [ISCSI_OP_REJECT] = "Reject",
 	};
 	if (opcode < 0 || opcode > 63 || !names[opcode])
 		return "unknown";

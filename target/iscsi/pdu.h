@@ -2,20 +2,20 @@
  *
  * Decoders read initiator->target PDUs into plain structs; encoders write target->initiator BHSs.
  * No I/O, no allocation: a struct iscsi_pdu points at buffers its owner (the framer or the
- * session's send queue) keeps alive. All multi-byte fields are big-endian on the wire and host order
- * in the structs. Lengths are in bytes unless a name says words. */
+ * session's send queue) keeps alive. All multi-byte fields are big-endian on the wire and host
+ * order in the structs. Lengths are in bytes unless a name says words. */
 #ifndef RINGSAN_ISCSI_PDU_H
 #define RINGSAN_ISCSI_PDU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BHS_LEN            48
-#define ISCSI_RSVD_TAG     0xffffffffu /* RFC 7143 11.2.1.8: the reserved task tag */
-#define ISCSI_MAX_CDB_LEN  260         /* SPC: longest variable-length CDB */
-#define ISCSI_DSL_MAX      0xffffffu   /* DataSegmentLength is 24 bits */
-#define ISCSI_AHS_MAX_LEN  (255u * 4u) /* TotalAHSLength is 8 bits, in 4-byte words */
-#define ISCSI_VERSION      0x00        /* RFC 7143 11.12.4: the only draft/version number */
+#define BHS_LEN		  48
+#define ISCSI_RSVD_TAG	  0xffffffffu /* RFC 7143 11.2.1.8: the reserved task tag */
+#define ISCSI_MAX_CDB_LEN 260	      /* SPC: longest variable-length CDB */
+#define ISCSI_DSL_MAX	  0xffffffu   /* DataSegmentLength is 24 bits */
+#define ISCSI_AHS_MAX_LEN (255u * 4u) /* TotalAHSLength is 8 bits, in 4-byte words */
+#define ISCSI_VERSION	  0x00	      /* RFC 7143 11.12.4: the only draft/version number */
 
 enum iscsi_op {
 	ISCSI_OP_NOP_OUT = 0x00,
@@ -112,7 +112,7 @@ enum iscsi_login_status {
 	ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES = 0x0302,
 };
 #define ISCSI_LOGIN_STATUS_CLASS(s)  ((uint8_t)((s) >> 8))
-#define ISCSI_LOGIN_STATUS_DETAIL(s) ((uint8_t)((s) & 0xff))
+#define ISCSI_LOGIN_STATUS_DETAIL(s) ((uint8_t)((s)&0xff))
 
 /* RFC 7143 11.12.3: login stages (CSG/NSG). 2 is reserved. */
 enum iscsi_login_stage {
@@ -170,7 +170,8 @@ struct iscsi_pdu {
 	uint32_t data_len; /* DataSegmentLength, without padding */
 };
 
-/* Bytes of padding after a segment of n bytes (RFC 7143 10.1: segments end on 4-byte boundaries). */
+/* Bytes of padding after a segment of n bytes (RFC 7143 10.1: segments end on 4-byte boundaries).
+ */
 static inline uint32_t iscsi_pad4(uint32_t n)
 {
 	return (4u - (n & 3u)) & 3u;
@@ -199,12 +200,12 @@ static inline bool sna_ge(uint32_t a, uint32_t b)
  * invalid, or an AHS that does not parse). Decoders never look at pdu->data. */
 
 struct iscsi_bhs_common {
-	uint8_t opcode;     /* 6 bits */
-	bool immediate;     /* I bit */
-	bool final;         /* F bit (T bit for login) */
-	uint8_t ahs_words;  /* TotalAHSLength, in 4-byte words */
-	uint32_t data_len;  /* DataSegmentLength, bytes, without padding */
-	uint64_t lun;       /* bytes 8..15 raw (opcode-specific for some PDUs) */
+	uint8_t opcode;	   /* 6 bits */
+	bool immediate;	   /* I bit */
+	bool final;	   /* F bit (T bit for login) */
+	uint8_t ahs_words; /* TotalAHSLength, in 4-byte words */
+	uint32_t data_len; /* DataSegmentLength, bytes, without padding */
+	uint64_t lun;	   /* bytes 8..15 raw (opcode-specific for some PDUs) */
 	uint32_t itt;
 };
 
@@ -220,7 +221,8 @@ struct iscsi_scsi_cmd {
 	uint32_t exp_xfer_len;
 	uint32_t cmdsn, exp_statsn;
 	uint8_t cdb[16]; /* the BHS CDB field */
-	/* The whole CDB, cdb_len bytes: cdb[] followed by the Extended CDB AHS (type 1) if present. */
+	/* The whole CDB, cdb_len bytes: cdb[] followed by the Extended CDB AHS (type 1) if present.
+	 */
 	uint8_t ext_cdb[ISCSI_MAX_CDB_LEN];
 	uint16_t cdb_len;
 	uint32_t exp_bidi_read_len; /* from AHS type 2, else 0 */

@@ -11,8 +11,7 @@ void sendtargets_address(const struct st_portal *p, char *out, uint32_t cap)
 {
 	bool v6 = strchr(p->addr, ':') != NULL; /* RFC 7143 13.8: IPv6 in brackets */
 
-	snprintf(out, cap, "%s%s%s:%u,%u", v6 ? "[" : "", p->addr, v6 ? "]" : "", p->port,
-		 p->tpgt);
+	snprintf(out, cap, "%s%s%s:%u,%u", v6 ? "[" : "", p->addr, v6 ? "]" : "", p->port, p->tpgt);
 }
 
 /* One target's pairs; false if they did not all fit (out is then rolled back). */

@@ -289,9 +289,12 @@ static void data_out_finish(struct iscsi_task *t)
 {
 	enum scsi_next next;
 
-	if (!data_out_complete(t))
+	if ((t->phase != SCSI_NEXT_WRITE && t->phase != SCSI_NEXT_DATA_OUT) ||
+	    !data_out_complete(t))
 		return;
-	if (t->phase == SCSI_NEXT_WRITE)
+	enum scsi_next was = t->phase;
+	t->phase = SCSI_NEXT_IO; /* the data phase is over: never finish it twice */
+	if (was == SCSI_NEXT_WRITE)
 		next = scsi_task_stream_done(task_lu(t), &t->st,
 					     t->io_error ? t->io_error : (int64_t)t->want);
 	else

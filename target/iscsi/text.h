@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TEXT_KEY_MAX          63   /* RFC 7143 6.1: key name length */
-#define TEXT_VALUE_MAX        255  /* RFC 7143 6.1: most values */
+#define TEXT_KEY_MAX	      63   /* RFC 7143 6.1: key name length */
+#define TEXT_VALUE_MAX	      255  /* RFC 7143 6.1: most values */
 #define TEXT_BINARY_VALUE_MAX 2050 /* "0x" + 2 * 1024: CHAP_C / CHAP_R (RFC 7143 12.1.3) */
-#define TEXT_MAX_PAIRS        64   /* more pairs in one sequence is an attack, not a login */
+#define TEXT_MAX_PAIRS	      64   /* more pairs in one sequence is an attack, not a login */
 #define TEXT_DEFAULT_CAP      65536
 
 struct text_pair {
@@ -25,8 +25,8 @@ struct text_pair {
 };
 
 struct text_in {
-	char *buf;          /* owned; cap + 1 bytes */
-	uint32_t len, cap;  /* bytes accumulated, and the most ever accepted */
+	char *buf;	   /* owned; cap + 1 bytes */
+	uint32_t len, cap; /* bytes accumulated, and the most ever accepted */
 	struct text_pair pairs[TEXT_MAX_PAIRS];
 	unsigned n_pairs;
 };

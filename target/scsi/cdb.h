@@ -24,10 +24,10 @@ enum cdb_flag {
 	CDB_F_UA_EXEMPT = 1u << 0, /* SPC-5 5.14: INQUIRY, REPORT LUNS, REQUEST SENSE do not
 				    * report (or clear) a pending unit attention */
 	CDB_F_ANY_LUN = 1u << 1,   /* answered for a LUN that does not exist (lu == NULL) */
-	CDB_F_WRITES = 1u << 2,    /* changes the medium: DATA PROTECT on a read-only LU */
-	CDB_F_MEDIUM = 1u << 3,    /* accesses the medium */
-	CDB_F_SA = 1u << 4,        /* has a service action in byte 1, bits 4..0 */
-	CDB_F_THIN = 1u << 5,      /* logical block provisioning: only on thin LUs (else it is
+	CDB_F_WRITES = 1u << 2,	   /* changes the medium: DATA PROTECT on a read-only LU */
+	CDB_F_MEDIUM = 1u << 3,	   /* accesses the medium */
+	CDB_F_SA = 1u << 4,	   /* has a service action in byte 1, bits 4..0 */
+	CDB_F_THIN = 1u << 5,	   /* logical block provisioning: only on thin LUs (else it is
 				    * an unsupported opcode, and RSOC leaves it out) */
 };
 
@@ -36,7 +36,7 @@ typedef enum scsi_next (*scsi_cmd_fn)(struct scsi_lu *lu, struct scsi_task *task
 struct scsi_cmd {
 	const char *name;
 	uint8_t opcode;
-	uint8_t sa;      /* service action, with CDB_F_SA */
+	uint8_t sa;	 /* service action, with CDB_F_SA */
 	uint8_t cdb_len; /* 6, 10, 12 or 16 */
 	/* Allowed bits per byte = the CDB USAGE DATA of SPC-5 6.35.3 (byte 0 is the opcode; the
 	 * service action bits are not part of the map). A set bit outside the map is a reserved
@@ -46,8 +46,8 @@ struct scsi_cmd {
 	enum cdb_dir dir;
 	uint32_t flags;
 	scsi_cmd_fn start;
-	scsi_cmd_fn resume;   /* after SCSI_NEXT_DATA_OUT / SCSI_NEXT_IO; NULL if never needed */
-	uint32_t timeout_s;   /* recommended command timeout for RSOC's timeouts descriptor */
+	scsi_cmd_fn resume; /* after SCSI_NEXT_DATA_OUT / SCSI_NEXT_IO; NULL if never needed */
+	uint32_t timeout_s; /* recommended command timeout for RSOC's timeouts descriptor */
 };
 
 /* The entry for this CDB (by opcode, and service action where the opcode has them), or NULL.

@@ -170,7 +170,8 @@ static uint32_t select_page(struct scsi_lu *lu, const uint8_t *p, uint32_t left,
 	}
 	for (uint32_t i = 2; i < n; i++) {
 		if (p[i] != cur[i]) { /* nothing is changeable */
-			*err = sense_invalid_field_in_param_list(off + i, highest_bit(p[i] ^ cur[i]));
+			*err =
+			    sense_invalid_field_in_param_list(off + i, highest_bit(p[i] ^ cur[i]));
 			return 0;
 		}
 	}

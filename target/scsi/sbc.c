@@ -19,7 +19,7 @@ static struct rw decode_rw(const uint8_t *cdb)
 {
 	struct rw rw = {0};
 	switch (cdb[0] >> 5) { /* SPC-5 4.3.2: the group code gives the CDB layout */
-	case 0:                /* 6 bytes: 21-bit LBA, 0 blocks means 256 (SBC-4 5.16) */
+	case 0:		       /* 6 bytes: 21-bit LBA, 0 blocks means 256 (SBC-4 5.16) */
 		rw.lba = get_be24(cdb + 1) & 0x1fffff;
 		rw.blocks = cdb[4] ? cdb[4] : 256;
 		rw.len_byte = 4;
@@ -126,8 +126,8 @@ enum scsi_next sbc_verify(struct scsi_lu *lu, struct scsi_task *task)
 	task->st.lba = rw.lba;
 	task->st.nblocks = rw.blocks;
 	task->st.opcode_step = 1;
-	return scsi_data_out(task, bytchk == 3 ? lu->cfg.block_size
-					       : rw.blocks * lu->cfg.block_size);
+	return scsi_data_out(task,
+			     bytchk == 3 ? lu->cfg.block_size : rw.blocks * lu->cfg.block_size);
 }
 
 static enum scsi_next verify_compare(struct scsi_lu *lu, struct scsi_task *task)
@@ -162,7 +162,8 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
 		return SCSI_NEXT_IO;
 	case 2:
 		if (task->io.res < 0)
-			return scsi_fail(lu, task, scsi_io_error(false, task->io.res, task->st.lba));
+			return scsi_fail(lu, task,
+					 scsi_io_error(false, task->io.res, task->st.lba));
 		return verify_compare(lu, task);
 	default:
 		return scsi_fail(lu, task, sense_internal_target_failure());

@@ -30,16 +30,16 @@ enum scsi_status {
 
 /* What the LU is made from: the LUN file's facts plus its config options. */
 struct scsi_lu_config {
-	char name[65];          /* LUN name, e.g. "win11" */
-	char target_iqn[224];   /* BASE_IQN:NAME, for the SCSI target name designator */
+	char name[65];	      /* LUN name, e.g. "win11" */
+	char target_iqn[224]; /* BASE_IQN:NAME, for the SCSI target name designator */
 	char description[256];
-	uint8_t uuid[16];       /* stable identity: serial and designators derive from it */
-	uint32_t block_size;    /* 512 or 4096 */
+	uint8_t uuid[16];    /* stable identity: serial and designators derive from it */
+	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
-	bool write_cache;       /* WCE=1 in the caching page; off: every write is FUA */
-	bool thin;              /* UNMAP / WRITE SAME UNMAP / LBPME */
-	uint16_t rel_port_id;   /* relative target port identifier (1) */
-	uint16_t tpgt;          /* target portal group tag (1) */
+	bool write_cache;     /* WCE=1 in the caching page; off: every write is FUA */
+	bool thin;	      /* UNMAP / WRITE SAME UNMAP / LBPME */
+	uint16_t rel_port_id; /* relative target port identifier (1) */
+	uint16_t tpgt;	      /* target portal group tag (1) */
 };
 
 struct scsi_lu;
@@ -47,14 +47,14 @@ struct scsi_lu;
 /* Unit attention conditions (SPC-5 5.14), as bits of scsi_nexus.ua_pending. A nexus reports one
  * per command, lowest bit first: the order is the priority. */
 enum scsi_ua {
-	SCSI_UA_POWER_ON = 1u << 0,                /* 29/00, on attach */
-	SCSI_UA_BUS_DEVICE_RESET = 1u << 1,        /* 29/03, LUN reset by another nexus */
+	SCSI_UA_POWER_ON = 1u << 0,		   /* 29/00, on attach */
+	SCSI_UA_BUS_DEVICE_RESET = 1u << 1,	   /* 29/03, LUN reset by another nexus */
 	SCSI_UA_RESERVATIONS_PREEMPTED = 1u << 2,  /* 2A/03 */
 	SCSI_UA_RESERVATIONS_RELEASED = 1u << 3,   /* 2A/04 */
 	SCSI_UA_REGISTRATIONS_PREEMPTED = 1u << 4, /* 2A/05 */
-	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 5,     /* 2A/01 */
-	SCSI_UA_CAPACITY_CHANGED = 1u << 6,        /* 2A/09, scsi_lu_set_size() */
-	SCSI_UA_SOFT_THRESHOLD = 1u << 7,          /* 38/07, thin provisioning space low */
+	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 5,	   /* 2A/01 */
+	SCSI_UA_CAPACITY_CHANGED = 1u << 6,	   /* 2A/09, scsi_lu_set_size() */
+	SCSI_UA_SOFT_THRESHOLD = 1u << 7,	   /* 38/07, thin provisioning space low */
 	SCSI_UA_REPORTED_LUNS_CHANGED = 1u << 8,   /* 3F/0E, cleared by REPORT LUNS too */
 };
 
@@ -65,7 +65,7 @@ struct scsi_nexus {
 	uint8_t isid[6];
 	char initiator_port[256]; /* "NAME,i,0xISID" (RFC 7143 / SPC-5 iSCSI TransportID) */
 	/* owned by the scsi layer */
-	uint32_t ua_pending;      /* bit set of pending unit attentions, enum scsi_ua */
+	uint32_t ua_pending; /* bit set of pending unit attentions, enum scsi_ua */
 	struct scsi_nexus *next;
 	struct scsi_lu *lu;
 };
@@ -78,8 +78,8 @@ enum scsi_next {
 	 * layer), then call scsi_task_resume(). Used for parameter lists (UNMAP, MODE SELECT,
 	 * PERSISTENT RESERVE OUT, COMPARE AND WRITE ...), always small and capped. */
 	SCSI_NEXT_DATA_OUT,
-	/* Stream bytes [io_off, io_off + io_len) of the backing file to the initiator as Data-In, in
-	 * pieces of the transport's choosing, then call scsi_task_stream_done(). */
+	/* Stream bytes [io_off, io_off + io_len) of the backing file to the initiator as Data-In,
+	 * in pieces of the transport's choosing, then call scsi_task_stream_done(). */
 	SCSI_NEXT_READ,
 	/* Receive io_len bytes of Data-Out and write them at io_off with io_flags (BLK_F_FUA), in
 	 * pieces of the transport's choosing, then call scsi_task_stream_done(). */
@@ -91,19 +91,19 @@ enum scsi_next {
 
 struct scsi_task {
 	/* In: set by the transport before scsi_task_start(). */
-	const uint8_t *cdb;      /* points into the transport's command; valid for the task's life */
+	const uint8_t *cdb; /* points into the transport's command; valid for the task's life */
 	uint16_t cdb_len;
-	uint64_t lun;            /* 8-byte SAM LUN as received */
-	uint32_t exp_xfer_len;   /* iSCSI Expected Data Transfer Length */
+	uint64_t lun;	       /* 8-byte SAM LUN as received */
+	uint32_t exp_xfer_len; /* iSCSI Expected Data Transfer Length */
 	bool dir_read, dir_write;
-	uint8_t attr;            /* task attribute (simple, ordered, head of queue, ACA) */
+	uint8_t attr; /* task attribute (simple, ordered, head of queue, ACA) */
 	struct scsi_nexus *nexus;
 
 	/* Out: valid at SCSI_NEXT_DONE. */
 	uint8_t status;
 	uint8_t sense[SCSI_SENSE_MAX];
 	uint8_t sense_len;
-	uint8_t *data;           /* Data-In (DONE) or Data-Out buffer (DATA_OUT); owned by the task */
+	uint8_t *data; /* Data-In (DONE) or Data-Out buffer (DATA_OUT); owned by the task */
 	uint32_t data_len;
 
 	/* Out: valid at SCSI_NEXT_READ / SCSI_NEXT_WRITE. */
@@ -145,8 +145,23 @@ void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx);
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by);
 
 /* lu may be NULL: the task addresses a LUN that does not exist (task->lun != 0): INQUIRY answers
- * peripheral qualifier 3, REPORT LUNS still lists LUN 0, REQUEST SENSE and the rest answer
- * LOGICAL UNIT NOT SUPPORTED. The task must be zeroed before its In fields are set. */
+ * peripheral qualifier 3, REPORT LUNS still lists LUN 0, REQUEST SENSE returns GOOD with LOGICAL
+ * UNIT NOT SUPPORTED as its sense parameter data, the rest answer CHECK CONDITION with LOGICAL
+ * UNIT NOT SUPPORTED. The task must be zeroed before its In fields are set.
+ *
+ * Ownership: at SCSI_NEXT_DONE, task->data holds data_len bytes of Data-In (never more than the
+ * CDB's allocation length; generated Data-In is at most 64 KiB); the transport clips it to the
+ * Expected Data Transfer Length and reports residuals. Commands with Data-Out that end at DONE
+ * leave data_len 0. A SCSI_NEXT_DATA_OUT buffer is at most 1 MiB (VERIFY BYTCHK=1), usually a
+ * few KiB. Status BUSY means the scsi layer ran out of memory.
+ *
+ * Planned for issue 4 (COMPARE AND WRITE, and writes that overlap it): a per-LU range lock. A
+ * task that finds its range locked will return a new disposition SCSI_NEXT_WAIT; the scsi layer
+ * then keeps the task on the lock's wait list and, when the holder releases the range (possibly
+ * on another worker thread), calls a wake callback the transport gives it (to be added to
+ * struct scsi_task: void (*wake)(struct scsi_task *), which must only post the task back to its
+ * own worker's loop); the transport then calls scsi_task_resume() from that loop. Aborting a
+ * waiting task will go through a scsi_task_abort() that unlinks it. Not returned today. */
 enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task);
 /* res: bytes moved, or -errno (EIO -> MEDIUM ERROR, ENOSPC -> SPACE ALLOCATION FAILED WRITE

@@ -10,24 +10,25 @@
 #include "target/scsi/sense.h"
 
 /* Limits we advertise (VPD 0xB0) and enforce. */
-#define SCSI_MAX_XFER_BYTES    (8u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
-#define SCSI_OPT_XFER_BYTES    (1u << 20) /* OPTIMAL TRANSFER LENGTH */
-#define SCSI_MAX_BUFFER_BYTES  (1u << 20) /* commands buffered whole: VERIFY BYTCHK=1, ... */
-#define SCSI_PHYS_BLOCK_BYTES  4096u      /* physical block: file systems work in 4 KiB */
-#define SCSI_DATAIN_MAX        65536u     /* largest generated Data-In (RSOC, VPD, mode) */
-#define SCSI_UNMAP_MAX_DESC    256u       /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
-#define SCSI_UNMAP_MAX_LBAS    0xffffffffu /* MAXIMUM UNMAP LBA COUNT: no limit (a punch is
-					    * cheap whatever its size) */
+#define SCSI_MAX_XFER_BYTES   (8u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
+#define SCSI_OPT_XFER_BYTES   (1u << 20) /* OPTIMAL TRANSFER LENGTH */
+#define SCSI_MAX_BUFFER_BYTES (1u << 20) /* commands buffered whole: VERIFY BYTCHK=1, ... */
+#define SCSI_PHYS_BLOCK_BYTES 4096u	 /* physical block: file systems work in 4 KiB */
+#define SCSI_DATAIN_MAX	      65536u	 /* largest generated Data-In (RSOC, VPD, mode) */
+#define SCSI_UNMAP_MAX_DESC   256u	 /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
+#define SCSI_UNMAP_MAX_LBAS                                                                        \
+	0xffffffffu			  /* MAXIMUM UNMAP LBA COUNT: no limit (a punch is         \
+					   * cheap whatever its size) */
 #define SCSI_WSAME_MAX_BYTES   (1u << 30) /* MAXIMUM WRITE SAME LENGTH, in bytes (pattern) */
 #define SCSI_WSAME_CHUNK_BYTES (1u << 20) /* WRITE SAME pattern writes go out in these pieces */
 
 struct scsi_lu {
 	struct scsi_lu_config cfg;
 	struct blk_dev *dev;
-	pthread_mutex_t lock;        /* guards nexuses and every nexus's ua_pending */
+	pthread_mutex_t lock;	     /* guards nexuses and every nexus's ua_pending */
 	_Atomic uint64_t size_bytes; /* capacity; changed by scsi_lu_set_size() */
 	struct scsi_nexus *nexuses;
-	bool d_sense;                /* control mode page D_SENSE: descriptor format sense */
+	bool d_sense; /* control mode page D_SENSE: descriptor format sense */
 };
 
 /* Capacity in logical blocks. */

@@ -28,14 +28,14 @@ struct sense {
 	uint64_t info; /* INFORMATION: an LBA, or a byte offset for MISCOMPARE */
 	/* SENSE KEY SPECIFIC (SPC-5 4.4.2.3): the field pointer of an ILLEGAL REQUEST. */
 	bool sks_valid;
-	bool sks_cdb;        /* C/D: 1 = the error is in the CDB, 0 = in the parameter list */
-	int8_t sks_bit;      /* bit pointer 0..7, or -1 when BPV = 0 */
-	uint16_t sks_field;  /* byte of the CDB / parameter list */
+	bool sks_cdb;	    /* C/D: 1 = the error is in the CDB, 0 = in the parameter list */
+	int8_t sks_bit;	    /* bit pointer 0..7, or -1 when BPV = 0 */
+	uint16_t sks_field; /* byte of the CDB / parameter list */
 };
 
 /* Largest encoding: 18 bytes fixed; 8 + 12 + 8 descriptor. */
 #define SENSE_FIXED_LEN 18
-#define SENSE_DESC_MAX  28
+#define SENSE_DESC_MAX	28
 
 /* Writes s into out (at least SENSE_DESC_MAX bytes); returns the length. */
 size_t sense_encode(const struct sense *s, bool descriptor, uint8_t *out);
@@ -71,14 +71,14 @@ struct sense sense_internal_target_failure(void);
 struct sense sense_aborted_command(void);
 
 /* Unit attentions (SPC-5 5.14 and its table of additional sense codes). */
-struct sense sense_ua_power_on(void);                /* 29/00 */
-struct sense sense_ua_bus_device_reset(void);        /* 29/03 */
+struct sense sense_ua_power_on(void);		     /* 29/00 */
+struct sense sense_ua_bus_device_reset(void);	     /* 29/03 */
 struct sense sense_ua_mode_params_changed(void);     /* 2A/01 */
 struct sense sense_ua_reservations_preempted(void);  /* 2A/03 */
 struct sense sense_ua_reservations_released(void);   /* 2A/04 */
 struct sense sense_ua_registrations_preempted(void); /* 2A/05 */
-struct sense sense_ua_capacity_changed(void);        /* 2A/09 */
-struct sense sense_ua_soft_threshold(void);          /* 38/07 */
+struct sense sense_ua_capacity_changed(void);	     /* 2A/09 */
+struct sense sense_ua_soft_threshold(void);	     /* 38/07 */
 struct sense sense_ua_reported_luns_changed(void);   /* 3F/0E */
 
 #endif

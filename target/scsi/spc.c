@@ -50,10 +50,10 @@ static void put_padded(uint8_t *dst, const char *src, size_t n)
 static uint32_t inquiry_standard(struct scsi_lu *lu, uint8_t *d)
 {
 	static const uint16_t versions[] = {
-		0x00a0, /* SAM-5 */
-		0x0960, /* iSCSI */
-		0x0460, /* SPC-4 */
-		0x04c0, /* SBC-3: libiscsi keys its SBC-3 checks on this descriptor */
+	    0x00a0, /* SAM-5 */
+	    0x0960, /* iSCSI */
+	    0x0460, /* SPC-4 */
+	    0x04c0, /* SBC-3: libiscsi keys its SBC-3 checks on this descriptor */
 	};
 	d[0] = lu ? 0x00 : 0x7f; /* direct access; or qualifier 011b, type 1Fh: no LUN here */
 	d[2] = 0x06;

@@ -77,8 +77,8 @@ enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task)
 
 	task->status = SCSI_GOOD;
 	task->sense_len = 0;
-	/* SPC-5 (incorrect logical unit selection): only INQUIRY, REPORT LUNS and REQUEST SENSE answer
-	 * for a LUN that does not exist; everything else is LOGICAL UNIT NOT SUPPORTED. */
+	/* SPC-5 (incorrect logical unit selection): only INQUIRY, REPORT LUNS and REQUEST SENSE
+	 * answer for a LUN that does not exist; everything else is LOGICAL UNIT NOT SUPPORTED. */
 	if (!lu) {
 		if (cmd && (cmd->flags & CDB_F_ANY_LUN))
 			return start_checked(NULL, task, cmd);

@@ -30,7 +30,8 @@ usage() {
 }
 
 parse_args() {
-	PORT= IQN= LUN=0 LOG= TIMEOUT=240 EXPECT=write REPORT= INITIATOR=iqn.2025-01.org.ringsan.test:vm-bios
+	PORT='' IQN='' LUN=0 LOG='' TIMEOUT=240 EXPECT=write REPORT=''
+	INITIATOR=iqn.2025-01.org.ringsan.test:vm-bios
 	while (($#)); do
 		case $1 in
 		--port) PORT=$2 ;;
@@ -80,77 +81,21 @@ run_qemu() {
 	QEMU_PID=$!
 }
 
-cleanup() {
-	if [[ -n ${QEMU_PID:-} ]] && kill -0 "$QEMU_PID" 2>/dev/null; then
-		kill "$QEMU_PID" 2>/dev/null || true
-		wait "$QEMU_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-
-# seen PATTERN: the pattern is on a line of the serial log.
-seen() { grep -qa -- "$1" "$LOG"; }
-
-# watch START: poll the serial log until QEMU exits, noting when the kernel starts and when each
-# marker first shows (seconds since START).
-watch() {
-	local start=$1
-	KERNEL_S= BOOT_S= WRITE_S=
-	while kill -0 "$QEMU_PID" 2>/dev/null; do
-		note_times "$(elapsed "$start")"
-		sleep 0.2
-	done
-	wait "$QEMU_PID" && QEMU_RC=0 || QEMU_RC=$?
-	QEMU_PID=
-	TOTAL_S=$(elapsed "$start")
-	note_times "$TOTAL_S"
-}
-
-note_times() {
-	[[ -n $KERNEL_S ]] || ! seen 'Linux version' || KERNEL_S=$1
-	[[ -n $BOOT_S ]] || ! seen "^$VM_MARK_BOOT" || BOOT_S=$1
-	[[ -n $WRITE_S ]] || ! seen "^$VM_MARK_WRITE" || WRITE_S=$1
-}
-
-verdict() {
-	local ok=1 why=
-	if [[ -z $BOOT_S ]]; then
-		ok=0 why="no $VM_MARK_BOOT"
-	elif [[ $EXPECT == write && -z $WRITE_S ]]; then
-		ok=0 why="no $VM_MARK_WRITE: $(grep -a -m1 "$VM_MARK_FAIL" "$LOG" || echo 'no failure marker either')"
-	fi
-	((QEMU_RC != 124 && QEMU_RC != 137)) || why+=" (timed out after $TIMEOUT s)"
-	RESULT=$([[ $ok == 1 ]] && echo pass || echo fail)
-	log "result=$RESULT kernel started ${KERNEL_S:--} s, boot marker ${BOOT_S:--} s," \
-		"write marker ${WRITE_S:--} s," \
-		"VM ran $TOTAL_S s${why:+; $why}"
-	if [[ -n $REPORT ]]; then
-		printf 'kernel_s=%s\nboot_s=%s\nwrite_s=%s\ntotal_s=%s\nresult=%s\n' \
-			"${KERNEL_S:--}" "${BOOT_S:--}" "${WRITE_S:--}" "$TOTAL_S" "$RESULT" >>"$REPORT"
-	fi
-	if [[ $ok == 0 ]]; then
-		log "last lines of the serial log $LOG:"
-		tail -n 30 "$LOG" | sed 's/^/    /' >&2
-		[[ ! -s $LOG.qemu ]] || sed 's/^/    qemu: /' "$LOG.qemu" >&2
-		return 1
-	fi
-}
-
 main() {
 	local missing start
 	parse_args "$@"
 	missing=$(missing_cmds qemu-system-x86_64 socat timeout "$IPXE_LKRN")
 	[[ -z $missing ]] || skip "missing: $missing"
 	TMP=$(mktemp -d)
-	trap cleanup EXIT
+	trap vm_cleanup EXIT
 	trap 'exit 130' INT TERM
 	LOG=${LOG:-$TMP/serial.log}
 	: >"$LOG"
 	write_script "$TMP/boot.ipxe"
 	start=$(now)
 	run_qemu "$TMP/boot.ipxe"
-	watch "$start"
-	verdict
+	vm_watch "$start"
+	vm_verdict
 }
 
 main "$@"

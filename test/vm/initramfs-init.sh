@@ -29,6 +29,7 @@ echo RINGSAN-BOOT-OK
 
 mode=
 offset_mib=
+# shellcheck disable=SC2013 # the command line is one line of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ringsan.test=*) mode=${arg#*=} ;;
@@ -61,6 +62,7 @@ wait_for() {
 
 # No modules.dep (Debian's kernel package has none that fits): make-disk.sh resolved the order.
 load_modules() {
+	# shellcheck disable=SC2013 # one module name a line, no spaces
 	for m in $(cat /lib/modules/load-order); do
 		case $m in
 		\?*) insmod "/lib/modules/${m#?}.ko" 2>/dev/null || true ;;

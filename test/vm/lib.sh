@@ -5,6 +5,7 @@
 # bakes the pattern offset into the guest's kernel command line) and the host-side checks (which
 # look for the pattern in the LUN's backing file).
 
+# shellcheck disable=SC2034 # constants for the scripts that source this file
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$VM_DIR/../.." && pwd)
 # Downloads (kernel and loader .debs) are kept here so repeated runs do not fetch them again.
@@ -102,4 +103,90 @@ pattern_in_file() {
 	fi
 	rm -f "$expect"
 	return 1
+}
+
+# clear_pattern FILE: zero the pattern's place, so the next boot has to write it again.
+clear_pattern() {
+	dd if=/dev/zero of="$1" bs=1M seek="$VM_DATA_START_MIB" count="$VM_PATTERN_MIB" \
+		conv=notrunc,fsync status=none
+}
+
+# report_get FILE KEY: one value from a --report file of boot-bios.sh / boot-pxe.sh.
+report_get() { awk -F= -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' "$1"; }
+
+# report_times FILE: the boot phases in one line.
+report_times() {
+	local r=$1
+	echo "syslinux $(report_get "$r" loader_s) s, kernel $(report_get "$r" kernel_s) s," \
+		"$VM_MARK_BOOT $(report_get "$r" boot_s) s, $VM_MARK_WRITE $(report_get "$r" write_s) s," \
+		"VM exited $(report_get "$r" total_s) s"
+}
+
+# --- watching a VM run (boot-bios.sh, boot-pxe.sh) ----------------------------------------------
+# The caller sets LOG (serial log), QEMU_PID (the `timeout` wrapper around QEMU, which passes
+# SIGTERM on), TIMEOUT, EXPECT (boot|write), REPORT (file or empty) and TMP (removed at the end).
+
+vm_cleanup() {
+	if [[ -n ${QEMU_PID:-} ]] && kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
+	fi
+	[[ -z ${TMP:-} ]] || rm -rf "$TMP"
+}
+
+# vm_seen PATTERN: the pattern is on a line of the serial log.
+vm_seen() { grep -qa -- "$1" "$LOG"; }
+
+# vm_watch START: poll the serial log until QEMU exits, noting when the kernel starts and when each
+# marker first shows (seconds since START).
+vm_watch() {
+	local start=$1
+	VM_START=$start
+	LOADER_S='' KERNEL_S='' BOOT_S='' WRITE_S=''
+	while kill -0 "$QEMU_PID" 2>/dev/null; do
+		vm_note_times "$(elapsed "$start")"
+		sleep 0.2
+	done
+	wait "$QEMU_PID" && QEMU_RC=0 || QEMU_RC=$?
+	QEMU_PID=
+	TOTAL_S=$(elapsed "$start")
+	vm_note_times "$TOTAL_S"
+}
+
+vm_note_times() {
+	[[ -n $LOADER_S ]] || ! vm_seen '^SYSLINUX' || LOADER_S=$1
+	[[ -n $KERNEL_S ]] || ! vm_seen 'Linux version' || KERNEL_S=$1
+	[[ -n $BOOT_S ]] || ! vm_seen "^$VM_MARK_BOOT" || BOOT_S=$1
+	[[ -n $WRITE_S ]] || ! vm_seen "^$VM_MARK_WRITE" || WRITE_S=$1
+}
+
+vm_verdict() {
+	local ok=1 why='' expect=${EXPECT:-write}
+	if [[ -z $BOOT_S ]]; then
+		ok=0 why="no $VM_MARK_BOOT"
+	elif [[ $expect == write && -z $WRITE_S ]]; then
+		ok=0 why="no $VM_MARK_WRITE: $(grep -a -m1 "$VM_MARK_FAIL" "$LOG" || echo 'no failure marker either')"
+	fi
+	if ((QEMU_RC == 124 || QEMU_RC == 137)); then
+		why+=" (timed out after $TIMEOUT s)"
+	elif [[ -z $KERNEL_S ]]; then
+		# iPXE prints on the VGA console only; its script powers off when sanboot fails.
+		why+=" (the VM stopped before the kernel: did iPXE's DHCP or sanboot fail?)"
+	fi
+	RESULT=$([[ $ok == 1 ]] && echo pass || echo fail)
+	log "result=$RESULT syslinux ${LOADER_S:--} s, kernel ${KERNEL_S:--} s," \
+		"boot marker ${BOOT_S:--} s," \
+		"write marker ${WRITE_S:--} s," \
+		"VM ran $TOTAL_S s${why:+; $why}"
+	if [[ -n $REPORT ]]; then
+		printf 'start=%s\nloader_s=%s\nkernel_s=%s\nboot_s=%s\nwrite_s=%s\ntotal_s=%s\nresult=%s\n' \
+			"$VM_START" "${LOADER_S:--}" "${KERNEL_S:--}" "${BOOT_S:--}" "${WRITE_S:--}" \
+			"$TOTAL_S" "$RESULT" >>"$REPORT"
+	fi
+	if [[ $ok == 0 ]]; then
+		log "last lines of the serial log $LOG:"
+		tail -n 30 "$LOG" | sed 's/^/    /' >&2
+		[[ ! -s $LOG.qemu ]] || sed 's/^/    qemu: /' "$LOG.qemu" >&2
+		return 1
+	fi
 }

@@ -56,18 +56,11 @@ requirements() {
 		"syslinux-common mtools dosfstools fdisk cpio busybox-static open-iscsi tgt)"
 }
 
+pattern_absent() { ! pattern_in_file "$1"; }
+
 cleanup() {
 	target_stop || true
 	rm -rf "$WORK"
-}
-
-report_times() {
-	local report=$1
-	[[ -s $report ]] || return 0
-	# shellcheck disable=SC1090
-	. "$report"
-	echo "boot times (wall clock from QEMU start): kernel ${kernel_s} s," \
-		"$VM_MARK_BOOT ${boot_s} s, $VM_MARK_WRITE ${write_s} s, VM exited ${total_s} s"
 }
 
 main() {
@@ -82,7 +75,7 @@ main() {
 		exit 1
 	fi
 	check "make-disk.sh builds the boot disk" test -s "$disk"
-	check "the pattern is not on the disk before the boot" eval '! pattern_in_file "$disk"'
+	check "the pattern is not on the disk before the boot" pattern_absent "$disk"
 	PORT=$(free_tcp_port 127.0.0.1)
 	if target_start "$disk"; then
 		check "target serves the disk on 127.0.0.1:$PORT" true
@@ -90,7 +83,8 @@ main() {
 			"$VM_DIR/boot-bios.sh" --port "$PORT" --iqn "$IQN" --lun "$TARGET_LUN" \
 			--log "$WORK/serial.log" --report "$WORK/report" --timeout "${RINGSAN_VM_TIMEOUT:-300}"
 		check "the pattern is in the LUN's backing file" pattern_in_file "$disk"
-		report_times "$WORK/report"
+		[[ ! -s $WORK/report ]] ||
+			echo "boot times (wall clock from QEMU start): $(report_times "$WORK/report")"
 	else
 		check "target serves the disk on 127.0.0.1:$PORT" false
 	fi

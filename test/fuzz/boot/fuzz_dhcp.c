@@ -11,15 +11,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct pxe_config cfg = {
-		.mode = PXE_MODE_FULL,
-		.server_ip = 0xc0a80105,
-		.http_port = 8080,
-		.bios_file = "undionly.kpxe",
-		.uefi_file = "snponly.efi",
-		.subnet_mask = 0xffffff00,
-		.router = 0xc0a80101,
-		.dns = 0xc0a80101,
-		.lease_secs = 3600,
+	    .mode = PXE_MODE_FULL,
+	    .server_ip = 0xc0a80105,
+	    .http_port = 8080,
+	    .bios_file = "undionly.kpxe",
+	    .uefi_file = "snponly.efi",
+	    .subnet_mask = 0xffffff00,
+	    .router = 0xc0a80101,
+	    .dns = 0xc0a80101,
+	    .lease_secs = 3600,
 	};
 	struct pxe_config proxy = cfg;
 	struct dhcp_msg m;

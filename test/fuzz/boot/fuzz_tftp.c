@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (tftp_decode(&q, data + off, 4) == 0)
 			tftp_xfer_on_packet(&x, &q, now, &s);
 		tftp_xfer_on_timeout(&x, now, &s);
-		if (s.action == TFTP_DO_SEND_DATA && (s.first == 0 || s.first > x.last ||
-						      s.first + s.count - 1 > x.last))
+		if (s.action == TFTP_DO_SEND_DATA &&
+		    (s.first == 0 || s.first > x.last || s.first + s.count - 1 > x.last))
 			__builtin_trap(); /* never a block past the end */
 	}
 	return 0;

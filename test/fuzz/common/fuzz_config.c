@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[1024] = "";
 	FILE *out;
 
-	if (config_parse_buffer(&cfg, (const char *)data, size, "fuzz.ini", err, sizeof(err)) != 0) {
+	if (config_parse_buffer(&cfg, (const char *)data, size, "fuzz.ini", err, sizeof(err)) !=
+	    0) {
 		if (err[0] == '\0' || strchr(err, '\n'))
 			abort();
 		return 0;

@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    text_in_parse(&in, TEXT_BINARY_VALUE_MAX) == 0) {
 		iscsi_target_limits_default(&lim);
 		negotiation_init(&n, &lim);
-		n.params.session_type = data[1] & 1 ? ISCSI_SESSION_DISCOVERY : ISCSI_SESSION_NORMAL;
+		n.params.session_type =
+		    data[1] & 1 ? ISCSI_SESSION_DISCOVERY : ISCSI_SESSION_NORMAL;
 		text_out_init(&out, out_buf, sizeof(out_buf));
 		for (unsigned i = 0; i < in.n_pairs; i++) {
 			const char *reason;

@@ -198,6 +198,8 @@ printf '[server]\nbase_iqn = iqn.2020-01.lab.test\ndata_dir = %s\n[lun demo]\nch
 check "check-config accepts a good file" [ $? = 0 ]
 check "check-config prints the effective config" grep -q '^queue_depth = 64$' "$T/out"
 check "check-config masks secrets" [ "$(grep -c verysecret123 "$T/out")" = 0 ]
+"$RINGSAN" check-config -q -c "$(dirname "$0")/../../../scripts/ringsan.ini" >"$T/out" 2>&1
+check "the example scripts/ringsan.ini is valid" [ $? = 0 ]
 "$RINGSAN" -c "$T/good.ini" lun info demo >"$T/out" 2>&1
 check "-c before the command; data_dir from config" grep -q '^target: *iqn.2020-01.lab.test:demo$' "$T/out"
 "$RINGSAN" lun info demo --config "$T/good.ini" >"$T/out" 2>&1

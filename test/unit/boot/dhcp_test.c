@@ -190,11 +190,11 @@ static void test_lease_file(void)
 }
 
 static const struct pxe_config PROXY = {
-	.mode = PXE_MODE_PROXY,
-	.server_ip = IP(192, 168, 1, 5),
-	.http_port = 8080,
-	.bios_file = "undionly.kpxe",
-	.uefi_file = "snponly.efi",
+    .mode = PXE_MODE_PROXY,
+    .server_ip = IP(192, 168, 1, 5),
+    .http_port = 8080,
+    .bios_file = "undionly.kpxe",
+    .uefi_file = "snponly.efi",
 };
 
 /* Finds option code in a reply; returns its length or -1. */
@@ -226,20 +226,20 @@ struct decision_case {
 static void test_decision_table(void)
 {
 	static const struct decision_case cases[] = {
-		{"bios", "PXEClient:Arch:00000:UNDI:002001", 0, false, "undionly.kpxe"},
-		{"uefi x64", "PXEClient:Arch:00007:UNDI:003000", 7, false, "snponly.efi"},
-		{"uefi bc", "PXEClient:Arch:00009:UNDI:003000", 9, false, "snponly.efi"},
-		{"uefi ia32", "PXEClient:Arch:00006:UNDI:003000", 6, false, NULL},
-		{"arm64", "PXEClient:Arch:00011:UNDI:003000", 11, false, NULL},
-		{"http boot", "HTTPClient:Arch:00016:UNDI:003001", 16, false,
-		 "http://192.168.1.5:8080/ipxe/snponly.efi"},
-		{"ipxe bios", "PXEClient:Arch:00000:UNDI:002001", 0, true,
-		 "http://192.168.1.5:8080/boot.ipxe"},
-		{"ipxe efi", "PXEClient:Arch:00007:UNDI:003010", 7, true,
-		 "http://192.168.1.5:8080/boot.ipxe"},
-		{"no arch", "PXEClient", -1, false, "undionly.kpxe"},
-		{"not pxe", "MSFT 5.0", 0, false, NULL},
-		{"no vendor", NULL, 0, false, NULL},
+	    {"bios", "PXEClient:Arch:00000:UNDI:002001", 0, false, "undionly.kpxe"},
+	    {"uefi x64", "PXEClient:Arch:00007:UNDI:003000", 7, false, "snponly.efi"},
+	    {"uefi bc", "PXEClient:Arch:00009:UNDI:003000", 9, false, "snponly.efi"},
+	    {"uefi ia32", "PXEClient:Arch:00006:UNDI:003000", 6, false, NULL},
+	    {"arm64", "PXEClient:Arch:00011:UNDI:003000", 11, false, NULL},
+	    {"http boot", "HTTPClient:Arch:00016:UNDI:003001", 16, false,
+	     "http://192.168.1.5:8080/ipxe/snponly.efi"},
+	    {"ipxe bios", "PXEClient:Arch:00000:UNDI:002001", 0, true,
+	     "http://192.168.1.5:8080/boot.ipxe"},
+	    {"ipxe efi", "PXEClient:Arch:00007:UNDI:003010", 7, true,
+	     "http://192.168.1.5:8080/boot.ipxe"},
+	    {"no arch", "PXEClient", -1, false, "undionly.kpxe"},
+	    {"not pxe", "MSFT 5.0", 0, false, NULL},
+	    {"no vendor", NULL, 0, false, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct decision_case *c = &cases[i];

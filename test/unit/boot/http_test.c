@@ -12,27 +12,27 @@ struct parse_case {
 static void test_parse_table(void)
 {
 	static const struct parse_case cases[] = {
-		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1},
-		{"HEAD /menu.ipxe HTTP/1.0\r\n\r\n", 1},
-		{"GET / HTTP/1.1\nHost: x\n\n", 1}, /* bare LF tolerated */
-		{"GET / HTTP/1.1\r\nHost: x\r\n", 0},
-		{"GET / HTTP/1.1\r\n\r\n", -400},			/* 1.1 without Host */
-		{"POST / HTTP/1.1\r\nHost: x\r\n\r\n", -405},		/* known, not allowed */
-		{"BREW / HTTP/1.1\r\nHost: x\r\n\r\n", -501},		/* unknown method */
-		{"GET / HTTP/2.0\r\nHost: x\r\n\r\n", -505},		/* version */
-		{"GET / FOO/1.1\r\nHost: x\r\n\r\n", -400},
-		{"GET nopath HTTP/1.1\r\nHost: x\r\n\r\n", -400},
-		{"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", -400}, /* obs-fold */
-		{"GET / HTTP/1.1\r\nHost : x\r\n\r\n", -400},
-		{"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", -400},
-		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", -400},
-		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 1},
-		{"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", -400},
-		{"GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n", -400},
-		{"GET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n", -400},
-		{"GET /a% HTTP/1.1\r\nHost: x\r\n\r\n", -400},
-		{"GET http://h:1/x HTTP/1.1\r\nHost: x\r\n\r\n", 1},
-		{"GET\r\n\r\n", -400},
+	    {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1},
+	    {"HEAD /menu.ipxe HTTP/1.0\r\n\r\n", 1},
+	    {"GET / HTTP/1.1\nHost: x\n\n", 1}, /* bare LF tolerated */
+	    {"GET / HTTP/1.1\r\nHost: x\r\n", 0},
+	    {"GET / HTTP/1.1\r\n\r\n", -400},		  /* 1.1 without Host */
+	    {"POST / HTTP/1.1\r\nHost: x\r\n\r\n", -405}, /* known, not allowed */
+	    {"BREW / HTTP/1.1\r\nHost: x\r\n\r\n", -501}, /* unknown method */
+	    {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", -505},  /* version */
+	    {"GET / FOO/1.1\r\nHost: x\r\n\r\n", -400},
+	    {"GET nopath HTTP/1.1\r\nHost: x\r\n\r\n", -400},
+	    {"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", -400}, /* obs-fold */
+	    {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", -400},
+	    {"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", -400},
+	    {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", -400},
+	    {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 1},
+	    {"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", -400},
+	    {"GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n", -400},
+	    {"GET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n", -400},
+	    {"GET /a% HTTP/1.1\r\nHost: x\r\n\r\n", -400},
+	    {"GET http://h:1/x HTTP/1.1\r\nHost: x\r\n\r\n", 1},
+	    {"GET\r\n\r\n", -400},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_request r;
@@ -108,19 +108,14 @@ struct range_case {
 static void test_ranges(void)
 {
 	static const struct range_case cases[] = {
-		{"bytes=0-99", 1000, 206, 0, 100},
-		{"bytes=900-", 1000, 206, 900, 100},
-		{"bytes=-100", 1000, 206, 900, 100},
-		{"bytes=-5000", 1000, 206, 0, 1000},
-		{"bytes=500-5000", 1000, 206, 500, 500},
-		{"bytes=1000-", 1000, 416, 0, 1000},
-		{"bytes=2000-3000", 1000, 416, 0, 1000},
-		{"bytes=-10", 0, 416, 0, 0},
-		{"bytes=0-0,5-9", 1000, 200, 0, 1000}, /* several ranges: whole entity */
-		{"bytes=9-5", 1000, 200, 0, 1000},     /* invalid: ignored */
-		{"bytes=-0", 1000, 200, 0, 1000},
-		{"items=0-5", 1000, 200, 0, 1000},
-		{"bytes=abc", 1000, 200, 0, 1000},
+	    {"bytes=0-99", 1000, 206, 0, 100},	     {"bytes=900-", 1000, 206, 900, 100},
+	    {"bytes=-100", 1000, 206, 900, 100},     {"bytes=-5000", 1000, 206, 0, 1000},
+	    {"bytes=500-5000", 1000, 206, 500, 500}, {"bytes=1000-", 1000, 416, 0, 1000},
+	    {"bytes=2000-3000", 1000, 416, 0, 1000}, {"bytes=-10", 0, 416, 0, 0},
+	    {"bytes=0-0,5-9", 1000, 200, 0, 1000}, /* several ranges: whole entity */
+	    {"bytes=9-5", 1000, 200, 0, 1000},	   /* invalid: ignored */
+	    {"bytes=-0", 1000, 200, 0, 1000},	     {"items=0-5", 1000, 200, 0, 1000},
+	    {"bytes=abc", 1000, 200, 0, 1000},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char raw[256];

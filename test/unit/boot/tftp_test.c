@@ -5,11 +5,11 @@
 #include "test/unit/check.h"
 
 static const struct tftp_limits LIM = {
-	.max_blksize = TFTP_MAX_BLKSIZE,
-	.max_windowsize = 64,
-	.timeout_ms = 1000,
-	.max_timeout_ms = 8000,
-	.max_retries = 4,
+    .max_blksize = TFTP_MAX_BLKSIZE,
+    .max_windowsize = 64,
+    .timeout_ms = 1000,
+    .max_timeout_ms = 8000,
+    .max_retries = 4,
 };
 
 static struct tftp_packet decode_bytes(const void *raw, size_t len, int *rc)
@@ -85,21 +85,21 @@ struct path_case {
 static void test_paths(void)
 {
 	static const struct path_case cases[] = {
-		{"undionly.kpxe", "undionly.kpxe"},
-		{"/undionly.kpxe", "undionly.kpxe"},
-		{"//a//b/./c", "a/b/c"},
-		{"\\boot\\x64\\wdsnbp.com", "boot/x64/wdsnbp.com"},
-		{"menu.ipxe?mac=52-54-00-12-34-56", "menu.ipxe"},
-		{"../etc/passwd", NULL},
-		{"a/../../etc/passwd", NULL},
-		{"a/..", NULL},
-		{"..\\..\\windows", NULL},
-		{"/", NULL},
-		{"", NULL},
-		{"a\tb", NULL},
-		{"a\x7f", NULL},
-		{"a..b/..c", "a..b/..c"},
-		{"/etc/passwd", "etc/passwd"}, /* absolute = relative to the root */
+	    {"undionly.kpxe", "undionly.kpxe"},
+	    {"/undionly.kpxe", "undionly.kpxe"},
+	    {"//a//b/./c", "a/b/c"},
+	    {"\\boot\\x64\\wdsnbp.com", "boot/x64/wdsnbp.com"},
+	    {"menu.ipxe?mac=52-54-00-12-34-56", "menu.ipxe"},
+	    {"../etc/passwd", NULL},
+	    {"a/../../etc/passwd", NULL},
+	    {"a/..", NULL},
+	    {"..\\..\\windows", NULL},
+	    {"/", NULL},
+	    {"", NULL},
+	    {"a\tb", NULL},
+	    {"a\x7f", NULL},
+	    {"a..b/..c", "a..b/..c"},
+	    {"/etc/passwd", "etc/passwd"}, /* absolute = relative to the root */
 	};
 	char out[TFTP_PATH_MAX];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

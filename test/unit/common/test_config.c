@@ -153,84 +153,84 @@ static const struct {
 	const char *text;
 	const char *error;
 } bad[] = {
-	{"[server]\nbogus = 1\n", "t.ini:2: [server] unknown key 'bogus'"},
-	{"[sever]\n", "t.ini:1: unknown section [sever]"},
-	{"\n\n[server]\nworkers = 1\nworkers = 2\n",
-	 "t.ini:5: [server] workers: duplicate key (first at line 4)"},
-	{"[server]\n[boot]\n[server]\n", "t.ini:3: duplicate section [server] (first at line 1)"},
-	{"[lun a]\n[lun a]\n", "t.ini:2: duplicate section [lun a] (first at line 1)"},
-	{"[image a]\nkernel=k\n[image a]\n", "t.ini:3: duplicate section [image a]"},
-	{"[client 52:54:00:00:00:01]\n[client 52-54-00-00-00-01]\n",
-	 "t.ini:2: duplicate section [client 52-54-00-00-00-01] (first at line 1)"},
-	{"workers = 1\n", "t.ini:1: 'workers' is outside any section"},
-	{"[server]\nworkers\n", "t.ini:2: expected 'key = value'"},
-	{"[server\n", "t.ini:1: section header without a closing ']'"},
-	{"[server] x\n", "t.ini:1: unexpected text after ']'"},
-	{"[server foo]\n", "t.ini:1: [server] takes no name"},
-	{"[lun]\n", "t.ini:1: [lun] needs a name"},
-	{"[lun a b]\n", "t.ini:1: [lun ...]: too many words"},
-	{"[lun Win]\n", "t.ini:1: [lun Win]: LUN name 'Win' has an upper-case letter"},
-	{"[image -x]\n", "t.ini:1: [image -x]: image name '-x' must start"},
-	{"[client 52:54:00]\n", "t.ini:1: [client 52:54:00]: '52:54:00' is not a MAC address"},
-	{"[server]\nworkers = 300\n", "t.ini:2: [server] workers: '300' is out of range: use 0 to 256"},
-	{"[server]\nworkers = -1\n", "t.ini:2: [server] workers: '-1' is not a whole number"},
-	{"[server]\nworkers = 99999999999999999999\n", "t.ini:2: [server] workers: '99999999999"},
-	{"[server]\nqueue_depth = 0\n", "t.ini:2: [server] queue_depth: '0' is out of range"},
-	{"[server]\nmax_burst_length = 1.5M\n", "t.ini:2: [server] max_burst_length: '1.5M' is "
-						"not a size"},
-	{"[server]\nmax_burst_length = 16M\n", "t.ini:2: [server] max_burst_length: '16M' is out"},
-	{"[server]\nlog_level = loud\n", "t.ini:2: [server] log_level: 'loud' is not allowed: use "
-					 "error, warning, notice, info or debug"},
-	{"[server]\ndata_dir = relative/dir\n", "t.ini:2: [server] data_dir: 'relative/dir' is "
-						"not an absolute path"},
-	{"[server]\ndata_dir =\n", "t.ini:2: [server] data_dir: must be 1 to"},
-	{"[server]\nbase_iqn = iqn.x\n", "t.ini:2: [server] base_iqn: 'iqn.x' is not an iSCSI"},
-	{"[server]\nlisten = 1.2.3.4:99999\n", "t.ini:2: [server] listen: '1.2.3.4:99999' is not"},
-	{"[server]\nlisten = [::1\n", "t.ini:2: [server] listen: '[::1' is not an address"},
-	{"[server]\nlisten = host:3260\n", "t.ini:2: [server] listen: 'host:3260' is not"},
-	{"[server]\nworkers = 1\n  2\n", "t.ini:3: [server] workers: this key takes one value"},
-	{"[server]\nfirst_burst_length = 1M\nmax_burst_length = 512K\n",
-	 "t.ini:1: [server] first_burst_length (1048576) is above max_burst_length"},
-	{"[server]\ndiscovery_chap_user = u\n", "t.ini:1: [server] discovery_chap_user and "},
-	{"[server]\ndiscovery_chap_secret = short\n", "t.ini:2: [server] discovery_chap_secret: "
-						      "must be 12 to 255 characters long"},
-	{"[boot]\nmode = full\n", "t.ini:1: [boot] mode = full needs dhcp_range"},
-	{"[boot]\ndhcp_range = 10.0.0.9-10.0.0.1\n", "t.ini:2: [boot] dhcp_range: "
-						     "'10.0.0.9-10.0.0.1': the first address"},
-	{"[boot]\ndhcp_range = 10.0.0.9\n", "t.ini:2: [boot] dhcp_range: '10.0.0.9' is not a range"},
-	{"[boot]\nrouter = 10.0.0.256\n", "t.ini:2: [boot] router: '10.0.0.256' is not an IPv4"},
-	{"[boot]\nuefi_loader = grub.efi\n", "t.ini:2: [boot] uefi_loader: 'grub.efi' is not "
-					     "allowed: use snponly.efi or ipxe.efi"},
-	{"[boot]\nuser = 9x\n", "t.ini:2: [boot] user: '9x' is not a user name"},
-	{"[boot]\ninterface = a b\n", "t.ini:2: [boot] interface: 'a b' is not an interface"},
-	{"[lun a]\nread_only = maybe\n", "t.ini:2: [lun a] read_only: 'maybe' is not a boolean"},
-	{"[lun a]\nallowed_initiators = iqn.2026-11.org.x:a, bad\n",
-	 "t.ini:2: [lun a] allowed_initiators: 'bad' is not an iSCSI name"},
-	{"[lun a]\nchap_user = u\n", "t.ini:1: [lun a] chap_user and chap_secret go together"},
-	{"[lun a]\nchap_secret = 12345\n", "t.ini:2: [lun a] chap_secret: must be 12 to 255"},
-	{"[lun a]\nmutual_chap_user = m\nmutual_chap_secret = 0123456789ab\n",
-	 "t.ini:1: [lun a] mutual_chap_user: mutual CHAP needs one-way CHAP"},
-	{"[lun a]\nchap_user = u\nchap_secret = 0123456789ab\nmutual_chap_user = m\n"
-	 "mutual_chap_secret = 0123456789ab\n",
-	 "t.ini:1: [lun a] mutual_chap_secret: must differ"},
-	{"[lun a]\ndescription = a\x01z\n", "t.ini:2: [lun a] description: control characters"},
-	{"[lun a]\nsize = 10G\n", "t.ini:2: [lun a] unknown key 'size'"},
-	{"[image a]\n", "t.ini:1: [image a] set exactly one of kernel"},
-	{"[image a]\nkernel = k\niso = i.iso\n", "t.ini:1: [image a] set exactly one of kernel"},
-	{"[image a]\niso = i.iso\nargs = x\n", "t.ini:1: [image a] initrd and args go with kernel"},
-	{"[image a]\nkernel = ../etc/passwd\n", "t.ini:2: [image a] kernel: '../etc/passwd': use a "
-						"path under media_dir"},
-	{"[image a]\nkernel = /boot/vmlinuz\n", "t.ini:1: [image a] kernel: an absolute path must "
-						"be under [boot] media_dir"},
-	{"[image a]\nkernel = k\ninitrd = =x\n", "t.ini:3: [image a] initrd: initrd '=x': use PATH"},
-	{"[client 52:54:00:00:00:01]\nimage = nope\n", "t.ini:1: [client 52:54:00:00:00:01] image: "
-						       "there is no [image nope] section"},
-	{"[client 52:54:00:00:00:01]\nlun = Bad\n", "t.ini:2: [client 52:54:00:00:00:01] lun: LUN "
-						    "name 'Bad'"},
-	{"[client 52:54:00:00:00:01]\naction = dance\n", "t.ini:2: [client 52:54:00:00:00:01] "
-							 "action: 'dance' is not allowed"},
-	{"[client 52:54:00:00:00:01]\ninitiator_iqn = x\n", "t.ini:2: [client 52:54:00:00:00:01] "
-							    "initiator_iqn: 'x' is not"},
+    {"[server]\nbogus = 1\n", "t.ini:2: [server] unknown key 'bogus'"},
+    {"[sever]\n", "t.ini:1: unknown section [sever]"},
+    {"\n\n[server]\nworkers = 1\nworkers = 2\n",
+     "t.ini:5: [server] workers: duplicate key (first at line 4)"},
+    {"[server]\n[boot]\n[server]\n", "t.ini:3: duplicate section [server] (first at line 1)"},
+    {"[lun a]\n[lun a]\n", "t.ini:2: duplicate section [lun a] (first at line 1)"},
+    {"[image a]\nkernel=k\n[image a]\n", "t.ini:3: duplicate section [image a]"},
+    {"[client 52:54:00:00:00:01]\n[client 52-54-00-00-00-01]\n",
+     "t.ini:2: duplicate section [client 52-54-00-00-00-01] (first at line 1)"},
+    {"workers = 1\n", "t.ini:1: 'workers' is outside any section"},
+    {"[server]\nworkers\n", "t.ini:2: expected 'key = value'"},
+    {"[server\n", "t.ini:1: section header without a closing ']'"},
+    {"[server] x\n", "t.ini:1: unexpected text after ']'"},
+    {"[server foo]\n", "t.ini:1: [server] takes no name"},
+    {"[lun]\n", "t.ini:1: [lun] needs a name"},
+    {"[lun a b]\n", "t.ini:1: [lun ...]: too many words"},
+    {"[lun Win]\n", "t.ini:1: [lun Win]: LUN name 'Win' has an upper-case letter"},
+    {"[image -x]\n", "t.ini:1: [image -x]: image name '-x' must start"},
+    {"[client 52:54:00]\n", "t.ini:1: [client 52:54:00]: '52:54:00' is not a MAC address"},
+    {"[server]\nworkers = 300\n", "t.ini:2: [server] workers: '300' is out of range: use 0 to 256"},
+    {"[server]\nworkers = -1\n", "t.ini:2: [server] workers: '-1' is not a whole number"},
+    {"[server]\nworkers = 99999999999999999999\n", "t.ini:2: [server] workers: '99999999999"},
+    {"[server]\nqueue_depth = 0\n", "t.ini:2: [server] queue_depth: '0' is out of range"},
+    {"[server]\nmax_burst_length = 1.5M\n", "t.ini:2: [server] max_burst_length: '1.5M' is "
+					    "not a size"},
+    {"[server]\nmax_burst_length = 16M\n", "t.ini:2: [server] max_burst_length: '16M' is out"},
+    {"[server]\nlog_level = loud\n", "t.ini:2: [server] log_level: 'loud' is not allowed: use "
+				     "error, warning, notice, info or debug"},
+    {"[server]\ndata_dir = relative/dir\n", "t.ini:2: [server] data_dir: 'relative/dir' is "
+					    "not an absolute path"},
+    {"[server]\ndata_dir =\n", "t.ini:2: [server] data_dir: must be 1 to"},
+    {"[server]\nbase_iqn = iqn.x\n", "t.ini:2: [server] base_iqn: 'iqn.x' is not an iSCSI"},
+    {"[server]\nlisten = 1.2.3.4:99999\n", "t.ini:2: [server] listen: '1.2.3.4:99999' is not"},
+    {"[server]\nlisten = [::1\n", "t.ini:2: [server] listen: '[::1' is not an address"},
+    {"[server]\nlisten = host:3260\n", "t.ini:2: [server] listen: 'host:3260' is not"},
+    {"[server]\nworkers = 1\n  2\n", "t.ini:3: [server] workers: this key takes one value"},
+    {"[server]\nfirst_burst_length = 1M\nmax_burst_length = 512K\n",
+     "t.ini:1: [server] first_burst_length (1048576) is above max_burst_length"},
+    {"[server]\ndiscovery_chap_user = u\n", "t.ini:1: [server] discovery_chap_user and "},
+    {"[server]\ndiscovery_chap_secret = short\n", "t.ini:2: [server] discovery_chap_secret: "
+						  "must be 12 to 255 characters long"},
+    {"[boot]\nmode = full\n", "t.ini:1: [boot] mode = full needs dhcp_range"},
+    {"[boot]\ndhcp_range = 10.0.0.9-10.0.0.1\n", "t.ini:2: [boot] dhcp_range: "
+						 "'10.0.0.9-10.0.0.1': the first address"},
+    {"[boot]\ndhcp_range = 10.0.0.9\n", "t.ini:2: [boot] dhcp_range: '10.0.0.9' is not a range"},
+    {"[boot]\nrouter = 10.0.0.256\n", "t.ini:2: [boot] router: '10.0.0.256' is not an IPv4"},
+    {"[boot]\nuefi_loader = grub.efi\n", "t.ini:2: [boot] uefi_loader: 'grub.efi' is not "
+					 "allowed: use snponly.efi or ipxe.efi"},
+    {"[boot]\nuser = 9x\n", "t.ini:2: [boot] user: '9x' is not a user name"},
+    {"[boot]\ninterface = a b\n", "t.ini:2: [boot] interface: 'a b' is not an interface"},
+    {"[lun a]\nread_only = maybe\n", "t.ini:2: [lun a] read_only: 'maybe' is not a boolean"},
+    {"[lun a]\nallowed_initiators = iqn.2026-11.org.x:a, bad\n",
+     "t.ini:2: [lun a] allowed_initiators: 'bad' is not an iSCSI name"},
+    {"[lun a]\nchap_user = u\n", "t.ini:1: [lun a] chap_user and chap_secret go together"},
+    {"[lun a]\nchap_secret = 12345\n", "t.ini:2: [lun a] chap_secret: must be 12 to 255"},
+    {"[lun a]\nmutual_chap_user = m\nmutual_chap_secret = 0123456789ab\n",
+     "t.ini:1: [lun a] mutual_chap_user: mutual CHAP needs one-way CHAP"},
+    {"[lun a]\nchap_user = u\nchap_secret = 0123456789ab\nmutual_chap_user = m\n"
+     "mutual_chap_secret = 0123456789ab\n",
+     "t.ini:1: [lun a] mutual_chap_secret: must differ"},
+    {"[lun a]\ndescription = a\x01z\n", "t.ini:2: [lun a] description: control characters"},
+    {"[lun a]\nsize = 10G\n", "t.ini:2: [lun a] unknown key 'size'"},
+    {"[image a]\n", "t.ini:1: [image a] set exactly one of kernel"},
+    {"[image a]\nkernel = k\niso = i.iso\n", "t.ini:1: [image a] set exactly one of kernel"},
+    {"[image a]\niso = i.iso\nargs = x\n", "t.ini:1: [image a] initrd and args go with kernel"},
+    {"[image a]\nkernel = ../etc/passwd\n", "t.ini:2: [image a] kernel: '../etc/passwd': use a "
+					    "path under media_dir"},
+    {"[image a]\nkernel = /boot/vmlinuz\n", "t.ini:1: [image a] kernel: an absolute path must "
+					    "be under [boot] media_dir"},
+    {"[image a]\nkernel = k\ninitrd = =x\n", "t.ini:3: [image a] initrd: initrd '=x': use PATH"},
+    {"[client 52:54:00:00:00:01]\nimage = nope\n", "t.ini:1: [client 52:54:00:00:00:01] image: "
+						   "there is no [image nope] section"},
+    {"[client 52:54:00:00:00:01]\nlun = Bad\n", "t.ini:2: [client 52:54:00:00:00:01] lun: LUN "
+						"name 'Bad'"},
+    {"[client 52:54:00:00:00:01]\naction = dance\n", "t.ini:2: [client 52:54:00:00:00:01] "
+						     "action: 'dance' is not allowed"},
+    {"[client 52:54:00:00:00:01]\ninitiator_iqn = x\n", "t.ini:2: [client 52:54:00:00:00:01] "
+							"initiator_iqn: 'x' is not"},
 };
 
 static void check_bad(void)

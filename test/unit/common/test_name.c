@@ -8,40 +8,51 @@ static const struct {
 	const char *name;
 	int ok;
 } lun_cases[] = {
-	{"win11", 1},	{"a", 1},	{"0", 1},	   {"debian-12.lab", 1}, {"", 0},
-	{"Win11", 0},	{"-x", 0},	{".x", 0},	   {"a b", 0},		 {"a/b", 0},
-	{"a_b", 0},	{"a:b", 0},	{"..", 0},	   {"é", 0},
-	{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1}, /* 64 */
-	{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0}, /* 65 */
+    {"win11", 1},
+    {"a", 1},
+    {"0", 1},
+    {"debian-12.lab", 1},
+    {"", 0},
+    {"Win11", 0},
+    {"-x", 0},
+    {".x", 0},
+    {"a b", 0},
+    {"a/b", 0},
+    {"a_b", 0},
+    {"a:b", 0},
+    {"..", 0},
+    {"é", 0},
+    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1},  /* 64 */
+    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0}, /* 65 */
 };
 
 static const struct {
 	const char *iqn;
 	int ok;
 } iqn_cases[] = {
-	{"iqn.2026-11.org.ringsan", 1},
-	{"iqn.2026-11.org.ringsan:win11", 1},
-	{"iqn.1991-05.com.microsoft:host-1.lab", 1},
-	{"iqn.2010-04.org.ipxe:00000000-0000-0000-0000-000000000000", 1},
-	{"eui.02004567A425678D", 1},
-	{"eui.02004567a425678d", 1},
-	{"naa.52004567BA64678D", 1},
-	{"naa.62004567BA64678D0123456789ABCDEF", 1},
-	{"", 0},
-	{"iqn.", 0},
-	{"iqn.2026-13.org.x", 0},
-	{"iqn.2026-00.org.x", 0},
-	{"iqn.26-11.org.x", 0},
-	{"iqn.2026-11", 0},
-	{"iqn.2026-11.", 0},
-	{"iqn.2026-11.Org.x", 0},
-	{"iqn.2026-11.org.x:Disk", 0},
-	{"iqn.2026-11.org.x:a b", 0},
-	{"IQN.2026-11.org.x", 0},
-	{"eui.0200", 0},
-	{"eui.02004567A425678G", 0},
-	{"naa.52004567BA64678D01", 0},
-	{"win11", 0},
+    {"iqn.2026-11.org.ringsan", 1},
+    {"iqn.2026-11.org.ringsan:win11", 1},
+    {"iqn.1991-05.com.microsoft:host-1.lab", 1},
+    {"iqn.2010-04.org.ipxe:00000000-0000-0000-0000-000000000000", 1},
+    {"eui.02004567A425678D", 1},
+    {"eui.02004567a425678d", 1},
+    {"naa.52004567BA64678D", 1},
+    {"naa.62004567BA64678D0123456789ABCDEF", 1},
+    {"", 0},
+    {"iqn.", 0},
+    {"iqn.2026-13.org.x", 0},
+    {"iqn.2026-00.org.x", 0},
+    {"iqn.26-11.org.x", 0},
+    {"iqn.2026-11", 0},
+    {"iqn.2026-11.", 0},
+    {"iqn.2026-11.Org.x", 0},
+    {"iqn.2026-11.org.x:Disk", 0},
+    {"iqn.2026-11.org.x:a b", 0},
+    {"IQN.2026-11.org.x", 0},
+    {"eui.0200", 0},
+    {"eui.02004567A425678G", 0},
+    {"naa.52004567BA64678D01", 0},
+    {"win11", 0},
 };
 
 static const struct {
@@ -49,15 +60,15 @@ static const struct {
 	int ok;
 	uint8_t mac[6];
 } mac_cases[] = {
-	{"52:54:00:12:34:56", 1, {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}},
-	{"52-54-00-AB-cd-EF", 1, {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}},
-	{"52:54-00:12:34:56", 0, {0}},
-	{"52:54:00:12:34", 0, {0}},
-	{"52:54:00:12:34:56:", 0, {0}},
-	{"5:54:00:12:34:567", 0, {0}},
-	{"52:54:00:12:34:5g", 0, {0}},
-	{"", 0, {0}},
-	{"a", 0, {0}},
+    {"52:54:00:12:34:56", 1, {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}},
+    {"52-54-00-AB-cd-EF", 1, {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}},
+    {"52:54-00:12:34:56", 0, {0}},
+    {"52:54:00:12:34", 0, {0}},
+    {"52:54:00:12:34:56:", 0, {0}},
+    {"5:54:00:12:34:567", 0, {0}},
+    {"52:54:00:12:34:5g", 0, {0}},
+    {"", 0, {0}},
+    {"a", 0, {0}},
 };
 
 int main(void)

@@ -15,11 +15,11 @@ static void test_vectors(void)
 		enum chap_alg alg;
 		const char *hex;
 	} cases[] = {
-		{CHAP_ALG_MD5, "0xec81cd0a4bf810bfcb485d7600dadf3f"},
-		{CHAP_ALG_SHA1, "0x563873f1f0717e003b971f5171b459719226e931"},
-		{CHAP_ALG_SHA256, "0x55954403e439449807f74596471a25e2b31edd9f17019f69bd8753307f7a8f04"},
-		{CHAP_ALG_SHA3_256,
-		 "0xac6a9338ba31f2312a6761a2539a6446922c962735afa50653b89fc0f79fc51b"},
+	    {CHAP_ALG_MD5, "0xec81cd0a4bf810bfcb485d7600dadf3f"},
+	    {CHAP_ALG_SHA1, "0x563873f1f0717e003b971f5171b459719226e931"},
+	    {CHAP_ALG_SHA256, "0x55954403e439449807f74596471a25e2b31edd9f17019f69bd8753307f7a8f04"},
+	    {CHAP_ALG_SHA3_256,
+	     "0xac6a9338ba31f2312a6761a2539a6446922c962735afa50653b89fc0f79fc51b"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t out[CHAP_MAX_DIGEST];
@@ -59,10 +59,11 @@ static void test_choose(void)
 		const char *list;
 		enum chap_alg want;
 	} cases[] = {
-		{"5", CHAP_ALG_MD5},          {"8,7,6,5", CHAP_ALG_SHA3_256}, {"7,5", CHAP_ALG_SHA256},
-		{"1,2,6", CHAP_ALG_SHA1},     {"", CHAP_ALG_NONE},            {"4", CHAP_ALG_NONE},
-		{"x,5", CHAP_ALG_MD5},        {"0x5", CHAP_ALG_MD5},          {",,", CHAP_ALG_NONE},
-		{"99999999999", CHAP_ALG_NONE},
+	    {"5", CHAP_ALG_MD5},      {"8,7,6,5", CHAP_ALG_SHA3_256},
+	    {"7,5", CHAP_ALG_SHA256}, {"1,2,6", CHAP_ALG_SHA1},
+	    {"", CHAP_ALG_NONE},      {"4", CHAP_ALG_NONE},
+	    {"x,5", CHAP_ALG_MD5},    {"0x5", CHAP_ALG_MD5},
+	    {",,", CHAP_ALG_NONE},    {"99999999999", CHAP_ALG_NONE},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CHECK_EQ(chap_choose_alg(cases[i].list), cases[i].want);
@@ -76,10 +77,10 @@ static void test_binary(void)
 		int len;
 		uint8_t first, last;
 	} cases[] = {
-		{"0x00ff", 2, 0x00, 0xff}, {"0xabc", 2, 0x0a, 0xbc}, {"0x", -EINVAL, 0, 0},
-		{"0xzz", -EINVAL, 0, 0},   {"0bAAEC", 3, 0x00, 0x02}, {"0b/w==", 1, 0xff, 0xff},
-		{"0b/w=", -EINVAL, 0, 0},  {"0b=AAA", -EINVAL, 0, 0}, {"0bAA=A", -EINVAL, 0, 0},
-		{"0bAAE", -EINVAL, 0, 0},  {"1234", -EINVAL, 0, 0},   {"0b", -EINVAL, 0, 0},
+	    {"0x00ff", 2, 0x00, 0xff}, {"0xabc", 2, 0x0a, 0xbc},  {"0x", -EINVAL, 0, 0},
+	    {"0xzz", -EINVAL, 0, 0},   {"0bAAEC", 3, 0x00, 0x02}, {"0b/w==", 1, 0xff, 0xff},
+	    {"0b/w=", -EINVAL, 0, 0},  {"0b=AAA", -EINVAL, 0, 0}, {"0bAA=A", -EINVAL, 0, 0},
+	    {"0bAAE", -EINVAL, 0, 0},  {"1234", -EINVAL, 0, 0},	  {"0b", -EINVAL, 0, 0},
 	};
 	uint8_t out[8];
 

@@ -45,7 +45,8 @@ static void test_chaining_and_paths(void)
 			uint32_t a = crc32c_sw(0, buf + off, len);
 			mismatches += crc32c(0, buf + off, len) != a;
 			size_t cut = len / 3;
-			chain_bad += crc32c(crc32c(0, buf + off, cut), buf + off + cut, len - cut) != a;
+			chain_bad +=
+			    crc32c(crc32c(0, buf + off, cut), buf + off + cut, len - cut) != a;
 		}
 	}
 	CHECK_EQ(mismatches, 0);

@@ -70,14 +70,15 @@ static void build_stream(struct stream *s, bool hd, bool dd)
 		int op;
 		uint32_t ahs, data;
 	} pdus[] = {
-		{ISCSI_OP_SCSI_CMD, 0, 0},   {ISCSI_OP_DATA_OUT, 0, 1},   {ISCSI_OP_SCSI_CMD, 20, 512},
-		{ISCSI_OP_NOP_OUT, 0, 3},    {ISCSI_OP_TEXT_REQ, 0, 1027}, {ISCSI_OP_SCSI_CMD, 8, 0},
-		{ISCSI_OP_LOGOUT_REQ, 0, 0},
+	    {ISCSI_OP_SCSI_CMD, 0, 0},	 {ISCSI_OP_DATA_OUT, 0, 1},    {ISCSI_OP_SCSI_CMD, 20, 512},
+	    {ISCSI_OP_NOP_OUT, 0, 3},	 {ISCSI_OP_TEXT_REQ, 0, 1027}, {ISCSI_OP_SCSI_CMD, 8, 0},
+	    {ISCSI_OP_LOGOUT_REQ, 0, 0},
 	};
 	memset(s, 0, sizeof(*s));
 	for (unsigned i = 0; i < sizeof(pdus) / sizeof(pdus[0]); i++) {
 		uint32_t itt = 100 + i * 7;
-		s->len = add_pdu(s->bytes, s->len, pdus[i].op, itt, pdus[i].ahs, pdus[i].data, hd, dd);
+		s->len =
+		    add_pdu(s->bytes, s->len, pdus[i].op, itt, pdus[i].ahs, pdus[i].data, hd, dd);
 		struct event *e = &s->want.ev[s->want.n++];
 		e->res = FRAMER_PDU;
 		e->opcode = pdus[i].op;

@@ -10,12 +10,12 @@
 #include "target/iscsi/text.h"
 #include "test/unit/check.h"
 
-#define T_DISK   "iqn.2026-01.lab.ringsan:disk1"
-#define T_CHAP   "iqn.2026-01.lab.ringsan:chap"
+#define T_DISK	 "iqn.2026-01.lab.ringsan:disk1"
+#define T_CHAP	 "iqn.2026-01.lab.ringsan:chap"
 #define T_MUTUAL "iqn.2026-01.lab.ringsan:mutual"
-#define T_ACL    "iqn.2026-01.lab.ringsan:private"
-#define I_IPXE   "iqn.2010-04.org.ipxe:00112233-4455"
-#define I_LINUX  "iqn.2004-10.com.ubuntu:01:abcdef"
+#define T_ACL	 "iqn.2026-01.lab.ringsan:private"
+#define I_IPXE	 "iqn.2010-04.org.ipxe:00112233-4455"
+#define I_LINUX	 "iqn.2004-10.com.ubuntu:01:abcdef"
 
 struct env {
 	uint8_t next_random;
@@ -88,8 +88,8 @@ static struct iscsi_pdu make_pdu(const struct req *r, char *buf, size_t cap)
 		buf[i] = buf[i] == '\n' ? '\0' : buf[i];
 	uint32_t dlen = len ? (uint32_t)len + !r->no_final_nul : 0;
 	pdu.bhs[0] = 0x40 | ISCSI_OP_LOGIN_REQ;
-	pdu.bhs[1] = (uint8_t)((r->transit ? 0x80 : 0) | (r->cont ? 0x40 : 0) | r->csg << 2 |
-			       r->nsg);
+	pdu.bhs[1] =
+	    (uint8_t)((r->transit ? 0x80 : 0) | (r->cont ? 0x40 : 0) | r->csg << 2 | r->nsg);
 	pdu.bhs[3] = r->version_min;
 	put_be24(pdu.bhs + 5, dlen);
 	memcpy(pdu.bhs + 8, isid, 6);
@@ -142,8 +142,8 @@ static void step(struct login *l, const struct req *r, struct rsp *rsp)
 
 static struct login *new_login(struct env *e)
 {
-	struct login_config cfg = {.text_cap = 8192, .cmdsn_window = 32, .initial_statsn = 100,
-				   .tpgt = 1};
+	struct login_config cfg = {
+	    .text_cap = 8192, .cmdsn_window = 32, .initial_statsn = 100, .tpgt = 1};
 	iscsi_target_limits_default(&cfg.limits);
 	memset(e, 0, sizeof(*e));
 	e->next_random = 0x40;
@@ -160,20 +160,20 @@ static void rsp_init(struct rsp *r)
 		abort();
 }
 
-static const char ipxe_security_none[] = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK
-					 "\nSessionType=Normal\nAuthMethod=None";
+static const char ipxe_security_none[] =
+    "InitiatorName=" I_IPXE "\nTargetName=" T_DISK "\nSessionType=Normal\nAuthMethod=None";
 static const char ipxe_operational[] =
-	"HeaderDigest=None\nDataDigest=None\nMaxConnections=1\nInitialR2T=Yes\nImmediateData=No\n"
-	"MaxRecvDataSegmentLength=8192\nMaxBurstLength=262144\nFirstBurstLength=65536\n"
-	"DefaultTime2Wait=0\nDefaultTime2Retain=0\nMaxOutstandingR2T=1\nDataPDUInOrder=Yes\n"
-	"DataSequenceInOrder=Yes\nErrorRecoveryLevel=0";
+    "HeaderDigest=None\nDataDigest=None\nMaxConnections=1\nInitialR2T=Yes\nImmediateData=No\n"
+    "MaxRecvDataSegmentLength=8192\nMaxBurstLength=262144\nFirstBurstLength=65536\n"
+    "DefaultTime2Wait=0\nDefaultTime2Retain=0\nMaxOutstandingR2T=1\nDataPDUInOrder=Yes\n"
+    "DataSequenceInOrder=Yes\nErrorRecoveryLevel=0";
 static const char linux_login[] =
-	"InitiatorName=" I_LINUX "\nInitiatorAlias=host1\nTargetName=" T_DISK
-	"\nSessionType=Normal\nHeaderDigest=None\nDataDigest=None\nDefaultTime2Wait=2\n"
-	"DefaultTime2Retain=0\nIFMarker=No\nOFMarker=No\nErrorRecoveryLevel=0\nInitialR2T=No\n"
-	"ImmediateData=Yes\nMaxBurstLength=16776192\nFirstBurstLength=262144\n"
-	"MaxOutstandingR2T=1\nMaxConnections=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
-	"MaxRecvDataSegmentLength=262144";
+    "InitiatorName=" I_LINUX "\nInitiatorAlias=host1\nTargetName=" T_DISK
+    "\nSessionType=Normal\nHeaderDigest=None\nDataDigest=None\nDefaultTime2Wait=2\n"
+    "DefaultTime2Retain=0\nIFMarker=No\nOFMarker=No\nErrorRecoveryLevel=0\nInitialR2T=No\n"
+    "ImmediateData=Yes\nMaxBurstLength=16776192\nFirstBurstLength=262144\n"
+    "MaxOutstandingR2T=1\nMaxConnections=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
+    "MaxRecvDataSegmentLength=262144";
 
 static void test_ipxe_none(void)
 {
@@ -195,8 +195,10 @@ static void test_ipxe_none(void)
 	CHECK_EQ(r.exp_cmdsn, 5);
 	CHECK_EQ(r.max_cmdsn, 5 + 32 - 1);
 	CHECK_EQ(login_stage(l), LOGIN_STAGE_OPERATIONAL);
+	CHECK_STR(r.out.transition, "security -> operational");
 
 	step(l, &(struct req){.transit = true, .csg = 1, .nsg = 3, .text = ipxe_operational}, &r);
+	CHECK_STR(r.out.transition, "operational -> full-feature");
 	CHECK_EQ(r.out.action, LOGIN_DONE);
 	CHECK(r.transit);
 	CHECK_EQ(r.csg, 1);
@@ -397,14 +399,18 @@ static void test_discovery(void)
 
 	rsp_init(&r);
 	step(l,
-	     &(struct req){.transit = true, .csg = 0, .nsg = 1,
+	     &(struct req){.transit = true,
+			   .csg = 0,
+			   .nsg = 1,
 			   .text = "InitiatorName=" I_LINUX "\nSessionType=Discovery\n"
 				   "AuthMethod=None"},
 	     &r);
 	CHECK_EQ(r.out.action, LOGIN_CONTINUE);
 	CHECK(text_in_get(&r.text, "TargetPortalGroupTag") == NULL);
 	step(l,
-	     &(struct req){.transit = true, .csg = 1, .nsg = 3,
+	     &(struct req){.transit = true,
+			   .csg = 1,
+			   .nsg = 3,
 			   .text = "HeaderDigest=None\nDataDigest=None\nDefaultTime2Wait=2\n"
 				   "DefaultTime2Retain=0\nIFMarker=No\nOFMarker=No\n"
 				   "ErrorRecoveryLevel=0\nMaxRecvDataSegmentLength=32768"},
@@ -418,7 +424,9 @@ static void test_discovery(void)
 	l = new_login(&e);
 	e.discovery_chap = true;
 	step(l,
-	     &(struct req){.transit = true, .csg = 0, .nsg = 3,
+	     &(struct req){.transit = true,
+			   .csg = 0,
+			   .nsg = 3,
 			   .text = "InitiatorName=" I_LINUX "\nSessionType=Discovery\n"
 				   "AuthMethod=CHAP,None"},
 	     &r);
@@ -435,7 +443,8 @@ static void test_discovery(void)
 	text_in_fini(&r.text);
 }
 
-/* A request split over C-bit PDUs, and a response split because the initiator's segment is small. */
+/* A request split over C-bit PDUs, and a response split because the initiator's segment is small.
+ */
 static void test_continue(void)
 {
 	struct env e;
@@ -444,8 +453,12 @@ static void test_continue(void)
 	char big[2048];
 
 	rsp_init(&r);
-	step(l, &(struct req){.cont = true, .csg = 1, .nsg = 0, .no_final_nul = true,
-			      .text = "InitiatorName=" I_LINUX "\nTargetNa"},
+	step(l,
+	     &(struct req){.cont = true,
+			   .csg = 1,
+			   .nsg = 0,
+			   .no_final_nul = true,
+			   .text = "InitiatorName=" I_LINUX "\nTargetNa"},
 	     &r);
 	CHECK_EQ(r.out.action, LOGIN_CONTINUE);
 	CHECK_EQ(r.out.pdu.data_len, 0);
@@ -469,6 +482,11 @@ static void test_continue(void)
 	CHECK(r.transit && !r.cont);
 	CHECK_EQ(r.nsg, 3);
 	CHECK(pieces >= 2);
+	/* the pieces joined: every key answered once, our segment length declared */
+	CHECK_STR(text_in_get(&r.text, "X-vendor.key00"), "NotUnderstood");
+	CHECK_STR(text_in_get(&r.text, "X-vendor.key19"), "NotUnderstood");
+	CHECK_STR(text_in_get(&r.text, "MaxRecvDataSegmentLength"), "262144");
+	CHECK_EQ(r.text.n_pairs, 23); /* + TargetPortalGroupTag, TargetAlias */
 	CHECK(total > 512);
 	CHECK_STR(login_result(l)->params.target_name, T_DISK);
 	login_free(l);
@@ -482,86 +500,131 @@ struct fail_case {
 	uint16_t status;
 };
 
+static const struct fail_case fail_cases[] = {
+    {"unknown target",
+     {.transit = true,
+      .csg = 1,
+      .nsg = 3,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=iqn.x:none"},
+     0,
+     ISCSI_LOGIN_STATUS_NOT_FOUND},
+    {"ACL",
+     {.transit = true, .csg = 1, .nsg = 3, .text = "InitiatorName=" I_IPXE "\nTargetName=" T_ACL},
+     0,
+     ISCSI_LOGIN_STATUS_NOT_AUTHORIZED},
+    {"TSIH of another session",
+     {.transit = true,
+      .csg = 1,
+      .nsg = 3,
+      .tsih = 7,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_NO_SESSION},
+    {"version",
+     {.transit = true,
+      .csg = 1,
+      .nsg = 3,
+      .version_min = 1,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_UNSUPPORTED_VERSION},
+    {"no InitiatorName",
+     {.transit = true, .csg = 1, .nsg = 3, .text = "TargetName=" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_MISSING_PARAMETER},
+    {"no TargetName",
+     {.transit = true, .csg = 1, .nsg = 3, .text = "InitiatorName=" I_IPXE "\nSessionType=Normal"},
+     0,
+     ISCSI_LOGIN_STATUS_MISSING_PARAMETER},
+    {"SCSI command during login",
+     {.csg = 1},
+     ISCSI_OP_SCSI_CMD,
+     ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN},
+    {"T and C",
+     {.transit = true,
+      .cont = true,
+      .csg = 1,
+      .nsg = 3,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"NSG not forward",
+     {.transit = true, .csg = 1, .nsg = 1, .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"key twice",
+     {.transit = true,
+      .csg = 1,
+      .nsg = 3,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK
+	      "\nMaxBurstLength=512\nMaxBurstLength=512"},
+     0,
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"CHAP target, AuthMethod=None",
+     {.transit = true,
+      .csg = 0,
+      .nsg = 1,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_CHAP "\nAuthMethod=None"},
+     0,
+     ISCSI_LOGIN_STATUS_AUTH_FAILED},
+    {"CHAP target, no AuthMethod",
+     {.transit = true, .csg = 0, .nsg = 1, .text = "InitiatorName=" I_IPXE "\nTargetName=" T_CHAP},
+     0,
+     ISCSI_LOGIN_STATUS_AUTH_FAILED},
+    {"open target, CHAP only",
+     {.transit = true,
+      .csg = 0,
+      .nsg = 1,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK "\nAuthMethod=CHAP"},
+     0,
+     ISCSI_LOGIN_STATUS_AUTH_FAILED},
+    {"CHAP_R before a challenge",
+     {.transit = true,
+      .csg = 0,
+      .nsg = 1,
+      .text = "InitiatorName=" I_IPXE "\nTargetName=" T_CHAP
+	      "\nAuthMethod=CHAP\nCHAP_N=a\nCHAP_R=0x00"},
+     0,
+     ISCSI_LOGIN_STATUS_AUTH_FAILED},
+    {"SessionType",
+     {.transit = true, .csg = 1, .nsg = 3, .text = "InitiatorName=" I_IPXE "\nSessionType=Boot"},
+     0,
+     ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED},
+    {"malformed text",
+     {.transit = true, .csg = 1, .nsg = 3, .text = "InitiatorName=" I_IPXE "\nTargetName" T_DISK},
+     0,
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"full feature as first stage",
+     {.transit = true, .csg = 3, .nsg = 3, .text = "InitiatorName=" I_IPXE},
+     0,
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+};
+
 static void test_failures(void)
 {
-	static const struct fail_case cases[] = {
-		{"unknown target", {.transit = true, .csg = 1, .nsg = 3,
-				    .text = "InitiatorName=" I_IPXE "\nTargetName=iqn.x:none"},
-		 0, ISCSI_LOGIN_STATUS_NOT_FOUND},
-		{"ACL", {.transit = true, .csg = 1, .nsg = 3,
-			 .text = "InitiatorName=" I_IPXE "\nTargetName=" T_ACL},
-		 0, ISCSI_LOGIN_STATUS_NOT_AUTHORIZED},
-		{"TSIH of another session", {.transit = true, .csg = 1, .nsg = 3, .tsih = 7,
-					     .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_NO_SESSION},
-		{"version", {.transit = true, .csg = 1, .nsg = 3, .version_min = 1,
-			     .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_UNSUPPORTED_VERSION},
-		{"no InitiatorName", {.transit = true, .csg = 1, .nsg = 3,
-				      .text = "TargetName=" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_MISSING_PARAMETER},
-		{"no TargetName", {.transit = true, .csg = 1, .nsg = 3,
-				   .text = "InitiatorName=" I_IPXE "\nSessionType=Normal"},
-		 0, ISCSI_LOGIN_STATUS_MISSING_PARAMETER},
-		{"SCSI command during login", {.csg = 1}, ISCSI_OP_SCSI_CMD,
-		 ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN},
-		{"T and C", {.transit = true, .cont = true, .csg = 1, .nsg = 3,
-			     .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-		{"NSG not forward", {.transit = true, .csg = 1, .nsg = 1,
-				     .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-		{"key twice", {.transit = true, .csg = 1, .nsg = 3,
-			       .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK
-				       "\nMaxBurstLength=512\nMaxBurstLength=512"},
-		 0, ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-		{"CHAP target, AuthMethod=None", {.transit = true, .csg = 0, .nsg = 1,
-						  .text = "InitiatorName=" I_IPXE
-							  "\nTargetName=" T_CHAP "\nAuthMethod=None"},
-		 0, ISCSI_LOGIN_STATUS_AUTH_FAILED},
-		{"CHAP target, no AuthMethod", {.transit = true, .csg = 0, .nsg = 1,
-						.text = "InitiatorName=" I_IPXE
-							"\nTargetName=" T_CHAP},
-		 0, ISCSI_LOGIN_STATUS_AUTH_FAILED},
-		{"open target, CHAP only", {.transit = true, .csg = 0, .nsg = 1,
-					    .text = "InitiatorName=" I_IPXE "\nTargetName=" T_DISK
-						    "\nAuthMethod=CHAP"},
-		 0, ISCSI_LOGIN_STATUS_AUTH_FAILED},
-		{"CHAP_R before a challenge", {.transit = true, .csg = 0, .nsg = 1,
-					       .text = "InitiatorName=" I_IPXE "\nTargetName=" T_CHAP
-						       "\nAuthMethod=CHAP\nCHAP_N=a\nCHAP_R=0x00"},
-		 0, ISCSI_LOGIN_STATUS_AUTH_FAILED},
-		{"SessionType", {.transit = true, .csg = 1, .nsg = 3,
-				 .text = "InitiatorName=" I_IPXE "\nSessionType=Boot"},
-		 0, ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED},
-		{"malformed text", {.transit = true, .csg = 1, .nsg = 3,
-				    .text = "InitiatorName=" I_IPXE "\nTargetName" T_DISK},
-		 0, ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-		{"full feature as first stage", {.transit = true, .csg = 3, .nsg = 3,
-						 .text = "InitiatorName=" I_IPXE},
-		 0, ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-	};
 	struct env e;
 	struct rsp r;
 
 	rsp_init(&r);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(fail_cases) / sizeof(fail_cases[0]); i++) {
+		const struct fail_case *c = &fail_cases[i];
 		struct login *l = new_login(&e);
 		char buf[1024];
-		struct iscsi_pdu pdu = make_pdu(&cases[i].req, buf, sizeof(buf));
-		if (cases[i].opcode)
-			pdu.bhs[0] = (uint8_t)cases[i].opcode;
+		struct iscsi_pdu pdu = make_pdu(&c->req, buf, sizeof(buf));
+		if (c->opcode)
+			pdu.bhs[0] = (uint8_t)c->opcode;
 		login_step(l, &pdu, &r.out);
 		uint16_t st = get_be16(r.out.pdu.bhs + 36);
-		if (st != cases[i].status || r.out.action != LOGIN_FAIL)
-			fprintf(stderr, "case %s: status %#06x action %d\n", cases[i].name, st,
+		if (st != c->status || r.out.action != LOGIN_FAIL)
+			fprintf(stderr, "case %s: status %#06x action %d\n", c->name, st,
 				r.out.action);
-		CHECK_EQ(st, cases[i].status);
-		CHECK_EQ(r.out.status, cases[i].status);
+		CHECK_EQ(st, c->status);
+		CHECK_EQ(r.out.status, c->status);
 		CHECK_EQ(r.out.action, LOGIN_FAIL);
 		CHECK(r.out.reason != NULL);
 		CHECK_EQ(r.out.pdu.data_len, 0);
 		CHECK_EQ(login_stage(l), LOGIN_STAGE_FAILED);
+		CHECK(r.out.transition && strstr(r.out.transition, "-> failed"));
 		login_free(l);
 	}
 
@@ -584,6 +647,44 @@ static void test_failures(void)
 	CHECK_STR(login_stage_name(LOGIN_STAGE_OPERATIONAL), "operational");
 }
 
+/* The caller refuses a login that login_step completed (too many sessions). */
+static void test_refuse(void)
+{
+	struct env e;
+	struct rsp r;
+	struct login *l = new_login(&e);
+
+	rsp_init(&r);
+	step(l, &(struct req){.transit = true, .csg = 1, .nsg = 3, .text = linux_login}, &r);
+	CHECK_EQ(r.out.action, LOGIN_DONE);
+	login_refuse(l, &r.out, ISCSI_LOGIN_STATUS_TOO_MANY_CONNECTIONS, "too many sessions");
+	CHECK_EQ(r.out.action, LOGIN_FAIL);
+	CHECK_EQ(r.out.status, ISCSI_LOGIN_STATUS_TOO_MANY_CONNECTIONS);
+	CHECK_STR(r.out.reason, "too many sessions");
+	CHECK_EQ(r.out.pdu.data_len, 0);
+	CHECK_EQ(get_be24(r.out.pdu.bhs + 5), 0);
+	CHECK_EQ(r.out.pdu.bhs[1] & 0x80, 0);
+	CHECK_EQ(get_be16(r.out.pdu.bhs + 36), 0x0206);
+	CHECK_EQ(get_be32(r.out.pdu.bhs + 24), 100); /* the StatSN of the response it replaces */
+	CHECK_EQ(get_be32(r.out.pdu.bhs + 16), 0x1000);
+	CHECK_EQ(login_stage(l), LOGIN_STAGE_FAILED);
+	login_free(l);
+
+	/* names are known for the log line even when the target is refused */
+	l = new_login(&e);
+	step(l,
+	     &(struct req){.transit = true,
+			   .csg = 1,
+			   .nsg = 3,
+			   .text = "InitiatorName=" I_IPXE "\nTargetName=iqn.x:none"},
+	     &r);
+	CHECK_EQ(r.status, ISCSI_LOGIN_STATUS_NOT_FOUND);
+	CHECK_STR(login_result(l)->params.initiator_name, I_IPXE);
+	CHECK_STR(login_result(l)->params.target_name, "iqn.x:none");
+	login_free(l);
+	text_in_fini(&r.text);
+}
+
 int main(void)
 {
 	test_ipxe_none();
@@ -593,5 +694,6 @@ int main(void)
 	test_discovery();
 	test_continue();
 	test_failures();
+	test_refuse();
 	return CHECK_SUMMARY();
 }

@@ -12,7 +12,7 @@ struct neg_case {
 	enum iscsi_session_type type;
 	unsigned stage;
 	const char *request;
-	const char *want;   /* sorted or not: compared as sets of lines */
+	const char *want; /* sorted or not: compared as sets of lines */
 	int want_status;
 };
 
@@ -25,82 +25,81 @@ static const char ipxe_operational[] = "HeaderDigest=None\nDataDigest=None\nMaxC
 				       "ErrorRecoveryLevel=0";
 
 static const char linux_login[] =
-	"InitiatorName=iqn.2004-10.com.ubuntu:01:abcdef\nInitiatorAlias=host1\n"
-	"TargetName=iqn.2026-01.lab.ringsan:disk1\nSessionType=Normal\nHeaderDigest=None\n"
-	"DataDigest=None\nDefaultTime2Wait=2\nDefaultTime2Retain=0\nIFMarker=No\nOFMarker=No\n"
-	"ErrorRecoveryLevel=0\nInitialR2T=No\nImmediateData=Yes\nMaxBurstLength=16776192\n"
-	"FirstBurstLength=262144\nMaxOutstandingR2T=1\nMaxConnections=1\nDataPDUInOrder=Yes\n"
-	"DataSequenceInOrder=Yes\nMaxRecvDataSegmentLength=262144";
+    "InitiatorName=iqn.2004-10.com.ubuntu:01:abcdef\nInitiatorAlias=host1\n"
+    "TargetName=iqn.2026-01.lab.ringsan:disk1\nSessionType=Normal\nHeaderDigest=None\n"
+    "DataDigest=None\nDefaultTime2Wait=2\nDefaultTime2Retain=0\nIFMarker=No\nOFMarker=No\n"
+    "ErrorRecoveryLevel=0\nInitialR2T=No\nImmediateData=Yes\nMaxBurstLength=16776192\n"
+    "FirstBurstLength=262144\nMaxOutstandingR2T=1\nMaxConnections=1\nDataPDUInOrder=Yes\n"
+    "DataSequenceInOrder=Yes\nMaxRecvDataSegmentLength=262144";
 
 static const struct neg_case cases[] = {
-	{"iPXE operational", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, ipxe_operational,
-	 "HeaderDigest=None\nDataDigest=None\nMaxConnections=1\nInitialR2T=Yes\n"
-	 "ImmediateData=No\nMaxRecvDataSegmentLength=262144\nMaxBurstLength=262144\n"
-	 "FirstBurstLength=Irrelevant\nDefaultTime2Wait=0\nDefaultTime2Retain=0\n"
-	 "MaxOutstandingR2T=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\nErrorRecoveryLevel=0",
-	 0},
-	{"Linux 20 keys", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, linux_login,
-	 "HeaderDigest=None\nDataDigest=None\nDefaultTime2Wait=2\nDefaultTime2Retain=0\n"
-	 "IFMarker=No\nOFMarker=No\nErrorRecoveryLevel=0\nInitialR2T=No\nImmediateData=Yes\n"
-	 "MaxBurstLength=1048576\nFirstBurstLength=65536\nMaxOutstandingR2T=1\n"
-	 "MaxConnections=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
-	 "MaxRecvDataSegmentLength=262144",
-	 0},
-	{"digests chosen in the initiator's order", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "HeaderDigest=CRC32C,None\nDataDigest=None,CRC32C",
-	 "HeaderDigest=CRC32C\nDataDigest=None", 0},
-	{"digest values we do not know", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "HeaderDigest=MD5\nDataDigest=Foo,CRC32C", "HeaderDigest=Reject\nDataDigest=CRC32C", 0},
-	{"out of range", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "MaxBurstLength=100\nMaxRecvDataSegmentLength=511\nErrorRecoveryLevel=3\n"
-	 "MaxConnections=0\nInitialR2T=Maybe\nDefaultTime2Wait=3601\nMaxOutstandingR2T=65536",
-	 "MaxBurstLength=Reject\nMaxRecvDataSegmentLength=Reject\nErrorRecoveryLevel=Reject\n"
-	 "MaxConnections=Reject\nInitialR2T=Reject\nDefaultTime2Wait=Reject\n"
-	 "MaxOutstandingR2T=Reject",
-	 0},
-	{"edges and hex", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "MaxBurstLength=0x1000\nMaxRecvDataSegmentLength=16777215\nErrorRecoveryLevel=2\n"
-	 "MaxConnections=65535\nDefaultTime2Retain=3600\nMaxOutstandingR2T=8",
-	 "MaxBurstLength=4096\nMaxRecvDataSegmentLength=262144\nErrorRecoveryLevel=0\n"
-	 "MaxConnections=1\nDefaultTime2Retain=0\nMaxOutstandingR2T=1",
-	 0},
-	{"FirstBurstLength capped by MaxBurstLength", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "FirstBurstLength=65536\nMaxBurstLength=4096\nInitialR2T=No",
-	 "FirstBurstLength=4096\nMaxBurstLength=4096\nInitialR2T=No", 0},
-	{"unknown, extension and obsolete keys", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "X-com.example.flag=1\nFooBar=2\nX#vendor=3\nOFMarkInt=2048\nIFMarkInt=1\n"
-	 "IFMarker=Yes\nTaskReporting=ResponseFence,RFC3720\niSCSIProtocolLevel=2\n"
-	 "SendTargets=All\nTargetAlias=x\nTargetPortalGroupTag=1",
-	 "X-com.example.flag=NotUnderstood\nFooBar=NotUnderstood\nX#vendor=NotUnderstood\n"
-	 "OFMarkInt=Reject\nIFMarkInt=Reject\nIFMarker=No\nTaskReporting=RFC3720\n"
-	 "iSCSIProtocolLevel=1\nSendTargets=Irrelevant\nTargetAlias=Irrelevant\n"
-	 "TargetPortalGroupTag=Irrelevant",
-	 0},
-	{"discovery: session keys irrelevant", ISCSI_SESSION_DISCOVERY, NEG_IN_OPERATIONAL,
-	 "MaxBurstLength=262144\nInitialR2T=Yes\nImmediateData=No\nFirstBurstLength=65536\n"
-	 "MaxConnections=1\nMaxOutstandingR2T=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
-	 "HeaderDigest=None\nMaxRecvDataSegmentLength=32768\nErrorRecoveryLevel=0\n"
-	 "DefaultTime2Wait=2",
-	 "MaxBurstLength=Irrelevant\nInitialR2T=Irrelevant\nImmediateData=Irrelevant\n"
-	 "FirstBurstLength=Irrelevant\nMaxConnections=Irrelevant\nMaxOutstandingR2T=Irrelevant\n"
-	 "DataPDUInOrder=Irrelevant\nDataSequenceInOrder=Irrelevant\nHeaderDigest=None\n"
-	 "MaxRecvDataSegmentLength=262144\nErrorRecoveryLevel=0\nDefaultTime2Wait=2",
-	 0},
-	{"full feature phase", ISCSI_SESSION_NORMAL, NEG_IN_FFP,
-	 "MaxRecvDataSegmentLength=65536\nHeaderDigest=CRC32C\nMaxBurstLength=4096",
-	 "MaxRecvDataSegmentLength=262144\nHeaderDigest=Reject\nMaxBurstLength=Reject", 0},
-	{"repeated key", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "MaxBurstLength=4096\nMaxBurstLength=4096", "MaxBurstLength=4096",
-	 ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-	{"bad SessionType", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, "SessionType=Weird", "",
-	 ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED},
-	{"security key in operational stage", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "AuthMethod=None", "", ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
-	{"name too long", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
-	 "InitiatorName=iqn.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	 "", ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"iPXE operational", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, ipxe_operational,
+     "HeaderDigest=None\nDataDigest=None\nMaxConnections=1\nInitialR2T=Yes\n"
+     "ImmediateData=No\nMaxRecvDataSegmentLength=262144\nMaxBurstLength=262144\n"
+     "FirstBurstLength=Irrelevant\nDefaultTime2Wait=0\nDefaultTime2Retain=0\n"
+     "MaxOutstandingR2T=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\nErrorRecoveryLevel=0",
+     0},
+    {"Linux 20 keys", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, linux_login,
+     "HeaderDigest=None\nDataDigest=None\nDefaultTime2Wait=2\nDefaultTime2Retain=0\n"
+     "IFMarker=No\nOFMarker=No\nErrorRecoveryLevel=0\nInitialR2T=No\nImmediateData=Yes\n"
+     "MaxBurstLength=1048576\nFirstBurstLength=65536\nMaxOutstandingR2T=1\n"
+     "MaxConnections=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
+     "MaxRecvDataSegmentLength=262144",
+     0},
+    {"digests chosen in the initiator's order", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "HeaderDigest=CRC32C,None\nDataDigest=None,CRC32C", "HeaderDigest=CRC32C\nDataDigest=None", 0},
+    {"digest values we do not know", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "HeaderDigest=MD5\nDataDigest=Foo,CRC32C", "HeaderDigest=Reject\nDataDigest=CRC32C", 0},
+    {"out of range", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "MaxBurstLength=100\nMaxRecvDataSegmentLength=511\nErrorRecoveryLevel=3\n"
+     "MaxConnections=0\nInitialR2T=Maybe\nDefaultTime2Wait=3601\nMaxOutstandingR2T=65536",
+     "MaxBurstLength=Reject\nMaxRecvDataSegmentLength=Reject\nErrorRecoveryLevel=Reject\n"
+     "MaxConnections=Reject\nInitialR2T=Reject\nDefaultTime2Wait=Reject\n"
+     "MaxOutstandingR2T=Reject",
+     0},
+    {"edges and hex", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "MaxBurstLength=0x1000\nMaxRecvDataSegmentLength=16777215\nErrorRecoveryLevel=2\n"
+     "MaxConnections=65535\nDefaultTime2Retain=3600\nMaxOutstandingR2T=8",
+     "MaxBurstLength=4096\nMaxRecvDataSegmentLength=262144\nErrorRecoveryLevel=0\n"
+     "MaxConnections=1\nDefaultTime2Retain=0\nMaxOutstandingR2T=1",
+     0},
+    {"FirstBurstLength capped by MaxBurstLength", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "FirstBurstLength=65536\nMaxBurstLength=4096\nInitialR2T=No",
+     "FirstBurstLength=4096\nMaxBurstLength=4096\nInitialR2T=No", 0},
+    {"unknown, extension and obsolete keys", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "X-com.example.flag=1\nFooBar=2\nX#vendor=3\nOFMarkInt=2048\nIFMarkInt=1\n"
+     "IFMarker=Yes\nTaskReporting=ResponseFence,RFC3720\niSCSIProtocolLevel=2\n"
+     "SendTargets=All\nTargetAlias=x\nTargetPortalGroupTag=1",
+     "X-com.example.flag=NotUnderstood\nFooBar=NotUnderstood\nX#vendor=NotUnderstood\n"
+     "OFMarkInt=Reject\nIFMarkInt=Reject\nIFMarker=No\nTaskReporting=RFC3720\n"
+     "iSCSIProtocolLevel=1\nSendTargets=Irrelevant\nTargetAlias=Irrelevant\n"
+     "TargetPortalGroupTag=Irrelevant",
+     0},
+    {"discovery: session keys irrelevant", ISCSI_SESSION_DISCOVERY, NEG_IN_OPERATIONAL,
+     "MaxBurstLength=262144\nInitialR2T=Yes\nImmediateData=No\nFirstBurstLength=65536\n"
+     "MaxConnections=1\nMaxOutstandingR2T=1\nDataPDUInOrder=Yes\nDataSequenceInOrder=Yes\n"
+     "HeaderDigest=None\nMaxRecvDataSegmentLength=32768\nErrorRecoveryLevel=0\n"
+     "DefaultTime2Wait=2",
+     "MaxBurstLength=Irrelevant\nInitialR2T=Irrelevant\nImmediateData=Irrelevant\n"
+     "FirstBurstLength=Irrelevant\nMaxConnections=Irrelevant\nMaxOutstandingR2T=Irrelevant\n"
+     "DataPDUInOrder=Irrelevant\nDataSequenceInOrder=Irrelevant\nHeaderDigest=None\n"
+     "MaxRecvDataSegmentLength=262144\nErrorRecoveryLevel=0\nDefaultTime2Wait=2",
+     0},
+    {"full feature phase", ISCSI_SESSION_NORMAL, NEG_IN_FFP,
+     "MaxRecvDataSegmentLength=65536\nHeaderDigest=CRC32C\nMaxBurstLength=4096",
+     "MaxRecvDataSegmentLength=262144\nHeaderDigest=Reject\nMaxBurstLength=Reject", 0},
+    {"repeated key", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "MaxBurstLength=4096\nMaxBurstLength=4096", "MaxBurstLength=4096",
+     ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"bad SessionType", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL, "SessionType=Weird", "",
+     ISCSI_LOGIN_STATUS_SESSION_TYPE_UNSUPPORTED},
+    {"security key in operational stage", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "AuthMethod=None", "", ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
+    {"name too long", ISCSI_SESSION_NORMAL, NEG_IN_OPERATIONAL,
+     "InitiatorName=iqn.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+     "", ISCSI_LOGIN_STATUS_INITIATOR_ERROR},
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -147,8 +146,8 @@ static bool run_case(const struct neg_case *c, struct negotiation *n)
 	CHECK_EQ(text_in_parse(&in, TEXT_VALUE_MAX), 0);
 	text_out_init(&out, out_buf, sizeof(out_buf));
 	for (unsigned i = 0; i < in.n_pairs && !status; i++)
-		status = negotiation_key(n, in.pairs[i].key, in.pairs[i].value, c->stage, &out,
-					 &reason);
+		status =
+		    negotiation_key(n, in.pairs[i].key, in.pairs[i].value, c->stage, &out, &reason);
 	if (!status)
 		negotiation_end_request(n, &out);
 	text_in_fini(&in);

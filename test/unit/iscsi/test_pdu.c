@@ -12,9 +12,9 @@ static void test_sna(void)
 		uint32_t a, b;
 		bool lt;
 	} cases[] = {
-		{0, 1, true},          {1, 0, false},         {0xffffffff, 0, true},
-		{0, 0xffffffff, false}, {5, 5, false},         {0x7fffffff, 0x80000000, true},
-		{0, 0x7fffffff, true}, {0, 0x80000000, false}, {0x80000000, 0, false},
+	    {0, 1, true},	    {1, 0, false},	    {0xffffffff, 0, true},
+	    {0, 0xffffffff, false}, {5, 5, false},	    {0x7fffffff, 0x80000000, true},
+	    {0, 0x7fffffff, true},  {0, 0x80000000, false}, {0x80000000, 0, false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK_EQ(sna_lt(cases[i].a, cases[i].b), cases[i].lt);
@@ -227,13 +227,19 @@ static void test_other_decoders(void)
 	CHECK_STR(iscsi_op_name(0x3e), "unknown");
 }
 
-static void test_encoders(void)
+static void test_encode_data(void)
 {
 	uint8_t b[BHS_LEN];
 
-	struct iscsi_scsi_rsp rsp = {.itt = 1, .status = 2, .underflow = true, .statsn = 3,
-				     .exp_cmdsn = 4, .max_cmdsn = 5, .exp_datasn = 6,
-				     .residual = 7, .data_len = 20};
+	struct iscsi_scsi_rsp rsp = {.itt = 1,
+				     .status = 2,
+				     .underflow = true,
+				     .statsn = 3,
+				     .exp_cmdsn = 4,
+				     .max_cmdsn = 5,
+				     .exp_datasn = 6,
+				     .residual = 7,
+				     .data_len = 20};
 	memset(b, 0xff, sizeof(b));
 	iscsi_encode_scsi_rsp(b, &rsp);
 	CHECK_EQ(b[0], 0x21);
@@ -250,10 +256,20 @@ static void test_encoders(void)
 	CHECK_EQ(get_be32(b + 36), 6);
 	CHECK_EQ(get_be32(b + 44), 7);
 
-	struct iscsi_data_in di = {.lun = 0, .itt = 9, .ttt = ISCSI_RSVD_TAG, .final = true,
-				   .status_present = true, .underflow = true, .status = 0,
-				   .statsn = 11, .exp_cmdsn = 12, .max_cmdsn = 13, .datasn = 2,
-				   .buffer_offset = 8192, .residual = 512, .data_len = 4096};
+	struct iscsi_data_in di = {.lun = 0,
+				   .itt = 9,
+				   .ttt = ISCSI_RSVD_TAG,
+				   .final = true,
+				   .status_present = true,
+				   .underflow = true,
+				   .status = 0,
+				   .statsn = 11,
+				   .exp_cmdsn = 12,
+				   .max_cmdsn = 13,
+				   .datasn = 2,
+				   .buffer_offset = 8192,
+				   .residual = 512,
+				   .data_len = 4096};
 	iscsi_encode_data_in(b, &di);
 	CHECK_EQ(b[0], 0x25);
 	CHECK_EQ(b[1], 0x83);
@@ -270,8 +286,14 @@ static void test_encoders(void)
 	CHECK_EQ(get_be32(b + 24), 0);
 	CHECK_EQ(get_be32(b + 44), 0);
 
-	struct iscsi_r2t r2t = {.lun = 0x0002000000000000ull, .itt = 1, .ttt = 2, .statsn = 3,
-				.exp_cmdsn = 4, .max_cmdsn = 5, .r2tsn = 6, .buffer_offset = 7,
+	struct iscsi_r2t r2t = {.lun = 0x0002000000000000ull,
+				.itt = 1,
+				.ttt = 2,
+				.statsn = 3,
+				.exp_cmdsn = 4,
+				.max_cmdsn = 5,
+				.r2tsn = 6,
+				.buffer_offset = 7,
 				.desired_len = 8};
 	iscsi_encode_r2t(b, &r2t);
 	CHECK_EQ(b[0], 0x31);
@@ -281,6 +303,11 @@ static void test_encoders(void)
 	CHECK_EQ(get_be32(b + 36), 6);
 	CHECK_EQ(get_be32(b + 40), 7);
 	CHECK_EQ(get_be32(b + 44), 8);
+}
+
+static void test_encode_control(void)
+{
+	uint8_t b[BHS_LEN];
 
 	struct iscsi_nop_in nop = {.itt = ISCSI_RSVD_TAG, .ttt = 0x10, .statsn = 1, .data_len = 0};
 	iscsi_encode_nop_in(b, &nop);
@@ -294,7 +321,8 @@ static void test_encoders(void)
 	CHECK_EQ(b[0], 0x22);
 	CHECK_EQ(b[2], 1);
 
-	struct iscsi_text_rsp tx = {.final = false, .cont = true, .itt = 1, .ttt = 5, .data_len = 9};
+	struct iscsi_text_rsp tx = {
+	    .final = false, .cont = true, .itt = 1, .ttt = 5, .data_len = 9};
 	iscsi_encode_text_rsp(b, &tx);
 	CHECK_EQ(b[0], 0x24);
 	CHECK_EQ(b[1], 0x40);
@@ -321,9 +349,17 @@ static void test_encoders(void)
 	CHECK_EQ(get_be16(b + 42), 5);
 	CHECK_EQ(get_be32(b + 16), ISCSI_RSVD_TAG);
 
-	struct iscsi_login_rsp ls = {.transit = true, .csg = 1, .nsg = 3, .isid = {1, 2, 3, 4, 5, 6},
-				     .tsih = 0x0102, .itt = 7, .statsn = 8, .exp_cmdsn = 9,
-				     .max_cmdsn = 10, .status_class = 2, .status_detail = 1,
+	struct iscsi_login_rsp ls = {.transit = true,
+				     .csg = 1,
+				     .nsg = 3,
+				     .isid = {1, 2, 3, 4, 5, 6},
+				     .tsih = 0x0102,
+				     .itt = 7,
+				     .statsn = 8,
+				     .exp_cmdsn = 9,
+				     .max_cmdsn = 10,
+				     .status_class = 2,
+				     .status_detail = 1,
 				     .data_len = 33};
 	iscsi_encode_login_rsp(b, &ls);
 	CHECK_EQ(b[0], 0x23);
@@ -345,6 +381,7 @@ int main(void)
 	test_scsi_cmd();
 	test_login_req();
 	test_other_decoders();
-	test_encoders();
+	test_encode_data();
+	test_encode_control();
 	return CHECK_SUMMARY();
 }

@@ -5,12 +5,12 @@
 #include "test/unit/check.h"
 
 static const struct st_portal portals[] = {
-	{"192.0.2.10", 3260, 1},
-	{"2001:db8::10", 3260, 1},
+    {"192.0.2.10", 3260, 1},
+    {"2001:db8::10", 3260, 1},
 };
 static const struct st_target targets[] = {
-	{"iqn.2026-01.lab.ringsan:a", portals, 2},
-	{"iqn.2026-01.lab.ringsan:b", portals, 1},
+    {"iqn.2026-01.lab.ringsan:a", portals, 2},
+    {"iqn.2026-01.lab.ringsan:b", portals, 1},
 };
 
 #define A_PAIRS                                                                                    \

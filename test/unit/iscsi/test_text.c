@@ -1,4 +1,5 @@
-/* test_text.c: key=value parsing (RFC 7143 6.1), accumulation across Continue PDUs, caps, output. */
+/* test_text.c: key=value parsing (RFC 7143 6.1), accumulation across Continue PDUs, caps, output.
+ */
 #include <errno.h>
 
 #include "target/iscsi/text.h"
@@ -15,16 +16,16 @@ static void test_parse_cases(void)
 		int want;
 		unsigned pairs;
 	} cases[] = {
-		{"two pairs", "A=1\0B=two\0", 10, 0, 2},
-		{"empty value", "A=\0", 3, 0, 1},
-		{"no final NUL", "A=1\0B=2", 7, 0, 2},
-		{"extra NULs", "\0A=1\0\0\0", 7, 0, 1},
-		{"empty", "", 0, 0, 0},
-		{"value with =", "X=a=b\0", 6, 0, 1},
-		{"no =", "Abc\0", 4, -EBADMSG, 0},
-		{"empty key", "=1\0", 3, -EBADMSG, 0},
-		{"bad key char", "A B=1\0", 6, -EBADMSG, 0},
-		{"key chars", "X-a.b+c@d_e=1\0", 14, 0, 1},
+	    {"two pairs", "A=1\0B=two\0", 10, 0, 2},
+	    {"empty value", "A=\0", 3, 0, 1},
+	    {"no final NUL", "A=1\0B=2", 7, 0, 2},
+	    {"extra NULs", "\0A=1\0\0\0", 7, 0, 1},
+	    {"empty", "", 0, 0, 0},
+	    {"value with =", "X=a=b\0", 6, 0, 1},
+	    {"no =", "Abc\0", 4, -EBADMSG, 0},
+	    {"empty key", "=1\0", 3, -EBADMSG, 0},
+	    {"bad key char", "A B=1\0", 6, -EBADMSG, 0},
+	    {"key chars", "X-a.b+c@d_e=1\0", 14, 0, 1},
 	};
 	struct text_in t;
 
@@ -34,7 +35,8 @@ static void test_parse_cases(void)
 		CHECK_EQ(text_in_append(&t, (const uint8_t *)cases[i].bytes, cases[i].len), 0);
 		int got = text_in_parse(&t, TEXT_VALUE_MAX);
 		if (got != cases[i].want || (got == 0 && t.n_pairs != cases[i].pairs))
-			fprintf(stderr, "case %s: got %d pairs %u\n", cases[i].name, got, t.n_pairs);
+			fprintf(stderr, "case %s: got %d pairs %u\n", cases[i].name, got,
+				t.n_pairs);
 		CHECK_EQ(got, cases[i].want);
 		if (got == 0)
 			CHECK_EQ(t.n_pairs, cases[i].pairs);

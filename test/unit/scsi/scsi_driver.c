@@ -80,7 +80,9 @@ static void keep_data(struct drv_result *r, const uint8_t *p, uint64_t len)
 static int64_t stream(struct drv *d, struct scsi_task *t, bool write, const uint8_t *dout,
 		      size_t dout_len, struct drv_result *r)
 {
-	struct blk_io io = {.op = write ? BLK_WRITE : BLK_READ, .dev = &d->dev, .off = t->io_off,
+	struct blk_io io = {.op = write ? BLK_WRITE : BLK_READ,
+			    .dev = &d->dev,
+			    .off = t->io_off,
 			    .flags = t->io_flags};
 	uint8_t *buf = calloc(1, t->io_len ? (size_t)t->io_len : 1);
 	if (!buf)

@@ -25,11 +25,11 @@ struct drv_result {
 	uint8_t sense[SCSI_SENSE_MAX];
 	uint8_t sense_len;
 	uint8_t key, asc, ascq; /* decoded from either sense format */
-	uint8_t *data;          /* Data-In: the DONE buffer or the streamed READ bytes (malloc) */
+	uint8_t *data;		/* Data-In: the DONE buffer or the streamed READ bytes (malloc) */
 	uint32_t data_len;
-	unsigned steps;         /* dispositions seen */
+	unsigned steps; /* dispositions seen */
 	unsigned reads, writes, ios, data_outs;
-	uint32_t write_flags;   /* io_flags of the last SCSI_NEXT_WRITE */
+	uint32_t write_flags;	 /* io_flags of the last SCSI_NEXT_WRITE */
 	uint64_t io_off, io_len; /* of the last READ / WRITE stream */
 };
 

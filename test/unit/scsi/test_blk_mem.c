@@ -13,11 +13,12 @@ static void on_done(struct blk_io *io)
 	order[done_count++ % 8] = (unsigned)(uintptr_t)io->owner;
 }
 
-int main(void)
+static struct blk_dev dev, src;
+static struct blk_mem_queue mq;
+static struct blk_io io[4];
+
+static void test_queue(void)
 {
-	struct blk_dev dev, src;
-	struct blk_mem_queue mq;
-	struct blk_io io[4];
 	uint8_t buf[8192];
 	CHECK_EQ(blk_mem_dev_init(&dev, 64 * 1024, 512), 0);
 	CHECK_EQ(blk_mem_dev_init(&src, 8192, 512), 0);
@@ -65,6 +66,10 @@ int main(void)
 	blk_mem_run(&mq);
 	CHECK_EQ(io[1].res, 9000);
 	CHECK_EQ(io[2].res, -ENXIO);
+}
+
+static void test_execute_and_faults(void)
+{
 	/* read back, out of range, copy */
 	uint8_t rd[4096];
 	io[0].op = BLK_READ;
@@ -101,6 +106,12 @@ int main(void)
 	CHECK_EQ(blk_mem_dev_resize(&dev, 128 * 1024), 0);
 	CHECK_EQ(((uint8_t *)dev.mem)[8192], 0x5a);
 	CHECK_EQ(((uint8_t *)dev.mem)[100 * 1024], 0);
+}
+
+int main(void)
+{
+	test_queue();
+	test_execute_and_faults();
 	blk_mem_dev_fini(&dev);
 	blk_mem_dev_fini(&src);
 	return CHECK_SUMMARY();

@@ -14,25 +14,25 @@ static const struct {
 	struct sense (*make)(void);
 	uint8_t key, asc, ascq;
 } sense_cases[] = {
-	{"no sense", sense_no_sense, 0x0, 0x00, 0x00},
-	{"invalid opcode", sense_invalid_opcode, 0x5, 0x20, 0x00},
-	{"param list length", sense_param_list_length_error, 0x5, 0x1a, 0x00},
-	{"lba out of range", sense_lba_out_of_range, 0x5, 0x21, 0x00},
-	{"lun not supported", sense_lun_not_supported, 0x5, 0x25, 0x00},
-	{"saving params", sense_saving_params_unsupported, 0x5, 0x39, 0x00},
-	{"write protected", sense_write_protected, 0x7, 0x27, 0x00},
-	{"space alloc failed", sense_space_alloc_failed, 0x7, 0x27, 0x07},
-	{"internal failure", sense_internal_target_failure, 0x4, 0x44, 0x00},
-	{"aborted", sense_aborted_command, 0xb, 0x00, 0x00},
-	{"ua power on", sense_ua_power_on, 0x6, 0x29, 0x00},
-	{"ua bus device reset", sense_ua_bus_device_reset, 0x6, 0x29, 0x03},
-	{"ua mode params", sense_ua_mode_params_changed, 0x6, 0x2a, 0x01},
-	{"ua res preempted", sense_ua_reservations_preempted, 0x6, 0x2a, 0x03},
-	{"ua res released", sense_ua_reservations_released, 0x6, 0x2a, 0x04},
-	{"ua reg preempted", sense_ua_registrations_preempted, 0x6, 0x2a, 0x05},
-	{"ua capacity", sense_ua_capacity_changed, 0x6, 0x2a, 0x09},
-	{"ua soft threshold", sense_ua_soft_threshold, 0x6, 0x38, 0x07},
-	{"ua luns changed", sense_ua_reported_luns_changed, 0x6, 0x3f, 0x0e},
+    {"no sense", sense_no_sense, 0x0, 0x00, 0x00},
+    {"invalid opcode", sense_invalid_opcode, 0x5, 0x20, 0x00},
+    {"param list length", sense_param_list_length_error, 0x5, 0x1a, 0x00},
+    {"lba out of range", sense_lba_out_of_range, 0x5, 0x21, 0x00},
+    {"lun not supported", sense_lun_not_supported, 0x5, 0x25, 0x00},
+    {"saving params", sense_saving_params_unsupported, 0x5, 0x39, 0x00},
+    {"write protected", sense_write_protected, 0x7, 0x27, 0x00},
+    {"space alloc failed", sense_space_alloc_failed, 0x7, 0x27, 0x07},
+    {"internal failure", sense_internal_target_failure, 0x4, 0x44, 0x00},
+    {"aborted", sense_aborted_command, 0xb, 0x00, 0x00},
+    {"ua power on", sense_ua_power_on, 0x6, 0x29, 0x00},
+    {"ua bus device reset", sense_ua_bus_device_reset, 0x6, 0x29, 0x03},
+    {"ua mode params", sense_ua_mode_params_changed, 0x6, 0x2a, 0x01},
+    {"ua res preempted", sense_ua_reservations_preempted, 0x6, 0x2a, 0x03},
+    {"ua res released", sense_ua_reservations_released, 0x6, 0x2a, 0x04},
+    {"ua reg preempted", sense_ua_registrations_preempted, 0x6, 0x2a, 0x05},
+    {"ua capacity", sense_ua_capacity_changed, 0x6, 0x2a, 0x09},
+    {"ua soft threshold", sense_ua_soft_threshold, 0x6, 0x38, 0x07},
+    {"ua luns changed", sense_ua_reported_luns_changed, 0x6, 0x3f, 0x0e},
 };
 
 static void test_sense_constructors(void)
@@ -167,8 +167,8 @@ static void test_control_byte(void)
 	int bit;
 	unsigned field;
 	CHECK_EQ(drv_init(&d, 1 << 20, 512), 0);
-	static const uint8_t naca[6] = {0x00, 0, 0, 0, 0, 0x04}, link[10] = {0x28, 0, 0, 0, 0, 0,
-									  0, 0, 1, 0x01};
+	static const uint8_t naca[6] = {0x00, 0, 0, 0, 0, 0x04},
+			     link[10] = {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0x01};
 	static const uint8_t vendor[6] = {0x00, 0, 0, 0, 0, 0xc0};
 	drv_run(&d, d.lu, NULL, naca, 6, NULL, 0, &r);
 	CHECK_EQ(r.asc, 0x24);

@@ -70,8 +70,8 @@ static size_t rw_cdb(uint8_t *c, uint8_t op, unsigned size, uint64_t lba, uint32
 static const struct {
 	unsigned size;
 	uint8_t rd, wr, vf;
-} fam[] = {{6, 0x08, 0x0a, 0}, {10, 0x28, 0x2a, 0x2f}, {12, 0xa8, 0xaa, 0xaf},
-	   {16, 0x88, 0x8a, 0x8f}};
+} fam[] = {
+    {6, 0x08, 0x0a, 0}, {10, 0x28, 0x2a, 0x2f}, {12, 0xa8, 0xaa, 0xaf}, {16, 0x88, 0x8a, 0x8f}};
 
 static void test_read_capacity(void)
 {
@@ -86,7 +86,7 @@ static void test_read_capacity(void)
 	CHECK_EQ(r.data_len, 32);
 	CHECK_EQ(get_be64(r.data), BLOCKS - 1);
 	CHECK_EQ(get_be32(r.data + 8), BS);
-	CHECK_EQ(r.data[13], 3); /* 8 logical blocks per 4 KiB physical block */
+	CHECK_EQ(r.data[13], 3);    /* 8 logical blocks per 4 KiB physical block */
 	CHECK_EQ(r.data[14], 0xc0); /* LBPME LBPRZ */
 	static const uint8_t rc10_lba[10] = {0x25, 0, 0, 0, 0, 1};
 	cmd(rc10_lba, 10, NULL, 0);
@@ -432,7 +432,7 @@ static void test_get_lba_status(void)
 	uint8_t blk[BS];
 	memset(d.dev.mem, 0, (size_t)d.dev.size);
 	memset(blk, 1, BS);
-	uint8_t w[10];
+	uint8_t w[16];
 	cmd(w, rw_cdb(w, 0x2a, 10, 16, 1, 0), blk, BS); /* data in 4 KiB grain 2: LBAs 16..23 */
 	put_be32(c + 10, 24);
 	cmd(c, 16, NULL, 0);

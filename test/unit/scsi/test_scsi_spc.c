@@ -46,7 +46,7 @@ static void test_ua_sequence(void)
 {
 	static const uint8_t tur[6] = {0}, inq[6] = {0x12, 0, 0, 0, 36, 0};
 	static const uint8_t rl[12] = {0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0};
-	static const uint8_t rs[6] = {0x03, 0, 0, 0, 252, 0}, rs_desc[6] = {0x03, 1, 0, 0, 252, 0};
+	static const uint8_t rs[6] = {0x03, 0, 0, 0, 252, 0};
 	/* INQUIRY and REPORT LUNS neither report nor clear POWER ON */
 	cmd(inq, 6);
 	CHECK_EQ(r.status, SCSI_GOOD);
@@ -71,6 +71,13 @@ static void test_ua_sequence(void)
 	scsi_lu_set_size(d.lu, 2 << 20);
 	cmd(tur, 6);
 	CHECK_EQ(r.status, SCSI_GOOD);
+}
+
+static void test_ua_priority(void)
+{
+	static const uint8_t tur[6] = {0};
+	static const uint8_t rl[12] = {0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0};
+	static const uint8_t rs_desc[6] = {0x03, 1, 0, 0, 252, 0};
 	/* priority: reset before capacity before luns changed; one per command */
 	scsi_lu_raise_ua(d.lu, SCSI_UA_REPORTED_LUNS_CHANGED | SCSI_UA_CAPACITY_CHANGED, NULL);
 	scsi_lu_reset(d.lu, NULL);
@@ -245,21 +252,21 @@ static void test_allocation_length(void)
 		uint8_t cdb[16];
 		unsigned len, alloc_byte, alloc_width;
 	} cases[] = {
-		{{0x12}, 6, 3, 2},
-		{{0x12, 1, 0x00}, 6, 3, 2},
-		{{0x12, 1, 0x80}, 6, 3, 2},
-		{{0x12, 1, 0x83}, 6, 3, 2},
-		{{0x12, 1, 0xb0}, 6, 3, 2},
-		{{0x12, 1, 0xb1}, 6, 3, 2},
-		{{0x12, 1, 0xb2}, 6, 3, 2},
-		{{0x03}, 6, 4, 1},
-		{{0x1a, 0, 0x3f}, 6, 4, 1},
-		{{0x5a, 0x10, 0x3f, 0xff}, 10, 7, 2},
-		{{0x9e, 0x10}, 16, 10, 4},
-		{{0xa3, 0x0c, 0}, 12, 6, 4},
-		{{0xa3, 0x0c, 0x81, 0x28}, 12, 6, 4},
-		{{0x9e, 0x12}, 16, 10, 4},
-		{{0xa0}, 12, 6, 4},
+	    {{0x12}, 6, 3, 2},
+	    {{0x12, 1, 0x00}, 6, 3, 2},
+	    {{0x12, 1, 0x80}, 6, 3, 2},
+	    {{0x12, 1, 0x83}, 6, 3, 2},
+	    {{0x12, 1, 0xb0}, 6, 3, 2},
+	    {{0x12, 1, 0xb1}, 6, 3, 2},
+	    {{0x12, 1, 0xb2}, 6, 3, 2},
+	    {{0x03}, 6, 4, 1},
+	    {{0x1a, 0, 0x3f}, 6, 4, 1},
+	    {{0x5a, 0x10, 0x3f, 0xff}, 10, 7, 2},
+	    {{0x9e, 0x10}, 16, 10, 4},
+	    {{0xa3, 0x0c, 0}, 12, 6, 4},
+	    {{0xa3, 0x0c, 0x81, 0x28}, 12, 6, 4},
+	    {{0x9e, 0x12}, 16, 10, 4},
+	    {{0xa0}, 12, 6, 4},
 	};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		uint8_t c[16];
@@ -424,6 +431,11 @@ static void test_mode_sense(void)
 	cmd(c6, 6);
 	expect_sense(0x5, 0x24, 0x00);
 	expect_field(2, 5);
+}
+
+static void test_mode_sense10(void)
+{
+	uint8_t c6[6] = {0x1a, 0, 0x08, 0, 255, 0};
 	/* MODE SENSE(10) with LLBAA: long block descriptor */
 	uint8_t c10[10] = {0x5a, 0x10, 0x0a, 0, 0, 0, 0, 0, 255, 0};
 	cmd(c10, 10);
@@ -535,6 +547,7 @@ int main(void)
 	if (drv_init(&d, 1 << 20, 512) != 0)
 		return 1;
 	test_ua_sequence();
+	test_ua_priority();
 	test_inquiry_standard();
 	test_vpd_pages();
 	test_vpd_device_id();
@@ -542,6 +555,7 @@ int main(void)
 	test_report_luns();
 	test_rsoc();
 	test_mode_sense();
+	test_mode_sense10();
 	test_mode_select();
 	test_start_stop_prevent();
 	drv_result_free(&r);

@@ -1,0 +1,336 @@
+/* httpd.c: the HTTP server of ringsan-boot: generated iPXE scripts (rendered per request, so a
+ * new LUN shows up without a restart), the iPXE binaries under /ipxe/ (UEFI HTTP boot), and
+ * install media under /media/ with single Range requests (iPXE sanboots ISOs over HTTP with
+ * Range). Non-blocking sockets in the epoll loop; bodies go out with sendfile(). Caps: header
+ * size (proto/http.h), HTTP_MAX_CONNS connections, HTTP_IDLE_MS idle time. */
+#include "bootsvc/daemon/bootd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootsvc/proto/http.h"
+#include "common/log.h"
+
+#define HTTP_MAX_CONNS 256
+#define HTTP_IDLE_MS   30000
+
+struct http_conn {
+	struct watch w;
+	struct http_conn *next;
+	char peer[16];
+	char in[HTTP_MAX_HEADER];
+	size_t in_len;
+	char head[1024]; /* response header */
+	size_t head_len, head_off;
+	struct menu_buf body; /* a script or an error text */
+	size_t body_off;
+	int file_fd; /* or -1 */
+	off_t file_off;
+	uint64_t file_left;
+	bool writing, keep_alive;
+	int64_t idle_deadline;
+};
+
+static void conn_free(struct bootd *d, struct http_conn *c)
+{
+	for (struct http_conn **p = &d->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	d->conn_count--;
+	bootd_unwatch(d, &c->w);
+	close(c->w.fd);
+	if (c->file_fd >= 0)
+		close(c->file_fd);
+	menu_buf_free(&c->body);
+	free(c);
+}
+
+static void set_head(struct http_conn *c, const struct http_response *r)
+{
+	int n = http_format_response(c->head, sizeof(c->head), r);
+	c->head_len = n > 0 ? (size_t)n : 0;
+	c->head_off = 0;
+	c->writing = true;
+}
+
+static void respond_error(struct http_conn *c, int status, bool head_only)
+{
+	struct http_response r = {.status = status, .content_type = "text/plain; charset=utf-8"};
+	menu_buf_free(&c->body);
+	if (!head_only) {
+		c->body.p = NULL;
+		size_t n = strlen(http_status_text(status));
+		c->body.p = malloc(n + 2);
+		if (c->body.p) {
+			snprintf(c->body.p, n + 2, "%s\n", http_status_text(status));
+			c->body.len = n + 1;
+		}
+	}
+	r.content_length = head_only ? 0 : c->body.len;
+	if (status == 405)
+		r.allow = "GET, HEAD";
+	r.keep_alive = c->keep_alive = c->keep_alive && status < 500 && status != 400;
+	set_head(c, &r);
+	c->body_off = 0;
+}
+
+/* A generated script by name ("menu.ipxe"), or -ENOENT. */
+static int serve_script(struct bootd *d, struct http_conn *c, const struct http_request *req,
+			const char *name)
+{
+	char mac[32] = "-";
+	int rc = boot_render(d, name, &c->body);
+	if (rc) {
+		menu_buf_free(&c->body);
+		return rc;
+	}
+	http_query_get(req->query, "mac", mac, sizeof(mac));
+	log_info("boot: http %s to %s mac %s", name, c->peer, mac);
+	struct http_response r = {.status = 200,
+				  .content_type = http_content_type(name),
+				  .content_length = c->body.len,
+				  .keep_alive = c->keep_alive};
+	if (req->method == HTTP_HEAD)
+		c->body.len = 0;
+	set_head(c, &r);
+	c->body_off = 0;
+	return 0;
+}
+
+static int serve_file(struct http_conn *c, const struct http_request *req, int dirfd,
+		      const char *rel)
+{
+	char path[TFTP_PATH_MAX];
+	struct stat st;
+	uint64_t off, len;
+	if (dirfd < 0 || tftp_sanitize_path(rel, path, sizeof(path)) != 0)
+		return -ENOENT;
+	int fd = bootd_open_beneath(dirfd, path);
+	if (fd < 0)
+		return fd;
+	fstat(fd, &st);
+	int status = http_range_resolve(&req->range, (uint64_t)st.st_size, &off, &len);
+	struct http_response r = {.status = status,
+				  .content_type = http_content_type(path),
+				  .content_length = status == 416 ? 0 : len,
+				  .range_first = off,
+				  .range_last = off + len - 1,
+				  .entity_size = (uint64_t)st.st_size,
+				  .keep_alive = c->keep_alive,
+				  .accept_ranges = true};
+	set_head(c, &r);
+	if (status == 416 || req->method == HTTP_HEAD) {
+		close(fd);
+		return 0;
+	}
+	c->file_fd = fd;
+	c->file_off = (off_t)off;
+	c->file_left = len;
+	if (status == 200)
+		log_info("boot: http %s to %s (%llu bytes)", req->path, c->peer,
+			 (unsigned long long)len);
+	else
+		log_debug("http: %s to %s: range %llu+%llu", req->path, c->peer,
+			  (unsigned long long)off, (unsigned long long)len);
+	return 0;
+}
+
+static void route(struct bootd *d, struct http_conn *c, const struct http_request *req)
+{
+	const char *p = req->path;
+	int rc = -ENOENT;
+	if (strchr(p + 1, '/') == NULL && p[1])
+		rc = serve_script(d, c, req, p + 1);
+	if (rc == -ENOENT && strncmp(p, "/ipxe/", 6) == 0)
+		rc = serve_file(c, req, d->tftp_root_fd, p + 6);
+	if (rc == -ENOENT && strncmp(p, "/media/", 7) == 0)
+		rc = serve_file(c, req, d->media_fd, p + 7);
+	if (rc == 0)
+		return;
+	log_info("http: %s %s from %s: %s", req->method == HTTP_HEAD ? "HEAD" : "GET", p, c->peer,
+		 rc == -ENOENT ? "not found" : strerror(-rc));
+	respond_error(c, rc == -ENOENT || rc == -EXDEV || rc == -ELOOP || rc == -EISDIR ? 404 : 500,
+		      req->method == HTTP_HEAD);
+}
+
+/* Parses what is buffered; starts a response if a whole request is there. */
+static void try_request(struct bootd *d, struct http_conn *c)
+{
+	struct http_request req;
+	int n = http_parse_request(&req, c->in, c->in_len);
+	if (n == 0)
+		return;
+	c->keep_alive = n > 0 && req.keep_alive;
+	if (n < 0) {
+		log_info("http: refused a request from %s: %d", c->peer, -n);
+		c->keep_alive = false;
+		respond_error(c, -n, false);
+		c->in_len = 0;
+		return;
+	}
+	memmove(c->in, c->in + n, c->in_len - (size_t)n);
+	c->in_len -= (size_t)n;
+	route(d, c, &req);
+}
+
+/* Writes what it can. Returns false when the connection was closed. */
+static bool flush(struct bootd *d, struct http_conn *c)
+{
+	while (c->head_off < c->head_len) {
+		ssize_t n = send(c->w.fd, c->head + c->head_off, c->head_len - c->head_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			goto blocked;
+		c->head_off += (size_t)n;
+	}
+	while (c->body_off < c->body.len) {
+		ssize_t n = send(c->w.fd, c->body.p + c->body_off, c->body.len - c->body_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			goto blocked;
+		c->body_off += (size_t)n;
+	}
+	while (c->file_fd >= 0 && c->file_left > 0) {
+		size_t chunk = c->file_left > (1u << 20) ? 1u << 20 : (size_t)c->file_left;
+		ssize_t n = sendfile(c->w.fd, c->file_fd, &c->file_off, chunk);
+		if (n == 0)
+			break; /* the file shrank: the length promised cannot be kept */
+		if (n < 0)
+			goto blocked;
+		c->file_left -= (uint64_t)n;
+	}
+	if (c->file_fd >= 0 && c->file_left > 0)
+		c->keep_alive = false;
+	if (c->file_fd >= 0)
+		close(c->file_fd);
+	c->file_fd = -1;
+	menu_buf_free(&c->body);
+	c->writing = false;
+	if (!c->keep_alive) {
+		conn_free(d, c);
+		return false;
+	}
+	bootd_rewatch(d, &c->w, EPOLLIN);
+	return true;
+blocked:
+	if (errno == EAGAIN || errno == EINTR) {
+		bootd_rewatch(d, &c->w, EPOLLOUT);
+		return true;
+	}
+	conn_free(d, c);
+	return false;
+}
+
+static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
+{
+	struct http_conn *c = container_of(w, struct http_conn, w);
+	c->idle_deadline = bootd_now_ms() + HTTP_IDLE_MS;
+	if (c->writing) {
+		if (!flush(d, c))
+			return;
+		if (c->writing)
+			return;
+	} else if (events & EPOLLIN) {
+		ssize_t n = recv(w->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_free(d, c);
+			return;
+		}
+		if (n > 0)
+			c->in_len += (size_t)n;
+	}
+	/* Serve pipelined requests until one blocks or there is no whole request left. */
+	while (!c->writing) {
+		try_request(d, c);
+		if (!c->writing || !flush(d, c))
+			return;
+	}
+}
+
+static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
+{
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof(sa);
+		int fd = accept4(w->fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct http_conn *c = d->conn_count < HTTP_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			close(fd); /* over the cap: the client retries */
+			continue;
+		}
+		c->w.fd = fd;
+		c->w.on_event = on_conn;
+		c->file_fd = -1;
+		c->idle_deadline = bootd_now_ms() + HTTP_IDLE_MS;
+		bootd_format_ipv4(ntohl(sa.sin_addr.s_addr), c->peer);
+		c->next = d->conns;
+		d->conns = c;
+		d->conn_count++;
+		if (bootd_watch(d, &c->w, EPOLLIN) != 0)
+			conn_free(d, c);
+	}
+}
+
+int httpd_open(struct bootd *d)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(d->http_listen.port)};
+	int one = 1;
+	if (d->http_listen.ipv6 || inet_pton(AF_INET, d->http_listen.host, &sa.sin_addr) != 1) {
+		log_err("http: listen address %s: IPv4 only", d->http_listen.host);
+		return -EINVAL;
+	}
+	d->http.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->http.fd < 0)
+		return -errno;
+	setsockopt(d->http.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(d->http.fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(d->http.fd, 128) != 0) {
+		log_err("http: cannot listen on %s:%u: %s", d->http_listen.host,
+			d->http_listen.port, strerror(errno));
+		return -errno;
+	}
+	d->http.on_event = on_accept;
+	log_info("http: menus on http://%s:%u/boot.ipxe", d->server_text, d->http_listen.port);
+	return bootd_watch(d, &d->http, EPOLLIN);
+}
+
+void httpd_close(struct bootd *d)
+{
+	while (d->conns)
+		conn_free(d, d->conns);
+	if (d->http.fd >= 0) {
+		bootd_unwatch(d, &d->http);
+		close(d->http.fd);
+		d->http.fd = -1;
+	}
+}
+
+int64_t httpd_tick(struct bootd *d, int64_t now)
+{
+	int64_t next = INT64_MAX;
+	struct http_conn *c = d->conns;
+	while (c) {
+		struct http_conn *following = c->next;
+		if (now >= c->idle_deadline)
+			conn_free(d, c); /* idle: close without a 408 (RFC 9110 15.5.9 allows) */
+		else if (c->idle_deadline < next)
+			next = c->idle_deadline;
+		c = following;
+	}
+	return next;
+}

@@ -1,0 +1,63 @@
+#!/bin/bash
+# test.sh: the README's second command and CI's (.ci/run). Sets up, builds the dev and asan
+# presets, runs ctest on both and clang-format over the tracked sources, and ends with one line
+# "N passed, N failed[, N skipped]" summing everything. Exits non-zero on any failure.
+# Extra arguments go to ctest (e.g. -L unit, -R cli_).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+bash scripts/setup.sh --asan || exit 1
+
+passed=0
+failed=0
+skipped=0
+run_ctest() { # run_ctest PRESET [ARGS...]
+	local preset=$1 log
+	shift
+	log=$(mktemp)
+	echo "== ctest --preset $preset"
+	ctest --preset "$preset" -j2 --output-on-failure "$@" 2>&1 | tee "$log"
+	# Per-test result lines: "1/9 Test #3: name ....   Passed" / "***Failed" / "***Skipped".
+	local p f s
+	p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* +Passed' "$log")
+	s=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*\*\*\*(Skipped|Not Run)' "$log")
+	f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log")
+	f=$((f - p - s))
+	if [ "$s" != 0 ]; then
+		echo "-- skipped in $preset, with the reasons the tests gave:"
+		for t in $(sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) .*\*\*\*(Skipped|Not Run).*/\1/p' "$log"); do
+			reason=$(awk -v t="$t" '$0 ~ ("Testing: " t "$") {b = 1; next}
+				b && /Testing: / {exit} b && /SKIPPED/ {print; exit}' \
+				"build/$preset/Testing/Temporary/LastTest.log" 2>/dev/null)
+			echo "   SKIPPED $t: ${reason:-no reason given (see build/$preset/Testing/Temporary/LastTest.log)}"
+		done
+	fi
+	if ! grep -qE '^ *[0-9]+/[0-9]+ Test' "$log" && ! grep -q 'No tests were found' "$log"; then
+		f=$((f + 1)) # ctest itself failed
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	rm -f "$log"
+}
+run_ctest dev "$@"
+run_ctest asan "$@"
+
+echo "== clang-format --dry-run --Werror (tracked *.c, *.h)"
+files=$(git ls-files -- '*.c' '*.h' 2>/dev/null)
+if [ -z "$files" ]; then
+	files=$(find common target bootsvc test -name '*.[ch]')
+fi
+# shellcheck disable=SC2086
+if clang-format --dry-run --Werror $files; then
+	passed=$((passed + 1))
+else
+	echo "clang-format: the files above need formatting (clang-format -i FILE)"
+	failed=$((failed + 1))
+fi
+
+if [ "$skipped" != 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,135 @@
+# lib.sh: shared helpers for the integration tests (bash). Source it, then:
+#   need TOOL...            skip (exit 77) with a reason when a tool is missing
+#   check "what" CMD...     run CMD, count a pass or a failure
+#   start_target [ARGS]     start `ringsan serve` on a free loopback port with $DATA as data dir
+#   finish                  print "N passed, N failed" and exit accordingly
+# Every process a test starts is stopped by PID on exit; nothing but loopback is ever touched.
+set -uo pipefail
+
+: "${RINGSAN:?RINGSAN must point at the ringsan binary}"
+PASSED=0
+FAILED=0
+PIDS=()
+WORK=$(mktemp -d /tmp/ringsan-test.XXXXXX)
+DATA=$WORK/data
+IQN_BASE=iqn.2026-11.org.ringsan
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ "${KEEP_WORK:-0}" = 1 ]; then
+		echo "work dir kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+need() {
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "SKIPPED: $t is not installed (scripts/setup.sh installs it)"
+			exit 77
+		fi
+	done
+}
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "ok: $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "FAILED: $1"
+}
+
+# check "description" command args...: passes when the command exits 0.
+check() {
+	local what=$1
+	shift
+	if "$@" >"$WORK/last.out" 2>&1; then
+		pass "$what"
+	else
+		fail "$what (exit $?)"
+		sed 's/^/    /' "$WORK/last.out" | tail -20
+	fi
+}
+
+# check_fails "description" command args...: passes when the command exits non-zero.
+check_fails() {
+	local what=$1
+	shift
+	if "$@" >"$WORK/last.out" 2>&1; then
+		fail "$what (it succeeded)"
+	else
+		pass "$what"
+	fi
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_target [extra serve args]: sets PORT, TARGET_PID, TARGET_LOG, PORTAL.
+start_target() {
+	PORT=$(free_port)
+	PORTAL=127.0.0.1:$PORT
+	TARGET_LOG=$WORK/target.log
+	"$RINGSAN" --data-dir "$DATA" serve --listen "$PORTAL" "$@" >>"$TARGET_LOG" 2>&1 &
+	TARGET_PID=$!
+	PIDS+=("$TARGET_PID")
+	local i
+	for i in $(seq 1 100); do
+		if grep -q "serving" "$TARGET_LOG" 2>/dev/null && \
+			python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT),1)" 2>/dev/null; then
+			return 0
+		fi
+		if ! kill -0 "$TARGET_PID" 2>/dev/null; then
+			echo "the target did not start:"
+			cat "$TARGET_LOG"
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "the target did not start listening in 10 s"
+	return 1
+}
+
+stop_target() {
+	kill -TERM "$TARGET_PID" 2>/dev/null
+	wait "$TARGET_PID"
+}
+
+url() { # url LUN_NAME -> iscsi URL of its LUN 0
+	echo "iscsi://$PORTAL/$IQN_BASE:$1/0"
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
+
+# no_sanitizer_report FILE: passes when FILE (a target log) holds no ASan/UBSan/LSan report and no
+# sign of a crash.
+no_sanitizer_report() {
+	! grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|SUMMARY: |Segmentation fault|core dumped|Aborted' "$1"
+}
+
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds (0) or SECONDS pass (1).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
