@@ -174,7 +174,9 @@ static void on_transfer(struct bootd *d, struct watch *w, uint32_t events)
 static int64_t open_source(struct bootd *d, struct tftp_conn *c)
 {
 	struct stat st;
-	int rc = boot_render(d, c->path, &c->mem);
+	size_t n = strlen(c->path);
+	int rc = n > 5 && strcmp(c->path + n - 5, ".ipxe") == 0 ? boot_render(d, c->path, &c->mem)
+								: -ENOENT;
 	if (rc == 0)
 		return (int64_t)c->mem.len;
 	menu_buf_free(&c->mem);

@@ -67,6 +67,12 @@ static int env_send_targets(void *ctx, struct iscsi_conn *c, const char *which, 
 				   nc->local_host, nc->local_v6, out, cap, len);
 }
 
+static void env_wake_task(void *ctx, struct conn_wake *wk)
+{
+	struct netconn *nc = ctx;
+	worker_post_wake(nc->w, wk);
+}
+
 static void env_kick(void *ctx, struct iscsi_conn *c)
 {
 	struct netconn *nc = ctx;
@@ -345,6 +351,7 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 		.session_add = env_session_add,
 		.session_remove = env_session_remove,
 		.send_targets = env_send_targets,
+		.wake_task = env_wake_task,
 		.kick = env_kick,
 		.peer = nc->peer,
 	};

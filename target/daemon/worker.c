@@ -94,8 +94,24 @@ static void accept_arm(struct listener *l)
 
 static void wake_arm(struct worker *w);
 
+static void handle_wakes(struct worker *w)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	struct conn_wake *list = w->wakes;
+	w->wakes = NULL;
+	pthread_mutex_unlock(&w->kill_lock);
+	while (list) {
+		struct conn_wake *wk = list;
+		list = wk->next;
+		struct netconn *nc = conn_env_ctx(wk->conn);
+		conn_task_woken(wk);
+		netconn_poke(nc);
+	}
+}
+
 static void handle_kills(struct worker *w)
 {
+	handle_wakes(w);
 	pthread_mutex_lock(&w->kill_lock);
 	bool pending = w->kill_pending;
 	w->kill_pending = false;
@@ -271,6 +287,15 @@ void worker_join(struct worker *w)
 	close(w->wake_fd);
 	loop_fini(&w->loop);
 	pthread_mutex_destroy(&w->kill_lock);
+}
+
+void worker_post_wake(struct worker *w, struct conn_wake *wk)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	wk->next = w->wakes;
+	w->wakes = wk;
+	pthread_mutex_unlock(&w->kill_lock);
+	wake(w);
 }
 
 void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why)

@@ -38,8 +38,9 @@ struct worker {
 	unsigned nconns;
 	struct netconn *dirty; /* connections with PDUs to send, flushed after each loop turn */
 
-	pthread_mutex_t kill_lock; /* guards kill requests from other threads */
+	pthread_mutex_t kill_lock; /* guards kill requests and wakes from other threads */
 	bool kill_pending;
+	struct conn_wake *wakes;   /* tasks whose range lock was granted, LIFO */
 	bool stop;
 };
 
@@ -50,6 +51,8 @@ int worker_start(struct worker *w);
 /* Asks the worker to stop: no new connections; running sessions end after in-flight I/O. */
 void worker_stop(struct worker *w);
 void worker_join(struct worker *w);
+/* From any thread (under a LU's lock): a waiting task of one of w's connections may go on. */
+void worker_post_wake(struct worker *w, struct conn_wake *wk);
 /* From any thread, under the server's session lock: end connection nc (reinstatement). */
 void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why);
 

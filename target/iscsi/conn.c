@@ -52,6 +52,11 @@ void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx)
 
 void conn_queue(struct iscsi_conn *c, struct conn_tx *tx)
 {
+	if (c->free_when_idle) { /* the socket is gone: nothing more goes out */
+		free(tx->owned);
+		free(tx);
+		return;
+	}
 	tx->next = NULL;
 	if (c->tx_tail)
 		c->tx_tail->next = tx;
@@ -138,14 +143,18 @@ void conn_fail(struct iscsi_conn *c, const char *reason)
 	session_reap(c);
 }
 
+/* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
+ * at info level, unlike conn_fail's protocol errors. */
 void conn_shutdown(struct iscsi_conn *c, const char *why)
 {
-	if (c->state == CONN_LOGGED_OUT) { /* a clean logout: nothing to report */
-		c->state = CONN_CLOSING;
-		session_reap(c);
+	if (c->state == CONN_CLOSING)
 		return;
-	}
-	conn_fail(c, why);
+	if (c->state != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
+		log_info("%s %s: connection ended: %s", c->env.peer,
+			 c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
+	c->state = CONN_CLOSING;
+	c->close_reason = why;
+	session_reap(c);
 }
 
 /* ---- accessors ---- */
@@ -169,6 +178,11 @@ uint32_t conn_max_recv_data(const struct iscsi_conn *c)
 {
 	return c->state == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
 				      : c->cfg.limits.max_recv_data_segment_length;
+}
+
+void *conn_env_ctx(const struct iscsi_conn *c)
+{
+	return c->env.ctx;
 }
 
 const char *conn_initiator_name(const struct iscsi_conn *c)
@@ -321,6 +335,8 @@ static void tmf_respond(struct iscsi_conn *c)
 /* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone. */
 void conn_check_waiters(struct iscsi_conn *c)
 {
+	if (c->free_when_idle)
+		return;
 	if (c->tmf_pending) {
 		bool busy = false;
 		for (struct iscsi_task *t = c->tasks; t; t = t->next)
@@ -358,9 +374,15 @@ static uint8_t tmf_abort_task(struct iscsi_conn *c, const struct iscsi_tmf_req *
 		t->aborted = true;
 		return ISCSI_TMF_RSP_COMPLETE;
 	}
-	/* RFC 7143 11.5.1: a task we never saw whose CmdSN is still in the window is complete. */
-	if (sna_ge(m->ref_cmdsn, c->exp_cmdsn) && sna_le(m->ref_cmdsn, c->max_cmdsn))
+	if (conn_pending_abort(c, m->ref_itt)) /* held behind a CmdSN gap: it never runs */
 		return ISCSI_TMF_RSP_COMPLETE;
+	/* RFC 7143 11.5.1 b: a command we never received, whose CmdSN is in the window and before
+	 * the TMF's own, counts as received (so the gap it left closes) and is complete. */
+	if (sna_ge(m->ref_cmdsn, c->exp_cmdsn) && sna_le(m->ref_cmdsn, c->max_cmdsn) &&
+	    sna_lt(m->ref_cmdsn, m->cmdsn)) {
+		c->tmf_fill_gap = true; /* after the TMF response: see tmf_req */
+		return ISCSI_TMF_RSP_COMPLETE;
+	}
 	return ISCSI_TMF_RSP_NO_TASK;
 }
 
@@ -407,6 +429,8 @@ static void tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	}
 	c->tmf_response = rsp;
 	c->tmf_pending = true;
+	bool fill_gap = c->tmf_fill_gap;
+	c->tmf_fill_gap = false;
 	/* Free what can go now; the response waits for tasks with I/O in flight. */
 	struct iscsi_task *t = c->tasks, *next;
 	for (; t; t = next) {
@@ -415,6 +439,8 @@ static void tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			session_abort_task(t);
 	}
 	conn_check_waiters(c);
+	if (fill_gap) /* the lost command counts as received: held ones behind it run now */
+		conn_cmdsn_received(c, m->ref_cmdsn);
 }
 
 /* ---- Logout ---- */
@@ -561,6 +587,27 @@ static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	}
 }
 
+static void pending_drop(struct pending_cmd *p)
+{
+	free(p->pdu.ahs);
+	free(p->pdu.data);
+	p->pdu.ahs = p->pdu.data = NULL;
+	p->pdu.ahs_len = p->pdu.data_len = 0;
+}
+
+bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt)
+{
+	for (struct pending_cmd *p = c->pending; p; p = p->next) {
+		if (!p->tombstone && get_be32(p->pdu.bhs + 16) == itt) {
+			pending_drop(p);
+			p->tombstone = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* pdu NULL: a tombstone that only consumes cmdsn. */
 static int pending_hold(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint32_t cmdsn)
 {
 	if (c->npending >= CONN_PENDING_MAX)
@@ -569,6 +616,13 @@ static int pending_hold(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint3
 	if (!p)
 		return -ENOMEM;
 	p->cmdsn = cmdsn;
+	if (!pdu) {
+		p->tombstone = true;
+		p->next = c->pending;
+		c->pending = p;
+		c->npending++;
+		return 0;
+	}
 	p->pdu = *pdu;
 	p->pdu.ahs = pdu->ahs_len ? malloc(pdu->ahs_len) : NULL;
 	p->pdu.data = pdu->data_len ? malloc(pdu->data_len) : NULL;
@@ -601,9 +655,9 @@ static void pending_run(struct iscsi_conn *c)
 			*pp = p->next;
 			c->npending--;
 			c->exp_cmdsn++;
-			ffp_dispatch(c, &p->pdu);
-			free(p->pdu.ahs);
-			free(p->pdu.data);
+			if (!p->tombstone)
+				ffp_dispatch(c, &p->pdu);
+			pending_drop(p);
 			free(p);
 			found = true;
 			break;
@@ -644,6 +698,18 @@ static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		  c->initiator_name, iscsi_op_name(op), cmdsn, c->exp_cmdsn, c->max_cmdsn);
 }
 
+void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn)
+{
+	if (cmdsn == c->exp_cmdsn) {
+		c->exp_cmdsn++;
+		pending_run(c);
+	} else if (pending_hold(c, NULL, cmdsn) < 0) {
+		conn_fail(c, "too many commands waiting for a CmdSN gap to fill");
+		return;
+	}
+	conn_window_update(c);
+}
+
 /* ---- login phase ---- */
 
 static void nexus_init(struct iscsi_conn *c)
@@ -656,7 +722,8 @@ static void nexus_init(struct iscsi_conn *c)
 		 c->isid[2], c->isid[3], c->isid[4], c->isid[5]);
 }
 
-/* The final login response is queued: the session enters the full feature phase. */
+/* The login succeeded: take the target and register the session. 0, or the login status that
+ * refuses it after all. */
 static int login_done(struct iscsi_conn *c, struct login_out *out)
 {
 	const struct login_result *res = login_result(c->login);
@@ -668,7 +735,7 @@ static int login_done(struct iscsi_conn *c, struct login_out *out)
 	if (!c->discovery) {
 		int st = c->env.get_target(c->env.ctx, c->target_name, &c->target);
 		if (st != 0)
-			return -ENOENT;
+			return st;
 		c->have_target = true;
 	}
 	c->tsih = c->env.session_add ? c->env.session_add(c->env.ctx, c) : 1;
@@ -700,13 +767,13 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	if (iscsi_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
 		return conn_fail(c, "a PDU other than Login Request during login");
 	login_step(c->login, pdu, &out);
-	if (out.action == LOGIN_DONE && login_done(c, &out) < 0) {
-		out.action = LOGIN_FAIL;
-		out.reason = "the target went away during login";
-		/* Rewrite the response as "target removed" (class 02, detail 04). */
-		out.pdu.bhs[36] = 0x02;
-		out.pdu.bhs[37] = 0x04;
-		out.pdu.bhs[1] &= 0x7f;
+	if (out.action == LOGIN_DONE) {
+		int st = login_done(c, &out);
+		if (st)
+			login_refuse(c->login, &out, (uint16_t)st,
+				     st == ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE
+					     ? "the LUN is held by a ringsan command (resize, rm, clone)"
+					     : "the target went away during login");
 	}
 	struct conn_tx *tx = conn_tx_new(c, out.pdu.data_len);
 	if (!tx)
@@ -770,21 +837,8 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	return c;
 }
 
-void conn_free(struct iscsi_conn *c)
+static void conn_destroy(struct iscsi_conn *c)
 {
-	session_reap(c);
-	while (c->tx_head) {
-		struct conn_tx *tx = c->tx_head;
-		conn_tx_pop(c);
-		conn_tx_done(c, tx);
-	}
-	while (c->pending) {
-		struct pending_cmd *p = c->pending;
-		c->pending = p->next;
-		free(p->pdu.ahs);
-		free(p->pdu.data);
-		free(p);
-	}
 	if (c->attached)
 		scsi_lu_detach(c->target.lu, &c->nexus);
 	if (c->registered && c->env.session_remove)
@@ -795,6 +849,33 @@ void conn_free(struct iscsi_conn *c)
 	text_in_fini(&c->text_req);
 	free(c->text_out);
 	free(c);
+}
+
+void conn_maybe_destroy(struct iscsi_conn *c)
+{
+	if (c->free_when_idle && !c->in_free && conn_idle(c))
+		conn_destroy(c);
+}
+
+void conn_free(struct iscsi_conn *c)
+{
+	c->in_free = true;
+	c->state = CONN_CLOSING;
+	session_reap(c);
+	while (c->tx_head) {
+		struct conn_tx *tx = c->tx_head;
+		conn_tx_pop(c);
+		conn_tx_done(c, tx);
+	}
+	while (c->pending) {
+		struct pending_cmd *p = c->pending;
+		c->pending = p->next;
+		pending_drop(p);
+		free(p);
+	}
+	c->in_free = false;
+	c->free_when_idle = true;
+	conn_maybe_destroy(c); /* now, or when the last block I/O completes */
 }
 
 int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms)

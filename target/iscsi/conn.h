@@ -20,6 +20,13 @@
 struct iscsi_conn;
 struct iscsi_task;
 
+/* A waiting task's wake-up, embedded in the task, queued by the daemon from another thread. */
+struct conn_wake {
+	struct conn_wake *next;
+	struct iscsi_conn *conn;
+	struct iscsi_task *task;
+};
+
 /* One PDU queued for sending: header (BHS + header digest), then an optional data segment
  * followed by padding and data digest. The data is either borrowed from a task (task != NULL: the
  * task is told when the PDU has gone) or owned (freed after sending). */
@@ -68,6 +75,10 @@ struct conn_env {
 	/* Discovery: the SendTargets answer for this initiator (text, NUL-separated keys). */
 	int (*send_targets)(void *ctx, struct iscsi_conn *c, const char *which, uint8_t *out,
 			    uint32_t cap, uint32_t *len);
+	/* A task waiting for a range lock may go on (scsi.h "Range lock"). Called from ANY thread,
+	 * under the LU's lock: only link w into a queue of c's own loop (w->next is free for that;
+	 * w stays valid until conn_task_woken), which then calls conn_task_woken(w). */
+	void (*wake_task)(void *ctx, struct conn_wake *w);
 	/* The tx queue got PDUs outside a conn_recv call (I/O completion): flush it soon. */
 	void (*kick)(void *ctx, struct iscsi_conn *c);
 	/* Peer address, for logs. */
@@ -94,6 +105,9 @@ void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN]);
 /* Timers: NOP-In pings and the drop of a dead peer. Returns the ms until the next call is due. */
 uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms);
 
+/* On the connection's own thread, for each w that env.wake_task posted. */
+void conn_task_woken(struct conn_wake *w);
+
 /* The tx queue: the daemon takes PDUs off the head, sends them, then calls conn_tx_done. */
 struct conn_tx *conn_tx_head(struct iscsi_conn *c);
 void conn_tx_pop(struct iscsi_conn *c);
@@ -106,6 +120,8 @@ bool conn_data_digest(const struct iscsi_conn *c);
 /* Largest data segment we accept: the framer's cap. */
 uint32_t conn_max_recv_data(const struct iscsi_conn *c);
 
+/* The env.ctx the connection was made with. */
+void *conn_env_ctx(const struct iscsi_conn *c);
 /* For the daemon's registry and logs. */
 const char *conn_initiator_name(const struct iscsi_conn *c);
 const char *conn_target_name(const struct iscsi_conn *c);

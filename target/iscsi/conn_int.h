@@ -34,6 +34,12 @@ struct iscsi_task {
 	bool immediate;
 	bool aborted;            /* by a TMF or a closing connection: finish I/O, send nothing */
 	bool responded;
+	bool slot_released;      /* answered: no longer counted against the CmdSN window */
+	bool waiting;            /* SCSI_NEXT_WAIT: parked until its wake arrives */
+	struct conn_wake wake;
+	/* Unsolicited data (immediate + Data-Out) that came while the task waited for its range. */
+	uint8_t *early;
+	uint32_t early_len, early_cap, early_datasn;
 	enum scsi_next phase;    /* what the SCSI layer asked for last */
 	uint64_t needed;         /* bytes the SCSI command moves (for residuals, RFC 7143 11.4.5) */
 	struct iscsi_scsi_cmd cmd;
@@ -64,6 +70,7 @@ struct iscsi_task {
 struct pending_cmd {
 	struct pending_cmd *next;
 	uint32_t cmdsn;
+	bool tombstone;          /* aborted or lost: consumes its CmdSN, runs nothing */
 	struct iscsi_pdu pdu;    /* owned copies of AHS and data */
 };
 
@@ -113,11 +120,13 @@ struct iscsi_conn {
 	bool tmf_pending;
 	struct iscsi_tmf_req tmf_req;
 	uint8_t tmf_response;
+	bool tmf_fill_gap;
 
 	uint64_t last_rx_ms;
 	uint64_t nop_sent_ms;    /* 0: no ping outstanding */
 	uint32_t nop_ttt;
-	bool free_when_idle;
+	bool free_when_idle;     /* conn_free() came while block I/O was in flight */
+	bool in_free;
 };
 
 /* conn.c */
@@ -129,6 +138,10 @@ void conn_fail(struct iscsi_conn *c, const char *reason);
 uint32_t conn_take_statsn(struct iscsi_conn *c);
 void conn_window_update(struct iscsi_conn *c);
 void conn_check_waiters(struct iscsi_conn *c);
+void conn_maybe_destroy(struct iscsi_conn *c);
+/* Held commands (CmdSN gap): find by ITT, or mark a CmdSN as received without a command. */
+bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt);
+void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn);
 
 /* session.c */
 void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu);

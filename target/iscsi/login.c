@@ -205,10 +205,8 @@ static int auth_method(struct login *l, const char *value, const char **reason)
 {
 	bool chap = l->res.target.chap_required;
 
-	if (l->auth != AUTH_START) {
-		*reason = "AuthMethod offered twice";
-		return ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
-	}
+	if (l->auth != AUTH_START)
+		return why(reason, "AuthMethod offered twice", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (chap && list_has(value, "CHAP")) {
 		text_out_add(&l->tout, "AuthMethod", "CHAP");
 		l->auth = AUTH_CHAP_A;
@@ -228,10 +226,8 @@ static int chap_algorithm(struct login *l, const char *value, const char **reaso
 {
 	char hex[2 * CHAP_MAX_DIGEST + 3];
 
-	if (l->auth != AUTH_CHAP_A) {
-		*reason = "CHAP_A out of sequence";
-		return ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
-	}
+	if (l->auth != AUTH_CHAP_A)
+		return why(reason, "CHAP_A out of sequence", ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	l->alg = chap_choose_alg(value);
 	if (l->alg == CHAP_ALG_NONE) {
 		text_out_add(&l->tout, "CHAP_A", "Reject");
@@ -258,29 +254,23 @@ static int chap_mutual(struct login *l, const char *id_s, const char *chal_s, co
 	uint64_t id;
 	int n;
 
-	if (!id_s || !chal_s) {
-		*reason = "mutual CHAP needs both CHAP_I and CHAP_C";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
+	if (!id_s || !chal_s)
+		return why(reason, "mutual CHAP needs both CHAP_I and CHAP_C",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	n = chap_decode_binary(chal_s, chal, sizeof(chal));
-	if (!neg_parse_number(id_s, 255, &id) || n <= 0) {
-		*reason = "malformed mutual CHAP_I or CHAP_C";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
-	if (!t->mutual_secret[0]) {
-		*reason = "mutual CHAP requested but not configured";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
+	if (!neg_parse_number(id_s, 255, &id) || n <= 0)
+		return why(reason, "malformed mutual CHAP_I or CHAP_C",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
+	if (!t->mutual_secret[0])
+		return why(reason, "mutual CHAP requested but not configured",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	/* RFC 7143 12.1.3: a challenge equal to ours is a reflection attack. */
-	if ((size_t)n == l->challenge_len && memcmp(chal, l->challenge, (size_t)n) == 0) {
-		*reason = "mutual CHAP challenge reflects ours";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
+	if ((size_t)n == l->challenge_len && memcmp(chal, l->challenge, (size_t)n) == 0)
+		return why(reason, "mutual CHAP challenge reflects ours",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	if (chap_response(l->alg, (uint8_t)id, (const uint8_t *)t->mutual_secret,
-			  strlen(t->mutual_secret), chal, (size_t)n, rsp) != 0) {
-		*reason = "CHAP digest failed";
-		return ISCSI_LOGIN_STATUS_TARGET_ERROR;
-	}
+			  strlen(t->mutual_secret), chal, (size_t)n, rsp) != 0)
+		return why(reason, "CHAP digest failed", ISCSI_LOGIN_STATUS_TARGET_ERROR);
 	chap_encode_hex(rsp, chap_digest_len(l->alg), hex, sizeof(hex));
 	text_out_add(&l->tout, "CHAP_N", t->mutual_user);
 	text_out_add(&l->tout, "CHAP_R", hex);
@@ -293,17 +283,19 @@ static int chap_verify(struct login *l, const char **reason)
 	const char *name = text_in_get(&l->in, "CHAP_N"), *resp = text_in_get(&l->in, "CHAP_R");
 	const char *id = text_in_get(&l->in, "CHAP_I"), *chal = text_in_get(&l->in, "CHAP_C");
 
-	if (l->auth != AUTH_CHAP_R || !name || !resp) {
-		*reason = "CHAP_N/CHAP_R missing or out of sequence";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
+	if (l->auth != AUTH_CHAP_R || !name || !resp)
+		return why(reason, "CHAP_N/CHAP_R missing or out of sequence",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
+	if (!t->chap_secret[0]) /* never accept a response computed from an empty secret */
+		return why(reason, "CHAP required but no secret configured",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	bool name_ok = strcmp(name, t->chap_user) == 0;
 	bool resp_ok =
 	    chap_check(l->alg, l->chap_id, t->chap_secret, l->challenge, l->challenge_len, resp);
-	if (!name_ok || !resp_ok) {
-		*reason = name_ok ? "CHAP response does not match" : "unknown CHAP user name";
-		return ISCSI_LOGIN_STATUS_AUTH_FAILED;
-	}
+	if (!name_ok || !resp_ok)
+		return why(reason,
+			   name_ok ? "CHAP response does not match" : "unknown CHAP user name",
+			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	if (id || chal) {
 		int st = chap_mutual(l, id, chal, reason);
 		if (st)
@@ -345,6 +337,24 @@ static int security_keys(struct login *l, const char **reason)
 
 /* ---- the first request: who is logging in to what (RFC 7143 6.3.1, 13.4, 13.21) ---- */
 
+static const char *refusal_reason(bool discovery, int status)
+{
+	switch (status) {
+	case ISCSI_LOGIN_STATUS_NOT_FOUND:
+		return "no such target";
+	case ISCSI_LOGIN_STATUS_NOT_AUTHORIZED:
+		return "initiator not authorized for this target (not in allowed_initiators)";
+	case ISCSI_LOGIN_STATUS_TARGET_REMOVED:
+		return "the target was removed";
+	case ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES:
+		return "too many sessions (max_sessions)";
+	case ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE:
+		return "the target is busy (a ringsan command holds the LUN)";
+	default:
+		return discovery ? "discovery refused" : "target refused";
+	}
+}
+
 static int first_request(struct login *l, const struct iscsi_login_req *req, const char **reason)
 {
 	const char *iname = text_in_get(&l->in, "InitiatorName");
@@ -361,14 +371,12 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 		 tname ? tname : "");
 	l->res.tsih_requested = req->tsih;
 	l->res.cid = req->cid;
-	if (req->tsih != 0) {
-		*reason = "connection for an existing session (MaxConnections=1)";
-		return ISCSI_LOGIN_STATUS_NO_SESSION;
-	}
-	if (req->csg != ISCSI_STAGE_SECURITY && req->csg != ISCSI_STAGE_OPERATIONAL) {
-		*reason = "first request not in security or operational stage";
-		return ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
-	}
+	if (req->tsih != 0)
+		return why(reason, "connection for an existing session (MaxConnections=1)",
+			   ISCSI_LOGIN_STATUS_NO_SESSION);
+	if (req->csg != ISCSI_STAGE_SECURITY && req->csg != ISCSI_STAGE_OPERATIONAL)
+		return why(reason, "first request not in security or operational stage",
+			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (stype && strcmp(stype, "Discovery") == 0)
 		l->neg.params.session_type = ISCSI_SESSION_DISCOVERY;
 	else if (stype && strcmp(stype, "Normal") != 0)
@@ -387,7 +395,7 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 	else
 		st = l->ops->find_target(l->ctx, tname, iname, t);
 	if (st)
-		return why(reason, discovery ? "discovery refused" : "target refused", st);
+		return why(reason, refusal_reason(discovery, st), st);
 	t->chap_required = t->chap_required || t->chap_secret[0];
 	if (t->chap_required && req->csg != ISCSI_STAGE_SECURITY)
 		return why(reason, "CHAP required, login skipped the security stage",

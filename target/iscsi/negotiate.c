@@ -390,6 +390,26 @@ static void answer_mrdsl(struct negotiation *n, const struct neg_key_def *d, con
 	negotiation_declare(n, out);
 }
 
+/* libiscsi declares InitiatorName, TargetName and SessionType again in every login request;
+ * the same value again changes nothing, so it is accepted (only a different one is an error). */
+static bool same_declaration(const struct negotiation *n, enum neg_key id, const char *value)
+{
+	const struct iscsi_params *p = &n->params;
+	switch (id) {
+	case NEG_KEY_INITIATOR_NAME:
+		return strcmp(value, p->initiator_name) == 0;
+	case NEG_KEY_TARGET_NAME:
+		return strcmp(value, p->target_name) == 0;
+	case NEG_KEY_INITIATOR_ALIAS:
+		return strcmp(value, p->initiator_alias) == 0;
+	case NEG_KEY_SESSION_TYPE:
+		return strcmp(value, p->session_type == ISCSI_SESSION_DISCOVERY ? "Discovery"
+										 : "Normal") == 0;
+	default:
+		return false;
+	}
+}
+
 int negotiation_key(struct negotiation *n, const char *key, const char *value, unsigned stage,
 		    struct text_out *out, const char **reason)
 {
@@ -402,6 +422,8 @@ int negotiation_key(struct negotiation *n, const char *key, const char *value, u
 	/* RFC 7143 6.2: a key negotiated twice in one login is an initiator error. The FFP
 	 * (Text) exchange starts a fresh struct negotiation per request sequence. */
 	if (n->seen & (1ull << d->id)) {
+		if (same_declaration(n, d->id, value))
+			return 0;
 		*reason = "key offered twice";
 		return ISCSI_LOGIN_STATUS_INITIATOR_ERROR;
 	}

@@ -27,7 +27,10 @@ enum iscsi_session_type {
 	ISCSI_SESSION_DISCOVERY = 1,
 };
 
-/* What the target offers and accepts. Byte counts are bytes; times are seconds. */
+/* What the target offers and accepts. Byte counts are bytes; times are seconds. The target only
+ * answers keys (it never offers one, which would cost a round trip): a limit tighter than the
+ * RFC 7143 default takes effect only when the initiator offers that key, so keep these at or
+ * above the defaults (MaxBurstLength 262144, FirstBurstLength 65536, MaxOutstandingR2T 1). */
 struct iscsi_target_limits {
 	uint32_t max_recv_data_segment_length; /* declared by us; 512..2^24-1 */
 	uint32_t max_burst_length;	       /* 512..2^24-1; results are min(ours, theirs) */

@@ -8,10 +8,10 @@
 #include "common/buf.h"
 #include "common/wire.h"
 
-/* Byte 1 flag bits shared by several PDUs. */
+/* Byte 1 flag bits shared by several PDUs. C is Continue in Text and Login; the same bit is A
+ * (Acknowledge) in Data-In and R (read) in SCSI Command. */
 #define F_BIT 0x80
-#define C_BIT 0x40 /* Continue (Text, Login); also A (Acknowledge) in Data-In, R in SCSI Command   \
-		    */
+#define C_BIT 0x40
 
 int iscsi_opcode(const uint8_t bhs[BHS_LEN])
 {

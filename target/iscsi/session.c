@@ -8,6 +8,7 @@
 #include "target/iscsi/conn_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,17 @@ struct iscsi_task *session_find_task(struct iscsi_conn *c, uint32_t itt)
 	return NULL;
 }
 
+/* The command is answered: its CmdSN slot is free again, and the answer's MaxCmdSN says so
+ * (RFC 7143 4.2.2.1) rather than waiting for the buffers to be released. */
+static void task_release_slot(struct iscsi_task *t)
+{
+	if (t->immediate || t->slot_released)
+		return;
+	t->slot_released = true;
+	t->conn->nactive--;
+	conn_window_update(t->conn);
+}
+
 static void task_free(struct iscsi_task *t)
 {
 	struct iscsi_conn *c = t->conn;
@@ -41,20 +53,28 @@ static void task_free(struct iscsi_task *t)
 		}
 	}
 	c->ntasks--;
-	if (!t->immediate)
+	if (!t->immediate && !t->slot_released)
 		c->nactive--;
 	for (unsigned i = 0; i < CONN_BURST_SLOTS + 1; i++)
 		free(t->burst[i].buf);
 	free(t->rbuf);
+	free(t->early);
 	scsi_task_fini(&t->st);
 	free(t);
 	conn_window_update(c);
 	conn_check_waiters(c);
+	conn_maybe_destroy(c);
 }
 
-/* A task goes once it has answered (or was aborted) and nothing refers to it any more. */
+/* A task goes once it has answered (or was aborted) and nothing refers to it any more. An
+ * aborted task parked on a range lock leaves the waiter list first; if its wake is already on the
+ * way, it stays until that arrives. */
 static void task_maybe_free(struct iscsi_task *t)
 {
+	if (t->aborted && t->waiting && scsi_task_cancel_wait(task_lu(t), &t->st)) {
+		t->waiting = false;
+		t->io_inflight--;
+	}
 	if (t->io_inflight || t->tx_inflight)
 		return;
 	if (t->responded || t->aborted)
@@ -126,6 +146,7 @@ static void send_scsi_rsp(struct iscsi_task *t)
 		put_be16(tx->owned, t->st.sense_len);
 		memcpy(tx->owned + 2, t->st.sense, t->st.sense_len);
 	}
+	task_release_slot(t);
 	r.statsn = conn_take_statsn(c);
 	r.exp_cmdsn = c->exp_cmdsn;
 	r.max_cmdsn = c->max_cmdsn;
@@ -147,6 +168,8 @@ static void send_data_in(struct iscsi_task *t, const uint8_t *buf, uint64_t base
 	while (off < len) {
 		uint32_t n = len - off < seg ? len - off : seg;
 		uint64_t pos = base + off;
+		if (burst && burst - pos % burst < n) /* a sequence never passes MaxBurstLength */
+			n = (uint32_t)(burst - pos % burst);
 		bool end = last && off + n == len;
 		struct conn_tx *tx = conn_tx_new(c, 0);
 		if (!tx)
@@ -165,6 +188,7 @@ static void send_data_in(struct iscsi_task *t, const uint8_t *buf, uint64_t base
 			d.status_present = true;
 			d.status = SCSI_GOOD;
 			residuals(t, &d.overflow, &d.underflow, &d.residual);
+			task_release_slot(t);
 			d.statsn = conn_take_statsn(c);
 			t->responded = true;
 		}
@@ -355,7 +379,7 @@ static int burst_place(struct iscsi_task *t, struct task_burst *b, uint32_t off,
 {
 	if (off != b->off + b->got || len > b->len - b->got)
 		return -EPROTO;
-	if (off < t->want) {
+	if (off < t->want && len) {
 		uint32_t n = len < t->want - off ? len : t->want - off;
 		if (t->phase == SCSI_NEXT_WRITE)
 			memcpy(b->buf + (off - b->off), data, n);
@@ -442,7 +466,8 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 	t->needed = needed;
 	t->want = needed < t->edtl ? (uint32_t)needed : t->edtl;
 	t->unsol_len = imm_len;
-	if (!c->params.initial_r2t && t->cmd.write) {
+	/* RFC 7143 11.3.1: F=1 on the command means no unsolicited Data-Out follows it. */
+	if (!c->params.initial_r2t && t->cmd.write && !t->cmd.h.final) {
 		uint32_t fb = c->params.first_burst_length;
 		t->unsol_len = t->edtl < fb ? t->edtl : fb;
 	}
@@ -452,6 +477,7 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 	if (t->unsol_len) {
 		if (burst_init(t, &t->burst[0], 0, t->unsol_len, ISCSI_RSVD_TAG) < 0)
 			return conn_fail(c, "out of memory for unsolicited data");
+		t->burst[0].exp_datasn = t->early_datasn;
 		if (imm_len &&
 		    burst_place(t, &t->burst[0], 0, imm, imm_len, t->unsol_len == imm_len) < 0)
 			return conn_fail(c, "immediate data does not fit its burst");
@@ -459,6 +485,38 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 	if (t->next_r2t < t->want)
 		send_r2ts(t);
 	data_out_finish(t);
+}
+
+/* Unsolicited data of a command still waiting for its range: kept (up to FirstBurstLength, the
+ * most an initiator may send unsolicited) and placed when the command goes on. */
+static int early_keep(struct iscsi_task *t, const uint8_t *data, uint32_t len)
+{
+	uint32_t fb = t->conn->params.first_burst_length;
+	if (!len)
+		return 0;
+	if (t->early_len + len > fb)
+		return -EPROTO;
+	if (!t->early) {
+		t->early_cap = fb < t->edtl ? fb : t->edtl;
+		t->early = malloc(t->early_cap ? t->early_cap : 1);
+		if (!t->early)
+			return -ENOMEM;
+	}
+	if (t->early_len + len > t->early_cap)
+		return -EPROTO;
+	memcpy(t->early + t->early_len, data, len);
+	t->early_len += len;
+	return 0;
+}
+
+static void early_data(struct iscsi_task *t, const struct iscsi_data_out *d,
+		       const struct iscsi_pdu *pdu)
+{
+	if (d->datasn != t->early_datasn || d->buffer_offset != t->early_len)
+		return conn_send_reject(t->conn, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+	t->early_datasn++;
+	if (early_keep(t, pdu->data, pdu->data_len) < 0)
+		conn_fail(t->conn, "unsolicited data beyond FirstBurstLength");
 }
 
 /* A SCSI Data-Out PDU (RFC 7143 11.7). */
@@ -470,6 +528,8 @@ void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	if (iscsi_decode_data_out(pdu, &d) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	struct iscsi_task *t = session_find_task(c, d.h.itt);
+	if (t && t->phase == SCSI_NEXT_WAIT && d.ttt == ISCSI_RSVD_TAG)
+		return early_data(t, &d, pdu);
 	if (!t || (t->phase != SCSI_NEXT_WRITE && t->phase != SCSI_NEXT_DATA_OUT))
 		return; /* data for a command that already ended (or was aborted): absorb it */
 	for (unsigned i = 0; i < CONN_BURST_SLOTS + 1; i++)
@@ -488,6 +548,27 @@ void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
 }
 
+/* ---- range-lock waits ---- */
+
+static void task_wake(struct scsi_task *st)
+{
+	struct iscsi_task *t = (struct iscsi_task *)(void *)((char *)st - offsetof(struct iscsi_task, st));
+	t->wake.next = NULL;
+	t->wake.conn = t->conn;
+	t->wake.task = t;
+	t->conn->env.wake_task(t->conn->env.ctx, &t->wake);
+}
+
+void conn_task_woken(struct conn_wake *w)
+{
+	struct iscsi_task *t = w->task;
+	t->waiting = false;
+	t->io_inflight--;
+	if (t->aborted)
+		return task_maybe_free(t);
+	task_step(t, scsi_task_resume(task_lu(t), &t->st));
+}
+
 /* ---- the command ---- */
 
 static void task_step(struct iscsi_task *t, enum scsi_next next)
@@ -496,6 +577,10 @@ static void task_step(struct iscsi_task *t, enum scsi_next next)
 		return task_maybe_free(t);
 	t->phase = next;
 	switch (next) {
+	case SCSI_NEXT_WAIT:
+		t->waiting = true;
+		t->io_inflight++; /* keeps the task and its connection until the wake */
+		return;
 	case SCSI_NEXT_DONE:
 		return task_done(t);
 	case SCSI_NEXT_READ:
@@ -503,9 +588,9 @@ static void task_step(struct iscsi_task *t, enum scsi_next next)
 	case SCSI_NEXT_IO:
 		return submit_io_step(t);
 	case SCSI_NEXT_WRITE:
-		return start_data_out(t, t->st.io_len, NULL, 0);
+		return start_data_out(t, t->st.io_len, t->early, t->early_len);
 	case SCSI_NEXT_DATA_OUT:
-		return start_data_out(t, t->st.data_len, NULL, 0);
+		return start_data_out(t, t->st.data_len, t->early, t->early_len);
 	}
 }
 
@@ -532,6 +617,7 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	t->st.dir_write = t->cmd.write;
 	t->st.attr = t->cmd.attr;
 	t->st.nexus = &c->nexus;
+	t->st.wake = task_wake;
 	t->next = c->tasks;
 	c->tasks = t;
 	c->ntasks++;
@@ -559,6 +645,8 @@ void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 
 	enum scsi_next next = scsi_task_start(task_lu(t), &t->st);
 	t->phase = next;
+	if (next == SCSI_NEXT_WAIT && early_keep(t, pdu->data, pdu->data_len) < 0)
+		return conn_fail(c, "immediate data beyond FirstBurstLength");
 	if (next == SCSI_NEXT_WRITE || next == SCSI_NEXT_DATA_OUT) {
 		uint64_t need = next == SCSI_NEXT_WRITE ? t->st.io_len : t->st.data_len;
 		return start_data_out(t, need, pdu->data, pdu->data_len);

@@ -22,7 +22,13 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *de
 		lu->cfg.tpgt = 1;
 	lu->dev = dev;
 	atomic_init(&lu->size_bytes, dev->size);
+	lu->pr.holder = -1;
 	if (pthread_mutex_init(&lu->lock, NULL) != 0) {
+		free(lu);
+		return NULL;
+	}
+	if (pthread_mutex_init(&lu->pr_save_lock, NULL) != 0) {
+		pthread_mutex_destroy(&lu->lock);
 		free(lu);
 		return NULL;
 	}
@@ -33,6 +39,7 @@ void scsi_lu_free(struct scsi_lu *lu)
 {
 	if (!lu)
 		return;
+	pthread_mutex_destroy(&lu->pr_save_lock);
 	pthread_mutex_destroy(&lu->lock);
 	free(lu);
 }
@@ -70,6 +77,18 @@ void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua, const struct scsi_nexus *
 	pthread_mutex_unlock(&lu->lock);
 }
 
+bool scsi_lu_space_low(struct scsi_lu *lu, bool low)
+{
+	bool raise;
+	pthread_mutex_lock(&lu->lock);
+	raise = low && !lu->space_low;
+	lu->space_low = low;
+	if (raise)
+		raise_locked(lu, SCSI_UA_SOFT_THRESHOLD, NULL);
+	pthread_mutex_unlock(&lu->lock);
+	return raise;
+}
+
 void scsi_lu_attach(struct scsi_lu *lu, struct scsi_nexus *nx)
 {
 	pthread_mutex_lock(&lu->lock);
@@ -89,17 +108,24 @@ void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx)
 			break;
 		}
 	}
+	if (lu->spc2_holder == nx)
+		lu->spc2_holder = NULL;
 	nx->next = NULL;
 	nx->lu = NULL;
 	nx->ua_pending = 0;
 	pthread_mutex_unlock(&lu->lock);
 }
 
-/* SAM-5 7.7: a LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION OCCURRED for every other
- * I_T nexus. */
+/* SAM-5 6.3.3 / 7.7: a LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION OCCURRED for
+ * every I_T nexus, the one that asked for it included (libiscsi's MultipathIO.Reset checks every
+ * path); SPC-2 reservations are released (SPC-4 5.9.13.6 keeps persistent ones). */
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by)
 {
-	scsi_lu_raise_ua(lu, SCSI_UA_BUS_DEVICE_RESET, by);
+	(void)by;
+	pthread_mutex_lock(&lu->lock);
+	raise_locked(lu, SCSI_UA_BUS_DEVICE_RESET, NULL);
+	lu->spc2_holder = NULL;
+	pthread_mutex_unlock(&lu->lock);
 }
 
 static struct sense ua_sense(uint32_t bit)

@@ -7,15 +7,7 @@
 #include "common/wire.h"
 #include "target/scsi/scsi_int.h"
 
-/* The LBA / transfer length fields of the READ, WRITE, VERIFY, SYNCHRONIZE CACHE families, and
- * which CDB byte holds the transfer length (for field pointers). */
-struct rw {
-	uint64_t lba;
-	uint32_t blocks;
-	uint8_t len_byte;
-};
-
-static struct rw decode_rw(const uint8_t *cdb)
+struct rw sbc_decode_rw(const uint8_t *cdb)
 {
 	struct rw rw = {0};
 	switch (cdb[0] >> 5) { /* SPC-5 4.3.2: the group code gives the CDB layout */
@@ -51,8 +43,8 @@ static bool is_6byte(const uint8_t *cdb)
 /* Checks shared by READ, WRITE and VERIFY: no protection information (RDPROTECT, WRPROTECT,
  * VRPROTECT must be 0: we report PROTECT=0), no rebuild assist (RARC), MAXIMUM TRANSFER LENGTH,
  * then the range. Returns false with *err set. */
-static bool rw_check(struct scsi_lu *lu, const uint8_t *cdb, const struct rw *rw,
-		     uint64_t max_bytes, struct sense *err)
+bool sbc_rw_check(struct scsi_lu *lu, const uint8_t *cdb, const struct rw *rw, uint64_t max_bytes,
+		  struct sense *err)
 {
 	if (!is_6byte(cdb) && (cdb[1] & 0xe0)) {
 		*err = sense_invalid_field_in_cdb(1, 7);
@@ -76,12 +68,14 @@ static bool rw_check(struct scsi_lu *lu, const uint8_t *cdb, const struct rw *rw
 
 enum scsi_next sbc_read(struct scsi_lu *lu, struct scsi_task *task)
 {
-	struct rw rw = decode_rw(task->cdb);
+	struct rw rw = sbc_decode_rw(task->cdb);
 	struct sense err;
-	if (!rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
+	if (!sbc_rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
 		return scsi_fail(lu, task, err);
 	if (!rw.blocks) /* SBC-4 5.12: not an error, nothing moves */
 		return scsi_good(task);
+	if (!lu_range_lock(lu, task, rw.lba, rw.blocks, false))
+		return scsi_wait(task);
 	task->st.lba = rw.lba;
 	task->io_off = rw.lba * lu->cfg.block_size;
 	task->io_len = (uint64_t)rw.blocks * lu->cfg.block_size;
@@ -89,17 +83,31 @@ enum scsi_next sbc_read(struct scsi_lu *lu, struct scsi_task *task)
 	return SCSI_NEXT_READ;
 }
 
+static bool is_write_verify(const uint8_t *cdb)
+{
+	return cdb[0] == 0x2e || cdb[0] == 0xae || cdb[0] == 0x8e;
+}
+
 /* FUA (SBC-4 5.38): durable before GOOD. With write_cache off every write is. DPO and FUA_NV are
- * hints we accept. */
+ * hints we accept.
+ * WRITE AND VERIFY (SBC-4 5.43-5.45) is the same stream, always FUA: "verify" means the data is
+ * on the medium, and once the file has it (RWF_DSYNC) a read back can only return what was
+ * written, so BYTCHK 00b and 01b are both satisfied by the durable write. BYTCHK 1xb is
+ * reserved for this command. */
 enum scsi_next sbc_write(struct scsi_lu *lu, struct scsi_task *task)
 {
-	struct rw rw = decode_rw(task->cdb);
+	struct rw rw = sbc_decode_rw(task->cdb);
 	struct sense err;
-	if (!rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
+	bool wv = is_write_verify(task->cdb);
+	if (wv && (task->cdb[1] & 0x04))
+		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
+	if (!sbc_rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
 		return scsi_fail(lu, task, err);
 	if (!rw.blocks)
 		return scsi_good(task);
-	bool fua = !is_6byte(task->cdb) && (task->cdb[1] & 0x08);
+	if (!lu_range_lock(lu, task, rw.lba, rw.blocks, false))
+		return scsi_wait(task);
+	bool fua = wv || (!is_6byte(task->cdb) && (task->cdb[1] & 0x08));
 	task->st.lba = rw.lba;
 	task->io_off = rw.lba * lu->cfg.block_size;
 	task->io_len = (uint64_t)rw.blocks * lu->cfg.block_size;
@@ -113,13 +121,13 @@ enum scsi_next sbc_write(struct scsi_lu *lu, struct scsi_task *task)
  * are capped at SCSI_MAX_BUFFER_BYTES (INVALID FIELD IN CDB on the length beyond it). */
 enum scsi_next sbc_verify(struct scsi_lu *lu, struct scsi_task *task)
 {
-	struct rw rw = decode_rw(task->cdb);
+	struct rw rw = sbc_decode_rw(task->cdb);
 	uint8_t bytchk = (task->cdb[1] >> 1) & 3;
 	struct sense err;
 	uint64_t cap = bytchk ? SCSI_MAX_BUFFER_BYTES : UINT64_MAX;
 	if (bytchk == 2)
 		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
-	if (!rw_check(lu, task->cdb, &rw, cap, &err))
+	if (!sbc_rw_check(lu, task->cdb, &rw, cap, &err))
 		return scsi_fail(lu, task, err);
 	if (!bytchk || !rw.blocks)
 		return scsi_good(task);
@@ -148,6 +156,8 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
 	uint64_t len = task->st.nblocks * lu->cfg.block_size;
 	switch (task->st.opcode_step) {
 	case 1: /* Data-Out is in: read the range */
+		if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, false))
+			return scsi_wait(task);
 		free(task->st.aux);
 		task->st.aux = malloc((size_t)len);
 		if (!task->st.aux)
@@ -174,7 +184,7 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
  * whole file is flushed. IMMED is accepted; we still answer after the flush. */
 enum scsi_next sbc_sync_cache(struct scsi_lu *lu, struct scsi_task *task)
 {
-	struct rw rw = decode_rw(task->cdb);
+	struct rw rw = sbc_decode_rw(task->cdb);
 	if (!lu_range_ok(lu, rw.lba, rw.blocks))
 		return scsi_fail(lu, task, sense_lba_out_of_range());
 	task->st.lba = rw.lba;

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "target/block/blk.h"
@@ -28,6 +29,8 @@ enum scsi_status {
 
 #define SCSI_SENSE_MAX 96
 
+struct scsi_nexus;
+
 /* What the LU is made from: the LUN file's facts plus its config options. */
 struct scsi_lu_config {
 	char name[65];	      /* LUN name, e.g. "win11" */
@@ -40,6 +43,23 @@ struct scsi_lu_config {
 	bool thin;	      /* UNMAP / WRITE SAME UNMAP / LBPME */
 	uint16_t rel_port_id; /* relative target port identifier (1) */
 	uint16_t tpgt;	      /* target portal group tag (1) */
+
+	/* Callbacks into the daemon (each may be NULL), all given ctx. */
+	void *ctx;
+	/* APTPL (SPC-4 5.9.5): persist the persistent reservation state, len bytes at buf (a
+	 * pure serialization, at most a few KiB), atomically beside the LUN (temp file, fsync,
+	 * rename, fsync of the directory), replacing what was saved before; hand it back to
+	 * scsi_lu_restore_pr() when the LU is created again. Called on the worker thread that
+	 * runs the PERSISTENT RESERVE OUT, without lu->lock, serialized per LU (so saves never
+	 * cross); it may block. 0 or -errno (the command then fails with INTERNAL TARGET FAILURE;
+	 * the in-memory state has changed already). NULL: APTPL is not supported (PTPL_C = 0,
+	 * APTPL = 1 is refused). A state with APTPL = 0 is saved too (so a restart forgets it). */
+	int (*save_pr)(void *ctx, const void *buf, size_t len);
+	/* PREEMPT AND ABORT (SPC-4 5.9.11.5): abort every task of nexus nx on this LU (as ABORT
+	 * TASK SET would, without status: TAS = 0). Called under lu->lock from any thread: it must
+	 * only post the request to the nexus's worker, not block and not call the scsi layer.
+	 * NULL: PREEMPT AND ABORT preempts without aborting (tasks in flight then finish). */
+	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
 };
 
 struct scsi_lu;
@@ -87,6 +107,8 @@ enum scsi_next {
 	/* Submit task->io (op, offsets, buffers filled in; the transport sets io.done/io.owner),
 	 * then call scsi_task_resume() once it completes (io.res holds the result). */
 	SCSI_NEXT_IO,
+	/* Wait for task->wake(task), then call scsi_task_resume() (see "Range lock" below). */
+	SCSI_NEXT_WAIT,
 };
 
 struct scsi_task {
@@ -98,6 +120,9 @@ struct scsi_task {
 	bool dir_read, dir_write;
 	uint8_t attr; /* task attribute (simple, ordered, head of queue, ACA) */
 	struct scsi_nexus *nexus;
+	/* Called once per SCSI_NEXT_WAIT, from any thread, under lu->lock: post the task to its
+	 * own loop, which then calls scsi_task_resume(). Nothing else. */
+	void (*wake)(struct scsi_task *task);
 
 	/* Out: valid at SCSI_NEXT_DONE. */
 	uint8_t status;
@@ -122,6 +147,13 @@ struct scsi_task {
 		uint64_t pos;
 		void *aux;
 		uint32_t aux_len;
+		/* range lock (rlock.c), under rl_lu->lock */
+		struct scsi_lu *rl_lu;
+		struct scsi_task *rl_prev, *rl_next;
+		uint64_t rl_lba, rl_nblocks;
+		uint8_t rl_state; /* enum rl_state */
+		bool rl_excl;
+		bool rl_restart; /* waited in the start handler: run it again on resume */
 	} st;
 };
 
@@ -136,9 +168,22 @@ void scsi_lu_set_size(struct scsi_lu *lu, uint64_t size_bytes);
  * thread. */
 void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua, const struct scsi_nexus *except);
 
+/* Thin-provisioning soft threshold (SBC-4 4.7.3.8): the daemon reports whether the file system
+ * under the LUN is low on space, as often as it likes. The first report of low raises
+ * THIN PROVISIONING SOFT THRESHOLD REACHED (38/07) for every attached nexus and returns true
+ * (log it then); further reports of low do nothing until a report of not-low re-arms it. Any
+ * thread. */
+bool scsi_lu_space_low(struct scsi_lu *lu, bool low);
+
+/* APTPL: restores the persistent reservation state saved through cfg.save_pr, right after
+ * scsi_lu_new() and before any nexus attaches. 0, or -EINVAL for a buffer that does not parse
+ * (the LU then has no registrations). */
+int scsi_lu_restore_pr(struct scsi_lu *lu, const void *buf, size_t len);
+
 /* A session that logged in to this LU's target attaches; it gets POWER ON, RESET, OR BUS DEVICE
  * RESET OCCURRED on its first command (except INQUIRY, REPORT LUNS, REQUEST SENSE). */
 void scsi_lu_attach(struct scsi_lu *lu, struct scsi_nexus *nx);
+/* Detach ends the nexus's SPC-2 reservation (I_T nexus loss); persistent ones survive. */
 void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx);
 /* LUN RESET / TARGET WARM RESET from nexus `by`: other nexuses get a reset unit attention;
  * SPC-2 reservations are released. */
@@ -155,19 +200,39 @@ void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by);
  * leave data_len 0. A SCSI_NEXT_DATA_OUT buffer is at most 1 MiB (VERIFY BYTCHK=1), usually a
  * few KiB. Status BUSY means the scsi layer ran out of memory.
  *
- * Planned for issue 4 (COMPARE AND WRITE, and writes that overlap it): a per-LU range lock. A
- * task that finds its range locked will return a new disposition SCSI_NEXT_WAIT; the scsi layer
- * then keeps the task on the lock's wait list and, when the holder releases the range (possibly
- * on another worker thread), calls a wake callback the transport gives it (to be added to
- * struct scsi_task: void (*wake)(struct scsi_task *), which must only post the task back to its
- * own worker's loop); the transport then calls scsi_task_resume() from that loop. Aborting a
- * waiting task will go through a scsi_task_abort() that unlinks it. Not returned today. */
+ * Range lock (SBC-4 5.2: COMPARE AND WRITE is atomic against every other access to its range).
+ * Each LU has a range lock: COMPARE AND WRITE, ORWRITE, WRITE ATOMIC and SANITIZE take an
+ * exclusive range; READ, WRITE, VERIFY, WRITE SAME, UNMAP, WRITE AND VERIFY ... take a shared
+ * one, which conflicts only with exclusive ranges (so ordinary I/O never waits on ordinary I/O:
+ * with no exclusive range held or waiting, taking a shared range is one lock/unlock of lu->lock,
+ * once per command). A task holds at most one range; a streamed READ / WRITE holds it until
+ * scsi_task_stream_done(), any other command until it returns SCSI_NEXT_DONE.
+ * The transport's side of it:
+ * - SCSI_NEXT_WAIT from scsi_task_start() or scsi_task_resume(): the task waits for a range.
+ *   The scsi layer keeps it on the LU's waiter list; the transport keeps the task alive and does
+ *   nothing with it until the scsi layer calls task->wake(task).
+ * - task->wake (set by the transport before scsi_task_start; required) is called exactly once
+ *   per SCSI_NEXT_WAIT, from whichever thread released the conflicting range (often another
+ *   worker's), with lu->lock held: it must not block, must not call into the scsi layer and must
+ *   not free the task; it only posts the task to its own worker's loop. The range is already
+ *   granted to the task when wake is called. From its own loop, the transport then calls
+ *   scsi_task_resume(lu, task) and carries on with the disposition it returns, as usual.
+ * - scsi_task_cancel_wait() for aborts (ABORT TASK, LUN RESET, connection loss).
+ * - scsi_task_fini() releases whatever range the task holds (or its place on the waiter list),
+ *   so an aborted task that never reaches stream_done / DONE does not keep others waiting. */
 enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task);
 /* res: bytes moved, or -errno (EIO -> MEDIUM ERROR, ENOSPC -> SPACE ALLOCATION FAILED WRITE
  * PROTECT, ...). Always returns SCSI_NEXT_DONE. */
 enum scsi_next scsi_task_stream_done(struct scsi_lu *lu, struct scsi_task *task, int64_t res);
-/* Frees task->data and any private state; the task may then be reused after zeroing. */
+/* Aborting a task: true if it was waiting for a range (SCSI_NEXT_WAIT); it is then off the
+ * waiter list and no wake will come. false: it was not waiting, or its wake has already been
+ * called (the grant and the wake happen together under lu->lock), so the posted wake is on its
+ * way to the task's loop: keep the task until it arrives (then scsi_task_fini it instead of
+ * resuming). Call from the task's own thread. */
+bool scsi_task_cancel_wait(struct scsi_lu *lu, struct scsi_task *task);
+/* Frees task->data and any private state and releases the task's range (waking waiters); the
+ * task may then be reused after zeroing. */
 void scsi_task_fini(struct scsi_task *task);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "target/scsi/cdb.h"
+#include "target/scsi/pr.h"
 #include "target/scsi/scsi.h"
 #include "target/scsi/sense.h"
 
@@ -21,6 +22,17 @@
 					   * cheap whatever its size) */
 #define SCSI_WSAME_MAX_BYTES   (1u << 30) /* MAXIMUM WRITE SAME LENGTH, in bytes (pattern) */
 #define SCSI_WSAME_CHUNK_BYTES (1u << 20) /* WRITE SAME pattern writes go out in these pieces */
+#define SCSI_CAW_MAX_BYTES                                                                         \
+	(256u << 10)			 /* COMPARE AND WRITE: at most this much to compare        \
+					  * (and as much to write), and 255 blocks */
+#define SCSI_ATOMIC_MAX_BYTES (1u << 20) /* WRITE ATOMIC: buffered whole, one write */
+
+/* MAXIMUM COMPARE AND WRITE LENGTH in blocks (VPD 0xB0 byte 5, one byte). */
+static inline uint32_t scsi_caw_max_blocks(uint32_t block_size)
+{
+	uint32_t n = SCSI_CAW_MAX_BYTES / block_size;
+	return n > 255 ? 255 : n;
+}
 
 struct scsi_lu {
 	struct scsi_lu_config cfg;
@@ -29,6 +41,15 @@ struct scsi_lu {
 	_Atomic uint64_t size_bytes; /* capacity; changed by scsi_lu_set_size() */
 	struct scsi_nexus *nexuses;
 	bool d_sense; /* control mode page D_SENSE: descriptor format sense */
+	/* range lock (rlock.c), under lock: held ranges by kind, and the FIFO of waiters */
+	struct scsi_task *rl_shared, *rl_shared_tail, *rl_excl, *rl_excl_tail;
+	struct scsi_task *rl_wait_head, *rl_wait_tail;
+	unsigned rl_excl_busy; /* exclusive ranges held or waiting; 0: shared fast path */
+	/* reservations (pr.c), under lock */
+	bool space_low;			/* scsi_lu_space_low() raised 38/07 and was not re-armed */
+	struct scsi_nexus *spc2_holder; /* SPC-2 RESERVE(6/10) holder, or NULL */
+	struct pr_state pr;
+	pthread_mutex_t pr_save_lock; /* orders APTPL saves; taken before lock */
 };
 
 /* Capacity in logical blocks. */
@@ -52,6 +73,15 @@ void scsi_data_free(struct scsi_task *task);
 enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len);
 /* The sense for a failed backend request (-errno res) that read or wrote at lba. */
 struct sense scsi_io_error(bool write, int64_t res, uint64_t lba);
+/* rlock.c: takes [lba, lba + n) for the task, exclusive or shared. true: held (also when the
+ * task already holds it, i.e. it was granted while waiting and runs again). false: the task
+ * waits (the handler returns scsi_wait()). n == 0 takes nothing. */
+bool lu_range_lock(struct scsi_lu *lu, struct scsi_task *task, uint64_t lba, uint64_t n, bool excl);
+/* Releases the task's range or its place among the waiters; any thread. */
+void lu_range_unlock(struct scsi_task *task);
+/* SCSI_NEXT_WAIT after a refused lu_range_lock(); BUSY for a transport without task->wake. */
+enum scsi_next scsi_wait(struct scsi_task *task);
+
 /* Range check of SBC-4 4.5: LBA + count within the capacity. */
 bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count);
 
@@ -71,7 +101,17 @@ enum scsi_next vpd_inquiry(struct scsi_lu *lu, struct scsi_task *task, uint8_t p
 enum scsi_next mode_sense(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next mode_select(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next mode_select_resume(struct scsi_lu *lu, struct scsi_task *task);
-/* sbc.c */
+/* sbc.c: the LBA / transfer length fields of the READ, WRITE, VERIFY, SYNCHRONIZE CACHE
+ * families (by the CDB's group code), and which CDB byte holds the transfer length. */
+struct rw {
+	uint64_t lba;
+	uint32_t blocks;
+	uint8_t len_byte;
+};
+struct rw sbc_decode_rw(const uint8_t *cdb);
+/* No protection information, no RARC, at most max_bytes, within the capacity. */
+bool sbc_rw_check(struct scsi_lu *lu, const uint8_t *cdb, const struct rw *rw, uint64_t max_bytes,
+		  struct sense *err);
 enum scsi_next sbc_read_capacity10(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_read_capacity16(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_read(struct scsi_lu *lu, struct scsi_task *task);
@@ -80,6 +120,30 @@ enum scsi_next sbc_verify(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_sync_cache(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_io_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* pr.c: PERSISTENT RESERVE IN / OUT, RESERVE / RELEASE (6/10), and the conflict check every
+ * command goes through (SPC-4 5.9.1, 5.9.3). */
+enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next pr_out(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task);
+bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd);
+bool pr_all_regs(uint8_t type);
+/* The registration of the nexus on port, or -1. */
+int pr_find(const struct pr_state *st, const char *port);
+/* Whether registration idx holds the reservation (every registrant of an all-registrants one). */
+bool pr_is_holder(const struct pr_state *st, int idx);
+
+/* compare.c: COMPARE AND WRITE, ORWRITE, WRITE ATOMIC(16) */
+enum scsi_next sbc_compare_and_write(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_compare_and_write_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_orwrite(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_orwrite_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_write_atomic(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_write_atomic_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* media.c: PRE-FETCH(10/16), READ DEFECT DATA(10/12) */
+enum scsi_next sbc_prefetch(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sbc_read_defect_data(struct scsi_lu *lu, struct scsi_task *task);
 /* thin.c */
 enum scsi_next sbc_unmap(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task);

@@ -151,6 +151,16 @@ struct sense sense_miscompare(uint64_t offset)
 	return make_info(SENSE_MISCOMPARE, 0x1d, 0x00, offset);
 }
 
+struct sense sense_invalid_release(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x26, 0x04);
+}
+
+struct sense sense_insufficient_registration(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x55, 0x04);
+}
+
 struct sense sense_internal_target_failure(void)
 {
 	return make(SENSE_HARDWARE_ERROR, 0x44, 0x00);

@@ -65,6 +65,10 @@ struct sense sense_medium_error_read(uint64_t lba);
 struct sense sense_write_error(uint64_t lba);
 /* 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION, INFORMATION = byte offset (SBC-4 5.32) */
 struct sense sense_miscompare(uint64_t offset);
+/* 05/26/04 INVALID RELEASE OF PERSISTENT RESERVATION (SPC-4 5.9.11.2) */
+struct sense sense_invalid_release(void);
+/* 05/55/04 INSUFFICIENT REGISTRATION RESOURCES (SPC-4 5.9.7) */
+struct sense sense_insufficient_registration(void);
 /* 04/44/00 INTERNAL TARGET FAILURE */
 struct sense sense_internal_target_failure(void);
 /* 0B/00/00 ABORTED COMMAND, no additional sense */

@@ -49,6 +49,22 @@ enum scsi_next scsi_datain_done(struct scsi_task *task, uint32_t generated, uint
 	return scsi_good(task);
 }
 
+enum scsi_next scsi_wait(struct scsi_task *task)
+{
+	return task->wake ? SCSI_NEXT_WAIT : scsi_busy(task);
+}
+
+/* Every disposition leaves through here: a finished command gives its range back; one that
+ * waited inside its start handler runs that handler again once woken. */
+static enum scsi_next leave(struct scsi_task *task, enum scsi_next next, bool from_start)
+{
+	if (next == SCSI_NEXT_DONE)
+		lu_range_unlock(task);
+	else if (next == SCSI_NEXT_WAIT)
+		task->st.rl_restart = from_start;
+	return next;
+}
+
 enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len)
 {
 	if (!scsi_datain(task, len))
@@ -67,7 +83,7 @@ static enum scsi_next start_checked(struct scsi_lu *lu, struct scsi_task *task,
 		return scsi_fail(lu, task, s);
 	if (lu && (cmd->flags & CDB_F_WRITES) && lu->cfg.read_only)
 		return scsi_fail(lu, task, sense_write_protected());
-	return cmd->start(lu, task);
+	return leave(task, cmd->start(lu, task), true);
 }
 
 enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task)
@@ -90,15 +106,24 @@ enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task)
 		return scsi_fail(lu, task, ua);
 	if (!cmd || ((cmd->flags & CDB_F_THIN) && !lu_thin(lu)))
 		return scsi_fail(lu, task, sense_invalid_opcode());
+	/* SPC-4 5.9.1 / SPC-2 7.21: reservations held by other nexuses */
+	if (pr_conflict(lu, task, cmd)) {
+		task->status = SCSI_RESERVATION_CONFLICT;
+		return SCSI_NEXT_DONE;
+	}
 	return start_checked(lu, task, cmd);
 }
 
 enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
 	const struct scsi_cmd *cmd = cdb_lookup(task->cdb, task->cdb_len);
+	if (lu && cmd && task->st.rl_restart) {
+		task->st.rl_restart = false;
+		return leave(task, cmd->start(lu, task), true);
+	}
 	if (!lu || !cmd || !cmd->resume)
-		return scsi_fail(lu, task, sense_internal_target_failure());
-	return cmd->resume(lu, task);
+		return leave(task, scsi_fail(lu, task, sense_internal_target_failure()), false);
+	return leave(task, cmd->resume(lu, task), false);
 }
 
 /* SBC-4 4.18 / 4.7.3.7: how a failed transfer reads to the initiator. */
@@ -119,6 +144,7 @@ struct sense scsi_io_error(bool write, int64_t res, uint64_t lba)
 
 enum scsi_next scsi_task_stream_done(struct scsi_lu *lu, struct scsi_task *task, int64_t res)
 {
+	lu_range_unlock(task);
 	if (res >= 0)
 		return scsi_good(task);
 	const struct scsi_cmd *cmd = cdb_lookup(task->cdb, task->cdb_len);
@@ -128,6 +154,7 @@ enum scsi_next scsi_task_stream_done(struct scsi_lu *lu, struct scsi_task *task,
 
 void scsi_task_fini(struct scsi_task *task)
 {
+	lu_range_unlock(task);
 	scsi_data_free(task);
 	free(task->st.aux);
 	task->st.aux = NULL;

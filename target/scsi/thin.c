@@ -36,12 +36,15 @@ enum scsi_next sbc_unmap(struct scsi_lu *lu, struct scsi_task *task)
 	return scsi_data_out(task, len);
 }
 
+/* Checks every descriptor; [*lo, *hi) spans the LBAs they name (for the range lock). */
 static bool unmap_validate(struct scsi_lu *lu, struct scsi_task *task, uint32_t *count,
-			   struct sense *err)
+			   uint64_t *lo, uint64_t *hi, struct sense *err)
 {
 	const uint8_t *p = task->data;
 	uint32_t bdlen = get_be16(p + 2), avail = task->data_len - 8;
 	uint64_t total = 0;
+	*lo = UINT64_MAX;
+	*hi = 0;
 	*count = (bdlen < avail ? bdlen : avail) / 16; /* a partial descriptor is ignored */
 	if (*count > SCSI_UNMAP_MAX_DESC) {
 		*err = sense_invalid_field_in_param_list(2, 7);
@@ -55,6 +58,10 @@ static bool unmap_validate(struct scsi_lu *lu, struct scsi_task *task, uint32_t 
 			*err = sense_lba_out_of_range();
 			return false;
 		}
+		if (n && lba < *lo)
+			*lo = lba;
+		if (n && lba + n > *hi)
+			*hi = lba + n;
 	}
 	if (total > SCSI_UNMAP_MAX_LBAS) {
 		*err = sense_invalid_field_in_param_list(8, 7);
@@ -66,10 +73,13 @@ static bool unmap_validate(struct scsi_lu *lu, struct scsi_task *task, uint32_t 
 enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t count, bs = lu->cfg.block_size;
+	uint64_t lo, hi;
 	struct sense err;
 	if (task->st.opcode_step == 1) {
-		if (!unmap_validate(lu, task, &count, &err))
+		if (!unmap_validate(lu, task, &count, &lo, &hi, &err))
 			return scsi_fail(lu, task, err);
+		if (hi > lo && !lu_range_lock(lu, task, lo, hi - lo, false))
+			return scsi_wait(task);
 		task->st.nblocks = count;
 		task->st.pos = 0;
 		task->st.opcode_step = 2;
@@ -125,6 +135,8 @@ static enum scsi_next write_same_go(struct scsi_lu *lu, struct scsi_task *task,
 				    const uint8_t *block)
 {
 	uint32_t bs = lu->cfg.block_size;
+	if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, false))
+		return scsi_wait(task);
 	if (!block || all_zero(block, bs)) {
 		if (lu_thin(lu)) {
 			task->st.opcode_step = 2;

@@ -85,16 +85,19 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
 /* SBC-4 6.6.4 block limits, page length 3Ch. Values and why:
  * - MAXIMUM TRANSFER LENGTH 8 MiB: READ/WRITE stream, so this only bounds one command's time;
  *   OPTIMAL TRANSFER LENGTH 1 MiB; granularity = the 4 KiB physical block.
- * - MAXIMUM COMPARE AND WRITE LENGTH 0: COMPARE AND WRITE is not implemented yet.
+ * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (compare.c).
  * - Thin LUs: MAXIMUM UNMAP LBA COUNT FFFFFFFFh (no limit: a hole punch costs the same whatever
  *   its size, so a whole-disk UNMAP is a few commands), 256 descriptors per UNMAP, OPTIMAL UNMAP
  *   GRANULARITY = the physical block; MAXIMUM WRITE SAME LENGTH 1 GiB.
- * - No atomic writes (WRITE ATOMIC(16) not supported): atomic fields 0. */
+ * - WRITE ATOMIC(16) (compare.c): MAXIMUM ATOMIC TRANSFER LENGTH 1 MiB, ATOMIC ALIGNMENT and
+ *   ATOMIC TRANSFER LENGTH GRANULARITY 1 block (0 would mean "no requirement" too; 1 says it
+ *   plainly), no atomic boundaries. */
 static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 {
 	uint32_t bs = lu->cfg.block_size;
 	d[3] = 0x3c;
 	d[4] = 0x01; /* WSNZ: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 is refused */
+	d[5] = (uint8_t)scsi_caw_max_blocks(bs);
 	put_be16(d + 6, (uint16_t)(SCSI_PHYS_BLOCK_BYTES / bs));
 	put_be32(d + 8, SCSI_MAX_XFER_BYTES / bs);
 	put_be32(d + 12, SCSI_OPT_XFER_BYTES / bs);
@@ -104,6 +107,9 @@ static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 		put_be32(d + 28, SCSI_PHYS_BLOCK_BYTES / bs);
 		put_be64(d + 36, SCSI_WSAME_MAX_BYTES / bs);
 	}
+	put_be32(d + 44, SCSI_ATOMIC_MAX_BYTES / bs);
+	put_be32(d + 48, 1);
+	put_be32(d + 52, 1);
 	return 64;
 }
 

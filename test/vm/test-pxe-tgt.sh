@@ -11,7 +11,8 @@
 #
 # Environment: RINGSAN_VM_FIRMWARE ("bios uefi" by default), RINGSAN_VM_TIMEOUT (per VM, 300 s),
 # RINGSAN_VM_RA (1: send router advertisements; 0: do not, to measure iPXE's IPv6 wait),
-# RINGSAN_VM_CACHE (make-disk.sh).
+# RINGSAN_VM_NIC (virtio or e1000, see boot-pxe.sh), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG
+# (make-disk.sh).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -104,10 +105,15 @@ start_services() {
 	in_ns_bg python3 "$VM_DIR/labsvc.py" tftp "$SERVER" "$WORK/tftp" 2>"$WORK/tftp.log"
 	[[ ${RINGSAN_VM_RA:-1} == 0 ]] ||
 		in_ns_bg python3 "$VM_DIR/labsvc.py" ra br0 2>"$WORK/ra.log"
-	# Up when UDP 67 and 69 are bound in the namespace.
-	wait_for 10 eval "ip netns exec $NS ss -Hlun | grep -q ':67 ' &&
-		ip netns exec $NS ss -Hlun | grep -q ':69 '"
+	wait_for 20 udp_bound 67 && wait_for 20 udp_bound 69 && return 0
+	log "DHCP or TFTP did not start; bound UDP ports in $NS:"
+	ip netns exec "$NS" ss -Hlun >&2 || true
+	tail -n 5 "$WORK"/udhcpd.log "$WORK"/tftp.log >&2 || true
+	return 1
 }
+
+# udp_bound PORT: something in the namespace listens on UDP PORT.
+udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
 
 # script_fetch_s START: seconds from START to the last TFTP send of boot.ipxe: the end of the
 # NIC ROM's network configuration (where a missing IPv6 router costs iPXE its wait).
@@ -121,7 +127,7 @@ boot_one() {
 	local fw=$1 report=$WORK/report-$1
 	clear_pattern "$DISK"
 	check "$fw: VM PXE-boots, sanboots, logs in from the iBFT and writes" \
-		"$VM_DIR/boot-pxe.sh" --netns "$NS" --firmware "$fw" --log "$WORK/serial-$fw.log" \
+		"$VM_DIR/boot-pxe.sh" --netns "$NS" --firmware "$fw" --nic "${RINGSAN_VM_NIC:-virtio}" --log "$WORK/serial-$fw.log" \
 		--report "$report" --timeout "${RINGSAN_VM_TIMEOUT:-300}"
 	check "$fw: the pattern is in the LUN's backing file" pattern_in_file "$DISK"
 	[[ -s $report ]] || return 0

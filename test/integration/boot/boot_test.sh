@@ -173,7 +173,8 @@ check "tftp refuses dir symlink out" c tftp-refused $TFTP dir-out/secret.txt
 check "tftp not found" c tftp-refused $TFTP nothing.bin
 check "tftp WRQ refused" c tftp-wrq $TFTP upload.bin
 check "tftp OVMF size probe" c tftp-probe $TFTP snponly.efi "$ROOT/snponly.efi"
-check "tftp block rollover (34 MiB at 512)" c tftp-get $TFTP rollover.bin "$ROOT/rollover.bin"
+check "tftp block rollover (34 MiB at 512)" c tftp-get $TFTP rollover.bin "$ROOT/rollover.bin" \
+	--windowsize 16
 check "tftp 100 clients" c tftp-load $TFTP undionly.kpxe "$ROOT/undionly.kpxe" 100 30
 
 # --- proxyDHCP (port 67 role) and boot server (4011 role)

@@ -30,6 +30,8 @@ Helpers for other tests:
                      immediate data and R2Ts, read it back and compare, log out
   bad-data-digest    log in with DataDigest=CRC32C and send a Data-Out with a wrong digest:
                      Reject (0x02) or connection closed, never GOOD for the corrupted data
+  verify BLOCKS      VERIFY(10) with BYTCHK=1 of BLOCKS blocks at LBA 0, the Data-Out equal to
+                     the medium, sent as immediate data: GOOD expected
   hold [INITIATOR]   log in, absorb unit attentions, print "ready", answer NOP-In pings;
                      each line read on stdin sends a TEST UNIT READY and READ CAPACITY(16) and
                      prints the outcome ("tur GOOD", "tur CHECK key=6 asc=2a ascq=09",
@@ -771,6 +773,21 @@ def case_bad_data_digest():
     return reaction
 
 
+def case_verify(blocks):
+    c = Conn()
+    c.must_login(immediate="Yes", initial_r2t="Yes")
+    c.absorb_ua()
+    st, sense, data = c.scsi(read10(0, blocks), read_len=512 * blocks)
+    if st != 0:
+        raise Fail("READ(10): status 0x%02x %s" % (st, sense_str(sense)))
+    st, sense, _ = c.scsi(struct.pack(">BBIBHB", 0x2F, 0x02, 0, 0, blocks, 0), write=data)
+    if st != 0:
+        raise Fail("VERIFY(10) BYTCHK=1 of %d matching blocks (immediate data, ImmediateData=%s): "
+                   "status 0x%02x %s" % (blocks, c.params.get("ImmediateData"), st, sense_str(sense)))
+    c.logout()
+    return "VERIFY(10) BYTCHK=1 of %d blocks: GOOD" % blocks
+
+
 def case_hold(args):
     c = Conn(timeout=30)
     c.must_login(initiator=args[0] if args else None)
@@ -814,6 +831,7 @@ CASES = {
     "login": case_login,
     "digests": lambda a: case_digests(),
     "bad-data-digest": lambda a: case_bad_data_digest(),
+    "verify": lambda a: case_verify(int(a[0]) if a else 1),
     "hold": case_hold,
 }
 

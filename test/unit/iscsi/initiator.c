@@ -39,7 +39,7 @@ const char ini_keys_linux_fuzz[] = "InitiatorName=" INI_NAME_LNX "\nInitiatorAli
 const uint8_t ini_isid[6] = {0x80, 0x12, 0x34, 0x56, 0x00, 0x01};
 
 const char ini_keys_discovery[] = "InitiatorName=" INI_NAME_LNX "\nSessionType=Discovery\n"
-				  "AuthMethod=None\nHeaderDigest=None\nDataDigest=None\n"
+				  "HeaderDigest=None\nDataDigest=None\n"
 				  "MaxRecvDataSegmentLength=32768";
 
 static void head(struct iscsi_pdu *pdu, uint8_t op, bool immediate, uint8_t flags, uint8_t *data,
@@ -54,8 +54,7 @@ static void head(struct iscsi_pdu *pdu, uint8_t op, bool immediate, uint8_t flag
 }
 
 /* RFC 7143 11.12 Login Request. */
-void ini_build_login(struct iscsi_pdu *pdu, const struct ini_login *l, uint8_t *data,
-		     uint32_t len)
+void ini_build_login(struct iscsi_pdu *pdu, const struct ini_login *l, uint8_t *data, uint32_t len)
 {
 	uint8_t flags = (uint8_t)((l->transit ? 0x80 : 0) | (l->cont ? 0x40 : 0) |
 				  (l->csg & 3) << 2 | (l->transit ? (l->nsg & 3) : 0));
@@ -71,8 +70,7 @@ void ini_build_login(struct iscsi_pdu *pdu, const struct ini_login *l, uint8_t *
 }
 
 /* RFC 7143 11.3 SCSI Command. */
-void ini_build_scsi_cmd(struct iscsi_pdu *pdu, const struct ini_cmd *c, uint8_t *data,
-			uint32_t len)
+void ini_build_scsi_cmd(struct iscsi_pdu *pdu, const struct ini_cmd *c, uint8_t *data, uint32_t len)
 {
 	uint8_t flags = (uint8_t)((c->final ? 0x80 : 0) | (c->read ? 0x40 : 0) |
 				  (c->write ? 0x20 : 0) | (c->attr & 7));
@@ -113,8 +111,7 @@ void ini_build_nop_out(struct iscsi_pdu *pdu, const struct ini_nop_out *n, uint8
 /* RFC 7143 11.5 Task Management Function Request. */
 void ini_build_tmf(struct iscsi_pdu *pdu, const struct ini_tmf *t)
 {
-	head(pdu, ISCSI_OP_TMF_REQ, t->immediate, (uint8_t)(0x80 | (t->function & 0x7f)), NULL,
-	     0);
+	head(pdu, ISCSI_OP_TMF_REQ, t->immediate, (uint8_t)(0x80 | (t->function & 0x7f)), NULL, 0);
 	put_be64(pdu->bhs + 8, t->lun);
 	put_be32(pdu->bhs + 16, t->itt);
 	put_be32(pdu->bhs + 20, t->ref_itt);
@@ -139,8 +136,7 @@ void ini_build_text(struct iscsi_pdu *pdu, const struct ini_text *t, uint8_t *da
 /* RFC 7143 11.14 Logout Request. */
 void ini_build_logout(struct iscsi_pdu *pdu, const struct ini_logout *l)
 {
-	head(pdu, ISCSI_OP_LOGOUT_REQ, l->immediate, (uint8_t)(0x80 | (l->reason & 0x7f)), NULL,
-	     0);
+	head(pdu, ISCSI_OP_LOGOUT_REQ, l->immediate, (uint8_t)(0x80 | (l->reason & 0x7f)), NULL, 0);
 	put_be32(pdu->bhs + 16, l->itt);
 	put_be16(pdu->bhs + 20, l->cid);
 	put_be32(pdu->bhs + 24, l->cmdsn);

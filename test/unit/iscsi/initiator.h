@@ -16,11 +16,11 @@
 #define INI_NAME_LNX  "iqn.2004-10.com.debian:01:abcdef"
 
 /* Login key sets, one pair per line ('\n' becomes NUL on the wire). */
-extern const char ini_keys_ipxe_security[];	/* iPXE PDU 1: security stage, AuthMethod=None */
-extern const char ini_keys_ipxe_operational[];	/* iPXE PDU 2: the 14 operational keys */
-extern const char ini_keys_linux[];		/* Linux: one operational PDU with 20 keys */
-extern const char ini_keys_discovery[];		/* a discovery session, one PDU */
-extern const char ini_keys_linux_fuzz[];	/* Linux's keys with 8 KiB segments, 2 R2Ts */
+extern const char ini_keys_ipxe_security[];    /* iPXE PDU 1: security stage, AuthMethod=None */
+extern const char ini_keys_ipxe_operational[]; /* iPXE PDU 2: the 14 operational keys */
+extern const char ini_keys_linux[];	       /* Linux: one operational PDU with 20 keys */
+extern const char ini_keys_discovery[];	       /* a discovery session, one PDU */
+extern const char ini_keys_linux_fuzz[];       /* Linux's keys with 8 KiB segments, 2 R2Ts */
 extern const uint8_t ini_isid[6];
 
 /* The session fuzz_conn.c scripts before the fuzzed bytes, and test_conn.c reproduces when it
@@ -53,22 +53,22 @@ enum {
 	INI_OFF_STATSN = 24,
 	INI_OFF_EXPCMDSN = 28,
 	INI_OFF_MAXCMDSN = 32,
-	INI_OFF_DATASN = 36,	 /* Data-In DataSN, R2T R2TSN, SCSI Response ExpDataSN */
+	INI_OFF_DATASN = 36,	   /* Data-In DataSN, R2T R2TSN, SCSI Response ExpDataSN */
 	INI_OFF_LOGIN_STATUS = 36, /* Login Response status class, then detail */
-	INI_OFF_BUFOFF = 40,	 /* Data-In / R2T buffer offset; Logout Time2Wait (16 bits) */
-	INI_OFF_RESIDUAL = 44,	 /* Data-In / SCSI Response residual; R2T desired length */
+	INI_OFF_BUFOFF = 40,	   /* Data-In / R2T buffer offset; Logout Time2Wait (16 bits) */
+	INI_OFF_RESIDUAL = 44,	   /* Data-In / SCSI Response residual; R2T desired length */
 };
 
 /* Flag bits of byte 1 in target PDUs. */
-#define INI_F	     0x80
-#define INI_C	     0x40 /* Text/Login continue */
-#define INI_T	     0x80 /* Login transit */
-#define INI_DI_A     0x40
-#define INI_DI_O     0x04
-#define INI_DI_U     0x02
-#define INI_DI_S     0x01
-#define INI_RSP_O    0x04
-#define INI_RSP_U    0x02
+#define INI_F	  0x80
+#define INI_C	  0x40 /* Text/Login continue */
+#define INI_T	  0x80 /* Login transit */
+#define INI_DI_A  0x40
+#define INI_DI_O  0x04
+#define INI_DI_U  0x02
+#define INI_DI_S  0x01
+#define INI_RSP_O 0x04
+#define INI_RSP_U 0x02
 
 struct ini_login {
 	bool transit, cont;
@@ -120,8 +120,7 @@ struct ini_logout {
 
 /* Each builder zeroes pdu and writes its BHS; data (len bytes, may be NULL when len is 0) is
  * referenced, not copied, and DataSegmentLength is set to len. */
-void ini_build_login(struct iscsi_pdu *pdu, const struct ini_login *l, uint8_t *data,
-		     uint32_t len);
+void ini_build_login(struct iscsi_pdu *pdu, const struct ini_login *l, uint8_t *data, uint32_t len);
 void ini_build_scsi_cmd(struct iscsi_pdu *pdu, const struct ini_cmd *c, uint8_t *data,
 			uint32_t len);
 void ini_build_data_out(struct iscsi_pdu *pdu, const struct ini_data_out *d, uint8_t *data,

@@ -97,9 +97,11 @@ static void test_ua_priority(void)
 	CHECK_EQ(r.status, SCSI_GOOD);
 	cmd(tur, 6);
 	CHECK_EQ(r.status, SCSI_GOOD);
-	/* the resetting nexus gets nothing; a raise can spare one nexus */
+	/* the resetting nexus gets the reset too; a raise can spare one nexus */
 	scsi_lu_reset(d.lu, &d.nx);
 	scsi_lu_raise_ua(d.lu, SCSI_UA_SOFT_THRESHOLD, &d.nx);
+	cmd(tur, 6);
+	expect_sense(0x6, 0x29, 0x03);
 	cmd(tur, 6);
 	CHECK_EQ(r.status, SCSI_GOOD);
 	/* a second nexus sees POWER ON; an unsupported opcode reports the UA first */
@@ -116,7 +118,7 @@ static void test_ua_priority(void)
 	scsi_lu_detach(d.lu, &nx2);
 	CHECK_EQ(nx2.ua_pending, 0);
 	cmd(tur, 6);
-	CHECK_EQ(r.status, SCSI_GOOD);
+	expect_sense(0x6, 0x29, 0x03);
 }
 
 static void test_inquiry_standard(void)
@@ -179,7 +181,7 @@ static void test_vpd_pages(void)
 	CHECK_EQ(r.data_len, 64);
 	CHECK_EQ(get_be16(r.data + 2), 0x3c);
 	CHECK_EQ(r.data[4], 0x01);
-	CHECK_EQ(r.data[5], 0); /* no COMPARE AND WRITE */
+	CHECK_EQ(r.data[5], 255); /* MAXIMUM COMPARE AND WRITE LENGTH at 512 bytes */
 	CHECK_EQ(get_be16(r.data + 6), 8);
 	CHECK_EQ(get_be32(r.data + 8), (8u << 20) / 512);
 	CHECK_EQ(get_be32(r.data + 12), (1u << 20) / 512);
