@@ -82,6 +82,77 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 	return 0;
 }
 
+/* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically: a temp file,
+ * fsync, rename, fsync of the directory. A crash leaves the old state or the new one. */
+static int save_pr(void *ctx, const void *buf, size_t len)
+{
+	struct lun_entry *e = ctx;
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 16];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_PR_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out_err;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out_close;
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto out_close;
+	close(fd);
+	if (rename(tmp, path) < 0)
+		goto out_err;
+	fd = open(e->lf.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		goto out_close;
+	close(fd);
+	return 0;
+out_close:
+	ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	goto out_log;
+out_err:
+	ret = -errno;
+out_log:
+	log_err("LUN %s: cannot save its persistent reservations to %s: %s", e->lf.name, path,
+		strerror(-ret));
+	return ret;
+}
+
+static void restore_pr(struct lun_entry *e)
+{
+	char path[PATH_MAX + 16];
+	uint8_t buf[65536];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_PR_FILE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* none saved */
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || scsi_lu_restore_pr(e->lu, buf, (size_t)n) < 0)
+		log_warn("LUN %s: %s does not parse; starting without persistent reservations",
+			 e->lf.name, path);
+	else if (n > 0)
+		log_info("LUN %s: persistent reservations restored from %s", e->lf.name, path);
+}
+
+static void abort_nexus(void *ctx, struct scsi_nexus *nx)
+{
+	struct lun_entry *e = ctx;
+	if (e->table->abort_nexus)
+		e->table->abort_nexus(e->table->abort_ctx, nx);
+}
+
 static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name)
 {
 	const struct config_lun *cl = config_find_lun(cfg, name);
@@ -120,12 +191,17 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.thin = cl ? cl->thin : true;
 	lc.rel_port_id = 1;
 	lc.tpgt = 1;
+	lc.ctx = e;
+	lc.save_pr = save_pr;
+	lc.abort_nexus = abort_nexus;
+	e->table = t;
 	e->lu = scsi_lu_new(&lc, &e->dev);
 	if (!e->lu || apply_options(e, cl) < 0) {
 		log_err("LUN '%s' is not served: out of memory", name);
 		entry_free(e);
 		return NULL;
 	}
+	restore_pr(e);
 	e->refs = 1;
 	return e;
 }
@@ -243,6 +319,19 @@ void luns_fini(struct lun_table *t)
 	}
 	pthread_mutex_unlock(&t->lock);
 	pthread_mutex_destroy(&t->lock);
+}
+
+void luns_space_check(struct lun_table *t, bool low)
+{
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e; e = e->next) {
+		if (!e->removed && scsi_lu_space_low(e->lu, low))
+			log_warn("LUN %s: the file system under %s is low on space: initiators are "
+				 "told (thin provisioning soft threshold); free space or writes will "
+				 "fail with SPACE ALLOCATION FAILED",
+				 e->lf.name, t->data_dir);
+	}
+	pthread_mutex_unlock(&t->lock);
 }
 
 bool luns_visible(const struct lun_entry *e, const char *initiator)

@@ -24,6 +24,7 @@
 
 struct lun_entry {
 	struct lun_entry *next;
+	struct lun_table *table;
 	char iqn[IQN_MAX_LEN + NAME_MAX_LEN + 2];
 	struct lunfile lf;
 	struct blk_dev dev;
@@ -45,7 +46,13 @@ struct lun_table {
 	char base_iqn[IQN_MAX_LEN + 1];
 	/* Discovery CHAP ([server] discovery_chap_*). */
 	struct login_target_info discovery;
+	/* PREEMPT AND ABORT: end the tasks of a preempted nexus (the server posts it to the
+	 * nexus's worker). Called under the LU's lock from any thread. */
+	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
+	void *abort_ctx;
 };
+
+#define LUNS_PR_FILE "pr.state" /* persistent reservations (APTPL), beside disk.img */
 
 void luns_init(struct lun_table *t);
 /* Brings the table in line with the data dir and cfg. Returns the number of LUNs served, or
@@ -63,6 +70,9 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
  * the LUN). */
 int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out);
 void luns_put(struct lun_table *t, struct lun_entry *e);
+/* Thin provisioning: tells every LU whether the data dir's file system is low on space
+ * (SBC-4 soft threshold); logs when that raises the unit attention. */
+void luns_space_check(struct lun_table *t, bool low);
 /* Whether initiator may see target e (ACL), for SendTargets. */
 bool luns_visible(const struct lun_entry *e, const char *initiator);
 

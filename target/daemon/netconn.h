@@ -45,6 +45,7 @@ struct netconn {
 
 	bool shut;          /* shutdown(2) done: waiting for ops to drain */
 	bool kill_requested; /* under w->kill_lock */
+	bool abort_requested; /* under w->kill_lock: PREEMPT AND ABORT from another session */
 	const char *kill_why;
 };
 

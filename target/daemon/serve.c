@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -103,12 +104,31 @@ static void log_portals(const struct server *srv, int luns)
 		   srv->nworkers == 1 ? "" : "s");
 }
 
+/* SBC-4 4.7.3.8 soft threshold: the data dir's file system is low on space when less than 5%
+ * or less than 1 GiB is free, whichever is more. */
+static void space_check(struct server *srv)
+{
+	struct statvfs v;
+	if (statvfs(srv->luns.data_dir, &v) < 0)
+		return;
+	uint64_t total = (uint64_t)v.f_blocks * v.f_frsize;
+	uint64_t avail = (uint64_t)v.f_bavail * v.f_frsize;
+	uint64_t floor = total / 20 > (1ull << 30) ? total / 20 : (1ull << 30);
+	luns_space_check(&srv->luns, avail < floor);
+}
+
 static void wait_for_signals(struct server *srv, struct config *cfg, const struct serve_opts *o,
 			     const sigset_t *set)
 {
+	struct timespec tick = {.tv_sec = 10};
+	space_check(srv);
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(set, &si);
+		int sig = sigtimedwait(set, &si, &tick);
+		if (sig < 0) {
+			space_check(srv);
+			continue;
+		}
 		if (sig == SIGHUP) {
 			reload(srv, cfg, o);
 		} else if (sig == SIGTERM || sig == SIGINT) {
@@ -128,6 +148,8 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 
 	log_set_level(cfg->server.log_level);
 	luns_init(&srv.luns);
+	srv.luns.abort_nexus = server_abort_nexus;
+	srv.luns.abort_ctx = &srv;
 	pthread_mutex_init(&srv.sess_lock, NULL);
 	conn_config_from(&srv.conn_cfg, cfg);
 	srv.max_sessions = cfg->server.max_sessions;

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "common/log.h"
+#include "target/daemon/netconn.h"
 #include "target/daemon/worker.h"
 #include "target/iscsi/text.h"
 
@@ -108,6 +109,16 @@ void server_session_remove(struct server *s, struct netconn *nc)
 			break;
 		}
 	}
+	pthread_mutex_unlock(&s->sess_lock);
+}
+
+void server_abort_nexus(void *srv, struct scsi_nexus *nx)
+{
+	struct server *s = srv;
+	pthread_mutex_lock(&s->sess_lock);
+	for (struct sess_entry *e = s->sessions; e; e = e->next)
+		if (conn_nexus(e->nc->conn) == nx)
+			worker_abort_conn(e->w, e->nc);
 	pthread_mutex_unlock(&s->sess_lock);
 }
 

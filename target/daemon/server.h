@@ -49,6 +49,9 @@ extern const struct login_ops server_login_ops;
 uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker *w,
 			    const char *initiator, const char *target, const uint8_t isid[6]);
 void server_session_remove(struct server *s, struct netconn *nc);
+/* PREEMPT AND ABORT (from any thread, under a LU's lock): abort the tasks of the session whose
+ * I_T nexus is nx. */
+void server_abort_nexus(void *srv, struct scsi_nexus *nx);
 
 /* SendTargets for one initiator: "All", a target name, or "" (the session's own target).
  * Wildcard portals (0.0.0.0, ::) are reported as local_host, the address the initiator reached. */

@@ -118,22 +118,30 @@ static void handle_kills(struct worker *w)
 	pthread_mutex_unlock(&w->kill_lock);
 	if (!pending)
 		return;
-	/* Collect first: killing may free connections. */
+	/* One at a time, looked up afresh: killing may free connections. */
 	for (;;) {
 		struct netconn *victim = NULL;
 		const char *why = NULL;
+		bool abort = false;
 		pthread_mutex_lock(&w->kill_lock);
-		for (struct netconn *nc = w->conns; nc; nc = nc->next) {
-			if (nc->kill_requested) {
-				nc->kill_requested = false;
+		for (struct netconn *nc = w->conns; nc && !victim; nc = nc->next) {
+			if (nc->abort_requested || nc->kill_requested) {
+				abort = nc->abort_requested;
+				nc->abort_requested = false;
+				if (!abort)
+					nc->kill_requested = false;
 				victim = nc;
 				why = nc->kill_why;
-				break;
 			}
 		}
 		pthread_mutex_unlock(&w->kill_lock);
 		if (!victim)
 			return;
+		if (abort) {
+			conn_abort_tasks(victim->conn);
+			netconn_poke(victim);
+			continue;
+		}
 		log_info("%s: %s", victim->peer, why);
 		netconn_kill(victim, why);
 	}
@@ -294,6 +302,15 @@ void worker_post_wake(struct worker *w, struct conn_wake *wk)
 	pthread_mutex_lock(&w->kill_lock);
 	wk->next = w->wakes;
 	w->wakes = wk;
+	pthread_mutex_unlock(&w->kill_lock);
+	wake(w);
+}
+
+void worker_abort_conn(struct worker *w, struct netconn *nc)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	nc->abort_requested = true;
+	w->kill_pending = true;
 	pthread_mutex_unlock(&w->kill_lock);
 	wake(w);
 }

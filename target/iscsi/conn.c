@@ -180,6 +180,21 @@ uint32_t conn_max_recv_data(const struct iscsi_conn *c)
 				      : c->cfg.limits.max_recv_data_segment_length;
 }
 
+void conn_abort_tasks(struct iscsi_conn *c)
+{
+	struct iscsi_task *t = c->tasks, *next;
+	for (; t; t = next) {
+		next = t->next;
+		if (!t->responded)
+			session_abort_task(t);
+	}
+}
+
+const struct scsi_nexus *conn_nexus(const struct iscsi_conn *c)
+{
+	return &c->nexus;
+}
+
 void *conn_env_ctx(const struct iscsi_conn *c)
 {
 	return c->env.ctx;
@@ -328,8 +343,13 @@ static void tmf_respond(struct iscsi_conn *c)
 	iscsi_encode_tmf_rsp(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
-	if (c->tmf_req.function == ISCSI_TMF_TARGET_COLD_RESET)
-		conn_fail(c, "target cold reset");
+	/* RFC 7143 11.5.1: after a cold reset the target drops the connection, once the response
+	 * has gone out (the initiator waits for it). */
+	if (c->tmf_req.function == ISCSI_TMF_TARGET_COLD_RESET) {
+		log_info("%s %s: target cold reset: closing the session", c->env.peer,
+			 c->initiator_name);
+		c->state = CONN_LOGGED_OUT;
+	}
 }
 
 /* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone. */

@@ -120,6 +120,10 @@ bool conn_data_digest(const struct iscsi_conn *c);
 /* Largest data segment we accept: the framer's cap. */
 uint32_t conn_max_recv_data(const struct iscsi_conn *c);
 
+/* PREEMPT AND ABORT from another session: end every task of this session, without status
+ * (TAS=0), as ABORT TASK SET would. On the connection's own thread. */
+void conn_abort_tasks(struct iscsi_conn *c);
+const struct scsi_nexus *conn_nexus(const struct iscsi_conn *c);
 /* The env.ctx the connection was made with. */
 void *conn_env_ctx(const struct iscsi_conn *c);
 /* For the daemon's registry and logs. */

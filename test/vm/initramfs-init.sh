@@ -100,6 +100,11 @@ find_iface() {
 	return 1
 }
 
+# disk_or_quit: a disk is there, or iscsistart has given up (no use waiting any longer).
+disk_or_quit() {
+	first_disk || ! kill -0 "$iscsistart_pid" 2>/dev/null
+}
+
 first_disk() {
 	for d in /sys/block/sd*; do
 		[ -e "$d" ] || continue
@@ -134,7 +139,9 @@ load_modules || fail "insmod failed"
 configure_nic
 # iscsistart stays in the foreground for the life of the session; its login shows as a disk.
 iscsistart -b &
-wait_for 60 first_disk || fail "no SCSI disk appeared after iscsistart -b"
+iscsistart_pid=$!
+wait_for 60 disk_or_quit
+first_disk || fail "no SCSI disk appeared after iscsistart -b"
 echo "ringsan-init: iSCSI disk is $disk"
 write_pattern
 echo

@@ -23,10 +23,11 @@ LOADER_PKG=systemd-boot-efi
 # Drivers the guest needs, with their dependencies resolved below. virtio-net is the NIC the lab
 # uses; e1000 is taken when the kernel flavour has it (the cloud flavour does not).
 MODULES_REQUIRED=(virtio_pci virtio_net sd_mod iscsi_tcp iscsi_ibft)
-# sd_mod reaches the T10 PI checksums through the crypto API, which modinfo does not list; on
-# flavours where they are modules, take them along.
-MODULES_OPTIONAL=(e1000 crc_t10dif crct10dif_generic crct10dif_pclmul crc64_rocksoft
-	crc64_rocksoft_generic)
+# Algorithms reached through the crypto API appear in no depends= field: sd_mod's T10 PI
+# checksums, and iscsi_tcp's crc32c (without it: "Could not create connection due to crc32c
+# loading error"). On flavours where they are modules (the plain amd64 one), take them along.
+MODULES_OPTIONAL=(e1000 crc32c_generic crc32c_intel crc_t10dif crct10dif_generic crct10dif_pclmul
+	crc64_rocksoft crc64_rocksoft_generic)
 
 usage() {
 	echo "usage: ${0##*/} OUT.img [SIZE]   (SIZE such as 64M; at least ${VM_MIN_DISK_MIB}M)" >&2
