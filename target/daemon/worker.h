@@ -48,6 +48,9 @@ struct worker {
  * saying what to do: port in use, io_uring unavailable ...). */
 int worker_init(struct worker *w, struct server *srv, unsigned id, char *err, size_t errlen);
 int worker_start(struct worker *w);
+/* Binds the portal alone (no SO_REUSEPORT) and closes it again: 0, or -errno with err set when
+ * another program holds the port. */
+int worker_probe_portal(const struct config_portal *p, char *err, size_t errlen);
 /* Asks the worker to stop: no new connections; running sessions end after in-flight I/O. */
 void worker_stop(struct worker *w);
 void worker_join(struct worker *w);

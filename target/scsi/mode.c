@@ -2,11 +2,13 @@
  * asked for: caching (SBC-4 6.5.5), control (SPC-5 7.5.8) and informational exceptions control
  * (SPC-5 7.5.13).
  *
- * Decision: no mode parameter is changeable. WCE tells the truth from the LUN's write_cache
+ * Decision: one mode parameter is changeable, the control page's SWP (software write protect,
+ * SPC-4 7.5.8): per LU, shared by every nexus, volatile (a restart clears it). Setting or
+ * clearing it raises MODE PARAMETERS CHANGED for the other nexuses (SPC-4 5.14). WCE tells the truth from the LUN's write_cache
  * option (WCE=1: write-back with honest flushes; WCE=0: every write is FUA) and is changed in
  * the config, not by an initiator (which would also have to persist it). MODE SELECT accepts a
  * page that leaves every value as it is, and answers INVALID FIELD IN PARAMETER LIST pointing at
- * the first bit it would change. No page is savable: PC=3 and SP=1 are refused. */
+ * the first bit it would change that is not SWP. No page is savable: PC=3 and SP=1 are refused. */
 #include <string.h>
 
 #include "common/wire.h"
@@ -31,16 +33,20 @@ static uint32_t page_caching(struct scsi_lu *lu, enum mode_pc pc, uint8_t *d)
 
 /* Control: TST 000b (one task set), QUEUE ALGORITHM MODIFIER 1 (unrestricted reordering),
  * QErr 00b, D_SENSE from the LU, TAS 0 (tasks aborted by another nexus end without status),
- * SWP 0 (a read-only LUN says so with the WP bit of the header instead). */
+ * SWP changeable (a read-only LUN says so with the WP bit of the header instead). */
 static uint32_t page_control(struct scsi_lu *lu, enum mode_pc pc, uint8_t *d)
 {
 	memset(d, 0, 12);
 	d[0] = 0x0a;
 	d[1] = 0x0a;
-	if (pc == PC_CHANGEABLE)
+	if (pc == PC_CHANGEABLE) {
+		d[4] = 0x08; /* SWP */
 		return 12;
+	}
 	d[2] = lu->d_sense ? 0x04 : 0x00;
 	d[3] = 0x10;
+	if (pc == PC_CURRENT && atomic_load(&lu->swp))
+		d[4] = 0x08;
 	return 12;
 }
 
@@ -76,7 +82,8 @@ static const struct mode_page *find_page(uint8_t code)
 static uint32_t mode_header(struct scsi_lu *lu, uint8_t *d, bool ten, bool dbd, bool llbaa)
 {
 	uint64_t blocks = lu_blocks(lu);
-	uint8_t dsp = 0x10 | (lu->cfg.read_only ? 0x80 : 0); /* DPOFUA, WP */
+	bool wp = lu->cfg.read_only || atomic_load(&lu->swp);
+	uint8_t dsp = 0x10 | (wp ? 0x80 : 0); /* DPOFUA, WP (SBC-4 6.5.1) */
 	uint32_t bdlen = dbd ? 0 : (ten && llbaa) ? 16 : 8;
 	uint32_t off = ten ? 8 : 4;
 	if (ten) {
@@ -148,12 +155,13 @@ static int highest_bit(uint8_t v)
 	return b;
 }
 
-/* Checks one page of the list at p (len bytes left, off its offset) against the current values;
- * returns its length, or 0 with *err set. */
+/* Checks one page of the list at p (len bytes left, off its offset) against the current values
+ * and the changeable mask; a control page sets *swp to its SWP bit. Returns its length, or 0
+ * with *err set. */
 static uint32_t select_page(struct scsi_lu *lu, const uint8_t *p, uint32_t left, uint32_t off,
-			    struct sense *err)
+			    int *swp, struct sense *err)
 {
-	uint8_t cur[MODE_BUF];
+	uint8_t cur[MODE_BUF], chg[MODE_BUF];
 	const struct mode_page *mp = find_page(p[0] & 0x3f);
 	if (left < 2 || 2u + p[1] > left) {
 		*err = sense_param_list_length_error();
@@ -168,13 +176,16 @@ static uint32_t select_page(struct scsi_lu *lu, const uint8_t *p, uint32_t left,
 		*err = sense_invalid_field_in_param_list(off + 1, 7);
 		return 0;
 	}
+	mp->build(lu, PC_CHANGEABLE, chg);
 	for (uint32_t i = 2; i < n; i++) {
-		if (p[i] != cur[i]) { /* nothing is changeable */
-			*err =
-			    sense_invalid_field_in_param_list(off + i, highest_bit(p[i] ^ cur[i]));
+		uint8_t bad = (uint8_t)((p[i] ^ cur[i]) & ~chg[i]);
+		if (bad) {
+			*err = sense_invalid_field_in_param_list(off + i, highest_bit(bad));
 			return 0;
 		}
 	}
+	if (mp->code == 0x0a)
+		*swp = (p[4] & 0x08) != 0;
 	return n;
 }
 
@@ -206,6 +217,7 @@ enum scsi_next mode_select_resume(struct scsi_lu *lu, struct scsi_task *task)
 	uint32_t len = task->data_len, off = ten ? 8 : 4;
 	uint32_t bdlen = ten ? get_be16(p + 6) : p[3];
 	struct sense err;
+	int swp = -1;
 
 	if (p[ten ? 2 : 1] != 0) /* MEDIUM TYPE: 00h for a disk */
 		return scsi_fail(lu, task, sense_invalid_field_in_param_list(ten ? 2 : 1, 7));
@@ -216,11 +228,13 @@ enum scsi_next mode_select_resume(struct scsi_lu *lu, struct scsi_task *task)
 	if (bdlen && !select_block_desc(lu, p + off, bdlen, off, &err))
 		return scsi_fail(lu, task, err);
 	for (off += bdlen; off < len;) {
-		uint32_t n = select_page(lu, p + off, len - off, off, &err);
+		uint32_t n = select_page(lu, p + off, len - off, off, &swp, &err);
 		if (!n)
 			return scsi_fail(lu, task, err);
 		off += n;
 	}
+	if (swp >= 0 && atomic_exchange(&lu->swp, swp != 0) != (swp != 0))
+		scsi_lu_raise_ua(lu, SCSI_UA_MODE_PARAMS_CHANGED, task->nexus);
 	scsi_data_free(task);
 	return scsi_good(task);
 }

@@ -60,6 +60,20 @@ struct scsi_lu_config {
 	 * only post the request to the nexus's worker, not block and not call the scsi layer.
 	 * NULL: PREEMPT AND ABORT preempts without aborting (tasks in flight then finish). */
 	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
+	/* EXTENDED COPY between LUs (SPC-4 6.4; xcopy.c): the LU whose NAA designator (VPD 83h,
+	 * the 8 bytes scsi_lu_naa() gives) is naa[0..len), or NULL when there is none (the copy then
+	 * ends with COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE). Called on the worker thread
+	 * that runs the EXTENDED COPY, without any lu->lock held; it must not block and must not
+	 * call into the scsi layer except scsi_lu_naa(). It may return the calling LU itself. The
+	 * returned LU and its blk_dev stay valid (not freed, fd not closed, not resized) until
+	 * put_lu(ctx, *ref) — the copy holds that reference from the parse of its parameter list
+	 * until the command ends (GOOD, error or abort: scsi_task_fini), so for at most one
+	 * EXTENDED COPY command. A LU that is being removed may be returned; its removal waits
+	 * for the last put_lu. NULL find_lu: only copies within the same LU work (a descriptor
+	 * naming any other LU is COPY TARGET DEVICE NOT REACHABLE). put_lu may be called from the
+	 * worker thread that runs the copy only. */
+	struct scsi_lu *(*find_lu)(void *ctx, const uint8_t *naa, size_t len, void **ref);
+	void (*put_lu)(void *ctx, void *ref);
 };
 
 struct scsi_lu;
@@ -147,6 +161,9 @@ struct scsi_task {
 		uint64_t pos;
 		void *aux;
 		uint32_t aux_len;
+		/* frees what aux holds beyond the memory itself (references, shared state);
+		 * called by scsi_task_fini before free(aux) */
+		void (*aux_release)(struct scsi_task *task);
 		/* range lock (rlock.c), under rl_lu->lock */
 		struct scsi_lu *rl_lu;
 		struct scsi_task *rl_prev, *rl_next;
@@ -156,6 +173,10 @@ struct scsi_task {
 		bool rl_restart; /* waited in the start handler: run it again on resume */
 	} st;
 };
+
+/* The LU's NAA designator (VPD 83h, SPC-4 7.8.6.6, locally assigned, from cfg.uuid), as a
+ * third-party copy target descriptor names it. Any thread; for the daemon's find_lu. */
+void scsi_lu_naa(const struct scsi_lu *lu, uint8_t naa[8]);
 
 /* Lifecycle of the LU. dev must outlive the LU. Returns NULL on allocation failure. */
 struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *dev);

@@ -11,7 +11,7 @@
 #include "target/scsi/sense.h"
 
 /* Limits we advertise (VPD 0xB0) and enforce. */
-#define SCSI_MAX_XFER_BYTES   (8u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
+#define SCSI_MAX_XFER_BYTES   (32u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
 #define SCSI_OPT_XFER_BYTES   (1u << 20) /* OPTIMAL TRANSFER LENGTH */
 #define SCSI_MAX_BUFFER_BYTES (1u << 20) /* commands buffered whole: VERIFY BYTCHK=1, ... */
 #define SCSI_PHYS_BLOCK_BYTES 4096u	 /* physical block: file systems work in 4 KiB */
@@ -27,12 +27,29 @@
 					  * (and as much to write), and 255 blocks */
 #define SCSI_ATOMIC_MAX_BYTES (1u << 20) /* WRITE ATOMIC: buffered whole, one write */
 
+/* Third-party copy (xcopy.c), reported by RECEIVE COPY RESULTS and VPD 8Fh. */
+#define XCOPY_MAX_TARGETS     8u	  /* MAXIMUM TARGET (CSCD) DESCRIPTOR COUNT */
+#define XCOPY_MAX_SEGMENTS    64u	  /* MAXIMUM SEGMENT DESCRIPTOR COUNT */
+#define XCOPY_MAX_DESC_LIST   (XCOPY_MAX_TARGETS * 32u + XCOPY_MAX_SEGMENTS * 28u)
+#define XCOPY_CHUNK_BYTES     (64u << 20) /* one BLK_COPY step (copy_file_range) at most */
+#define XCOPY_HELD_RESULTS    16u	  /* copy status kept for RECEIVE COPY RESULTS */
+
 /* MAXIMUM COMPARE AND WRITE LENGTH in blocks (VPD 0xB0 byte 5, one byte). */
 static inline uint32_t scsi_caw_max_blocks(uint32_t block_size)
 {
 	uint32_t n = SCSI_CAW_MAX_BYTES / block_size;
 	return n > 255 ? 255 : n;
 }
+
+/* The status of one EXTENDED COPY for RECEIVE COPY RESULTS (SPC-4 6.18.3), per I_T nexus and
+ * list identifier. */
+struct xcopy_result {
+	const struct scsi_nexus *nexus; /* NULL: a free slot */
+	uint8_t list_id;
+	uint8_t status; /* COPY MANAGER STATUS: 0 in progress, 1 done, 2 done with errors */
+	uint16_t segments;
+	uint64_t bytes;
+};
 
 struct scsi_lu {
 	struct scsi_lu_config cfg;
@@ -41,6 +58,7 @@ struct scsi_lu {
 	_Atomic uint64_t size_bytes; /* capacity; changed by scsi_lu_set_size() */
 	struct scsi_nexus *nexuses;
 	bool d_sense; /* control mode page D_SENSE: descriptor format sense */
+	atomic_bool swp; /* control mode page SWP (SPC-4 7.5.8): software write protect */
 	/* range lock (rlock.c), under lock: held ranges by kind, and the FIFO of waiters */
 	struct scsi_task *rl_shared, *rl_shared_tail, *rl_excl, *rl_excl_tail;
 	struct scsi_task *rl_wait_head, *rl_wait_tail;
@@ -50,6 +68,7 @@ struct scsi_lu {
 	struct scsi_nexus *spc2_holder; /* SPC-2 RESERVE(6/10) holder, or NULL */
 	struct pr_state pr;
 	pthread_mutex_t pr_save_lock; /* orders APTPL saves; taken before lock */
+	struct xcopy_result xcopy[XCOPY_HELD_RESULTS]; /* under lock */
 };
 
 /* Capacity in logical blocks. */
@@ -151,6 +170,15 @@ enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_get_lba_status(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_get_lba_status_resume(struct scsi_lu *lu, struct scsi_task *task);
+
+/* xcopy.c: EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (SPC-4 6.4, 6.18) */
+enum scsi_next xcopy_extended_copy(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next xcopy_extended_copy_resume(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next xcopy_receive_copy_results(struct scsi_lu *lu, struct scsi_task *task);
+/* The third-party copy VPD page (8Fh) body after its 4-byte header; returns the page length. */
+uint32_t xcopy_vpd(struct scsi_lu *lu, uint8_t *d);
+/* Forgets the copy results held for nx (on detach; under lu->lock). */
+void xcopy_forget_nexus(struct scsi_lu *lu, const struct scsi_nexus *nx);
 
 /* Whether the thin-provisioning commands are on for this LU (config thin and not read-only
  * does not matter: a read-only thin LU still reports its provisioning). */

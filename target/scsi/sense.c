@@ -8,6 +8,11 @@
 /* SENSE KEY SPECIFIC bytes for a field pointer (SPC-5 4.4.2.3, table "Field pointer"). */
 static void encode_sks(const struct sense *s, uint8_t out[3])
 {
+	if (s->sks_progress) {
+		out[0] = 0x80;
+		put_be16(out + 1, s->progress);
+		return;
+	}
 	out[0] = 0x80 | (s->sks_cdb ? 0x40 : 0);
 	if (s->sks_bit >= 0)
 		out[0] |= 0x08 | (uint8_t)(s->sks_bit & 7);
@@ -27,7 +32,7 @@ static size_t encode_fixed(const struct sense *s, uint8_t *out)
 	out[7] = SENSE_FIXED_LEN - 8;
 	out[12] = s->asc;
 	out[13] = s->ascq;
-	if (s->sks_valid)
+	if (s->sks_valid || s->sks_progress)
 		encode_sks(s, out + 15);
 	return SENSE_FIXED_LEN;
 }
@@ -47,7 +52,7 @@ static size_t encode_descriptor(const struct sense *s, uint8_t *out)
 		put_be64(out + len + 4, s->info);
 		len += 12;
 	}
-	if (s->sks_valid) { /* sense key specific descriptor, SPC-5 4.4.2.3 */
+	if (s->sks_valid || s->sks_progress) { /* sense key specific descriptor, SPC-5 4.4.2.3 */
 		out[len] = 0x02;
 		out[len + 1] = 0x06;
 		encode_sks(s, out + len + 4);
@@ -131,6 +136,11 @@ struct sense sense_write_protected(void)
 	return make(SENSE_DATA_PROTECT, 0x27, 0x00);
 }
 
+struct sense sense_sw_write_protected(void)
+{
+	return make(SENSE_DATA_PROTECT, 0x27, 0x02);
+}
+
 struct sense sense_space_alloc_failed(void)
 {
 	return make(SENSE_DATA_PROTECT, 0x27, 0x07);
@@ -164,6 +174,65 @@ struct sense sense_insufficient_registration(void)
 struct sense sense_internal_target_failure(void)
 {
 	return make(SENSE_HARDWARE_ERROR, 0x44, 0x00);
+}
+
+struct sense sense_sanitize_in_progress(uint16_t progress)
+{
+	struct sense s = make(SENSE_NOT_READY, 0x04, 0x1b);
+	s.sks_progress = true;
+	s.progress = progress;
+	return s;
+}
+
+struct sense sense_sanitize_failed(void)
+{
+	return make(SENSE_MEDIUM_ERROR, 0x31, 0x03);
+}
+
+struct sense sense_operation_in_progress(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x00, 0x16);
+}
+
+struct sense sense_too_many_target_descriptors(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x26, 0x06);
+}
+
+struct sense sense_too_many_segment_descriptors(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x26, 0x08);
+}
+
+struct sense sense_unsupported_target_descriptor(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x26, 0x07);
+}
+
+struct sense sense_unsupported_segment_descriptor(void)
+{
+	return make(SENSE_ILLEGAL_REQUEST, 0x26, 0x09);
+}
+
+struct sense sense_copy_target_unreachable(void)
+{
+	return make(SENSE_COPY_ABORTED, 0x0d, 0x02);
+}
+
+struct sense sense_copy_aborted(void)
+{
+	return make(SENSE_COPY_ABORTED, 0x00, 0x00);
+}
+
+struct sense sense_copy_inexact_segment(void)
+{
+	return make(SENSE_COPY_ABORTED, 0x26, 0x0a);
+}
+
+struct sense sense_copy_aborted_by(struct sense s)
+{
+	s.key = SENSE_COPY_ABORTED;
+	return s;
 }
 
 struct sense sense_aborted_command(void)

@@ -18,6 +18,7 @@ enum sense_key {
 	SENSE_ILLEGAL_REQUEST = 0x5,
 	SENSE_UNIT_ATTENTION = 0x6,
 	SENSE_DATA_PROTECT = 0x7,
+	SENSE_COPY_ABORTED = 0xA,
 	SENSE_ABORTED_COMMAND = 0xB,
 	SENSE_MISCOMPARE = 0xE,
 };
@@ -31,6 +32,10 @@ struct sense {
 	bool sks_cdb;	    /* C/D: 1 = the error is in the CDB, 0 = in the parameter list */
 	int8_t sks_bit;	    /* bit pointer 0..7, or -1 when BPV = 0 */
 	uint16_t sks_field; /* byte of the CDB / parameter list */
+	/* SENSE KEY SPECIFIC as a progress indication (SPC-5 4.4.2.3.3) instead: NOT READY while
+	 * a long operation runs; progress is the fraction done, in 65536ths. */
+	bool sks_progress;
+	uint16_t progress;
 };
 
 /* Largest encoding: 18 bytes fixed; 8 + 12 + 8 descriptor. */
@@ -57,6 +62,8 @@ struct sense sense_lun_not_supported(void);
 struct sense sense_saving_params_unsupported(void);
 /* 07/27/00 WRITE PROTECTED */
 struct sense sense_write_protected(void);
+/* 07/27/02 LOGICAL UNIT SOFTWARE WRITE PROTECTED (control mode page SWP, SPC-4 7.5.8) */
+struct sense sense_sw_write_protected(void);
 /* 07/27/07 SPACE ALLOCATION FAILED WRITE PROTECT (SBC-4 4.7.3.7) */
 struct sense sense_space_alloc_failed(void);
 /* 03/11/00 UNRECOVERED READ ERROR, INFORMATION = the first LBA of the failed request */
@@ -71,6 +78,27 @@ struct sense sense_invalid_release(void);
 struct sense sense_insufficient_registration(void);
 /* 04/44/00 INTERNAL TARGET FAILURE */
 struct sense sense_internal_target_failure(void);
+/* 02/04/1B LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS, with a progress indication */
+struct sense sense_sanitize_in_progress(uint16_t progress);
+/* 03/31/03 SANITIZE COMMAND FAILED (SBC-4 4.11.3) */
+struct sense sense_sanitize_failed(void);
+/* 05/00/16 OPERATION IN PROGRESS (an EXTENDED COPY list identifier in use, SPC-4 6.4.3) */
+struct sense sense_operation_in_progress(void);
+/* EXTENDED COPY parameter list errors (SPC-4 6.4.3): 05/26/06 TOO MANY TARGET DESCRIPTORS,
+ * 05/26/08 TOO MANY SEGMENT DESCRIPTORS, 05/26/07 UNSUPPORTED TARGET DESCRIPTOR TYPE CODE,
+ * 05/26/09 UNSUPPORTED SEGMENT DESCRIPTOR TYPE CODE. */
+struct sense sense_too_many_target_descriptors(void);
+struct sense sense_too_many_segment_descriptors(void);
+struct sense sense_unsupported_target_descriptor(void);
+struct sense sense_unsupported_segment_descriptor(void);
+/* COPY ABORTED (SPC-4 6.4.3.x, errors while processing segments): 0A/0D/02 COPY TARGET DEVICE
+ * NOT REACHABLE; 0A/00/00 with no more to say (a segment beyond a copy target's capacity);
+ * 0A/26/0A UNEXPECTED INEXACT SEGMENT; and the sense of a failed backend request, s, re-keyed
+ * as COPY ABORTED. */
+struct sense sense_copy_target_unreachable(void);
+struct sense sense_copy_aborted(void);
+struct sense sense_copy_inexact_segment(void);
+struct sense sense_copy_aborted_by(struct sense s);
 /* 0B/00/00 ABORTED COMMAND, no additional sense */
 struct sense sense_aborted_command(void);
 

@@ -83,6 +83,8 @@ static enum scsi_next start_checked(struct scsi_lu *lu, struct scsi_task *task,
 		return scsi_fail(lu, task, s);
 	if (lu && (cmd->flags & CDB_F_WRITES) && lu->cfg.read_only)
 		return scsi_fail(lu, task, sense_write_protected());
+	if (lu && (cmd->flags & CDB_F_WRITES) && atomic_load(&lu->swp))
+		return scsi_fail(lu, task, sense_sw_write_protected());
 	return leave(task, cmd->start(lu, task), true);
 }
 
@@ -156,6 +158,9 @@ void scsi_task_fini(struct scsi_task *task)
 {
 	lu_range_unlock(task);
 	scsi_data_free(task);
+	if (task->st.aux_release)
+		task->st.aux_release(task);
+	task->st.aux_release = NULL;
 	free(task->st.aux);
 	task->st.aux = NULL;
 	task->st.aux_len = 0;

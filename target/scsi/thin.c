@@ -150,24 +150,34 @@ static enum scsi_next write_same_go(struct scsi_lu *lu, struct scsi_task *task,
 	return write_same_pattern(lu, task, block);
 }
 
-/* SBC-4 5.48-5.49 WRITE SAME(10/16): WSNZ=1 (0 blocks refused), MAXIMUM WRITE SAME LENGTH,
- * no ANCHOR, UNMAP only on thin LUs, NDOB (16 only) means a block of zeroes without Data-Out. */
+/* SBC-4 5.48-5.49 WRITE SAME(10/16): WSNZ=0, so NUMBER OF LOGICAL BLOCKS 0 means "through the
+ * last LBA" (then LBA must be below the capacity); MAXIMUM WRITE SAME LENGTH; no ANCHOR; UNMAP
+ * only on thin LUs; NDOB (16 only) means a block of zeroes without Data-Out. Otherwise the
+ * Data-Out is exactly one block: an Expected Data Transfer Length that says otherwise is refused
+ * before any data moves (SBC-4 5.48: the data-out buffer holds a single block), pointing at the
+ * length. */
 enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task)
 {
 	const uint8_t *cdb = task->cdb;
 	bool sixteen = cdb[0] == 0x93, unmap = cdb[1] & 0x08, ndob = sixteen && (cdb[1] & 0x01);
 	uint64_t lba = sixteen ? get_be64(cdb + 2) : get_be32(cdb + 2);
-	uint32_t blocks = sixteen ? get_be32(cdb + 10) : get_be16(cdb + 7);
+	uint64_t blocks = sixteen ? get_be32(cdb + 10) : get_be16(cdb + 7);
 	uint8_t len_byte = sixteen ? 10 : 7;
 
 	if (cdb[1] & 0xe0)
 		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 7));
 	if (unmap && !lu_thin(lu))
 		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 3));
-	if (!blocks || (uint64_t)blocks * lu->cfg.block_size > SCSI_WSAME_MAX_BYTES)
+	if (!blocks && lba >= lu_blocks(lu))
+		return scsi_fail(lu, task, sense_lba_out_of_range());
+	if (!blocks)
+		blocks = lu_blocks(lu) - lba;
+	if (blocks * lu->cfg.block_size > SCSI_WSAME_MAX_BYTES)
 		return scsi_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
 	if (!lu_range_ok(lu, lba, blocks))
 		return scsi_fail(lu, task, sense_lba_out_of_range());
+	if (!ndob && task->exp_xfer_len != lu->cfg.block_size)
+		return scsi_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
 	task->st.lba = lba;
 	task->st.nblocks = blocks;
 	if (ndob)

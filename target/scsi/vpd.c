@@ -59,6 +59,11 @@ static uint32_t put_name_string(uint8_t *d, uint8_t assoc, const char *name)
 	return 4 + padded;
 }
 
+void scsi_lu_naa(const struct scsi_lu *lu, uint8_t naa[8])
+{
+	put_be64(naa, 3ull << 60 | get_be64(lu->cfg.uuid) >> 4);
+}
+
 /* SPC-5 7.7.6: the logical unit's NAA (locally assigned, type 3: the UUID's top 60 bits) and T10
  * vendor ID designators, then the target port's relative port and SCSI name string (the iSCSI
  * target port name "IQN,t,0xTPGT", RFC 7143 / SPC-5 7.7.6.11), then the target device's name. */
@@ -68,7 +73,7 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
 	char hex[33], port[sizeof(lu->cfg.target_iqn) + 16];
 	uint32_t off = 4;
 
-	put_be64(naa, 3ull << 60 | get_be64(lu->cfg.uuid) >> 4);
+	scsi_lu_naa(lu, naa);
 	off += put_designator(d + off, 0x01, 0x03, naa, 8); /* binary; LU, NAA */
 	uuid_hex(lu, hex);
 	memcpy(t10, "RINGSAN ", 8);
@@ -83,7 +88,7 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
 }
 
 /* SBC-4 6.6.4 block limits, page length 3Ch. Values and why:
- * - MAXIMUM TRANSFER LENGTH 8 MiB: READ/WRITE stream, so this only bounds one command's time;
+ * - MAXIMUM TRANSFER LENGTH 32 MiB: READ/WRITE stream, so this only bounds one command's time;
  *   OPTIMAL TRANSFER LENGTH 1 MiB; granularity = the 4 KiB physical block.
  * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (compare.c).
  * - Thin LUs: MAXIMUM UNMAP LBA COUNT FFFFFFFFh (no limit: a hole punch costs the same whatever
@@ -96,7 +101,7 @@ static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 {
 	uint32_t bs = lu->cfg.block_size;
 	d[3] = 0x3c;
-	d[4] = 0x01; /* WSNZ: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 is refused */
+	d[4] = 0x00; /* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
 	d[5] = (uint8_t)scsi_caw_max_blocks(bs);
 	put_be16(d + 6, (uint16_t)(SCSI_PHYS_BLOCK_BYTES / bs));
 	put_be32(d + 8, SCSI_MAX_XFER_BYTES / bs);

@@ -51,7 +51,9 @@ parse_args() {
 }
 
 # write_script FILE: the iPXE script. keep-san 1 is what ringsan-boot's menus use, so the lab
-# boots the same way; a failure prints a marker and powers off rather than sitting at a prompt.
+# boots the same way. On failure the script ends (Debian's iPXE has no poweroff command), SeaBIOS
+# finds no other boot device and reboots after reboot-timeout, and -no-reboot ends QEMU: a failed
+# sanboot costs seconds, not the whole timeout.
 write_script() {
 	cat >"$1" <<-EOF
 		#!ipxe
@@ -73,7 +75,7 @@ run_qemu() {
 	# socat -b: its default 8 KiB transfer unit made loading kernel + initrd ~1.6x slower here.
 	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
 		-accel tcg -m 512 -smp 1 \
-		-nodefaults -display none -vga none -no-reboot \
+		-nodefaults -display none -vga none -no-reboot -boot reboot-timeout=1000 \
 		-serial "file:$LOG" \
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:$GUEST_PORTAL:3260-cmd:socat -b 262144 - TCP:127.0.0.1:$PORT" \
 		-device virtio-net-pci,netdev=n0,romfile= \

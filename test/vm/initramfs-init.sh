@@ -100,11 +100,6 @@ find_iface() {
 	return 1
 }
 
-# disk_or_quit: a disk is there, or iscsistart has given up (no use waiting any longer).
-disk_or_quit() {
-	first_disk || ! kill -0 "$iscsistart_pid" 2>/dev/null
-}
-
 first_disk() {
 	for d in /sys/block/sd*; do
 		[ -e "$d" ] || continue
@@ -137,11 +132,9 @@ esac
 
 load_modules || fail "insmod failed"
 configure_nic
-# iscsistart stays in the foreground for the life of the session; its login shows as a disk.
-iscsistart -b &
-iscsistart_pid=$!
-wait_for 60 disk_or_quit
-first_disk || fail "no SCSI disk appeared after iscsistart -b"
+# iscsistart returns once logged in (a child of it keeps the session); the disk shows up after.
+timeout 60 iscsistart -b || fail "iscsistart -b failed (exit $?)"
+wait_for 30 first_disk || fail "no SCSI disk appeared after iscsistart -b"
 echo "ringsan-init: iSCSI disk is $disk"
 write_pattern
 echo

@@ -653,6 +653,7 @@ def slow(seconds, must_close):
     data = data[:8000]
     bhs[5:8] = len(data).to_bytes(3, "big")
     raw = bytes(bhs) + data
+    print("connected", flush=True)
     start = time.time()
     for i, b in enumerate(raw):
         if time.time() - start > seconds:

@@ -272,7 +272,7 @@ static void test_proxy_flow(void)
 	struct dhcp_msg m, r;
 	struct pxe_result res;
 	uint8_t out[DHCP_MAX_PACKET];
-	const uint8_t *v;
+	const uint8_t *v = NULL;
 	const uint8_t uuid[17] = {0, 0xaa};
 
 	pkt_begin(&p, DHCP_DISCOVER, MAC);
@@ -339,7 +339,7 @@ static void test_full_flow(void)
 	struct dhcp_msg m, r;
 	struct pxe_result res;
 	uint8_t out[DHCP_MAX_PACKET];
-	const uint8_t *v;
+	const uint8_t *v = NULL;
 
 	full.mode = PXE_MODE_FULL;
 	full.subnet_mask = IP(255, 255, 255, 0);

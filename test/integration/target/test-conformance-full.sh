@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Issue 4 acceptance: EVERY suite of the SCSI and iSCSI families of libiscsi's iscsi-test-cu
+# against `ringsan serve` on loopback, with --dataloss and --allow-sanitize, two initiator names
+# (the reservation tests log in as the second) and the URL given twice (MultipathIO). One check
+# per suite: it fails on a CUnit failure (test or assert), a crash, a missing run summary or a
+# timeout. CUnit counts a skipped test as passed; the "[SKIPPED]" lines tell the truth, so they
+# are counted and their reasons kept.
+#
+# Environment:
+#   CONFORMANCE_OUT  write one JSON object per suite there (JSON Lines): {"suite", "tests",
+#                    "passed", "failed", "skipped", "skip_reasons": [...], "status":
+#                    "ok"|"failed"|"timeout"|"crash", "seconds"}; scripts/conformance-table turns
+#                    it into the README's Markdown table.
+#   SUITES           a space-separated subset (default: every SCSI.* and iSCSI.* suite listed by
+#                    `iscsi-test-cu --list`).
+#   SUITE_TIMEOUT    seconds per suite (default 300).
+. "$(dirname "$0")/../lib.sh"
+need iscsi-test-cu stdbuf timeout python3
+
+A=iqn.1994-05.com.test:a
+B=iqn.1994-05.com.test:b
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-300}
+OUT=${CONFORMANCE_OUT:-$WORK/conformance.jsonl}
+: >"$OUT" || exit 1
+
+# 1 GiB sparse: room for the tests that write near the end and for the large transfers.
+"$RINGSAN" --data-dir "$DATA" lun create disk --size 1G >/dev/null || exit 1
+cat >"$WORK/ringsan.ini" <<INI
+[server]
+base_iqn = $IQN_BASE
+[lun disk]
+allowed_initiators = $A, $B
+INI
+start_target -c "$WORK/ringsan.ini" || exit 1
+U=$(url disk)
+
+if [ -z "${SUITES:-}" ]; then
+	SUITES=$(iscsi-test-cu --list | grep -E '^(SCSI|iSCSI)\.[A-Za-z0-9]+$' | tr '\n' ' ')
+fi
+[ -n "$SUITES" ] || {
+	echo "SKIPPED: iscsi-test-cu --list names no SCSI or iSCSI suite"
+	exit 77
+}
+
+# summarize LOG SUITE STATUS SECONDS: appends the suite's JSON line to $OUT, prints a summary
+# and the skip reasons; exits non-zero on any failure or a missing run summary.
+summarize() {
+	python3 - "$@" "$OUT" <<'PY'
+import json, re, sys
+path, suite, status, secs, outp = sys.argv[1:6]
+out = open(path, errors="replace").read()
+m_t = re.search(r"^\s+tests\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
+m_a = re.search(r"^\s+asserts\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
+# Each test's text runs from "Test: NAME ..." to its verdict ("passed" or "FAILED").
+tests = re.findall(r"Test: (\S+) \.\.\.(.*?)(?<!\[)(passed|FAILED)(?!\])", out, re.S)
+skipped, failed, reasons = [], [], set()
+for name, body, verdict in tests:
+    if verdict == "FAILED":
+        failed.append(name)
+    elif "[SKIPPED]" in body:
+        skipped.append(name)
+        reasons.update(r.strip() for r in re.findall(r"\[SKIPPED\] ([^\n]*)", body))
+in_tests = "".join(body for _, body, _ in tests)
+setup = set(re.findall(r"\[SKIPPED\] ([^\n]*)", out)) - set(re.findall(r"\[SKIPPED\] ([^\n]*)", in_tests))
+reasons.update("(suite set-up) " + r.strip() for r in setup)
+if m_t:
+    total, failed_n = int(m_t.group(2)), int(m_t.group(4))
+    afail = int(m_a.group(4)) if m_a else 0
+else:
+    total, failed_n, afail = len(tests), max(len(failed), 1), 0
+    if status == "ok":
+        status = "crash"
+if status == "ok" and (failed_n or afail):
+    status = "failed"
+rec = {"suite": suite, "tests": total, "passed": total - failed_n - len(skipped),
+       "failed": failed_n, "skipped": len(skipped), "skip_reasons": sorted(reasons),
+       "skipped_tests": skipped, "failed_tests": failed, "status": status,
+       "seconds": int(secs)}
+with open(outp, "a") as f:
+    f.write(json.dumps(rec) + "\n")
+print("    %s: %s, tests %d, passed %d, failed %d, skipped %d (%s s)" % (
+    suite, status, total, rec["passed"], failed_n, len(skipped), secs))
+for r in sorted(reasons):
+    print("    %s [SKIPPED] %s" % (suite, r))
+for name in failed:
+    print("    %s.%s FAILED" % (suite, name))
+if failed_n:
+    for line in re.findall(r"^\s+\d+\. .*$", out, re.M)[:20]:
+        print("    %s:%s" % (suite, line))
+sys.exit(0 if status == "ok" else 1)
+PY
+}
+
+# run_suite SUITE: one bounded iscsi-test-cu run. If the target dies meanwhile, iscsi-test-cu
+# (which would retry for ever) is stopped at once.
+run_suite() {
+	local suite=$1 log="$WORK/cu-$1.out" rc cu status=ok start=$SECONDS
+	timeout "$SUITE_TIMEOUT" stdbuf -o0 iscsi-test-cu -i "$A" -I "$B" --dataloss \
+		--allow-sanitize -t "$suite" "$U" "$U" >"$log" 2>&1 &
+	cu=$!
+	while kill -0 "$cu" 2>/dev/null; do
+		if ! kill -0 "$TARGET_PID" 2>/dev/null; then
+			kill "$cu" 2>/dev/null
+			status=crash
+			echo "    $suite: THE TARGET DIED during this suite"
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$cu"
+	rc=$?
+	if [ "$rc" -eq 124 ]; then
+		status=timeout
+		echo "    $suite: timed out after $SUITE_TIMEOUT s; last lines:"
+		tail -5 "$log" | sed 's/^/    /'
+	elif [ "$status" = ok ] && [ "$rc" -gt 128 ]; then
+		status=crash
+	fi
+	summarize "$log" "$suite" "$status" $((SECONDS - start))
+}
+
+RUN_START=$SECONDS
+for suite in $SUITES; do
+	if run_suite "$suite" >"$WORK/suite.out" 2>&1; then
+		pass "iscsi-test-cu $suite"
+	else
+		fail "iscsi-test-cu $suite"
+	fi
+	cat "$WORK/suite.out"
+	if ! kill -0 "$TARGET_PID" 2>/dev/null; then
+		wait "$TARGET_PID"
+		fail "the target survives $suite (it died with exit status $?)"
+		grep -v 'logged in\|logged out' "$TARGET_LOG" | tail -5 | sed 's/^/    log: /'
+		echo "    restarting the target for the remaining suites"
+		start_target -c "$WORK/ringsan.ini" || exit 1
+		U=$(url disk)
+	fi
+done
+python3 - "$OUT" $((SECONDS - RUN_START)) <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+t = {k: sum(r[k] for r in rows) for k in ("tests", "passed", "failed", "skipped")}
+print("    all %d suites: tests %d, passed %d, failed %d, skipped %d in %s s" % (
+    len(rows), t["tests"], t["passed"], t["failed"], t["skipped"], sys.argv[2]))
+PY
+stop_target
+check "SIGTERM: exit 0" test $? -eq 0
+check "no crash and no sanitizer report in the target log" no_sanitizer_report "$TARGET_LOG"
+finish
