@@ -104,8 +104,7 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 		conn_data_digest_error(nc->conn, pdu->bhs);
 		return;
 	default:
-		log_warn("%s: closing the connection: %s", nc->peer, framer_result_name(res));
-		conn_shutdown(nc->conn, framer_result_name(res));
+		conn_fail(nc->conn, framer_result_name(res));
 		return;
 	}
 }

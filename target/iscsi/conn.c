@@ -228,6 +228,18 @@ bool conn_idle(const struct iscsi_conn *c)
 	return true;
 }
 
+/* Detach from the LU and drop the daemon's reference (which unlocks the LUN file for the CLI
+ * once no session uses it). */
+static void conn_release_target(struct iscsi_conn *c)
+{
+	if (c->attached)
+		scsi_lu_detach(c->target.lu, &c->nexus);
+	c->attached = false;
+	if (c->have_target)
+		c->env.put_target(c->env.ctx, &c->target);
+	c->have_target = false;
+}
+
 /* ---- NOP ---- */
 
 static void nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
@@ -384,6 +396,7 @@ void conn_check_waiters(struct iscsi_conn *c)
 		c->state = CONN_LOGGED_OUT;
 		log_info("%s %s: logged out of %s", c->env.peer, c->initiator_name,
 			 c->discovery ? "discovery" : c->target_name);
+		conn_release_target(c); /* no task is left: the LUN is free before the reply lands */
 	}
 }
 
@@ -859,12 +872,9 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 
 static void conn_destroy(struct iscsi_conn *c)
 {
-	if (c->attached)
-		scsi_lu_detach(c->target.lu, &c->nexus);
+	conn_release_target(c);
 	if (c->registered && c->env.session_remove)
 		c->env.session_remove(c->env.ctx, c);
-	if (c->have_target)
-		c->env.put_target(c->env.ctx, &c->target);
 	login_free(c->login);
 	text_in_fini(&c->text_req);
 	free(c->text_out);

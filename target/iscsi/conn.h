@@ -131,6 +131,8 @@ const char *conn_initiator_name(const struct iscsi_conn *c);
 const char *conn_target_name(const struct iscsi_conn *c);
 const uint8_t *conn_isid(const struct iscsi_conn *c);
 uint16_t conn_tsih(const struct iscsi_conn *c);
+/* A protocol error the daemon saw (framing): logged as a warning; close after in-flight I/O. */
+void conn_fail(struct iscsi_conn *c, const char *reason);
 /* Another session replaced this one, or the daemon is stopping: close after in-flight I/O. */
 void conn_shutdown(struct iscsi_conn *c, const char *why);
 /* No task holds block I/O any more: the daemon may close the socket. */

@@ -134,7 +134,6 @@ void conn_queue(struct iscsi_conn *c, struct conn_tx *tx);
 struct conn_tx *conn_tx_new(struct iscsi_conn *c, uint32_t data_len);
 void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx);
 void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t reason);
-void conn_fail(struct iscsi_conn *c, const char *reason);
 uint32_t conn_take_statsn(struct iscsi_conn *c);
 void conn_window_update(struct iscsi_conn *c);
 void conn_check_waiters(struct iscsi_conn *c);

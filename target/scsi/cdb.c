@@ -58,6 +58,61 @@ static const struct scsi_cmd maintenance_in[] = {
     {.name = NULL},
 };
 
+static const struct scsi_cmd extended_copy[] = {
+    {.name = "EXTENDED COPY(LID1)",
+     .opcode = 0x83,
+     .sa = 0x00,
+     .cdb_len = 16,
+     .usage = {0x83, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	       0x00, 0x00},
+     .dir = CDB_DIR_OUT,
+     .flags = CDB_F_SA | CDB_F_MEDIUM,
+     .start = xcopy_extended_copy,
+     .resume = xcopy_extended_copy_resume,
+     .timeout_s = T_LONG},
+    {.name = NULL},
+};
+
+static const struct scsi_cmd receive_copy_results[] = {
+    {.name = "RECEIVE COPY RESULTS(COPY STATUS)",
+     .opcode = 0x84,
+     .sa = 0x00,
+     .cdb_len = 16,
+     .usage = {0x84, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	       0x00, 0x00},
+     .dir = CDB_DIR_IN,
+     .flags = CDB_F_SA,
+     .start = xcopy_receive_copy_results,
+     .timeout_s = T_IO},
+    {.name = "RECEIVE COPY RESULTS(OPERATING PARAMETERS)",
+     .opcode = 0x84,
+     .sa = 0x03,
+     .cdb_len = 16,
+     .usage = {0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	       0x00, 0x00},
+     .dir = CDB_DIR_IN,
+     .flags = CDB_F_SA,
+     .start = xcopy_receive_copy_results,
+     .timeout_s = T_IO},
+    {.name = NULL},
+};
+
+/* SANITIZE (SBC-4 5.30): byte 1 IMMED (7), AUSE (5); PARAMETER LIST LENGTH in bytes 7-8. */
+#define SANITIZE_CMD(nm, code, more)                                                               \
+	{                                                                                          \
+		.name = nm, .opcode = 0x48, .sa = code, .cdb_len = 10,                             \
+		.usage = {0x48, 0xa0, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00},             \
+		.dir = CDB_DIR_OUT, .flags = CDB_F_SA | CDB_F_MEDIUM | CDB_F_WRITES | (more),      \
+		.start = sanitize_start, .resume = sanitize_resume, .timeout_s = 3600              \
+	}
+
+static const struct scsi_cmd sanitize[] = {
+    SANITIZE_CMD("SANITIZE(OVERWRITE)", 0x01, 0),
+    SANITIZE_CMD("SANITIZE(BLOCK ERASE)", 0x02, CDB_F_THIN),
+    SANITIZE_CMD("SANITIZE(EXIT FAILURE MODE)", 0x1f, 0),
+    {.name = NULL},
+};
+
 /* Indexed by opcode. An entry with .sa_list set has service actions. */
 static const struct {
 	const struct scsi_cmd *cmd;
@@ -233,6 +288,7 @@ static const struct {
 	.start = sbc_unmap,
 	.resume = sbc_unmap_resume,
 	.timeout_s = T_LONG}},
+    [0x48] = {NULL, sanitize},
     [0x55] = {&(const struct scsi_cmd){
 	.name = "MODE SELECT(10)",
 	.opcode = 0x55,
@@ -281,6 +337,8 @@ static const struct {
 	.start = pr_out,
 	.resume = pr_out_resume,
 	.timeout_s = T_IO}},
+    [0x83] = {NULL, extended_copy},
+    [0x84] = {NULL, receive_copy_results},
     [0x88] = {&(const struct scsi_cmd){.name = "READ(16)",
 				       .opcode = 0x88,
 				       .cdb_len = 16,

@@ -22,6 +22,7 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *de
 		lu->cfg.tpgt = 1;
 	lu->dev = dev;
 	atomic_init(&lu->size_bytes, dev->size);
+	atomic_init(&lu->swp, false);
 	lu->pr.holder = -1;
 	if (pthread_mutex_init(&lu->lock, NULL) != 0) {
 		free(lu);
@@ -110,6 +111,7 @@ void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx)
 	}
 	if (lu->spc2_holder == nx)
 		lu->spc2_holder = NULL;
+	xcopy_forget_nexus(lu, nx);
 	nx->next = NULL;
 	nx->lu = NULL;
 	nx->ua_pending = 0;

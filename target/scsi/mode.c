@@ -4,11 +4,12 @@
  *
  * Decision: one mode parameter is changeable, the control page's SWP (software write protect,
  * SPC-4 7.5.8): per LU, shared by every nexus, volatile (a restart clears it). Setting or
- * clearing it raises MODE PARAMETERS CHANGED for the other nexuses (SPC-4 5.14). WCE tells the truth from the LUN's write_cache
- * option (WCE=1: write-back with honest flushes; WCE=0: every write is FUA) and is changed in
- * the config, not by an initiator (which would also have to persist it). MODE SELECT accepts a
- * page that leaves every value as it is, and answers INVALID FIELD IN PARAMETER LIST pointing at
- * the first bit it would change that is not SWP. No page is savable: PC=3 and SP=1 are refused. */
+ * clearing it raises MODE PARAMETERS CHANGED for the other nexuses (SPC-4 5.14). WCE tells the
+ * truth from the LUN's write_cache option (WCE=1: write-back with honest flushes; WCE=0: every
+ * write is FUA) and is changed in the config, not by an initiator (which would also have to persist
+ * it). MODE SELECT accepts a page that leaves every value as it is, and answers INVALID FIELD IN
+ * PARAMETER LIST pointing at the first bit it would change that is not SWP. No page is savable:
+ * PC=3 and SP=1 are refused. */
 #include <string.h>
 
 #include "common/wire.h"

@@ -61,11 +61,11 @@ struct scsi_lu_config {
 	 * NULL: PREEMPT AND ABORT preempts without aborting (tasks in flight then finish). */
 	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
 	/* EXTENDED COPY between LUs (SPC-4 6.4; xcopy.c): the LU whose NAA designator (VPD 83h,
-	 * the 8 bytes scsi_lu_naa() gives) is naa[0..len), or NULL when there is none (the copy then
-	 * ends with COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE). Called on the worker thread
-	 * that runs the EXTENDED COPY, without any lu->lock held; it must not block and must not
-	 * call into the scsi layer except scsi_lu_naa(). It may return the calling LU itself. The
-	 * returned LU and its blk_dev stay valid (not freed, fd not closed, not resized) until
+	 * the 8 bytes scsi_lu_naa() gives) is naa[0..len), or NULL when there is none (the copy
+	 * then ends with COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE). Called on the worker
+	 * thread that runs the EXTENDED COPY, without any lu->lock held; it must not block and must
+	 * not call into the scsi layer except scsi_lu_naa(). It may return the calling LU itself.
+	 * The returned LU and its blk_dev stay valid (not freed, fd not closed, not resized) until
 	 * put_lu(ctx, *ref) — the copy holds that reference from the parse of its parameter list
 	 * until the command ends (GOOD, error or abort: scsi_task_fini), so for at most one
 	 * EXTENDED COPY command. A LU that is being removed may be returned; its removal waits

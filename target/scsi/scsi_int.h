@@ -12,11 +12,11 @@
 
 /* Limits we advertise (VPD 0xB0) and enforce. */
 #define SCSI_MAX_XFER_BYTES   (32u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
-#define SCSI_OPT_XFER_BYTES   (1u << 20) /* OPTIMAL TRANSFER LENGTH */
-#define SCSI_MAX_BUFFER_BYTES (1u << 20) /* commands buffered whole: VERIFY BYTCHK=1, ... */
-#define SCSI_PHYS_BLOCK_BYTES 4096u	 /* physical block: file systems work in 4 KiB */
-#define SCSI_DATAIN_MAX	      65536u	 /* largest generated Data-In (RSOC, VPD, mode) */
-#define SCSI_UNMAP_MAX_DESC   256u	 /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
+#define SCSI_OPT_XFER_BYTES   (1u << 20)  /* OPTIMAL TRANSFER LENGTH */
+#define SCSI_MAX_BUFFER_BYTES (1u << 20)  /* commands buffered whole: VERIFY BYTCHK=1, ... */
+#define SCSI_PHYS_BLOCK_BYTES 4096u	  /* physical block: file systems work in 4 KiB */
+#define SCSI_DATAIN_MAX	      65536u	  /* largest generated Data-In (RSOC, VPD, mode) */
+#define SCSI_UNMAP_MAX_DESC   256u	  /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
 #define SCSI_UNMAP_MAX_LBAS                                                                        \
 	0xffffffffu			  /* MAXIMUM UNMAP LBA COUNT: no limit (a punch is         \
 					   * cheap whatever its size) */
@@ -28,11 +28,11 @@
 #define SCSI_ATOMIC_MAX_BYTES (1u << 20) /* WRITE ATOMIC: buffered whole, one write */
 
 /* Third-party copy (xcopy.c), reported by RECEIVE COPY RESULTS and VPD 8Fh. */
-#define XCOPY_MAX_TARGETS     8u	  /* MAXIMUM TARGET (CSCD) DESCRIPTOR COUNT */
-#define XCOPY_MAX_SEGMENTS    64u	  /* MAXIMUM SEGMENT DESCRIPTOR COUNT */
-#define XCOPY_MAX_DESC_LIST   (XCOPY_MAX_TARGETS * 32u + XCOPY_MAX_SEGMENTS * 28u)
-#define XCOPY_CHUNK_BYTES     (64u << 20) /* one BLK_COPY step (copy_file_range) at most */
-#define XCOPY_HELD_RESULTS    16u	  /* copy status kept for RECEIVE COPY RESULTS */
+#define XCOPY_MAX_TARGETS   8u	/* MAXIMUM TARGET (CSCD) DESCRIPTOR COUNT */
+#define XCOPY_MAX_SEGMENTS  64u /* MAXIMUM SEGMENT DESCRIPTOR COUNT */
+#define XCOPY_MAX_DESC_LIST (XCOPY_MAX_TARGETS * 32u + XCOPY_MAX_SEGMENTS * 28u)
+#define XCOPY_CHUNK_BYTES   (64u << 20) /* one BLK_COPY step (copy_file_range) at most */
+#define XCOPY_HELD_RESULTS  16u		/* copy status kept for RECEIVE COPY RESULTS */
 
 /* MAXIMUM COMPARE AND WRITE LENGTH in blocks (VPD 0xB0 byte 5, one byte). */
 static inline uint32_t scsi_caw_max_blocks(uint32_t block_size)
@@ -57,7 +57,7 @@ struct scsi_lu {
 	pthread_mutex_t lock;	     /* guards nexuses and every nexus's ua_pending */
 	_Atomic uint64_t size_bytes; /* capacity; changed by scsi_lu_set_size() */
 	struct scsi_nexus *nexuses;
-	bool d_sense; /* control mode page D_SENSE: descriptor format sense */
+	bool d_sense;	 /* control mode page D_SENSE: descriptor format sense */
 	atomic_bool swp; /* control mode page SWP (SPC-4 7.5.8): software write protect */
 	/* range lock (rlock.c), under lock: held ranges by kind, and the FIFO of waiters */
 	struct scsi_task *rl_shared, *rl_shared_tail, *rl_excl, *rl_excl_tail;
@@ -67,9 +67,15 @@ struct scsi_lu {
 	bool space_low;			/* scsi_lu_space_low() raised 38/07 and was not re-armed */
 	struct scsi_nexus *spc2_holder; /* SPC-2 RESERVE(6/10) holder, or NULL */
 	struct pr_state pr;
-	pthread_mutex_t pr_save_lock; /* orders APTPL saves; taken before lock */
+	pthread_mutex_t pr_save_lock;		       /* orders APTPL saves; taken before lock */
 	struct xcopy_result xcopy[XCOPY_HELD_RESULTS]; /* under lock */
+	/* SANITIZE (sanitize.c), under lock; sanitize_state is read without it first as a hint */
+	_Atomic uint8_t sanitize_state; /* enum sanitize_state */
+	bool sanitize_ause;		/* the last failed sanitize allows EXIT FAILURE MODE */
+	uint64_t sanitize_done, sanitize_total; /* bytes, for the progress indication */
 };
+
+enum sanitize_state { SANITIZE_IDLE, SANITIZE_RUNNING, SANITIZE_FAILED };
 
 /* Capacity in logical blocks. */
 uint64_t lu_blocks(struct scsi_lu *lu);
@@ -170,6 +176,13 @@ enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_get_lba_status(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_get_lba_status_resume(struct scsi_lu *lu, struct scsi_task *task);
+
+/* sanitize.c: SANITIZE (SBC-4 5.30) */
+enum scsi_next sanitize_start(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next sanitize_resume(struct scsi_lu *lu, struct scsi_task *task);
+/* Whether a running or failed sanitize stops cmd (SBC-4 4.11); *out is the sense then. While
+ * one runs, *out is set even for the commands it does not stop (for REQUEST SENSE). */
+bool sanitize_blocks(struct scsi_lu *lu, const struct scsi_cmd *cmd, struct sense *out);
 
 /* xcopy.c: EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (SPC-4 6.4, 6.18) */
 enum scsi_next xcopy_extended_copy(struct scsi_lu *lu, struct scsi_task *task);

@@ -28,10 +28,11 @@ enum scsi_next spc_request_sense(struct scsi_lu *lu, struct scsi_task *task)
 	bool desc = task->cdb[1] & 0x01;
 	uint32_t alloc = task->cdb[4];
 	struct sense s = sense_no_sense();
+	const struct scsi_cmd *self = cdb_find(0x03, 0);
 	if (!lu)
 		s = sense_lun_not_supported();
-	else
-		lu_ua_take(lu, task->nexus, &s);
+	else if (!lu_ua_take(lu, task->nexus, &s))
+		sanitize_blocks(lu, self, &s); /* SBC-4 4.11.2: the progress of a sanitize */
 	uint8_t *d = scsi_datain(task, SENSE_DESC_MAX);
 	if (!d)
 		return scsi_busy(task);

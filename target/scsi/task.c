@@ -106,8 +106,14 @@ enum scsi_next scsi_task_start(struct scsi_lu *lu, struct scsi_task *task)
 	 * LUNS and REQUEST SENSE, before anything else about the command is looked at. */
 	if (!(cmd && (cmd->flags & CDB_F_UA_EXEMPT)) && lu_ua_take(lu, task->nexus, &ua))
 		return scsi_fail(lu, task, ua);
+	/* SPC-4 4.5.x: an unsupported service action of a supported opcode is an invalid field */
+	if (!cmd && task->cdb && task->cdb_len >= 2 && cdb_opcode_has_sa(task->cdb[0]))
+		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
 	if (!cmd || ((cmd->flags & CDB_F_THIN) && !lu_thin(lu)))
 		return scsi_fail(lu, task, sense_invalid_opcode());
+	/* SBC-4 4.11: a sanitize in progress, or one that failed */
+	if (sanitize_blocks(lu, cmd, &ua))
+		return scsi_fail(lu, task, ua);
 	/* SPC-4 5.9.1 / SPC-2 7.21: reservations held by other nexuses */
 	if (pr_conflict(lu, task, cmd)) {
 		task->status = SCSI_RESERVATION_CONFLICT;

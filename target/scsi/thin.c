@@ -129,15 +129,18 @@ static enum scsi_next write_same_pattern(struct scsi_lu *lu, struct scsi_task *t
 }
 
 /* Decides between a punch and pattern writes once the data block is known (NULL: NDOB, zeroes).
- * SBC-4 5.48: with UNMAP the blocks may be deallocated when the data are zeroes (LBPRZ); we also
- * punch zero writes on thin LUs, since a hole reads back the same. */
+ * With UNMAP the range is deallocated whatever the Data-Out holds (SBC-3 5.42 semantics, which
+ * LIO shares and libiscsi's WriteSame10.UnmapUntilEnd expects: it sends a block of FFh with
+ * UNMAP and reads zeroes back, LBPRZ). We also punch zero writes on thin LUs, since a hole
+ * reads back the same. */
 static enum scsi_next write_same_go(struct scsi_lu *lu, struct scsi_task *task,
 				    const uint8_t *block)
 {
 	uint32_t bs = lu->cfg.block_size;
+	bool unmap = task->cdb[1] & 0x08;
 	if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, false))
 		return scsi_wait(task);
-	if (!block || all_zero(block, bs)) {
+	if (!block || unmap || all_zero(block, bs)) {
 		if (lu_thin(lu)) {
 			task->st.opcode_step = 2;
 			scsi_data_free(task);

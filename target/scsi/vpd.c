@@ -10,7 +10,7 @@
 
 #define VPD_BUF 1024 /* the largest page (0x83 with two 223-byte IQNs) is about 560 bytes */
 
-static const uint8_t supported_pages[] = {0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2};
+static const uint8_t supported_pages[] = {0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2};
 
 static void uuid_hex(const struct scsi_lu *lu, char out[33])
 {
@@ -118,12 +118,15 @@ static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 	return 64;
 }
 
-/* SBC-4 6.6.2: MEDIUM ROTATION RATE 1 = non-rotating medium. */
+/* SBC-4 6.6.2: MEDIUM ROTATION RATE 1 = non-rotating medium; WABEREQ 01b on thin LUs (a read
+ * after SANITIZE BLOCK ERASE succeeds: the blocks read back as zeroes), WACEREQ 00b (no
+ * CRYPTOGRAPHIC ERASE). */
 static uint32_t vpd_block_characteristics(struct scsi_lu *lu, uint8_t *d)
 {
-	(void)lu;
 	d[3] = 0x3c;
 	put_be16(d + 4, 0x0001);
+	if (lu_thin(lu))
+		d[7] = 0x40;
 	return 64;
 }
 
@@ -153,6 +156,9 @@ enum scsi_next vpd_inquiry(struct scsi_lu *lu, struct scsi_task *task, uint8_t p
 		break;
 	case 0x83:
 		build = vpd_device_id;
+		break;
+	case 0x8f:
+		build = xcopy_vpd;
 		break;
 	case 0xb0:
 		build = vpd_block_limits;

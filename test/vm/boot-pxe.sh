@@ -74,7 +74,7 @@ firmware_args() {
 	case $FIRMWARE in
 	# A failed network boot ends in "No bootable device"; SeaBIOS then reboots, and -no-reboot
 	# ends QEMU at once instead of at the timeout.
-	bios) FW_ARGS=(-boot order=n,reboot-timeout=1000) ;;
+	bios) FW_ARGS=(-boot "order=n,reboot-timeout=1000") ;;
 	uefi)
 		cp "$OVMF_VARS" "$TMP/OVMF_VARS.fd"
 		FW_ARGS=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"

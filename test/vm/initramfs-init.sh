@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the test initramfs (busybox, copied in by make-disk.sh).
 #
 # Proves a diskless boot in miniature: print a marker as soon as userspace runs, then (when the

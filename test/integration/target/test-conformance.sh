@@ -92,11 +92,15 @@ run_suite() {
 	[ "$rc" -eq 0 ] && [ "$sum" -eq 0 ]
 }
 
+nsuites=0
+failed_suites=()
 for suite in $SUITES; do
+	nsuites=$((nsuites + 1))
 	if run_suite "$suite" >"$WORK/suite.out" 2>&1; then
 		pass "iscsi-test-cu $suite"
 	else
 		fail "iscsi-test-cu $suite"
+		failed_suites+=("$suite")
 	fi
 	cat "$WORK/suite.out"
 	if ! kill -0 "$TARGET_PID" 2>/dev/null; then
@@ -111,6 +115,8 @@ done
 cat "$WORK"/cu-*.sum | sed -n 's/.*: tests \([0-9]*\), passed \([0-9]*\), failed \([0-9]*\), skipped \([0-9]*\).*/\1 \2 \3 \4/p' |
 	awk '{t += $1; p += $2; f += $3; s += $4} END {
 		printf "    all suites: tests %d, passed %d, failed %d, skipped %d\n", t, p, f, s }'
+echo "    suites: $nsuites run, $((nsuites - ${#failed_suites[@]})) passed, ${#failed_suites[@]} failed ${failed_suites[*]}" \
+	"(the tests of a suite that crashed the target are not in the counts above)"
 stop_target
 check "SIGTERM: exit 0" test $? -eq 0
 check "no crash and no sanitizer report in the target log" no_sanitizer_report "$TARGET_LOG"

@@ -203,11 +203,11 @@ static void test_unknown_opcodes(void)
 		unknown++;
 	}
 	CHECK(unknown > 200);
-	/* a service action we do not have */
+	/* a service action we do not have: INVALID FIELD IN CDB at the service action (SPC-4) */
 	uint8_t sa[16] = {0x9e, 0x1f};
 	struct drv_result r;
 	drv_run(&d, d.lu, NULL, sa, 16, NULL, 0, &r);
-	CHECK_EQ(r.asc, 0x20);
+	CHECK_EQ(r.asc, 0x24);
 	drv_result_free(&r);
 	drv_fini(&d);
 }

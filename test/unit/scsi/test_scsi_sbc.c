@@ -86,7 +86,7 @@ static void test_read_capacity(void)
 	CHECK_EQ(r.data_len, 32);
 	CHECK_EQ(get_be64(r.data), BLOCKS - 1);
 	CHECK_EQ(get_be32(r.data + 8), BS);
-	CHECK_EQ(r.data[13], 3);    /* 8 logical blocks per 4 KiB physical block */
+	CHECK_EQ(r.data[13], 0);    /* one logical block per physical block (sbc.c) */
 	CHECK_EQ(r.data[14], 0xc0); /* LBPME LBPRZ */
 	static const uint8_t rc10_lba[10] = {0x25, 0, 0, 0, 0, 1};
 	cmd(rc10_lba, 10, NULL, 0);
@@ -202,7 +202,7 @@ static void test_ranges(void)
 	cmd(c, rw_cdb(c, 0x88, 16, UINT64_MAX, 2, 0), NULL, 0);
 	expect_sense(0x5, 0x21, 0x00);
 	/* beyond MAXIMUM TRANSFER LENGTH: invalid field at the length */
-	cmd(c, rw_cdb(c, 0x88, 16, 0, (8u << 20) / BS + 1, 0), NULL, 0);
+	cmd(c, rw_cdb(c, 0x88, 16, 0, (32u << 20) / BS + 1, 0), NULL, 0);
 	expect_sense(0x5, 0x24, 0x00);
 	expect_field(10, 7);
 }
@@ -409,9 +409,32 @@ static void test_write_same(void)
 	cmd(ws10, 10, blk, BS);
 	CHECK(r.status == SCSI_GOOD && r.ios == 4);
 	CHECK_MEM((uint8_t *)d.dev.mem + (BLOCKS - 1) * BS, blk, BS);
-	put_be16(ws10 + 7, 0); /* WSNZ */
+	put_be16(ws10 + 7, 0); /* WSNZ 0: 0 blocks runs to the last LBA */
+	put_be32(ws10 + 2, BLOCKS - 3);
+	memset(blk, 0x22, BS);
 	cmd(ws10, 10, blk, BS);
-	expect_field(7, 7);
+	CHECK_EQ(r.status, SCSI_GOOD);
+	CHECK_MEM((uint8_t *)d.dev.mem + (BLOCKS - 3) * BS, blk, BS);
+	CHECK_MEM((uint8_t *)d.dev.mem + (BLOCKS - 1) * BS, blk, BS);
+	put_be32(ws10 + 2, BLOCKS); /* 0 blocks at the capacity: nothing to write, out of range */
+	cmd(ws10, 10, blk, BS);
+	expect_sense(0x5, 0x21, 0x00);
+	/* a Data-Out that is not exactly one block is refused before any data moves */
+	static const struct {
+		uint8_t op;
+		size_t dlen;
+	} bad_dout[] = {{0x41, BS / 2}, {0x41, 2 * BS}, {0x93, BS / 2}, {0x93, 2 * BS}, {0x93, 0}};
+	static uint8_t two[2 * BS];
+	for (size_t i = 0; i < sizeof(bad_dout) / sizeof(bad_dout[0]); i++) {
+		uint8_t c[16] = {bad_dout[i].op, 0x08};
+		if (c[0] == 0x93)
+			put_be32(c + 10, 1);
+		else
+			put_be16(c + 7, 1);
+		cmd(c, c[0] == 0x93 ? 16 : 10, two, bad_dout[i].dlen);
+		expect_sense(0x5, 0x24, 0x00);
+		CHECK_EQ(r.data_outs, 0);
+	}
 	put_be32(ws10 + 2, BLOCKS - 1);
 	put_be16(ws10 + 7, 2);
 	cmd(ws10, 10, blk, BS);

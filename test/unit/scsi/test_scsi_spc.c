@@ -156,7 +156,7 @@ static void vpd(uint8_t page, uint16_t alloc)
 
 static void test_vpd_pages(void)
 {
-	static const uint8_t pages[] = {0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2};
+	static const uint8_t pages[] = {0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2};
 	vpd(0x00, 255);
 	CHECK_EQ(r.status, SCSI_GOOD);
 	CHECK_EQ(r.data_len, 4 + sizeof(pages));
@@ -180,10 +180,10 @@ static void test_vpd_pages(void)
 	vpd(0xb0, 255);
 	CHECK_EQ(r.data_len, 64);
 	CHECK_EQ(get_be16(r.data + 2), 0x3c);
-	CHECK_EQ(r.data[4], 0x01);
-	CHECK_EQ(r.data[5], 255); /* MAXIMUM COMPARE AND WRITE LENGTH at 512 bytes */
+	CHECK_EQ(r.data[4], 0x00); /* WSNZ 0 */
+	CHECK_EQ(r.data[5], 255);  /* MAXIMUM COMPARE AND WRITE LENGTH at 512 bytes */
 	CHECK_EQ(get_be16(r.data + 6), 8);
-	CHECK_EQ(get_be32(r.data + 8), (8u << 20) / 512);
+	CHECK_EQ(get_be32(r.data + 8), (32u << 20) / 512);
 	CHECK_EQ(get_be32(r.data + 12), (1u << 20) / 512);
 	CHECK_EQ(get_be32(r.data + 20), 0xffffffffu);
 	CHECK_EQ(get_be32(r.data + 24), 256);

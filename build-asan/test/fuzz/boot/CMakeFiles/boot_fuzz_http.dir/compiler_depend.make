@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for boot_fuzz_http.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for boot_fuzz_tftp.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,26 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/test/unit/iscsi/initiator.c" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/__/__/unit/iscsi/initiator.c.o" "gcc" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/__/__/unit/iscsi/initiator.c.o.d"
+  "/work/main/test/fuzz/replay.c" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/__/replay.c.o" "gcc" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/__/replay.c.o.d"
+  "/work/main/test/fuzz/iscsi/fuzz_conn.c" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/fuzz_conn.c.o" "gcc" "test/fuzz/iscsi/CMakeFiles/fuzz_iscsi_conn.dir/fuzz_conn.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build-asan/target/iscsi/CMakeFiles/ringsan_iscsi.dir/DependInfo.cmake"
+  "/work/main/build-asan/target/block/CMakeFiles/ringsan_block.dir/DependInfo.cmake"
+  "/work/main/build-asan/target/scsi/CMakeFiles/ringsan_scsi.dir/DependInfo.cmake"
+  "/work/main/build-asan/common/CMakeFiles/ringsan_common.dir/DependInfo.cmake"
+  "/work/main/build-asan/target/iscsi/CMakeFiles/ringsan_iscsi_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

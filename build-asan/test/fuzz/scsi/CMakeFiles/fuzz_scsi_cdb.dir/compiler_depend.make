@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for fuzz_scsi_cdb.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for fuzz_scsi_pr.
+# This may be replaced when dependencies are built.

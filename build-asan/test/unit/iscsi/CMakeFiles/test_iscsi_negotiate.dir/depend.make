@@ -1,0 +1,2 @@
+# Empty dependencies file for test_iscsi_negotiate.
+# This may be replaced when dependencies are built.

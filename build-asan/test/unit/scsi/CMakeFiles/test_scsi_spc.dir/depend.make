@@ -1,0 +1,2 @@
+# Empty dependencies file for test_scsi_spc.
+# This may be replaced when dependencies are built.
