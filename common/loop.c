@@ -28,15 +28,18 @@ const char *loop_unavailable_hint(int err)
 {
 	switch (err) {
 	case -ENOSYS:
-		return "io_uring is not available: this kernel lacks it or a seccomp filter (a container "
+		return "io_uring is not available: this kernel lacks it or a seccomp filter (a "
+		       "container "
 		       "runtime's default profile) blocks it; run on Linux >= 5.19 and allow the "
 		       "io_uring_setup, io_uring_enter and io_uring_register system calls";
 	case -EPERM:
-		return "io_uring is disabled: set `sysctl kernel.io_uring_disabled=0` (or 1 and run as "
+		return "io_uring is disabled: set `sysctl kernel.io_uring_disabled=0` (or 1 and "
+		       "run as "
 		       "a member of kernel.io_uring_group), or allow io_uring in the container's "
 		       "seccomp profile";
 	case -ENOMEM:
-		return "io_uring could not lock its ring memory: raise RLIMIT_MEMLOCK (LimitMEMLOCK= in "
+		return "io_uring could not lock its ring memory: raise RLIMIT_MEMLOCK "
+		       "(LimitMEMLOCK= in "
 		       "the systemd unit, or ulimit -l)";
 	default:
 		return "io_uring could not be set up";

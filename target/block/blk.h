@@ -11,20 +11,20 @@
 
 /* One open LUN backing file, shared by every worker. */
 struct blk_dev {
-	int fd;              /* O_RDWR (or O_RDONLY for read-only LUNs), shared OFD lock held */
-	uint64_t size;       /* bytes; changes only on reload, under the daemon's control */
+	int fd;		     /* O_RDWR (or O_RDONLY for read-only LUNs), shared OFD lock held */
+	uint64_t size;	     /* bytes; changes only on reload, under the daemon's control */
 	uint32_t block_size; /* 512 or 4096 */
-	void *mem;           /* blk_mem backend: the disk contents (size bytes); NULL otherwise */
+	void *mem;	     /* blk_mem backend: the disk contents (size bytes); NULL otherwise */
 };
 
 enum blk_op {
-	BLK_READ,       /* read len bytes at off into iov */
-	BLK_WRITE,      /* write len bytes at off from iov; BLK_F_FUA: durable before completion */
-	BLK_FLUSH,      /* fdatasync the whole file */
-	BLK_PUNCH,      /* deallocate [off, off+len): reads back as zeroes (PUNCH_HOLE|KEEP_SIZE) */
-	BLK_SEEK_DATA,  /* result: first offset >= off that holds data, or dev->size if none */
-	BLK_SEEK_HOLE,  /* result: first offset >= off inside a hole (dev->size at the end) */
-	BLK_COPY,       /* copy len bytes from (src, src_off) to (dev, off): copy_file_range */
+	BLK_READ,      /* read len bytes at off into iov */
+	BLK_WRITE,     /* write len bytes at off from iov; BLK_F_FUA: durable before completion */
+	BLK_FLUSH,     /* fdatasync the whole file */
+	BLK_PUNCH,     /* deallocate [off, off+len): reads back as zeroes (PUNCH_HOLE|KEEP_SIZE) */
+	BLK_SEEK_DATA, /* result: first offset >= off that holds data, or dev->size if none */
+	BLK_SEEK_HOLE, /* result: first offset >= off inside a hole (dev->size at the end) */
+	BLK_COPY,      /* copy len bytes from (src, src_off) to (dev, off): copy_file_range */
 };
 
 #define BLK_F_FUA 0x1u

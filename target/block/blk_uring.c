@@ -177,8 +177,9 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	case BLK_PUNCH:
 		p->op.complete = simple_complete;
 		sqe = loop_sqe(bq->loop, &p->op);
-		io_uring_prep_fallocate(sqe, io->dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-					(off_t)io->off, (off_t)io->len);
+		io_uring_prep_fallocate(sqe, io->dev->fd,
+					FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)io->off,
+					(off_t)io->len);
 		return;
 	case BLK_SEEK_DATA:
 	case BLK_SEEK_HOLE:

@@ -326,10 +326,11 @@ void luns_space_check(struct lun_table *t, bool low)
 	pthread_mutex_lock(&t->lock);
 	for (struct lun_entry *e = t->head; e; e = e->next) {
 		if (!e->removed && scsi_lu_space_low(e->lu, low))
-			log_warn("LUN %s: the file system under %s is low on space: initiators are "
-				 "told (thin provisioning soft threshold); free space or writes will "
-				 "fail with SPACE ALLOCATION FAILED",
-				 e->lf.name, t->data_dir);
+			log_warn(
+			    "LUN %s: the file system under %s is low on space: initiators are "
+			    "told (thin provisioning soft threshold); free space or writes will "
+			    "fail with SPACE ALLOCATION FAILED",
+			    e->lf.name, t->data_dir);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -369,17 +370,19 @@ static int first_session(struct lun_entry *e)
 	struct stat a, b;
 
 	if (fcntl(e->lf.fd, F_OFD_SETLK, &fl) < 0) {
-		log_warn("LUN %s is locked by a ringsan command (resize, rm or clone): login refused "
-			 "until it finishes",
-			 e->lf.name);
+		log_warn(
+		    "LUN %s is locked by a ringsan command (resize, rm or clone): login refused "
+		    "until it finishes",
+		    e->lf.name);
 		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
 	}
 	if (stat(e->lf.path, &a) < 0 || fstat(e->lf.fd, &b) < 0 || a.st_ino != b.st_ino ||
 	    a.st_dev != b.st_dev) {
 		fl.l_type = F_UNLCK;
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
-		log_warn("LUN %s was removed or replaced on disk: reload (SIGHUP) to serve the new one",
-			 e->lf.name);
+		log_warn(
+		    "LUN %s was removed or replaced on disk: reload (SIGHUP) to serve the new one",
+		    e->lf.name);
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);

@@ -34,7 +34,7 @@ struct lun_entry {
 	char **acl;
 	unsigned acl_count;
 	struct login_target_info auth;
-	unsigned refs;     /* sessions using it, plus one while it is in the data dir */
+	unsigned refs;	   /* sessions using it, plus one while it is in the data dir */
 	unsigned sessions; /* logged-in sessions: the OFD lock is held while > 0 */
 	bool removed;
 };

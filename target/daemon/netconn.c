@@ -326,8 +326,8 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 	struct netconn *nc = calloc(1, sizeof(*nc));
 	const struct conn_config *cc = &w->srv->conn_cfg;
 	struct framer_limits fl = {
-		.max_ahs_len = 256,
-		.max_data_len = cc->limits.max_recv_data_segment_length,
+	    .max_ahs_len = 256,
+	    .max_data_len = cc->limits.max_recv_data_segment_length,
 	};
 	int one = 1;
 
@@ -341,18 +341,18 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 	if (!nc->rx || framer_init(&nc->fr, &fl) < 0)
 		goto out_free;
 	struct conn_env env = {
-		.ctx = nc,
-		.bq = &w->bq.q,
-		.login_ops = &server_login_ops,
-		.login_ctx = w->srv,
-		.get_target = env_get_target,
-		.put_target = env_put_target,
-		.session_add = env_session_add,
-		.session_remove = env_session_remove,
-		.send_targets = env_send_targets,
-		.wake_task = env_wake_task,
-		.kick = env_kick,
-		.peer = nc->peer,
+	    .ctx = nc,
+	    .bq = &w->bq.q,
+	    .login_ops = &server_login_ops,
+	    .login_ctx = w->srv,
+	    .get_target = env_get_target,
+	    .put_target = env_put_target,
+	    .session_add = env_session_add,
+	    .session_remove = env_session_remove,
+	    .send_targets = env_send_targets,
+	    .wake_task = env_wake_task,
+	    .kick = env_kick,
+	    .peer = nc->peer,
 	};
 	nc->conn = conn_new(cc, &env, now_ms);
 	if (!nc->conn)

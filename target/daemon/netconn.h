@@ -18,7 +18,7 @@
 struct worker;
 
 struct netconn {
-	struct netconn *next;       /* worker's list */
+	struct netconn *next;	    /* worker's list */
 	struct netconn *dirty_next; /* worker's flush list */
 	bool dirty;
 	struct worker *w;
@@ -43,8 +43,8 @@ struct netconn {
 	struct iovec iov[NETCONN_IOV];
 	struct msghdr msg;
 
-	bool shut;          /* shutdown(2) done: waiting for ops to drain */
-	bool kill_requested; /* under w->kill_lock */
+	bool shut;	      /* shutdown(2) done: waiting for ops to drain */
+	bool kill_requested;  /* under w->kill_lock */
 	bool abort_requested; /* under w->kill_lock: PREEMPT AND ABORT from another session */
 	const char *kill_why;
 };

@@ -30,8 +30,8 @@ static void conn_config_from(struct conn_config *cc, const struct config *cfg)
 	cc->limits.max_recv_data_segment_length = s->max_recv_data_segment_length;
 	cc->limits.max_burst_length = s->max_burst_length;
 	cc->limits.first_burst_length = s->first_burst_length < s->max_burst_length
-						? s->first_burst_length
-						: s->max_burst_length;
+					    ? s->first_burst_length
+					    : s->max_burst_length;
 	cc->read_chunk = s->max_burst_length < 256 * 1024 ? 256 * 1024 : s->max_burst_length;
 	if (cc->read_chunk > 1024 * 1024)
 		cc->read_chunk = 1024 * 1024;
@@ -107,8 +107,9 @@ static void log_portals(const struct server *srv, int luns)
 	size_t off = 0;
 	for (unsigned i = 0; i < srv->nportals && off < sizeof(buf) - 64; i++) {
 		const struct config_portal *p = &srv->portals[i];
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, p->ipv6 ? "%s[%s]:%u" : "%s%s:%u",
-					i ? ", " : "", p->host, p->port);
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					p->ipv6 ? "%s[%s]:%u" : "%s%s:%u", i ? ", " : "", p->host,
+					p->port);
 	}
 	log_notice("ringsan %s serving %d LUN%s from %s on %s with %u worker%s", RINGSAN_VERSION,
 		   luns, luns == 1 ? "" : "s", srv->luns.data_dir, buf, srv->nworkers,
@@ -184,9 +185,10 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 		goto out;
 	}
 	if (luns == 0)
-		log_notice("no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
-			   "it is served at once",
-			   cfg->server.data_dir);
+		log_notice(
+		    "no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
+		    "it is served at once",
+		    cfg->server.data_dir);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);

@@ -5,11 +5,11 @@
 #include "common/config.h"
 
 struct serve_opts {
-	const char *config_path;   /* re-read on SIGHUP; NULL: built-in defaults */
-	const char *data_dir;      /* --data-dir, which wins over the config on reload too */
+	const char *config_path; /* re-read on SIGHUP; NULL: built-in defaults */
+	const char *data_dir;	 /* --data-dir, which wins over the config on reload too */
 	struct config_portal listen[CONFIG_MAX_PORTALS]; /* --listen; none: the config's */
 	unsigned nlisten;
-	unsigned workers;          /* --workers; 0: the config's */
+	unsigned workers; /* --workers; 0: the config's */
 };
 
 /* Runs until SIGTERM or SIGINT. Returns the process exit code (0 after a clean stop; 1 when it

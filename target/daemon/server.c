@@ -53,9 +53,9 @@ static void login_random(void *ctx, uint8_t *buf, size_t len)
 }
 
 const struct login_ops server_login_ops = {
-	.find_target = login_find_target,
-	.find_discovery = login_find_discovery,
-	.random = login_random,
+    .find_target = login_find_target,
+    .find_discovery = login_find_discovery,
+    .random = login_random,
 };
 
 static bool tsih_in_use(struct server *s, uint16_t tsih)
@@ -76,8 +76,9 @@ uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker 
 	for (struct sess_entry *e = s->sessions; e; e = e->next) {
 		if (memcmp(e->isid, isid, 6) == 0 && strcmp(e->initiator, initiator) == 0 &&
 		    strcmp(e->target, target) == 0)
-			worker_kill_conn(e->w, e->nc, "replaced by a new login of the same "
-						      "initiator and ISID (session reinstatement)");
+			worker_kill_conn(e->w, e->nc,
+					 "replaced by a new login of the same "
+					 "initiator and ISID (session reinstatement)");
 	}
 	do {
 		tsih = ++s->next_tsih;
@@ -122,8 +123,7 @@ void server_abort_nexus(void *srv, struct scsi_nexus *nx)
 	pthread_mutex_unlock(&s->sess_lock);
 }
 
-static void add_portals(struct server *s, struct text_out *o, const char *local_host,
-			bool local_v6)
+static void add_portals(struct server *s, struct text_out *o, const char *local_host, bool local_v6)
 {
 	for (unsigned i = 0; i < s->nportals; i++) {
 		const struct config_portal *p = &s->portals[i];

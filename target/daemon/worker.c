@@ -15,7 +15,7 @@
 #include "target/daemon/netconn.h"
 
 #define WORKER_RING_ENTRIES 1024
-#define WORKER_TICK_MS      1000
+#define WORKER_TICK_MS	    1000
 
 static int listen_on(const struct config_portal *p, bool reuseport, char *err, size_t errlen)
 {
@@ -51,9 +51,9 @@ out_err:;
 	int e = errno;
 	snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s%s", p->ipv6 ? "[" : "", p->host,
 		 p->ipv6 ? "]" : "", p->port, strerror(e),
-		 e == EADDRINUSE ? " (another target, or another ringsan, is using that port: "
-				   "stop it or choose another with --listen ADDR:PORT)"
-		 : e == EACCES	 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+		 e == EADDRINUSE      ? " (another target, or another ringsan, is using that port: "
+					"stop it or choose another with --listen ADDR:PORT)"
+		 : e == EACCES	      ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
 		 : e == EADDRNOTAVAIL ? " (no interface has that address)"
 				      : "");
 	if (fd >= 0)
@@ -72,8 +72,8 @@ static void accept_done(struct loop_op *op, int res, uint32_t flags)
 		l->armed = false;
 	if (res >= 0) {
 		if (w->stop || w->nconns >= w->srv->max_sessions + 16) {
-			log_warn("refusing a connection: %s", w->stop ? "stopping"
-								   : "too many connections");
+			log_warn("refusing a connection: %s",
+				 w->stop ? "stopping" : "too many connections");
 			close(res);
 		} else {
 			netconn_new(w, res, netconn_now_ms());

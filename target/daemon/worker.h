@@ -40,7 +40,7 @@ struct worker {
 
 	pthread_mutex_t kill_lock; /* guards kill requests and wakes from other threads */
 	bool kill_pending;
-	struct conn_wake *wakes;   /* tasks whose range lock was granted, LIFO */
+	struct conn_wake *wakes; /* tasks whose range lock was granted, LIFO */
 	bool stop;
 };
 

@@ -1,6 +1,6 @@
-/* conn.c: the connection engine around session.c: login phase, the CmdSN window (RFC 7143
- * 4.2.2.1), NOP-Out/NOP-In both ways (11.18, 11.19), Task Management (11.5, 11.6), Text in full
- * feature phase (11.10), Logout (11.14), Reject (11.17) and the tx queue. */
+/* conn.c: the connection engine around session.c (commands) and conn_ctl.c (control PDUs):
+ * login phase, the CmdSN window and command ordering (RFC 7143 4.2.2.1), Reject (11.17), the tx
+ * queue and the connection's life cycle. */
 #include "target/iscsi/conn_int.h"
 
 #include <errno.h>
@@ -119,11 +119,11 @@ void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t 
 		return conn_fail(c, "out of memory");
 	memcpy(tx->owned, bhs, BHS_LEN);
 	struct iscsi_reject r = {
-		.reason = reason,
-		.statsn = conn_take_statsn(c),
-		.exp_cmdsn = c->exp_cmdsn,
-		.max_cmdsn = c->max_cmdsn,
-		.data_len = BHS_LEN,
+	    .reason = reason,
+	    .statsn = conn_take_statsn(c),
+	    .exp_cmdsn = c->exp_cmdsn,
+	    .max_cmdsn = c->max_cmdsn,
+	    .data_len = BHS_LEN,
 	};
 	iscsi_encode_reject(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
@@ -230,7 +230,7 @@ bool conn_idle(const struct iscsi_conn *c)
 
 /* Detach from the LU and drop the daemon's reference (which unlocks the LUN file for the CLI
  * once no session uses it). */
-static void conn_release_target(struct iscsi_conn *c)
+void conn_release_target(struct iscsi_conn *c)
 {
 	if (c->attached)
 		scsi_lu_detach(c->target.lu, &c->nexus);
@@ -238,366 +238,6 @@ static void conn_release_target(struct iscsi_conn *c)
 	if (c->have_target)
 		c->env.put_target(c->env.ctx, &c->target);
 	c->have_target = false;
-}
-
-/* ---- NOP ---- */
-
-static void nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
-{
-	struct iscsi_nop_out n;
-
-	if (iscsi_decode_nop_out(pdu, &n) < 0)
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-	if (n.h.itt == ISCSI_RSVD_TAG) {
-		/* The answer to our ping (TTT echoes ours), or a bare ping: nothing to send. */
-		if (n.ttt != ISCSI_RSVD_TAG && n.ttt == c->nop_ttt)
-			c->nop_sent_ms = 0;
-		return;
-	}
-	if (n.ttt != ISCSI_RSVD_TAG) /* RFC 7143 11.18.3: must be reserved with a valid ITT */
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
-	struct conn_tx *tx = conn_tx_new(c, pdu->data_len);
-	if (!tx)
-		return conn_fail(c, "out of memory");
-	if (pdu->data_len)
-		memcpy(tx->owned, pdu->data, pdu->data_len); /* ping data echoes back */
-	struct iscsi_nop_in r = {
-		.lun = n.h.lun,
-		.itt = n.h.itt,
-		.ttt = ISCSI_RSVD_TAG,
-		.statsn = conn_take_statsn(c),
-		.exp_cmdsn = c->exp_cmdsn,
-		.max_cmdsn = c->max_cmdsn,
-		.data_len = pdu->data_len,
-	};
-	iscsi_encode_nop_in(tx->hdr, &r);
-	conn_tx_finish_hdr(c, tx);
-	conn_queue(c, tx);
-}
-
-static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
-{
-	struct conn_tx *tx = conn_tx_new(c, 0);
-	if (!tx)
-		return;
-	if (++c->next_ttt == ISCSI_RSVD_TAG)
-		c->next_ttt = 1;
-	c->nop_ttt = c->next_ttt;
-	c->nop_sent_ms = now_ms;
-	struct iscsi_nop_in r = {
-		.itt = ISCSI_RSVD_TAG,
-		.ttt = c->nop_ttt,
-		.statsn = c->statsn, /* not advanced: RFC 7143 11.19.4 */
-		.exp_cmdsn = c->exp_cmdsn,
-		.max_cmdsn = c->max_cmdsn,
-	};
-	iscsi_encode_nop_in(tx->hdr, &r);
-	conn_tx_finish_hdr(c, tx);
-	conn_queue(c, tx);
-}
-
-uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
-{
-	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
-
-	if (c->state == CONN_LOGIN) {
-		/* A login must finish in reasonable time; a silent peer is dropped. */
-		if (now_ms - c->last_rx_ms > 30000)
-			conn_fail(c, "login timed out");
-		return 1000;
-	}
-	if (c->state != CONN_FULL_FEATURE || !interval)
-		return 1000;
-	if (c->nop_sent_ms) {
-		if (now_ms - c->nop_sent_ms >= timeout) {
-			conn_fail(c, "the initiator did not answer a NOP-In ping");
-			return 1000;
-		}
-		return (uint32_t)(timeout - (now_ms - c->nop_sent_ms));
-	}
-	if (now_ms - c->last_rx_ms >= interval) {
-		nop_ping(c, now_ms);
-		return timeout;
-	}
-	return (uint32_t)(interval - (now_ms - c->last_rx_ms));
-}
-
-/* ---- Task Management ---- */
-
-static bool tmf_affects(const struct iscsi_conn *c, const struct iscsi_task *t)
-{
-	const struct iscsi_tmf_req *m = &c->tmf_req;
-	switch (m->function) {
-	case ISCSI_TMF_ABORT_TASK:
-		return t->itt == m->ref_itt;
-	case ISCSI_TMF_ABORT_TASK_SET:
-	case ISCSI_TMF_CLEAR_TASK_SET:
-	case ISCSI_TMF_LOGICAL_UNIT_RESET:
-		return t->lun == m->h.lun;
-	default:
-		return true;
-	}
-}
-
-static void tmf_respond(struct iscsi_conn *c)
-{
-	struct conn_tx *tx = conn_tx_new(c, 0);
-	c->tmf_pending = false;
-	if (!tx)
-		return conn_fail(c, "out of memory");
-	struct iscsi_tmf_rsp r = {
-		.response = c->tmf_response,
-		.itt = c->tmf_req.h.itt,
-		.statsn = conn_take_statsn(c),
-		.exp_cmdsn = c->exp_cmdsn,
-		.max_cmdsn = c->max_cmdsn,
-	};
-	iscsi_encode_tmf_rsp(tx->hdr, &r);
-	conn_tx_finish_hdr(c, tx);
-	conn_queue(c, tx);
-	/* RFC 7143 11.5.1: after a cold reset the target drops the connection, once the response
-	 * has gone out (the initiator waits for it). */
-	if (c->tmf_req.function == ISCSI_TMF_TARGET_COLD_RESET) {
-		log_info("%s %s: target cold reset: closing the session", c->env.peer,
-			 c->initiator_name);
-		c->state = CONN_LOGGED_OUT;
-	}
-}
-
-/* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone. */
-void conn_check_waiters(struct iscsi_conn *c)
-{
-	if (c->free_when_idle)
-		return;
-	if (c->tmf_pending) {
-		bool busy = false;
-		for (struct iscsi_task *t = c->tasks; t; t = t->next)
-			busy |= t->aborted && tmf_affects(c, t);
-		if (!busy)
-			tmf_respond(c);
-	}
-	if (c->logout_pending && !c->tasks) {
-		c->logout_pending = false;
-		struct conn_tx *tx = conn_tx_new(c, 0);
-		if (!tx)
-			return conn_fail(c, "out of memory");
-		struct iscsi_logout_rsp r = {
-			.response = ISCSI_LOGOUT_RSP_CLOSED,
-			.itt = c->logout_req.h.itt,
-			.statsn = conn_take_statsn(c),
-			.exp_cmdsn = c->exp_cmdsn,
-			.max_cmdsn = c->max_cmdsn,
-			.time2wait = c->params.default_time2wait,
-			.time2retain = c->params.default_time2retain,
-		};
-		iscsi_encode_logout_rsp(tx->hdr, &r);
-		conn_tx_finish_hdr(c, tx);
-		conn_queue(c, tx);
-		c->state = CONN_LOGGED_OUT;
-		log_info("%s %s: logged out of %s", c->env.peer, c->initiator_name,
-			 c->discovery ? "discovery" : c->target_name);
-		conn_release_target(c); /* no task is left: the LUN is free before the reply lands */
-	}
-}
-
-static uint8_t tmf_abort_task(struct iscsi_conn *c, const struct iscsi_tmf_req *m)
-{
-	struct iscsi_task *t = session_find_task(c, m->ref_itt);
-	if (t) {
-		t->aborted = true;
-		return ISCSI_TMF_RSP_COMPLETE;
-	}
-	if (conn_pending_abort(c, m->ref_itt)) /* held behind a CmdSN gap: it never runs */
-		return ISCSI_TMF_RSP_COMPLETE;
-	/* RFC 7143 11.5.1 b: a command we never received, whose CmdSN is in the window and before
-	 * the TMF's own, counts as received (so the gap it left closes) and is complete. */
-	if (sna_ge(m->ref_cmdsn, c->exp_cmdsn) && sna_le(m->ref_cmdsn, c->max_cmdsn) &&
-	    sna_lt(m->ref_cmdsn, m->cmdsn)) {
-		c->tmf_fill_gap = true; /* after the TMF response: see tmf_req */
-		return ISCSI_TMF_RSP_COMPLETE;
-	}
-	return ISCSI_TMF_RSP_NO_TASK;
-}
-
-static void tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
-{
-	struct iscsi_tmf_req *m = &c->tmf_req;
-	uint8_t rsp = ISCSI_TMF_RSP_COMPLETE;
-
-	if (c->tmf_pending || iscsi_decode_tmf_req(pdu, m) < 0)
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-	switch (m->function) {
-	case ISCSI_TMF_ABORT_TASK:
-		rsp = tmf_abort_task(c, m);
-		break;
-	case ISCSI_TMF_ABORT_TASK_SET:
-	case ISCSI_TMF_CLEAR_TASK_SET:
-	case ISCSI_TMF_LOGICAL_UNIT_RESET:
-		if (m->h.lun != 0 || !c->have_target) {
-			rsp = ISCSI_TMF_RSP_NO_LUN;
-			break;
-		}
-		for (struct iscsi_task *t = c->tasks; t; t = t->next)
-			if (tmf_affects(c, t))
-				t->aborted = true;
-		if (m->function == ISCSI_TMF_LOGICAL_UNIT_RESET)
-			scsi_lu_reset(c->target.lu, &c->nexus);
-		break;
-	case ISCSI_TMF_TARGET_WARM_RESET:
-	case ISCSI_TMF_TARGET_COLD_RESET:
-		for (struct iscsi_task *t = c->tasks; t; t = t->next)
-			t->aborted = true;
-		if (c->have_target)
-			scsi_lu_reset(c->target.lu, &c->nexus);
-		break;
-	case ISCSI_TMF_CLEAR_ACA:
-		rsp = ISCSI_TMF_RSP_NOT_SUPPORTED; /* NACA is refused, so ACA never exists */
-		break;
-	case ISCSI_TMF_TASK_REASSIGN:
-		rsp = ISCSI_TMF_RSP_NO_REASSIGN; /* ErrorRecoveryLevel 0 */
-		break;
-	default:
-		rsp = ISCSI_TMF_RSP_REJECTED;
-		break;
-	}
-	c->tmf_response = rsp;
-	c->tmf_pending = true;
-	bool fill_gap = c->tmf_fill_gap;
-	c->tmf_fill_gap = false;
-	/* Free what can go now; the response waits for tasks with I/O in flight. */
-	struct iscsi_task *t = c->tasks, *next;
-	for (; t; t = next) {
-		next = t->next;
-		if (t->aborted)
-			session_abort_task(t);
-	}
-	conn_check_waiters(c);
-	if (fill_gap) /* the lost command counts as received: held ones behind it run now */
-		conn_cmdsn_received(c, m->ref_cmdsn);
-}
-
-/* ---- Logout ---- */
-
-static void logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
-{
-	if (iscsi_decode_logout_req(pdu, &c->logout_req) < 0)
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-	if (c->logout_req.reason == ISCSI_LOGOUT_REMOVE_FOR_RECOVERY) {
-		struct conn_tx *tx = conn_tx_new(c, 0);
-		if (!tx)
-			return conn_fail(c, "out of memory");
-		struct iscsi_logout_rsp r = {
-			.response = ISCSI_LOGOUT_RSP_RECOVERY_UNSUPPORTED,
-			.itt = c->logout_req.h.itt,
-			.statsn = conn_take_statsn(c),
-			.exp_cmdsn = c->exp_cmdsn,
-			.max_cmdsn = c->max_cmdsn,
-		};
-		iscsi_encode_logout_rsp(tx->hdr, &r);
-		conn_tx_finish_hdr(c, tx);
-		conn_queue(c, tx);
-		return;
-	}
-	/* Close the session (or its only connection): let running commands finish first. */
-	c->logout_pending = true;
-	conn_check_waiters(c);
-}
-
-/* ---- Text (full feature phase) ---- */
-
-#define CONN_TEXT_OUT_CAP 65536
-
-static void text_send_part(struct iscsi_conn *c, uint32_t itt)
-{
-	uint32_t left = c->text_len - c->text_off;
-	uint32_t n = left < c->peer_mrdsl ? left : c->peer_mrdsl;
-	bool more = n < left;
-	struct conn_tx *tx = conn_tx_new(c, n);
-
-	if (!tx)
-		return conn_fail(c, "out of memory");
-	if (n)
-		memcpy(tx->owned, c->text_out + c->text_off, n);
-	c->text_off += n;
-	if (more && ++c->next_ttt == ISCSI_RSVD_TAG)
-		c->next_ttt = 1;
-	c->text_ttt = more ? c->next_ttt : ISCSI_RSVD_TAG;
-	struct iscsi_text_rsp r = {
-		.final = !more,
-		.cont = more,
-		.itt = itt,
-		.ttt = c->text_ttt,
-		.statsn = conn_take_statsn(c),
-		.exp_cmdsn = c->exp_cmdsn,
-		.max_cmdsn = c->max_cmdsn,
-		.data_len = n,
-	};
-	iscsi_encode_text_rsp(tx->hdr, &r);
-	conn_tx_finish_hdr(c, tx);
-	conn_queue(c, tx);
-	if (!more) {
-		free(c->text_out);
-		c->text_out = NULL;
-	}
-}
-
-/* Build the whole answer to the accumulated request. */
-static void text_answer(struct iscsi_conn *c)
-{
-	struct text_out o;
-	char *buf = malloc(CONN_TEXT_OUT_CAP);
-
-	if (!buf)
-		return conn_fail(c, "out of memory");
-	text_out_init(&o, buf, CONN_TEXT_OUT_CAP);
-	for (unsigned i = 0; i < c->text_req.n_pairs; i++) {
-		const struct text_pair *p = &c->text_req.pairs[i];
-		if (strcmp(p->key, "SendTargets") == 0 && c->env.send_targets) {
-			uint32_t len = 0;
-			if (c->env.send_targets(c->env.ctx, c, p->value, (uint8_t *)buf + o.len,
-						o.cap - o.len, &len) == 0)
-				o.len += len;
-		} else {
-			text_out_add(&o, p->key, "NotUnderstood");
-		}
-	}
-	free(c->text_out);
-	c->text_out = (uint8_t *)buf;
-	c->text_len = o.len;
-	c->text_off = 0;
-}
-
-static void text_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
-{
-	struct iscsi_text_req q;
-
-	if (iscsi_decode_text_req(pdu, &q) < 0)
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-	if (q.ttt != ISCSI_RSVD_TAG) {
-		/* The initiator asks for the next part of a long answer. */
-		if (!c->text_out || q.ttt != c->text_ttt)
-			return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-		return text_send_part(c, q.h.itt);
-	}
-	if (c->text_req.len == 0)
-		c->text_itt = q.h.itt;
-	if (text_in_append(&c->text_req, pdu->data, pdu->data_len) < 0) {
-		text_in_reset(&c->text_req);
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
-	}
-	if (q.cont) { /* more of the request follows: acknowledge with an empty response */
-		c->text_len = c->text_off = 0;
-		free(c->text_out);
-		c->text_out = calloc(1, 1);
-		return text_send_part(c, q.h.itt);
-	}
-	int err = text_in_parse(&c->text_req, TEXT_VALUE_MAX);
-	if (err == 0)
-		text_answer(c);
-	text_in_reset(&c->text_req);
-	if (err)
-		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
-	text_send_part(c, q.h.itt);
 }
 
 /* ---- full feature phase dispatch ---- */
@@ -608,13 +248,13 @@ static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	case ISCSI_OP_SCSI_CMD:
 		return session_scsi_cmd(c, pdu);
 	case ISCSI_OP_NOP_OUT:
-		return nop_out(c, pdu);
+		return conn_nop_out(c, pdu);
 	case ISCSI_OP_TMF_REQ:
-		return tmf_req(c, pdu);
+		return conn_tmf_req(c, pdu);
 	case ISCSI_OP_TEXT_REQ:
-		return text_req(c, pdu);
+		return conn_text_req(c, pdu);
 	case ISCSI_OP_LOGOUT_REQ:
-		return logout_req(c, pdu);
+		return conn_logout_req(c, pdu);
 	default:
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
 	}
@@ -750,9 +390,9 @@ static void nexus_init(struct iscsi_conn *c)
 	struct scsi_nexus *nx = &c->nexus;
 	snprintf(nx->initiator_name, sizeof(nx->initiator_name), "%s", c->initiator_name);
 	memcpy(nx->isid, c->isid, sizeof(nx->isid));
-	snprintf(nx->initiator_port, sizeof(nx->initiator_port),
-		 "%s,i,0x%02x%02x%02x%02x%02x%02x", c->initiator_name, c->isid[0], c->isid[1],
-		 c->isid[2], c->isid[3], c->isid[4], c->isid[5]);
+	snprintf(nx->initiator_port, sizeof(nx->initiator_port), "%s,i,0x%02x%02x%02x%02x%02x%02x",
+		 c->initiator_name, c->isid[0], c->isid[1], c->isid[2], c->isid[3], c->isid[4],
+		 c->isid[5]);
 }
 
 /* The login succeeded: take the target and register the session. 0, or the login status that
@@ -803,10 +443,11 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	if (out.action == LOGIN_DONE) {
 		int st = login_done(c, &out);
 		if (st)
-			login_refuse(c->login, &out, (uint16_t)st,
-				     st == ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE
-					     ? "the LUN is held by a ringsan command (resize, rm, clone)"
-					     : "the target went away during login");
+			login_refuse(
+			    c->login, &out, (uint16_t)st,
+			    st == ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE
+				? "the LUN is held by a ringsan command (resize, rm, clone)"
+				: "the target went away during login");
 	}
 	struct conn_tx *tx = conn_tx_new(c, out.pdu.data_len);
 	if (!tx)
@@ -822,12 +463,13 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	case LOGIN_FAIL:
 		log_warn("%s %s: login to %s failed (status %02x/%02x): %s", c->env.peer,
 			 login_result(c->login)->params.initiator_name[0]
-				 ? login_result(c->login)->params.initiator_name
-				 : "(unnamed initiator)",
+			     ? login_result(c->login)->params.initiator_name
+			     : "(unnamed initiator)",
 			 login_result(c->login)->params.target_name[0]
-				 ? login_result(c->login)->params.target_name
-				 : "(no target)",
-			 ISCSI_LOGIN_STATUS_CLASS(out.status), ISCSI_LOGIN_STATUS_DETAIL(out.status),
+			     ? login_result(c->login)->params.target_name
+			     : "(no target)",
+			 ISCSI_LOGIN_STATUS_CLASS(out.status),
+			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
 			 out.reason ? out.reason : "refused");
 		c->state = CONN_LOGGED_OUT; /* close once the response is sent */
 		return;
@@ -855,11 +497,11 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	iscsi_params_default(&c->params);
 	c->peer_mrdsl = ISCSI_LOGIN_MAX_DATA_LEN;
 	struct login_config lc = {
-		.limits = cfg->limits,
-		.text_cap = TEXT_DEFAULT_CAP,
-		.cmdsn_window = cfg->queue_depth,
-		.initial_statsn = 1,
-		.tpgt = 1,
+	    .limits = cfg->limits,
+	    .text_cap = TEXT_DEFAULT_CAP,
+	    .cmdsn_window = cfg->queue_depth,
+	    .initial_statsn = 1,
+	    .tpgt = 1,
 	};
 	c->login = login_new(&lc, env->login_ops, env->login_ctx);
 	if (!c->login || text_in_init(&c->text_req, TEXT_DEFAULT_CAP) < 0) {

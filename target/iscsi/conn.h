@@ -44,10 +44,10 @@ struct conn_tx {
 
 /* Limits and defaults the daemon takes from [server]. */
 struct conn_config {
-	uint32_t queue_depth;      /* CmdSN window: commands in flight per session */
-	uint32_t nop_interval_ms;  /* ping an idle connection after this long; 0 = never */
-	uint32_t nop_timeout_ms;   /* drop it when the ping is not answered in this long */
-	uint32_t read_chunk;       /* bytes read from the file per step of a READ */
+	uint32_t queue_depth;	  /* CmdSN window: commands in flight per session */
+	uint32_t nop_interval_ms; /* ping an idle connection after this long; 0 = never */
+	uint32_t nop_timeout_ms;  /* drop it when the ping is not answered in this long */
+	uint32_t read_chunk;	  /* bytes read from the file per step of a READ */
 	struct iscsi_target_limits limits;
 };
 
@@ -68,8 +68,8 @@ struct conn_env {
 	/* The login completed for target_name: take a reference on its LU. 0 or a login status. */
 	int (*get_target)(void *ctx, const char *target_name, struct conn_target *out);
 	void (*put_target)(void *ctx, struct conn_target *t);
-	/* Register a new session (initiator name + ISID): returns its TSIH, and ends any older session
-	 * with the same initiator name and ISID (reinstatement, RFC 7143 6.3.5). */
+	/* Register a new session (initiator name + ISID): returns its TSIH, and ends any older
+	 * session with the same initiator name and ISID (reinstatement, RFC 7143 6.3.5). */
 	uint16_t (*session_add)(void *ctx, struct iscsi_conn *c);
 	void (*session_remove)(void *ctx, struct iscsi_conn *c);
 	/* Discovery: the SendTargets answer for this initiator (text, NUL-separated keys). */
@@ -86,10 +86,10 @@ struct conn_env {
 };
 
 enum conn_state {
-	CONN_LOGIN,        /* login phase */
+	CONN_LOGIN,	   /* login phase */
 	CONN_FULL_FEATURE, /* full feature phase */
 	CONN_LOGGED_OUT,   /* logout response queued: close once sent */
-	CONN_CLOSING,      /* protocol error or drop: close now, after in-flight I/O */
+	CONN_CLOSING,	   /* protocol error or drop: close now, after in-flight I/O */
 };
 
 struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,

@@ -6,20 +6,21 @@
 #include "target/iscsi/conn.h"
 #include "target/iscsi/text.h"
 
-#define CONN_BURST_SLOTS 2       /* R2T bursts received while the previous one is written */
-#define CONN_EXTRA_TASKS 16      /* immediate commands beyond the CmdSN window */
-#define CONN_PENDING_MAX 64      /* out-of-order commands held until the CmdSN gap fills */
+#define CONN_BURST_SLOTS 2  /* R2T bursts received while the previous one is written */
+#define CONN_EXTRA_TASKS 16 /* immediate commands beyond the CmdSN window */
+#define CONN_PENDING_MAX 64 /* out-of-order commands held until the CmdSN gap fills */
 
 /* One burst of Data-Out: the unsolicited one (ttt == ISCSI_RSVD_TAG) or one per R2T. */
 struct task_burst {
 	bool used;
-	bool writing;   /* its data is on its way to the file */
+	bool writing; /* its data is on its way to the file */
 	uint32_t ttt;
-	uint32_t off;   /* buffer offset of the burst within the command's data */
+	uint32_t off; /* buffer offset of the burst within the command's data */
 	uint32_t len;
 	uint32_t got;
 	uint32_t exp_datasn;
-	uint8_t *buf;   /* WRITE: staging buffer for the burst; DATA_OUT: NULL (copied into st.data) */
+	uint8_t
+	    *buf; /* WRITE: staging buffer for the burst; DATA_OUT: NULL (copied into st.data) */
 	struct blk_io io;
 	struct iscsi_task *task;
 };
@@ -30,48 +31,48 @@ struct iscsi_task {
 	uint32_t itt;
 	uint32_t cmdsn;
 	uint64_t lun;
-	uint32_t edtl;           /* Expected Data Transfer Length */
+	uint32_t edtl; /* Expected Data Transfer Length */
 	bool immediate;
-	bool aborted;            /* by a TMF or a closing connection: finish I/O, send nothing */
+	bool aborted; /* by a TMF or a closing connection: finish I/O, send nothing */
 	bool responded;
-	bool slot_released;      /* answered: no longer counted against the CmdSN window */
-	bool waiting;            /* SCSI_NEXT_WAIT: parked until its wake arrives */
+	bool slot_released; /* answered: no longer counted against the CmdSN window */
+	bool waiting;	    /* SCSI_NEXT_WAIT: parked until its wake arrives */
 	struct conn_wake wake;
 	/* Unsolicited data (immediate + Data-Out) that came while the task waited for its range. */
 	uint8_t *early;
 	uint32_t early_len, early_cap, early_datasn;
-	enum scsi_next phase;    /* what the SCSI layer asked for last */
-	uint64_t needed;         /* bytes the SCSI command moves (for residuals, RFC 7143 11.4.5) */
+	enum scsi_next phase; /* what the SCSI layer asked for last */
+	uint64_t needed;      /* bytes the SCSI command moves (for residuals, RFC 7143 11.4.5) */
 	struct iscsi_scsi_cmd cmd;
 	struct scsi_task st;
 
 	/* Data-Out: what the command takes and where the initiator stands. */
-	uint32_t want;           /* bytes the command consumes: min(edtl, what SCSI needs) */
-	uint32_t unsol_len;      /* [0, unsol_len) arrives unsolicited */
-	uint32_t next_r2t;       /* offset the next R2T asks for */
+	uint32_t want;	    /* bytes the command consumes: min(edtl, what SCSI needs) */
+	uint32_t unsol_len; /* [0, unsol_len) arrives unsolicited */
+	uint32_t next_r2t;  /* offset the next R2T asks for */
 	uint32_t r2tsn;
-	uint32_t placed;         /* bytes of [0, want) received and stored or written */
+	uint32_t placed; /* bytes of [0, want) received and stored or written */
 	struct task_burst burst[CONN_BURST_SLOTS + 1]; /* [0] is the unsolicited burst */
-	int64_t io_error;        /* first write error */
+	int64_t io_error;			       /* first write error */
 
 	/* Data-In streaming (READ). */
-	uint64_t rd_total;       /* bytes to send: min(edtl, io_len) */
-	uint64_t rd_done;        /* bytes read from the file so far */
-	uint64_t rd_sent;        /* bytes queued as Data-In */
+	uint64_t rd_total; /* bytes to send: min(edtl, io_len) */
+	uint64_t rd_done;  /* bytes read from the file so far */
+	uint64_t rd_sent;  /* bytes queued as Data-In */
 	uint32_t datasn;
 	uint8_t *rbuf;
 	uint32_t rbuf_cap;
 	struct blk_io rio;
 
-	unsigned io_inflight;    /* block I/O owned by this task */
-	unsigned tx_inflight;    /* queued PDUs borrowing this task's buffers */
+	unsigned io_inflight; /* block I/O owned by this task */
+	unsigned tx_inflight; /* queued PDUs borrowing this task's buffers */
 };
 
 struct pending_cmd {
 	struct pending_cmd *next;
 	uint32_t cmdsn;
-	bool tombstone;          /* aborted or lost: consumes its CmdSN, runs nothing */
-	struct iscsi_pdu pdu;    /* owned copies of AHS and data */
+	bool tombstone;	      /* aborted or lost: consumes its CmdSN, runs nothing */
+	struct iscsi_pdu pdu; /* owned copies of AHS and data */
 };
 
 struct iscsi_conn {
@@ -93,15 +94,15 @@ struct iscsi_conn {
 	struct scsi_nexus nexus;
 	bool attached;
 
-	uint32_t peer_mrdsl;     /* largest data segment we may send */
-	uint32_t statsn;         /* next StatSN to give */
+	uint32_t peer_mrdsl; /* largest data segment we may send */
+	uint32_t statsn;     /* next StatSN to give */
 	uint32_t exp_cmdsn;
 	uint32_t max_cmdsn;
 	uint32_t next_ttt;
 
 	struct iscsi_task *tasks;
 	unsigned ntasks;
-	unsigned nactive;        /* tasks that took a CmdSN (not immediate) and are not yet freed */
+	unsigned nactive; /* tasks that took a CmdSN (not immediate) and are not yet freed */
 	struct pending_cmd *pending;
 	unsigned npending;
 
@@ -123,9 +124,9 @@ struct iscsi_conn {
 	bool tmf_fill_gap;
 
 	uint64_t last_rx_ms;
-	uint64_t nop_sent_ms;    /* 0: no ping outstanding */
+	uint64_t nop_sent_ms; /* 0: no ping outstanding */
 	uint32_t nop_ttt;
-	bool free_when_idle;     /* conn_free() came while block I/O was in flight */
+	bool free_when_idle; /* conn_free() came while block I/O was in flight */
 	bool in_free;
 };
 
@@ -138,6 +139,13 @@ uint32_t conn_take_statsn(struct iscsi_conn *c);
 void conn_window_update(struct iscsi_conn *c);
 void conn_check_waiters(struct iscsi_conn *c);
 void conn_maybe_destroy(struct iscsi_conn *c);
+void conn_release_target(struct iscsi_conn *c);
+
+/* conn_ctl.c */
+void conn_nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_text_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
 /* Held commands (CmdSN gap): find by ITT, or mark a CmdSN as received without a command. */
 bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt);
 void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn);

@@ -404,7 +404,7 @@ static bool same_declaration(const struct negotiation *n, enum neg_key id, const
 		return strcmp(value, p->initiator_alias) == 0;
 	case NEG_KEY_SESSION_TYPE:
 		return strcmp(value, p->session_type == ISCSI_SESSION_DISCOVERY ? "Discovery"
-										 : "Normal") == 0;
+										: "Normal") == 0;
 	default:
 		return false;
 	}

@@ -132,11 +132,11 @@ static void send_scsi_rsp(struct iscsi_task *t)
 	uint32_t sense_seg = t->st.sense_len ? 2u + t->st.sense_len : 0;
 	struct conn_tx *tx = conn_tx_new(c, sense_seg);
 	struct iscsi_scsi_rsp r = {
-		.itt = t->itt,
-		.response = ISCSI_SCSI_RSP_COMPLETED,
-		.status = t->st.status,
-		.exp_datasn = t->datasn,
-		.data_len = sense_seg,
+	    .itt = t->itt,
+	    .response = ISCSI_SCSI_RSP_COMPLETED,
+	    .status = t->st.status,
+	    .exp_datasn = t->datasn,
+	    .data_len = sense_seg,
 	};
 
 	if (!tx)
@@ -175,14 +175,14 @@ static void send_data_in(struct iscsi_task *t, const uint8_t *buf, uint64_t base
 		if (!tx)
 			return conn_fail(c, "out of memory");
 		struct iscsi_data_in d = {
-			.lun = t->cmd.h.lun,
-			.itt = t->itt,
-			.ttt = ISCSI_RSVD_TAG,
-			.final = end || (burst && (pos + n) % burst == 0),
-			.datasn = t->datasn++,
-			.buffer_offset = (uint32_t)pos,
-			.data_len = n,
-			.statsn = c->statsn,
+		    .lun = t->cmd.h.lun,
+		    .itt = t->itt,
+		    .ttt = ISCSI_RSVD_TAG,
+		    .final = end || (burst && (pos + n) % burst == 0),
+		    .datasn = t->datasn++,
+		    .buffer_offset = (uint32_t)pos,
+		    .data_len = n,
+		    .statsn = c->statsn,
 		};
 		if (end && t->st.status == SCSI_GOOD) {
 			d.status_present = true;
@@ -289,8 +289,8 @@ static void start_read(struct iscsi_task *t)
 		scsi_task_stream_done(task_lu(t), &t->st, 0);
 		return task_done(t);
 	}
-	t->rbuf_cap = t->rd_total < t->conn->cfg.read_chunk ? (uint32_t)t->rd_total
-							     : t->conn->cfg.read_chunk;
+	t->rbuf_cap =
+	    t->rd_total < t->conn->cfg.read_chunk ? (uint32_t)t->rd_total : t->conn->cfg.read_chunk;
 	t->rbuf = malloc(t->rbuf_cap);
 	if (!t->rbuf) {
 		scsi_task_stream_done(task_lu(t), &t->st, -ENOMEM);
@@ -439,15 +439,15 @@ static void send_r2ts(struct iscsi_task *t)
 		if (!tx)
 			return conn_fail(c, "out of memory");
 		struct iscsi_r2t r = {
-			.lun = t->cmd.h.lun,
-			.itt = t->itt,
-			.ttt = b->ttt,
-			.statsn = c->statsn,
-			.exp_cmdsn = c->exp_cmdsn,
-			.max_cmdsn = c->max_cmdsn,
-			.r2tsn = t->r2tsn++,
-			.buffer_offset = b->off,
-			.desired_len = len,
+		    .lun = t->cmd.h.lun,
+		    .itt = t->itt,
+		    .ttt = b->ttt,
+		    .statsn = c->statsn,
+		    .exp_cmdsn = c->exp_cmdsn,
+		    .max_cmdsn = c->max_cmdsn,
+		    .r2tsn = t->r2tsn++,
+		    .buffer_offset = b->off,
+		    .desired_len = len,
 		};
 		iscsi_encode_r2t(tx->hdr, &r);
 		conn_tx_finish_hdr(c, tx);
@@ -552,7 +552,8 @@ void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 
 static void task_wake(struct scsi_task *st)
 {
-	struct iscsi_task *t = (struct iscsi_task *)(void *)((char *)st - offsetof(struct iscsi_task, st));
+	struct iscsi_task *t =
+	    (struct iscsi_task *)(void *)((char *)st - offsetof(struct iscsi_task, st));
 	t->wake.next = NULL;
 	t->wake.conn = t->conn;
 	t->wake.task = t;

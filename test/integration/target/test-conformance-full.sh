@@ -24,12 +24,17 @@ OUT=${CONFORMANCE_OUT:-$WORK/conformance.jsonl}
 : >"$OUT" || exit 1
 
 # 1 GiB sparse: room for the tests that write near the end and for the large transfers.
+# SCSI.ReadOnly runs against a second, write-protected LUN (the suite checks the WP bit).
 "$RINGSAN" --data-dir "$DATA" lun create disk --size 1G >/dev/null || exit 1
+"$RINGSAN" --data-dir "$DATA" lun create ro --size 64M >/dev/null || exit 1
 cat >"$WORK/ringsan.ini" <<INI
 [server]
 base_iqn = $IQN_BASE
 [lun disk]
 allowed_initiators = $A, $B
+[lun ro]
+allowed_initiators = $A, $B
+read_only = yes
 INI
 start_target -c "$WORK/ringsan.ini" || exit 1
 U=$(url disk)
@@ -94,9 +99,10 @@ PY
 # run_suite SUITE: one bounded iscsi-test-cu run. If the target dies meanwhile, iscsi-test-cu
 # (which would retry for ever) is stopped at once.
 run_suite() {
-	local suite=$1 log="$WORK/cu-$1.out" rc cu status=ok start=$SECONDS
+	local suite=$1 log="$WORK/cu-$1.out" rc cu status=ok start=$SECONDS u=$U
+	[ "$suite" = SCSI.ReadOnly ] && u=$(url ro)
 	timeout "$SUITE_TIMEOUT" stdbuf -o0 iscsi-test-cu -i "$A" -I "$B" --dataloss \
-		--allow-sanitize -t "$suite" "$U" "$U" >"$log" 2>&1 &
+		--allow-sanitize -t "$suite" "$u" "$u" >"$log" 2>&1 &
 	cu=$!
 	while kill -0 "$cu" 2>/dev/null; do
 		if ! kill -0 "$TARGET_PID" 2>/dev/null; then

@@ -1,2 +1,0 @@
-# Empty dependencies file for ringsan_block.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for boot_fuzz_dhcp.
-# This may be replaced when dependencies are built.

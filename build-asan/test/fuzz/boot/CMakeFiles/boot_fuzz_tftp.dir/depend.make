@@ -1,2 +1,0 @@
-# Empty dependencies file for boot_fuzz_tftp.
-# This may be replaced when dependencies are built.

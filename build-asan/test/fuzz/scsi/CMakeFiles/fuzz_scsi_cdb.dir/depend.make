@@ -1,2 +1,0 @@
-# Empty dependencies file for fuzz_scsi_cdb.
-# This may be replaced when dependencies are built.

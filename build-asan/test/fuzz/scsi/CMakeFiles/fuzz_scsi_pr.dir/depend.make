@@ -1,2 +1,0 @@
-# Empty dependencies file for fuzz_scsi_pr.
-# This may be replaced when dependencies are built.

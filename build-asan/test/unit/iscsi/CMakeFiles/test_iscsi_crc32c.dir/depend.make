@@ -1,2 +1,0 @@
-# Empty dependencies file for test_iscsi_crc32c.
-# This may be replaced when dependencies are built.

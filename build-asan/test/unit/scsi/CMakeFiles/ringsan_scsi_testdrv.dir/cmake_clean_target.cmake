@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libringsan_scsi_testdrv.a"
-)

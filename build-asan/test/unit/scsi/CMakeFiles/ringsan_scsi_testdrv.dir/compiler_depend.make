@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for ringsan_scsi_testdrv.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for test_scsi_sbc.
-# This may be replaced when dependencies are built.

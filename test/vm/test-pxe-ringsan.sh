@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# test-pxe-ringsan.sh: issue 5's end-to-end network boot with ringsan itself: VMs with no disk
+# PXE-boot on the bridge of a network namespace that this test creates, through `ringsan-boot
+# serve` (DHCP, TFTP, HTTP, generated iPXE menus), and sanboot a LUN served by `ringsan serve`;
+# the guest's Linux initiator logs in again from the iBFT that iPXE published and writes the
+# pattern, which must land in the LUN's backing file. No keyboard: each machine has a [client MAC]
+# section whose default is taken at once (timeout 0).
+#
+# Cases (each a check, with its boot times; the ringsan-boot log lines of each boot show the path):
+#   full DHCP:  BIOS virtio (QEMU's iPXE ROM), BIOS e1000 (boot marker only: the cloud kernel has no
+#               e1000 driver), UEFI virtio (iPXE EFI ROM), UEFI without option ROM (OVMF's own PXE
+#               -> snponly.efi over TFTP -> menu);
+#   install:    a second machine whose action is install: sanhook + the test disk's own kernel and
+#               initrd over HTTP from media_dir, which write the pattern one MiB further on; then the
+#               config says boot (rewritten, SIGHUP) and the same machine boots from the LUN, which
+#               must still hold what the install wrote;
+#   proxyDHCP:  busybox udhcpd hands out addresses, ringsan-boot --dhcp proxy does the rest
+#               (UDP 4011 included): BIOS virtio, UEFI without option ROM.
+# Exit 77 (skip) when something is missing or not root.
+#
+# Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per VM,
+# default 150 s), RINGSAN_VM_CASES (default "bios bios-e1000 uefi uefi-pxe install proxy-bios
+# proxy-uefi-pxe"), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+: "${RINGSAN:=$REPO_DIR/build/dev/target/cli/ringsan}"
+: "${RINGSAN_BOOT:=$REPO_DIR/build/dev/bootsvc/daemon/ringsan-boot}"
+NET=192.168.77
+SERVER=$NET.1
+BASE_IQN=iqn.2026-11.org.ringsan
+MAC_BOOT=52:54:00:77:00:01    # [client]: lun pxe, action boot
+MAC_INSTALL=52:54:00:77:00:02 # [client]: lun inst, action install (then boot)
+LUN_BOOT=pxe
+LUN_INSTALL=inst
+INSTALL_OFFSET_MIB=$((VM_DATA_START_MIB + 1)) # where the "installer" writes its pattern
+CASES=${RINGSAN_VM_CASES:-bios bios-e1000 uefi uefi-pxe install proxy-bios proxy-uefi-pxe}
+VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-150}
+PASSED=0
+FAILED=0
+PIDS=()
+TIMES=()
+BOOTD_PID=''
+UDHCPD_PID=''
+
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		PASSED=$((PASSED + 1))
+		echo "ok   $name"
+	else
+		FAILED=$((FAILED + 1))
+		echo "FAIL $name"
+	fi
+}
+
+requirements() {
+	local missing
+	(($(id -u) == 0)) || skip "needs root (network namespaces, tap devices, ports 67/69/80)"
+	missing=$(missing_cmds "$RINGSAN" "$RINGSAN_BOOT" ip python3 busybox qemu-system-x86_64 \
+		timeout sfdisk mkfs.vfat syslinux mcopy cpio iscsistart ss \
+		/usr/share/OVMF/OVMF_CODE.fd /usr/share/OVMF/OVMF_VARS.fd /usr/lib/ipxe/undionly.kpxe \
+		/usr/lib/ipxe/snponly.efi /usr/lib/ipxe/ipxe.efi /dev/net/tun)
+	[[ -z $missing ]] || skip "missing: $missing(Debian: qemu-system-x86 ipxe ipxe-qemu ovmf" \
+		"busybox-static syslinux syslinux-common mtools dosfstools fdisk cpio open-iscsi)"
+	busybox udhcpd --help >/dev/null 2>&1 || skip "busybox has no udhcpd applet"
+	ip netns add "ringsan-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
+	ip netns del "ringsan-probe-$$"
+}
+
+# in_ns_bg LOG CMD...: start CMD in the lab namespace in the background (ip netns exec execs
+# it, so $! is CMD's own PID); sets BG_PID.
+in_ns_bg() {
+	local log=$1
+	shift
+	ip netns exec "$NS" "$@" </dev/null >>"$log" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+
+# stop_pid PID: stop one process this test started (TERM, then KILL after 5 s).
+stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || {
+		wait "$pid" 2>/dev/null || true
+		return 0
+	}
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 25; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" || true
+	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
+}
+
+udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
+tcp_bound() { ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q .; }
+
+# http_get PATH: GET http://SERVER/PATH from inside the namespace, body on stdout.
+http_get() {
+	ip netns exec "$NS" python3 -c '
+import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+		"http://$SERVER/$1"
+}
+
+# --- the disks, the media and the config ---------------------------------------------------------
+
+# make_luns: the test disk twice, as LUN pxe (cases boot) and LUN inst (the install case), made
+# with the CLI; the installer's kernel and initrd are the disk's own, taken out of its FAT.
+make_luns() {
+	local size name
+	"$VM_DIR/make-disk.sh" "$WORK/disk.img" || return 1
+	size=$(stat -c %s "$WORK/disk.img")
+	for name in "$LUN_BOOT" "$LUN_INSTALL"; do
+		"$RINGSAN" --data-dir "$DATA" lun create "$name" --size "$size" >/dev/null || return 1
+		cp --sparse=always "$WORK/disk.img" "$DATA/$name/disk.img" || return 1
+	done
+	mkdir -p "$MEDIA/inst"
+	MTOOLS_SKIP_CHECK=1 mcopy -n -i "$WORK/disk.img@@${VM_FAT_START_MIB}M" ::/vmlinuz ::/initrd.img \
+		"$MEDIA/inst/" || return 1
+	chmod -R a+rX "$MEDIA"
+}
+
+# write_config INSTALL_ACTION: the INI ringsan-boot reads (and re-reads on SIGHUP).
+write_config() {
+	cat >"$CFG.tmp" <<-EOF
+		# test-pxe-ringsan.sh (generated)
+		[server]
+		base_iqn = $BASE_IQN
+		log_level = info
+
+		[boot]
+		ipxe_dir = /usr/lib/ipxe
+		media_dir = $MEDIA
+		menu_timeout = 10
+
+		[image testinst]
+		description = test installer (the test disk's own kernel and initramfs)
+		kernel = inst/vmlinuz
+		initrd = inst/initrd.img
+		args = console=ttyS0,115200 panic=-1 ringsan.test=write ringsan.offset_mib=$INSTALL_OFFSET_MIB
+
+		[client $MAC_BOOT]
+		name = lab-boot
+		lun = $LUN_BOOT
+		action = boot
+		timeout = 0
+
+		[client $MAC_INSTALL]
+		name = lab-install
+		lun = $LUN_INSTALL
+		action = $1
+		image = testinst
+		timeout = 0
+	EOF
+	chmod 644 "$CFG.tmp"
+	mv "$CFG.tmp" "$CFG"
+}
+
+# --- services ----------------------------------------------------------------------------------
+
+start_target() {
+	in_ns_bg "$WORK/ringsan.log" "$RINGSAN" --data-dir "$DATA" serve --listen "$SERVER:3260"
+	wait_for 15 tcp_bound 3260 && return 0
+	log "ringsan serve did not listen on $SERVER:3260:"
+	tail -n 20 "$WORK/ringsan.log" >&2
+	return 1
+}
+
+# start_bootd MODE: ringsan-boot serve in full or proxy mode.
+start_bootd() {
+	local mode=$1 args
+	args=(serve -c "$CFG" --data-dir "$DATA" --dhcp "$mode" --interface br0 --server-ip "$SERVER"
+		--http "$SERVER:80")
+	[[ $mode != full ]] || args+=(--dhcp-range "$NET.100-$NET.150")
+	echo "=== ringsan-boot ${args[*]}" >>"$BOOTD_LOG"
+	in_ns_bg "$BOOTD_LOG" "$RINGSAN_BOOT" "${args[@]}"
+	BOOTD_PID=$BG_PID
+	wait_for 15 udp_bound 67 && wait_for 15 udp_bound 69 && wait_for 15 tcp_bound 80 &&
+		wait_for 15 udp_bound 4011 && return 0
+	log "ringsan-boot ($mode) did not bind its ports; bound in $NS:"
+	ip netns exec "$NS" ss -Hluntp >&2 || true
+	tail -n 20 "$BOOTD_LOG" >&2
+	return 1
+}
+
+stop_bootd() {
+	[[ -n $BOOTD_PID ]] || return 0
+	stop_pid "$BOOTD_PID"
+	BOOTD_PID=''
+}
+
+start_udhcpd() {
+	cat >"$WORK/udhcpd.conf" <<-EOF
+		interface br0
+		start $NET.160
+		end $NET.199
+		max_leases 40
+		lease_file $WORK/udhcpd.leases
+		pidfile $WORK/udhcpd.pid
+		opt subnet 255.255.255.0
+		opt lease 3600
+	EOF
+	: >"$WORK/udhcpd.leases"
+	# -a 100: udhcpd ARP-pings an address before offering it, 2 s by default.
+	in_ns_bg "$WORK/udhcpd.log" busybox udhcpd -f -a 100 "$WORK/udhcpd.conf"
+	UDHCPD_PID=$BG_PID
+	wait_for 15 udp_bound 67
+}
+
+# menu_lists_luns: the menu ringsan-boot serves (it runs unprivileged) offers both LUNs.
+menu_lists_luns() {
+	local menu
+	menu=$(http_get menu.ipxe) || return 1
+	grep -q "^item lun-$LUN_BOOT " <<<"$menu" && grep -q "^item lun-$LUN_INSTALL " <<<"$menu"
+}
+
+# --- the boots ---------------------------------------------------------------------------------
+
+# bootd_path FROM_LINE: the ringsan-boot log lines of one boot (what each client asked for).
+bootd_path() {
+	tail -n +"$1" "$BOOTD_LOG" | grep -a -E 'boot: |tftp: |http: |dhcp: ' |
+		sed -E 's/^[^ ]*T[0-9:.]+[^ ]* //; s/^/      /' | head -n 40
+}
+
+# boot_case NAME FIRMWARE NIC ROM MAC EXPECT: one VM; prints its times and its boot path.
+boot_case() {
+	local name=$1 fw=$2 nic=$3 rom=$4 mac=$5 expect=$6 report=$WORK/report-$1 from rc=0
+	from=$(($(wc -l <"$BOOTD_LOG") + 1))
+	"$VM_DIR/boot-pxe.sh" --netns "$NS" --firmware "$fw" --nic "$nic" --rom "$rom" --mac "$mac" \
+		--expect "$expect" --log "$WORK/serial-$name.log" --report "$report" \
+		--timeout "$VM_TIMEOUT" || rc=1
+	if [[ -s $report ]]; then
+		TIMES+=("$name: $(report_times "$report")")
+		echo "  $name boot times (from QEMU start): $(report_times "$report")"
+	fi
+	echo "  $name: what ringsan-boot answered:"
+	bootd_path "$from"
+	return $rc
+}
+
+# pattern_at FILE MIB: FILE holds the pattern at MIB.
+pattern_at() {
+	local expect rc=0
+	expect=$(mktemp)
+	make_pattern "$expect"
+	cmp -s -n $((VM_PATTERN_MIB << 20)) -i "$(($2 << 20)):0" "$1" "$expect" || rc=1
+	rm -f "$expect"
+	return $rc
+}
+no_pattern_at() { ! pattern_at "$@"; }
+clear_at() {
+	dd if=/dev/zero of="$1" bs=1M seek="$2" count="$VM_PATTERN_MIB" conv=notrunc,fsync status=none
+}
+
+# full_case NAME FIRMWARE NIC ROM: a boot of machine MAC_BOOT from LUN pxe.
+pxe_case() {
+	local name=$1 fw=$2 nic=$3 rom=$4 expect=write lun=$DATA/$LUN_BOOT/disk.img
+	# The cloud kernel has no e1000 driver: the guest reaches its marker but cannot write.
+	[[ $nic != e1000 ]] || expect=boot
+	clear_pattern "$lun"
+	check "$name: $fw $nic rom=$rom PXE -> ringsan-boot menu -> sanboot LUN $LUN_BOOT -> $VM_MARK_BOOT${expect/boot/}${expect/write/, $VM_MARK_WRITE}" \
+		boot_case "$name" "$fw" "$nic" "$rom" "$MAC_BOOT" "$expect"
+	[[ $expect == boot ]] ||
+		check "$name: the pattern is in LUN $LUN_BOOT's backing file" pattern_in_file "$lun"
+}
+
+install_case() {
+	local lun=$DATA/$LUN_INSTALL/disk.img
+	clear_at "$lun" "$VM_DATA_START_MIB"
+	clear_at "$lun" "$INSTALL_OFFSET_MIB"
+	write_config install
+	kill -HUP "$BOOTD_PID"
+	sleep 0.5
+	check "install: action install -> sanhook LUN $LUN_INSTALL + kernel/initrd over HTTP -> the installer writes" \
+		boot_case install bios virtio default "$MAC_INSTALL" write
+	check "install: the installer's pattern is in LUN $LUN_INSTALL at $INSTALL_OFFSET_MIB MiB" \
+		pattern_at "$lun" "$INSTALL_OFFSET_MIB"
+	check "install: the installer did not boot the disk's own kernel (nothing at $VM_DATA_START_MIB MiB)" \
+		no_pattern_at "$lun" "$VM_DATA_START_MIB"
+	check "install: the installer's kernel came over HTTP, not from the LUN (no syslinux)" \
+		eval '! grep -qa "^SYSLINUX" "$WORK/serial-install.log"'
+	write_config boot
+	kill -HUP "$BOOTD_PID"
+	sleep 0.5
+	check "install: reloaded config (SIGHUP) -> the machine now boots LUN $LUN_INSTALL itself" \
+		boot_case installed bios virtio default "$MAC_INSTALL" write
+	check "install: the booted LUN came up through syslinux from the disk" \
+		grep -qa '^SYSLINUX' "$WORK/serial-installed.log"
+	check "install: what the installer wrote is still on LUN $LUN_INSTALL, next to the new write" \
+		eval 'pattern_at "$lun" "$INSTALL_OFFSET_MIB" && pattern_at "$lun" "$VM_DATA_START_MIB"'
+}
+
+has_case() { [[ " $CASES " == *" $1 "* ]]; }
+
+main() {
+	local start
+	requirements
+	start=$(now)
+	NS=ringsan-rlab-$$
+	WORK=$(mktemp -d)
+	# ringsan-boot drops root after binding: its config, data dir and media must be readable.
+	chmod 755 "$WORK"
+	DATA=$WORK/data MEDIA=$WORK/media CFG=$WORK/ringsan.ini BOOTD_LOG=$WORK/ringsan-boot.log
+	: >"$BOOTD_LOG"
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	if ! make_luns; then
+		check "make-disk.sh builds the disk; ringsan lun create makes LUNs $LUN_BOOT and $LUN_INSTALL" false
+		echo "$PASSED passed, $FAILED failed"
+		exit 1
+	fi
+	check "make-disk.sh builds the disk; ringsan lun create makes LUNs $LUN_BOOT and $LUN_INSTALL" true
+	write_config boot
+	"$VM_DIR/netns.sh" up "$NS"
+	in_ns_bg "$WORK/ra.log" python3 "$VM_DIR/labsvc.py" ra br0
+	if ! start_target || ! start_bootd full; then
+		check "ringsan serve and ringsan-boot serve --dhcp full start inside namespace $NS" false
+		echo "$PASSED passed, $FAILED failed"
+		exit 1
+	fi
+	check "ringsan serve and ringsan-boot serve --dhcp full start inside namespace $NS" true
+	check "ringsan-boot (unprivileged) lists the LUNs as the CLI made them" menu_lists_luns
+	if ! menu_lists_luns; then
+		log "workaround: LUN directories made world-searchable (the CLI makes them 0700)"
+		chmod 755 "$DATA/$LUN_BOOT" "$DATA/$LUN_INSTALL"
+		check "ringsan-boot lists the LUNs once their directories are searchable" menu_lists_luns
+	fi
+	! has_case bios || pxe_case bios bios virtio default
+	! has_case bios-e1000 || pxe_case bios-e1000 bios e1000 default
+	! has_case uefi || pxe_case uefi uefi virtio default
+	! has_case uefi-pxe || pxe_case uefi-pxe uefi virtio none
+	! has_case install || install_case
+	if has_case proxy-bios || has_case proxy-uefi-pxe; then
+		stop_bootd
+		if start_udhcpd && start_bootd proxy; then
+			check "udhcpd and ringsan-boot serve --dhcp proxy start inside namespace $NS" true
+			! has_case proxy-bios || pxe_case proxy-bios bios virtio default
+			! has_case proxy-uefi-pxe || pxe_case proxy-uefi-pxe uefi virtio none
+		else
+			check "udhcpd and ringsan-boot serve --dhcp proxy start inside namespace $NS" false
+		fi
+	fi
+	echo "boot times (seconds from QEMU start):"
+	printf '  %s\n' "${TIMES[@]}"
+	echo "whole test: $(elapsed "$start") s"
+	echo "$PASSED passed, $FAILED failed"
+	((FAILED == 0))
+}
+
+main "$@"
