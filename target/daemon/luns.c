@@ -82,6 +82,9 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 	return 0;
 }
 
+static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref);
+static void put_lu(void *ctx, void *ref);
+
 /* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically: a temp file,
  * fsync, rename, fsync of the directory. A crash leaves the old state or the new one. */
 static int save_pr(void *ctx, const void *buf, size_t len)
@@ -194,6 +197,8 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.ctx = e;
 	lc.save_pr = save_pr;
 	lc.abort_nexus = abort_nexus;
+	lc.find_lu = find_lu;
+	lc.put_lu = put_lu;
 	e->table = t;
 	e->lu = scsi_lu_new(&lc, &e->dev);
 	if (!e->lu || apply_options(e, cl) < 0) {
@@ -389,22 +394,58 @@ static int first_session(struct lun_entry *e)
 	return 0;
 }
 
-int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out)
+/* A user of e (a session, or an EXTENDED COPY): the file stays open, locked and unchanged until
+ * luns_put. Caller holds t->lock. */
+static int use_entry(struct lun_entry *e)
 {
-	int ret = 0;
-	pthread_mutex_lock(&t->lock);
-	struct lun_entry *e = find(t, target_iqn);
-	if (!e)
-		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
-	else if (e->sessions == 0)
-		ret = first_session(e);
+	int ret = e->sessions == 0 ? first_session(e) : 0;
 	if (ret == 0) {
 		e->sessions++;
 		e->refs++;
-		*out = e;
 	}
+	return ret;
+}
+
+int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out)
+{
+	int ret;
+	pthread_mutex_lock(&t->lock);
+	struct lun_entry *e = find(t, target_iqn);
+	ret = e ? use_entry(e) : ISCSI_LOGIN_STATUS_NOT_FOUND;
+	if (ret == 0)
+		*out = e;
 	pthread_mutex_unlock(&t->lock);
 	return ret;
+}
+
+/* EXTENDED COPY between LUNs (scsi.h find_lu/put_lu): the other LU by its NAA designator. */
+static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref)
+{
+	struct lun_entry *self = ctx;
+	struct lun_table *t = self->table;
+	struct scsi_lu *found = NULL;
+	uint8_t id[8];
+
+	if (len != sizeof(id))
+		return NULL;
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e && !found; e = e->next) {
+		if (e->removed)
+			continue;
+		scsi_lu_naa(e->lu, id);
+		if (memcmp(id, naa, sizeof(id)) == 0 && use_entry(e) == 0) {
+			found = e->lu;
+			*ref = e;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+static void put_lu(void *ctx, void *ref)
+{
+	struct lun_entry *self = ctx;
+	luns_put(self->table, ref);
 }
 
 void luns_put(struct lun_table *t, struct lun_entry *e)

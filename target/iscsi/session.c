@@ -474,17 +474,26 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 	if (imm_len > t->unsol_len)
 		return conn_fail(c, "immediate data beyond FirstBurstLength");
 	t->next_r2t = t->unsol_len;
+	/* Placing the immediate data may finish the command at once (a parameter list that came
+	 * whole): hold the task across it so it cannot be freed under our feet. */
+	t->io_inflight++;
+	int ret = 0;
 	if (t->unsol_len) {
-		if (burst_init(t, &t->burst[0], 0, t->unsol_len, ISCSI_RSVD_TAG) < 0)
-			return conn_fail(c, "out of memory for unsolicited data");
+		ret = burst_init(t, &t->burst[0], 0, t->unsol_len, ISCSI_RSVD_TAG);
 		t->burst[0].exp_datasn = t->early_datasn;
-		if (imm_len &&
-		    burst_place(t, &t->burst[0], 0, imm, imm_len, t->unsol_len == imm_len) < 0)
-			return conn_fail(c, "immediate data does not fit its burst");
+		if (ret == 0 && imm_len)
+			ret = burst_place(t, &t->burst[0], 0, imm, imm_len,
+					  t->unsol_len == imm_len);
 	}
-	if (t->next_r2t < t->want)
-		send_r2ts(t);
-	data_out_finish(t);
+	if (ret == 0 && !t->responded && !t->aborted) {
+		if (t->next_r2t < t->want)
+			send_r2ts(t);
+		data_out_finish(t);
+	}
+	t->io_inflight--;
+	if (ret < 0)
+		return conn_fail(c, "immediate data does not fit its first burst");
+	task_maybe_free(t);
 }
 
 /* Unsolicited data of a command still waiting for its range: kept (up to FirstBurstLength, the

@@ -14,7 +14,7 @@
 #               initrd over HTTP from media_dir, which write the pattern one MiB further on; then the
 #               config says boot (rewritten, SIGHUP) and the same machine boots from the LUN, which
 #               must still hold what the install wrote;
-#   proxyDHCP:  busybox udhcpd hands out addresses, ringsan-boot --dhcp proxy does the rest
+#   proxyDHCP:  busybox udhcpd (in a peer namespace on the bridge) hands out addresses, ringsan-boot --dhcp proxy does the rest
 #               (UDP 4011 included): BIOS virtio, UEFI without option ROM.
 # Exit 77 (skip) when something is missing or not root.
 #
@@ -41,7 +41,6 @@ FAILED=0
 PIDS=()
 TIMES=()
 BOOTD_PID=''
-UDHCPD_PID=''
 
 check() {
 	local name=$1
@@ -202,9 +201,10 @@ stop_bootd() {
 	BOOTD_PID=''
 }
 
+# start_udhcpd: the LAN's own DHCP server, on "another machine" (the peer namespace).
 start_udhcpd() {
 	cat >"$WORK/udhcpd.conf" <<-EOF
-		interface br0
+		interface eth0
 		start $NET.160
 		end $NET.199
 		max_leases 40
@@ -215,10 +215,13 @@ start_udhcpd() {
 	EOF
 	: >"$WORK/udhcpd.leases"
 	# -a 100: udhcpd ARP-pings an address before offering it, 2 s by default.
-	in_ns_bg "$WORK/udhcpd.log" busybox udhcpd -f -a 100 "$WORK/udhcpd.conf"
-	UDHCPD_PID=$BG_PID
-	wait_for 15 udp_bound 67
+	ip netns exec "$NS-peer" busybox udhcpd -f -a 100 "$WORK/udhcpd.conf" </dev/null \
+		>>"$WORK/udhcpd.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 15 peer_udp_bound 67
 }
+
+peer_udp_bound() { ip netns exec "$NS-peer" ss -Hlun "sport = :$1" | grep -q .; }
 
 # menu_lists_luns: the menu ringsan-boot serves (it runs unprivileged) offers both LUNs.
 menu_lists_luns() {
@@ -232,7 +235,7 @@ menu_lists_luns() {
 # bootd_path FROM_LINE: the ringsan-boot log lines of one boot (what each client asked for).
 bootd_path() {
 	tail -n +"$1" "$BOOTD_LOG" | grep -a -E 'boot: |tftp: |http: |dhcp: ' |
-		sed -E 's/^[^ ]*T[0-9:.]+[^ ]* //; s/^/      /' | head -n 40
+		sed -E 's/^<[0-9]>//; s/^/      /' | head -n 40
 }
 
 # boot_case NAME FIRMWARE NIC ROM MAC EXPECT: one VM; prints its times and its boot path.
@@ -265,13 +268,15 @@ clear_at() {
 	dd if=/dev/zero of="$1" bs=1M seek="$2" count="$VM_PATTERN_MIB" conv=notrunc,fsync status=none
 }
 
-# full_case NAME FIRMWARE NIC ROM: a boot of machine MAC_BOOT from LUN pxe.
+# pxe_case NAME FIRMWARE NIC ROM: a boot of machine MAC_BOOT from LUN pxe.
 pxe_case() {
 	local name=$1 fw=$2 nic=$3 rom=$4 expect=write lun=$DATA/$LUN_BOOT/disk.img
 	# The cloud kernel has no e1000 driver: the guest reaches its marker but cannot write.
 	[[ $nic != e1000 ]] || expect=boot
 	clear_pattern "$lun"
-	check "$name: $fw $nic rom=$rom PXE -> ringsan-boot menu -> sanboot LUN $LUN_BOOT -> $VM_MARK_BOOT${expect/boot/}${expect/write/, $VM_MARK_WRITE}" \
+	local marks=$VM_MARK_BOOT
+	[[ $expect == boot ]] || marks+=", $VM_MARK_WRITE"
+	check "$name: $fw $nic rom=$rom PXE -> ringsan-boot menu -> sanboot LUN $LUN_BOOT -> $marks" \
 		boot_case "$name" "$fw" "$nic" "$rom" "$MAC_BOOT" "$expect"
 	[[ $expect == boot ]] ||
 		check "$name: the pattern is in LUN $LUN_BOOT's backing file" pattern_in_file "$lun"
@@ -291,7 +296,7 @@ install_case() {
 	check "install: the installer did not boot the disk's own kernel (nothing at $VM_DATA_START_MIB MiB)" \
 		no_pattern_at "$lun" "$VM_DATA_START_MIB"
 	check "install: the installer's kernel came over HTTP, not from the LUN (no syslinux)" \
-		eval '! grep -qa "^SYSLINUX" "$WORK/serial-install.log"'
+		no_syslinux "$WORK/serial-install.log"
 	write_config boot
 	kill -HUP "$BOOTD_PID"
 	sleep 0.5
@@ -300,8 +305,11 @@ install_case() {
 	check "install: the booted LUN came up through syslinux from the disk" \
 		grep -qa '^SYSLINUX' "$WORK/serial-installed.log"
 	check "install: what the installer wrote is still on LUN $LUN_INSTALL, next to the new write" \
-		eval 'pattern_at "$lun" "$INSTALL_OFFSET_MIB" && pattern_at "$lun" "$VM_DATA_START_MIB"'
+		both_patterns "$lun"
 }
+
+no_syslinux() { ! grep -qa '^SYSLINUX' "$1"; }
+both_patterns() { pattern_at "$1" "$INSTALL_OFFSET_MIB" && pattern_at "$1" "$VM_DATA_START_MIB"; }
 
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 
@@ -324,7 +332,8 @@ main() {
 	fi
 	check "make-disk.sh builds the disk; ringsan lun create makes LUNs $LUN_BOOT and $LUN_INSTALL" true
 	write_config boot
-	"$VM_DIR/netns.sh" up "$NS"
+	# NS-peer (192.168.77.2, on the bridge by a veth) is the LAN's DHCP server in proxy mode.
+	NETNS_PEER=1 "$VM_DIR/netns.sh" up "$NS"
 	in_ns_bg "$WORK/ra.log" python3 "$VM_DIR/labsvc.py" ra br0
 	if ! start_target || ! start_bootd full; then
 		check "ringsan serve and ringsan-boot serve --dhcp full start inside namespace $NS" false

@@ -47,6 +47,31 @@ fi
 	exit 77
 }
 
+# Known gaps, each with its reason: not run, and reported as such (never counted as passed). A
+# suite that holds one runs test by test without it.
+declare -A KNOWN_GAP=(
+	[SCSI.Sanitize.Reset]="a sanitize that outlives its session (runs in the background after task management resets and a new login) is not implemented yet (issue 4)"
+)
+expanded=""
+for suite in $SUITES; do
+	gaps=""
+	for g in "${!KNOWN_GAP[@]}"; do
+		[[ $g == "$suite".* ]] && gaps+="$g "
+	done
+	if [ -z "$gaps" ]; then
+		expanded+="$suite "
+		continue
+	fi
+	for t in $(iscsi-test-cu --list | grep -E "^${suite//./\.}\.[A-Za-z0-9]+$"); do
+		if [[ " $gaps " == *" $t "* ]]; then
+			echo "NOT RUN (known gap): $t: ${KNOWN_GAP[$t]}"
+		else
+			expanded+="$t "
+		fi
+	done
+done
+SUITES=$expanded
+
 # summarize LOG SUITE STATUS SECONDS: appends the suite's JSON line to $OUT, prints a summary
 # and the skip reasons; exits non-zero on any failure or a missing run summary.
 summarize() {
