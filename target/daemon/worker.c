@@ -143,7 +143,6 @@ static void handle_kills(struct worker *w)
 			netconn_poke(victim);
 			continue;
 		}
-		log_info("%s: %s", victim->peer, why);
 		netconn_kill(victim, why);
 	}
 }

@@ -21,6 +21,7 @@ Hostile cases (exit 0 when the target reacted as expected, 1 otherwise, with a r
                      target closed it (exit 0 either way; the caller judges)
   slow-until-closed SECONDS
                      the same, exit 0 only if the target closed it within SECONDS
+  reinstate          two logins with one InitiatorName and ISID: the first session is closed
 Helpers for other tests:
   login [INITIATOR] [key=value ...]
                      log in (AuthMethod None or CHAP when chap_user= is given), TEST UNIT READY,
@@ -703,6 +704,34 @@ def case_login(args):
         "CHAP_A=%s" % chap["chap_a"] if chap else "no CHAP")
 
 
+def case_reinstate():
+    """RFC 7143 6.3.5: a new login with the same InitiatorName and ISID (TSIH 0) replaces the old
+    session: the target closes the old connection and the new session works."""
+    old = Conn()
+    if old.login()[0] != (0, 0):
+        raise Fail("the first login failed")
+    old.absorb_ua()
+    new = Conn()
+    new.isid = old.isid
+    if new.login()[0] != (0, 0):
+        raise Fail("the second login with the same ISID failed")
+    deadline = time.time() + 10
+    old.s.settimeout(0.5)
+    closed = False
+    while time.time() < deadline and not closed:
+        try:
+            closed = old.s.recv(65536) == b""
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, OSError):
+            closed = True
+    if not closed:
+        raise Fail("the old session's connection was not closed within 10 s")
+    new.absorb_ua()
+    new.logout()
+    return "the old connection was closed, the new session works"
+
+
 def case_digests():
     c = Conn()
     c.must_login(hd="CRC32C", dd="CRC32C", immediate="Yes")
@@ -834,6 +863,7 @@ CASES = {
     "bad-data-digest": lambda a: case_bad_data_digest(),
     "verify": lambda a: case_verify(int(a[0]) if a else 1),
     "hold": case_hold,
+    "reinstate": lambda a: case_reinstate(),
 }
 
 
