@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/wire.h"
+#include "common/hex.h"
 
 void lun_identity_derive(const uint8_t uuid[16], struct lun_identity *out)
 {
@@ -37,17 +38,6 @@ char *uuid_format(const uint8_t uuid[16], char out[static UUID_TEXT_LEN])
 	return out;
 }
 
-static int uuid_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int uuid_parse(const char *text, uint8_t uuid[16])
 {
 	const char *p = text;
@@ -59,7 +49,7 @@ int uuid_parse(const char *text, uint8_t uuid[16])
 			if (*p++ != '-')
 				return -EINVAL;
 		}
-		int hi = uuid_hex(p[0]), lo = uuid_hex(p[1]);
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		uuid[i] = (uint8_t)(hi << 4 | lo);

@@ -1,5 +1,6 @@
 /* name.c: see name.h. */
 #include "common/name.h"
+#include "common/hex.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -123,17 +124,6 @@ int name_check_iqn(const char *iqn, char *err, size_t errlen)
 	return 0;
 }
 
-static int mac_hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mac_parse(const char *text, uint8_t mac[6])
 {
 	char sep;
@@ -145,7 +135,7 @@ int mac_parse(const char *text, uint8_t mac[6])
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
 		const char *p = text + 3 * i;
-		int hi = mac_hex_value(p[0]), lo = mac_hex_value(p[1]);
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
 		if (hi < 0 || lo < 0 || (i < 5 && p[2] != sep))
 			return -EINVAL;
 		mac[i] = (uint8_t)(hi << 4 | lo);

@@ -1,6 +1,7 @@
 /* http.c: see http.h. RFC 9112 2-3 (request line), 5 (fields), 9.3 (persistence);
  * RFC 9110 14 (Range), 15 (status codes). */
 #include "bootsvc/proto/http.h"
+#include "common/hex.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,17 +23,6 @@ static size_t head_length(const char *buf, size_t len)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool http_percent_decode(const char *src, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
@@ -41,8 +31,8 @@ bool http_percent_decode(const char *src, size_t n, char *out, size_t cap)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return false;
-			int hi = hexval(src[i + 1]);
-			int lo = hexval(src[i + 2]);
+			int hi = hex_digit(src[i + 1]);
+			int lo = hex_digit(src[i + 2]);
 			if (hi < 0 || lo < 0 || (hi | lo) == 0)
 				return false;
 			c = (char)(hi << 4 | lo);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "target/iscsi/negotiate.h"
+#include "common/hex.h"
 
 static const EVP_MD *chap_md(enum chap_alg alg)
 {
@@ -101,17 +102,6 @@ int chap_response(enum chap_alg alg, uint8_t id, const uint8_t *secret, size_t s
 	return ok && len == chap_digest_len(alg) ? 0 : -EINVAL;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64_value(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -137,13 +127,13 @@ static int decode_hex(const char *s, uint8_t *out, size_t cap)
 	if (digits == 0 || len > cap)
 		return -EINVAL;
 	if (digits % 2) {
-		int v = hex_nibble(*s++);
+		int v = hex_digit(*s++);
 		if (v < 0)
 			return -EINVAL;
 		out[o++] = (uint8_t)v;
 	}
 	for (; *s; s += 2) {
-		int hi = hex_nibble(s[0]), lo = hex_nibble(s[1]);
+		int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		out[o++] = (uint8_t)(hi << 4 | lo);
