@@ -128,6 +128,10 @@ int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const cha
 		return ret;
 	}
 	b->dir_fd = open(b->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* mkdtemp makes it 0700; 0755 lets the boot service (no longer root once its ports are
+	 * bound) see the LUN's size and lun.meta for its menus. disk.img itself stays 0600. */
+	if (b->dir_fd >= 0)
+		fchmod(b->dir_fd, 0755);
 	if (b->dir_fd >= 0)
 		b->disk_fd =
 		    openat(b->dir_fd, LUNFILE_DISK, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

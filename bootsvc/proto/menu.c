@@ -377,8 +377,8 @@ static void out_install_menu(struct menu_buf *b, const struct menu_model *m, con
 	else
 		out(b, "set rs_img_default lun\n");
 	out(b, "isset ${rs_image} && set rs_img_default img-${rs_image} ||\n");
-	out(b, "choose --default ${rs_img_default} --timeout ${rs_lun_timeout} rs_choice || goto "
-	       "lun\nset rs_lun_timeout 0\ngoto ${rs_choice}\n");
+	out(b, "choose --default ${rs_img_default} --timeout ${rs_img_timeout} rs_choice || goto "
+	       "lun\nset rs_img_timeout 0\ngoto ${rs_choice}\n");
 	for (size_t i = 0; i < m->n_images; i++)
 		if (image_ok(&m->images[i]))
 			out_image(b, &m->images[i]);
@@ -417,7 +417,10 @@ int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 	out_lun_defaults(b, l);
 	menu_format_size(l->size_bytes, size);
 	menu_sanitize_text(l->description, text, sizeof(text));
-	out(b, ":lun\nmenu %s (%s)%s%s\n", l->name, size, text[0] ? ": " : "", text);
+	/* The installer chooser keeps the timeout the disk chooser had (a no-keyboard install
+	 * takes both defaults); coming back here after a choice, both wait for a person. */
+	out(b, ":lun\nset rs_img_timeout ${rs_lun_timeout}\nmenu %s (%s)%s%s\n", l->name, size,
+	    text[0] ? ": " : "", text);
 	out(b,
 	    "item boot Boot from %s\nitem install Install an OS onto %s\nitem back Back to the "
 	    "disk list\n",

@@ -174,7 +174,7 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
 	memcpy(srv.portals, o->nlisten ? o->listen : cfg->server.listen,
 	       srv.nportals * sizeof(srv.portals[0]));
-	if (mkdir(cfg->server.data_dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(cfg->server.data_dir, 0755) < 0 && errno != EEXIST) {
 		log_err("cannot create the data dir %s: %s (set [server] data_dir or --data-dir)",
 			cfg->server.data_dir, strerror(errno));
 		goto out;

@@ -482,8 +482,8 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 		ret = burst_init(t, &t->burst[0], 0, t->unsol_len, ISCSI_RSVD_TAG);
 		t->burst[0].exp_datasn = t->early_datasn;
 		if (ret == 0 && imm_len)
-			ret = burst_place(t, &t->burst[0], 0, imm, imm_len,
-					  t->unsol_len == imm_len);
+			ret =
+			    burst_place(t, &t->burst[0], 0, imm, imm_len, t->unsol_len == imm_len);
 	}
 	if (ret == 0 && !t->responded && !t->aborted) {
 		if (t->next_r2t < t->want)

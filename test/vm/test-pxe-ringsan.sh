@@ -20,7 +20,8 @@
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per VM,
 # default 150 s), RINGSAN_VM_CASES (default "bios bios-e1000 uefi uefi-pxe install proxy-bios
-# proxy-uefi-pxe"), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh).
+# proxy-uefi-pxe"; any proxy* case also runs the UDP 4011 checks), RINGSAN_VM_LOG_LEVEL
+# (ringsan-boot's, default info), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -138,7 +139,7 @@ write_config() {
 		# test-pxe-ringsan.sh (generated)
 		[server]
 		base_iqn = $BASE_IQN
-		log_level = info
+		log_level = ${RINGSAN_VM_LOG_LEVEL:-info}
 
 		[boot]
 		ipxe_dir = /usr/lib/ipxe
@@ -308,6 +309,49 @@ install_case() {
 		both_patterns "$lun"
 }
 
+# pxe_4011 SRC_PORT ARCH USER_CLASS EXPECT: from the peer namespace (a client that has its address
+# from the LAN's DHCP server), the PXE boot-server exchange: a DHCPREQUEST to SERVER:4011 from
+# SRC_PORT must come back to SRC_PORT as an ACK whose boot file contains EXPECT.
+pxe_4011() {
+	ip netns exec "$NS-peer" timeout 10 python3 - "$SERVER" "$NET.2" "$@" <<-'EOF'
+		import socket, struct, sys
+		server, me, sport, arch, uclass, expect = sys.argv[1:7]
+		mac = bytes.fromhex("525400770009")
+		opts = bytes([53, 1, 3])
+		vc = b"PXEClient:Arch:%05d:UNDI:003000" % int(arch)
+		opts += bytes([60, len(vc)]) + vc + bytes([93, 2]) + struct.pack(">H", int(arch))
+		opts += bytes([94, 3, 1, 3, 0, 97, 17, 0]) + bytes(range(16))
+		if uclass:
+		    opts += bytes([77, len(uclass)]) + uclass.encode()
+		opts += bytes([55, 4, 1, 3, 43, 60, 255])
+		pkt = struct.pack(">BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, 0x52494e47, 0, 0,
+		                  socket.inet_aton(me), bytes(4), bytes(4), bytes(4), mac, b"", b"")
+		pkt += b"\x63\x82\x53\x63" + opts
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.bind((me, int(sport)))
+		s.settimeout(3)
+		s.sendto(pkt, (server, 4011))
+		data, src = s.recvfrom(2048)
+		siaddr = socket.inet_ntoa(data[20:24])
+		bootfile = data[108:236].split(b"\0")[0].decode()
+		o, i, mtype = data[240:], 0, None
+		while i < len(o) and o[i] != 255:
+		    if o[i] == 0:
+		        i += 1
+		        continue
+		    code, ln = o[i], o[i + 1]
+		    val = o[i + 2:i + 2 + ln]
+		    if code == 53:
+		        mtype = val[0]
+		    if code == 67 and not bootfile:
+		        bootfile = val.split(b"\0")[0].decode()
+		    i += 2 + ln
+		print("  4011 from port %s, arch %s%s: reply type %s from %s:%d, siaddr %s, file %s" %
+		      (sport, arch, " (iPXE)" if uclass else "", mtype, src[0], src[1], siaddr, bootfile))
+		sys.exit(0 if mtype == 5 and expect in bootfile and data[4:8] == pkt[4:8] else 1)
+	EOF
+}
+
 no_syslinux() { ! grep -qa '^SYSLINUX' "$1"; }
 both_patterns() { pattern_at "$1" "$INSTALL_OFFSET_MIB" && pattern_at "$1" "$VM_DATA_START_MIB"; }
 
@@ -352,18 +396,26 @@ main() {
 	! has_case uefi || pxe_case uefi uefi virtio default
 	! has_case uefi-pxe || pxe_case uefi-pxe uefi virtio none
 	! has_case install || install_case
-	if has_case proxy-bios || has_case proxy-uefi-pxe; then
+	if [[ " $CASES " == *" proxy"* ]]; then
 		stop_bootd
 		if start_udhcpd && start_bootd proxy; then
 			check "udhcpd and ringsan-boot serve --dhcp proxy start inside namespace $NS" true
+			check "proxy: UDP 4011 REQUEST from port 4011 (OVMF's way), arch 7 -> ACK to 4011, snponly.efi" \
+				pxe_4011 4011 7 '' snponly.efi
+			check "proxy: UDP 4011 REQUEST from port 68 (iPXE's way), arch 0 -> ACK to 68, undionly.kpxe" \
+				pxe_4011 68 0 '' undionly.kpxe
+			check "proxy: UDP 4011 REQUEST from an iPXE client (user class iPXE) -> ACK, the script URL" \
+				pxe_4011 68 0 iPXE "http://$SERVER:80/boot.ipxe"
 			! has_case proxy-bios || pxe_case proxy-bios bios virtio default
 			! has_case proxy-uefi-pxe || pxe_case proxy-uefi-pxe uefi virtio none
 		else
 			check "udhcpd and ringsan-boot serve --dhcp proxy start inside namespace $NS" false
 		fi
 	fi
-	echo "boot times (seconds from QEMU start):"
-	printf '  %s\n' "${TIMES[@]}"
+	if ((${#TIMES[@]})); then
+		echo "boot times (seconds from QEMU start):"
+		printf '  %s\n' "${TIMES[@]}"
+	fi
 	echo "whole test: $(elapsed "$start") s"
 	echo "$PASSED passed, $FAILED failed"
 	((FAILED == 0))
