@@ -190,3 +190,17 @@ vm_verdict() {
 		return 1
 	fi
 }
+
+# check NAME CMD...: runs one check of a test and counts it in PASSED / FAILED (the caller sets
+# both to 0 and prints "$PASSED passed, $FAILED failed" at the end).
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		PASSED=$((PASSED + 1))
+		echo "ok   $name"
+	else
+		FAILED=$((FAILED + 1))
+		echo "FAIL $name"
+	fi
+}

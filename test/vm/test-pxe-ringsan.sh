@@ -43,17 +43,6 @@ PIDS=()
 TIMES=()
 BOOTD_PID=''
 
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		PASSED=$((PASSED + 1))
-		echo "ok   $name"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL $name"
-	fi
-}
 
 requirements() {
 	local missing

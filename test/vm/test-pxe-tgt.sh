@@ -23,17 +23,6 @@ PASSED=0
 FAILED=0
 PIDS=()
 
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		PASSED=$((PASSED + 1))
-		echo "ok   $name"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL $name"
-	fi
-}
 
 requirements() {
 	local missing

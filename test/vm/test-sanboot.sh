@@ -67,18 +67,6 @@ port_open() { python3 -c "import socket; socket.create_connection(('$1', $2), 0.
 
 # --- the test ----------------------------------------------------------------------------------
 
-# check NAME CMD...: run one check and count it.
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		PASSED=$((PASSED + 1))
-		echo "ok   $name"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL $name"
-	fi
-}
 
 requirements() {
 	local missing
