@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned check_passed, check_failed;
+/* Defined in check.c, which ringsan_unit_test links into every unit test. */
+extern unsigned check_passed, check_failed;
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
