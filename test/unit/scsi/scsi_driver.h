@@ -56,4 +56,10 @@ bool drv_field_pointer(const struct drv_result *r, bool *cd, int *bit, unsigned 
 /* INFORMATION of r's sense; false when not valid. */
 bool drv_information(const struct drv_result *r, uint64_t *info);
 
+/* CHECKs on a result (drv_expect.c, linked into the unit tests only): CHECK CONDITION with this
+ * sense key/ASC/ASCQ; the SENSE-KEY SPECIFIC field pointer names CDB (or parameter list) byte
+ * `field`, bit `bit` (-1: no bit pointer). */
+void drv_expect_sense(const struct drv_result *r, uint8_t key, uint8_t asc, uint8_t ascq);
+void drv_expect_field(const struct drv_result *r, unsigned field, int bit);
+
 #endif

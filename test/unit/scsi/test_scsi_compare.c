@@ -21,13 +21,7 @@ static void cmd(const uint8_t *cdb, size_t len, const void *dout, size_t dlen)
 	drv_cmd(&d, cdb, len, dout, dlen, &r);
 }
 
-static void expect_sense(uint8_t key, uint8_t asc, uint8_t ascq)
-{
-	CHECK_EQ(r.status, SCSI_CHECK_CONDITION);
-	CHECK_EQ(r.key, key);
-	CHECK_EQ(r.asc, asc);
-	CHECK_EQ(r.ascq, ascq);
-}
+#define expect_sense(key, asc, ascq) drv_expect_sense(&r, (key), (asc), (ascq))
 
 static void caw_cdb(uint8_t c[16], uint64_t lba, uint8_t n)
 {

@@ -24,23 +24,9 @@ static void cmd_out(const uint8_t *cdb, size_t len, const void *dout, size_t dle
 	drv_cmd(&d, cdb, len, dout, dlen, &r);
 }
 
-static void expect_sense(uint8_t key, uint8_t asc, uint8_t ascq)
-{
-	CHECK_EQ(r.status, SCSI_CHECK_CONDITION);
-	CHECK_EQ(r.key, key);
-	CHECK_EQ(r.asc, asc);
-	CHECK_EQ(r.ascq, ascq);
-}
+#define expect_sense(key, asc, ascq) drv_expect_sense(&r, (key), (asc), (ascq))
 
-static void expect_field(unsigned field, int bit)
-{
-	bool cd;
-	int b = -9;
-	unsigned f = 999;
-	CHECK(drv_field_pointer(&r, &cd, &b, &f));
-	CHECK_EQ(f, field);
-	CHECK_EQ(b, bit);
-}
+#define expect_field(field, bit) drv_expect_field(&r, (field), (bit))
 
 static void test_ua_sequence(void)
 {
