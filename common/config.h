@@ -102,12 +102,15 @@ struct config_boot {
 	uint64_t seen;
 };
 
+#define CONFIG_DEFAULT_SANITIZE_RATE (256u << 20) /* [lun] sanitize_rate when no section */
+
 struct config_lun {
 	char name[NAME_MAX_LEN + 1];
 	char description[CONFIG_TEXT_MAX];
 	bool read_only;
 	bool write_cache;
 	bool thin;
+	uint32_t sanitize_rate;			  /* bytes per second, 0 = no limit */
 	struct config_strlist allowed_initiators; /* IQNs; empty = every initiator */
 	char chap_user[CONFIG_TEXT_MAX];	  /* "" = no CHAP */
 	char chap_secret[CONFIG_TEXT_MAX];

@@ -4,6 +4,7 @@
 #include "common/config_impl.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define SRV(f)		  CSEC_SERVER, #f, .offset = offsetof(struct config_server, f)
@@ -114,6 +115,9 @@ const struct config_key config_keys[] = {
      .help = "report a volatile write cache (flushes are honoured either way)"},
     {LUN(thin), .type = CT_BOOL, .def = "yes",
      .help = "report thin provisioning, so UNMAP punches holes in the file"},
+    {LUN(sanitize_rate), SIZE(0, UINT32_MAX), .def = "256M",
+     .help = "bytes per second a SANITIZE overwrite may write, so other LUNs stay responsive; "
+	     "0 = as fast as the disk goes"},
     {LUN(allowed_initiators), .type = CT_LIST, .check = config_check_iqn,
      .help = "initiator IQNs allowed to log in; empty = all"},
     {LUN(chap_user), STR(struct config_lun, chap_user, 0, TEXT),

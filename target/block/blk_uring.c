@@ -4,6 +4,7 @@
  * io_uring opcode: they run at submission (metadata only, or a bounded copy) and complete through
  * a NOP so completions never arrive inside submit. */
 #include "target/block/blk_uring.h"
+#include "target/block/blk_sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,33 +129,6 @@ static void deferred_complete(struct loop_op *op, int res, uint32_t flags)
 	io_finish(io, priv_of(io)->deferred_res);
 }
 
-static int64_t run_seek(struct blk_io *io)
-{
-	int whence = io->op == BLK_SEEK_DATA ? SEEK_DATA : SEEK_HOLE;
-	off_t r = lseek(io->dev->fd, (off_t)io->off, whence);
-	if (r < 0)
-		return errno == ENXIO ? (int64_t)io->dev->size : -errno;
-	return r > (off_t)io->dev->size ? (int64_t)io->dev->size : (int64_t)r;
-}
-
-static int64_t run_copy(struct blk_io *io)
-{
-	uint64_t done = 0;
-	while (done < io->len) {
-		loff_t in = (loff_t)(io->src_off + done), out = (loff_t)(io->off + done);
-		ssize_t n = copy_file_range(io->src->fd, &in, io->dev->fd, &out,
-					    (size_t)(io->len - done), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (uint64_t)n;
-	}
-	return (int64_t)done;
-}
-
 static void uring_submit(struct blk_queue *q, struct blk_io *io)
 {
 	struct blk_uring_queue *bq = container_of(q, struct blk_uring_queue, q);
@@ -183,10 +157,10 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 		return;
 	case BLK_SEEK_DATA:
 	case BLK_SEEK_HOLE:
-		p->deferred_res = run_seek(io);
+		p->deferred_res = blk_sync_seek(io);
 		break;
 	case BLK_COPY:
-		p->deferred_res = run_copy(io);
+		p->deferred_res = blk_sync_copy(io);
 		break;
 	default:
 		p->deferred_res = -EINVAL;

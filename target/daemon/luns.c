@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "target/block/blk_sync.h"
 
 void luns_init(struct lun_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->bg_cond, NULL);
+	atomic_init(&t->bg_stop, false);
 }
 
 static void acl_free(struct lun_entry *e)
@@ -61,6 +65,7 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 {
 	acl_free(e);
 	memset(&e->auth, 0, sizeof(e->auth));
+	atomic_store(&e->sanitize_rate, cl ? cl->sanitize_rate : CONFIG_DEFAULT_SANITIZE_RATE);
 	if (!cl)
 		return 0;
 	if (cl->allowed_initiators.count) {
@@ -84,49 +89,77 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 
 static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref);
 static void put_lu(void *ctx, void *ref);
+static int start_bg(void *ctx);
+static int start_bg_locked(struct lun_entry *e);
 
-/* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically: a temp file,
- * fsync, rename, fsync of the directory. A crash leaves the old state or the new one. */
+/* DIR/name gets len bytes atomically: a temp file, fsync, rename, fsync of the directory; a
+ * crash leaves the old content or the new. len 0 removes the file. 0 or -errno. */
+static int save_file(const struct lun_entry *e, const char *name, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 16];
+	int fd = -1, dfd;
+
+	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (len == 0) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	} else {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		for (size_t off = 0; off < len;) {
+			ssize_t n = write(fd, (const char *)buf + off, len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				int ret = n < 0 ? -errno : -EIO;
+				close(fd);
+				unlink(tmp);
+				return ret;
+			}
+			off += (size_t)n;
+		}
+		int ret = fsync(fd) < 0 ? -errno : 0;
+		if (close(fd) < 0 && !ret)
+			ret = -errno;
+		if (!ret && rename(tmp, path) < 0)
+			ret = -errno;
+		if (ret) {
+			unlink(tmp);
+			return ret;
+		}
+	}
+	dfd = open(e->lf.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		int ret = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		return ret;
+	}
+	close(dfd);
+	return 0;
+}
+
+/* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically. */
 static int save_pr(void *ctx, const void *buf, size_t len)
 {
 	struct lun_entry *e = ctx;
-	char tmp[PATH_MAX + 32], path[PATH_MAX + 16];
-	int fd, ret = 0;
+	int ret = save_file(e, LUNS_PR_FILE, buf, len);
+	if (ret < 0)
+		log_err("LUN %s: cannot save its persistent reservations in %s: %s", e->lf.name,
+			e->lf.dir, strerror(-ret));
+	return ret;
+}
 
-	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_PR_FILE);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto out_err;
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, (const char *)buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out_close;
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto out_close;
-	close(fd);
-	if (rename(tmp, path) < 0)
-		goto out_err;
-	fd = open(e->lf.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		goto out_close;
-	close(fd);
-	return 0;
-out_close:
-	ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	goto out_log;
-out_err:
-	ret = -errno;
-out_log:
-	log_err("LUN %s: cannot save its persistent reservations to %s: %s", e->lf.name, path,
-		strerror(-ret));
+/* A sanitize running or failed (scsi.h save_bg), so that a restart resumes it. */
+static int save_bg(void *ctx, const void *buf, size_t len)
+{
+	struct lun_entry *e = ctx;
+	int ret = save_file(e, LUNS_BG_FILE, buf, len);
+	if (ret < 0)
+		log_err("LUN %s: cannot %s %s/%s: %s", e->lf.name, len ? "save" : "remove",
+			e->lf.dir, LUNS_BG_FILE, strerror(-ret));
 	return ret;
 }
 
@@ -147,6 +180,38 @@ static void restore_pr(struct lun_entry *e)
 			 e->lf.name, path);
 	else if (n > 0)
 		log_info("LUN %s: persistent reservations restored from %s", e->lf.name, path);
+}
+
+/* A sanitize that was running when the target stopped starts again; one that failed leaves the
+ * LU in sanitize failure mode. Caller holds the table's lock; e is in the table. */
+static void restore_bg(struct lun_entry *e)
+{
+	char path[PATH_MAX + 16];
+	uint8_t buf[8192];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_BG_FILE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* none saved */
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	int r = n < 0 ? -EIO : scsi_lu_restore_bg(e->lu, buf, (size_t)n);
+	if (r < 0) {
+		log_err("LUN %s: %s does not parse; remove it if no sanitize should be running",
+			e->lf.name, path);
+	} else if (r == 0 && n > 0) {
+		log_warn("LUN %s: its last sanitize failed: media access fails until a SANITIZE "
+			 "succeeds (or EXIT FAILURE MODE, if it allowed that)",
+			 e->lf.name);
+	} else if (r == 1) {
+		log_notice("LUN %s: a sanitize was running when the target stopped: starting it "
+			   "again",
+			   e->lf.name);
+		if (start_bg_locked(e) < 0) /* the LU stays in progress: a restart tries again */
+			log_err("LUN %s: cannot start its sanitize; restart the target to retry",
+				e->lf.name);
+	}
 }
 
 static void abort_nexus(void *ctx, struct scsi_nexus *nx)
@@ -199,6 +264,8 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.abort_nexus = abort_nexus;
 	lc.find_lu = find_lu;
 	lc.put_lu = put_lu;
+	lc.start_bg = start_bg;
+	lc.save_bg = save_bg;
 	e->table = t;
 	e->lu = scsi_lu_new(&lc, &e->dev);
 	if (!e->lu || apply_options(e, cl) < 0) {
@@ -232,6 +299,7 @@ static int sync_one(const struct lunfile *lf, void *arg)
 		w->t->head = e;
 		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks)", lf->name, e->iqn,
 			 (unsigned long long)e->dev.size, e->dev.block_size);
+		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
 	}
@@ -315,6 +383,9 @@ out_unlock:
 void luns_fini(struct lun_table *t)
 {
 	pthread_mutex_lock(&t->lock);
+	atomic_store(&t->bg_stop, true);
+	while (t->bg_threads)
+		pthread_cond_wait(&t->bg_cond, &t->lock);
 	while (t->head) {
 		struct lun_entry *e = t->head;
 		t->head = e->next;
@@ -323,6 +394,7 @@ void luns_fini(struct lun_table *t)
 		entry_free(e);
 	}
 	pthread_mutex_unlock(&t->lock);
+	pthread_cond_destroy(&t->bg_cond);
 	pthread_mutex_destroy(&t->lock);
 }
 
@@ -448,9 +520,10 @@ static void put_lu(void *ctx, void *ref)
 	luns_put(self->table, ref);
 }
 
-void luns_put(struct lun_table *t, struct lun_entry *e)
+/* The end of a use_entry(): the last one flushes and unlocks the file. Caller holds t->lock;
+ * e may be freed. */
+static void put_locked(struct lun_table *t, struct lun_entry *e)
 {
-	pthread_mutex_lock(&t->lock);
 	if (--e->sessions == 0) {
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
 		if (!e->read_only)
@@ -458,5 +531,128 @@ void luns_put(struct lun_table *t, struct lun_entry *e)
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
 	}
 	drop_ref(t, e);
+}
+
+void luns_put(struct lun_table *t, struct lun_entry *e)
+{
+	pthread_mutex_lock(&t->lock);
+	put_locked(t, e);
 	pthread_mutex_unlock(&t->lock);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* [lun] sanitize_rate: sleeps (in slices, so a shutdown is not kept waiting) until `written`
+ * bytes since `start` are within the rate. */
+static void pace(struct lun_entry *e, uint64_t start, uint64_t written)
+{
+	uint32_t rate = atomic_load(&e->sanitize_rate);
+	if (!rate)
+		return;
+	uint64_t due = start + (uint64_t)((double)written / rate * 1e9);
+	for (uint64_t now = now_ns(); now < due && !atomic_load(&e->table->bg_stop);
+	     now = now_ns()) {
+		uint64_t ns = due - now < 100000000u ? due - now : 100000000u;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ns};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Runs the LU's background jobs (scsi.h start_bg) one after the other, with plain system
+ * calls: a sanitize must not stall a worker's event loop. */
+static void *bg_main(void *arg)
+{
+	struct lun_entry *e = arg;
+	struct lun_table *t = e->table;
+	struct blk_io io;
+
+	for (;;) {
+		uint64_t start = now_ns(), written = 0;
+		int failed = 0;
+		bool ran = false;
+		while (!atomic_load(&t->bg_stop) && scsi_lu_bg_next(e->lu, &io)) {
+			ran = true;
+			if (blk_sync_execute(&io) < 0 && !failed)
+				failed = (int)io.res;
+			if (io.op == BLK_WRITE && io.res > 0) {
+				written += io.len;
+				pace(e, start, written);
+			}
+			scsi_lu_bg_done(e->lu, &io);
+		}
+		double secs = (double)(now_ns() - start) / 1e9;
+		if (atomic_load(&t->bg_stop) && ran)
+			log_notice("LUN %s: sanitize interrupted by the shutdown; it starts again "
+				   "at the next start",
+				   e->lf.name);
+		else if (failed)
+			log_err("LUN %s: sanitize failed after %.1f s: %s; the LUN is in sanitize "
+				"failure mode",
+				e->lf.name, secs, strerror(-failed));
+		else if (ran)
+			log_info("LUN %s: sanitize done in %.1f s (%llu MiB written)", e->lf.name,
+				 secs, (unsigned long long)(written >> 20));
+		pthread_mutex_lock(&t->lock);
+		if (e->bg_again && !atomic_load(&t->bg_stop)) {
+			e->bg_again = false;
+			pthread_mutex_unlock(&t->lock);
+			continue;
+		}
+		e->bg_running = false;
+		put_locked(t, e); /* e may be gone now */
+		t->bg_threads--;
+		pthread_cond_broadcast(&t->bg_cond);
+		pthread_mutex_unlock(&t->lock);
+		return NULL;
+	}
+}
+
+/* Caller holds the table's lock. */
+static int start_bg_locked(struct lun_entry *e)
+{
+	struct lun_table *t = e->table;
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (atomic_load(&t->bg_stop))
+		return -ESHUTDOWN;
+	if (e->bg_running) { /* its thread is ending: it goes round once more */
+		e->bg_again = true;
+		return 0;
+	}
+	if (use_entry(e) != 0)
+		return -EBUSY;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int ret = pthread_create(&th, &attr, bg_main, e);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		put_locked(t, e);
+		return -ret;
+	}
+	e->bg_running = true;
+	e->bg_again = false;
+	t->bg_threads++;
+	uint32_t rate = atomic_load(&e->sanitize_rate);
+	if (rate)
+		log_info("LUN %s: sanitize running in the background, writing at most %.1f MiB/s "
+			 "([lun] sanitize_rate)",
+			 e->lf.name, rate / 1048576.0);
+	else
+		log_info("LUN %s: sanitize running in the background", e->lf.name);
+	return 0;
+}
+
+static int start_bg(void *ctx)
+{
+	struct lun_entry *e = ctx;
+	pthread_mutex_lock(&e->table->lock);
+	int ret = start_bg_locked(e);
+	pthread_mutex_unlock(&e->table->lock);
+	return ret;
 }

@@ -15,6 +15,7 @@
 #define RINGSAN_DAEMON_LUNS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "common/config.h"
@@ -35,8 +36,13 @@ struct lun_entry {
 	unsigned acl_count;
 	struct login_target_info auth;
 	unsigned refs;	   /* sessions using it, plus one while it is in the data dir */
-	unsigned sessions; /* logged-in sessions: the OFD lock is held while > 0 */
+	unsigned sessions; /* logged-in sessions (and a running background job): the OFD lock is
+			    * held while > 0 */
 	bool removed;
+	/* The LU's background job (sanitize): its thread runs while bg_running; bg_again tells it
+	 * to look for a new job before it ends. Under the table's lock. */
+	bool bg_running, bg_again;
+	_Atomic uint32_t sanitize_rate; /* [lun] sanitize_rate, bytes per second; 0 = no limit */
 };
 
 struct lun_table {
@@ -50,16 +56,22 @@ struct lun_table {
 	 * nexus's worker). Called under the LU's lock from any thread. */
 	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
 	void *abort_ctx;
+	/* Background job threads (one per LU with a sanitize running); luns_fini stops them. */
+	unsigned bg_threads;
+	pthread_cond_t bg_cond; /* signalled when one ends */
+	_Atomic bool bg_stop;
 };
 
-#define LUNS_PR_FILE "pr.state" /* persistent reservations (APTPL), beside disk.img */
+#define LUNS_PR_FILE "pr.state"	      /* persistent reservations (APTPL), beside disk.img */
+#define LUNS_BG_FILE "sanitize.state" /* a sanitize running or failed, beside disk.img */
 
 void luns_init(struct lun_table *t);
 /* Brings the table in line with the data dir and cfg. Returns the number of LUNs served, or
  * -errno with err set when the data dir cannot be read. LUNs that cannot be opened (in use by a
  * CLI command, unreadable) are logged and skipped. */
 int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t errlen);
-/* Closes every LUN (after fdatasync). Sessions must be gone. */
+/* Stops the background jobs (a sanitize resumes at the next start), then closes every LUN (after
+ * fdatasync). Sessions must be gone. */
 void luns_fini(struct lun_table *t);
 
 /* For the login: 0 and auth info, or ISCSI_LOGIN_STATUS_NOT_FOUND / _NOT_AUTHORIZED. */

@@ -40,6 +40,7 @@ void scsi_lu_free(struct scsi_lu *lu)
 {
 	if (!lu)
 		return;
+	sanitize_free_job(lu);
 	pthread_mutex_destroy(&lu->pr_save_lock);
 	pthread_mutex_destroy(&lu->lock);
 	free(lu);

@@ -140,9 +140,9 @@ void lu_range_unlock(struct scsi_task *task)
 	pthread_mutex_unlock(&lu->lock);
 }
 
-bool lu_range_waiting(const struct scsi_task *task)
+bool lu_range_engaged(const struct scsi_task *task)
 {
-	return task->st.rl_state == RL_WAITING;
+	return task->st.rl_state != RL_NONE;
 }
 
 bool scsi_task_cancel_wait(struct scsi_lu *lu, struct scsi_task *task)
@@ -156,6 +156,8 @@ bool scsi_task_cancel_wait(struct scsi_lu *lu, struct scsi_task *task)
 	if (task->st.rl_state == RL_WAITING) {
 		unlink_locked(lu, task);
 		was = true;
+	} else {
+		was = sanitize_cancel_wait_locked(lu, task);
 	}
 	pthread_mutex_unlock(&lu->lock);
 	return was;

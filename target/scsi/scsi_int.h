@@ -73,6 +73,8 @@ struct scsi_lu {
 	_Atomic uint8_t sanitize_state; /* enum sanitize_state */
 	bool sanitize_ause;		/* the last failed sanitize allows EXIT FAILURE MODE */
 	uint64_t sanitize_done, sanitize_total; /* bytes, for the progress indication */
+	struct san_job *bg;	     /* the running job; its fields belong to its thread */
+	struct scsi_task *bg_waiter; /* a SANITIZE without IMMED waiting for the end */
 };
 
 enum sanitize_state { SANITIZE_IDLE, SANITIZE_RUNNING, SANITIZE_FAILED };
@@ -106,6 +108,8 @@ bool lu_range_lock(struct scsi_lu *lu, struct scsi_task *task, uint64_t lba, uin
 void lu_range_unlock(struct scsi_task *task);
 /* SCSI_NEXT_WAIT after a refused lu_range_lock(); BUSY for a transport without task->wake. */
 enum scsi_next scsi_wait(struct scsi_task *task);
+/* Whether the task holds or waits for a range (a wait in a start handler that must run again). */
+bool lu_range_engaged(const struct scsi_task *task);
 
 /* Range check of SBC-4 4.5: LBA + count within the capacity. */
 bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count);
@@ -183,6 +187,11 @@ enum scsi_next sanitize_resume(struct scsi_lu *lu, struct scsi_task *task);
 /* Whether a running or failed sanitize stops cmd (SBC-4 4.11); *out is the sense then. While
  * one runs, *out is set even for the commands it does not stop (for REQUEST SENSE). */
 bool sanitize_blocks(struct scsi_lu *lu, const struct scsi_cmd *cmd, struct sense *out);
+/* Aborting: true when task was the SANITIZE waiting for the job's end (it no longer is), under
+ * lu->lock. The job goes on. */
+bool sanitize_cancel_wait_locked(struct scsi_lu *lu, struct scsi_task *task);
+/* Frees the job of a LU that is being freed (its daemon thread has stopped). */
+void sanitize_free_job(struct scsi_lu *lu);
 
 /* xcopy.c: EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (SPC-4 6.4, 6.18) */
 enum scsi_next xcopy_extended_copy(struct scsi_lu *lu, struct scsi_task *task);

@@ -60,8 +60,8 @@ static enum scsi_next leave(struct scsi_task *task, enum scsi_next next, bool fr
 {
 	if (next == SCSI_NEXT_DONE)
 		lu_range_unlock(task);
-	else if (next == SCSI_NEXT_WAIT)
-		task->st.rl_restart = from_start;
+	else if (next == SCSI_NEXT_WAIT) /* a range wait; not a wait for the background job */
+		task->st.rl_restart = from_start && lu_range_engaged(task);
 	return next;
 }
 

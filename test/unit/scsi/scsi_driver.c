@@ -10,6 +10,32 @@
 
 #define DRV_MAX_STEPS 100000u
 
+static int drv_start_bg(void *ctx)
+{
+	struct drv *d = ctx;
+	d->bg_pending = true;
+	d->bg_starts++;
+	return 0;
+}
+
+unsigned drv_run_bg(struct drv *d)
+{
+	struct blk_io io;
+	unsigned n = 0;
+	d->bg_pending = false;
+	while (scsi_lu_bg_next(d->lu, &io)) {
+		if (d->bg_stop_after && n == d->bg_stop_after)
+			break;
+		n++;
+		if (++d->bg_requests == d->bg_fail_at)
+			io.res = d->bg_fail_res;
+		else
+			blk_mem_execute(&io);
+		scsi_lu_bg_done(d->lu, &io);
+	}
+	return n;
+}
+
 int drv_init(struct drv *d, uint64_t size, uint32_t block_size)
 {
 	memset(d, 0, sizeof(*d));
@@ -25,6 +51,8 @@ int drv_init(struct drv *d, uint64_t size, uint32_t block_size)
 	d->cfg.thin = true;
 	d->cfg.rel_port_id = 1;
 	d->cfg.tpgt = 1;
+	d->cfg.ctx = d;
+	d->cfg.start_bg = drv_start_bg;
 	return drv_reopen(d);
 }
 
@@ -180,6 +208,8 @@ void drv_run(struct drv *d, struct scsi_lu *lu, struct scsi_nexus *nexus, const 
 			break;
 		case SCSI_NEXT_WAIT: /* nothing else runs here: a wait that is never woken is a bug
 				      */
+			if (!drv_wakes && d && d->bg_pending && lu == d->lu)
+				drv_run_bg(d); /* a SANITIZE waiting for its job */
 			if (!drv_wakes)
 				abort();
 			drv_wakes--;
@@ -196,6 +226,8 @@ void drv_run(struct drv *d, struct scsi_lu *lu, struct scsi_nexus *nexus, const 
 	if (t.data_len)
 		keep_data(r, t.data, t.data_len);
 	scsi_task_fini(&t);
+	if (d && d->bg_pending && !d->bg_manual && d->lu)
+		drv_run_bg(d);
 }
 
 void drv_cmd(struct drv *d, const uint8_t *cdb, size_t cdb_len, const void *dout, size_t dout_len,

@@ -18,6 +18,14 @@ struct drv {
 	struct scsi_lu_config cfg;
 	struct scsi_lu *lu;
 	struct scsi_nexus nx; /* attached: its first command sees POWER ON */
+	/* The LU's background job (cfg.start_bg = the driver's, cfg.ctx = d): a started job runs
+	 * synchronously when a command waits for it, else right after the command that started
+	 * it, unless bg_manual is set: then only on drv_run_bg(). */
+	bool bg_pending, bg_manual;
+	unsigned bg_starts, bg_requests;
+	unsigned bg_fail_at; /* 1-based request number to fail with bg_fail_res; 0: none */
+	int64_t bg_fail_res;
+	unsigned bg_stop_after; /* run at most this many requests, then stop (a shutdown); 0: all */
 };
 
 struct drv_result {
@@ -39,6 +47,10 @@ int drv_init(struct drv *d, uint64_t size, uint32_t block_size);
 /* Recreates the LU from d->cfg (after changing it); the nexus is attached again. */
 int drv_reopen(struct drv *d);
 void drv_fini(struct drv *d);
+/* Runs the LU's started background job (requests on the memory disk) until it ends or
+ * bg_stop_after requests have run. Returns the number of requests run. */
+unsigned drv_run_bg(struct drv *d);
+
 /* Clears the nexus's pending unit attentions by running TEST UNIT READY until GOOD. */
 void drv_clear_ua(struct drv *d);
 

@@ -1,6 +1,6 @@
-/* test_scsi_xcopy.c: EXTENDED COPY, RECEIVE COPY RESULTS and VPD 8Fh (xcopy.c), SANITIZE
- * (sanitize.c) and the control page's SWP (mode.c), through the test transport and the memory
- * backend. Copies between two LUs go through cfg.find_lu / put_lu, played here by the test. */
+/* test_scsi_xcopy.c: EXTENDED COPY, RECEIVE COPY RESULTS and VPD 8Fh (xcopy.c) and the control
+ * page's SWP (mode.c), through the test transport and the memory backend. Copies between two LUs go
+ * through cfg.find_lu / put_lu, played here by the test. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -232,76 +232,6 @@ static void test_swp(void)
 	CHECK_EQ(r.status, SCSI_GOOD);
 }
 
-static void sanitize(uint8_t sa, const uint8_t *list, uint16_t len)
-{
-	uint8_t c[10] = {0x48, sa};
-	put_be16(c + 7, len);
-	cmd(c, 10, list, len);
-}
-
-static void test_sanitize(void)
-{
-	uint8_t p[4 + BS], t = 0x48;
-	static const struct {
-		uint8_t sa;
-		uint8_t b0;
-		uint16_t plen;
-		uint16_t len;
-		uint8_t asc;
-	} bad[] = {
-	    {0x01, 0x01, BS, 4, 0x24},
-	    {0x01, 0x01, BS, BS + 5, 0x24}, /* list length */
-	    {0x01, 0x00, BS, BS + 4, 0x26}, /* OVERWRITE COUNT 0 */
-	    {0x01, 0x01, 0, BS + 4, 0x26},  /* pattern length 0 */
-	    {0x01, 0x01, BS + 1, BS + 4, 0x26},
-	    {0x01, 0x21, 4, 8, 0x26}, /* TEST */
-	    {0x02, 0, 0, 8, 0x24},
-	    {0x1f, 0, 0, 8, 0x24}, /* no list allowed */
-	    {0x03, 0, 0, 0, 0x24},
-	    {0x00, 0, 0, 0, 0x24}, /* crypto, reserved */
-	};
-	(void)t;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(p, 0x55, sizeof(p));
-		p[0] = bad[i].b0;
-		p[1] = 0;
-		put_be16(p + 2, bad[i].plen);
-		sanitize(bad[i].sa, p, bad[i].len);
-		expect_sense(0x5, bad[i].asc, 0x00);
-	}
-	/* OVERWRITE with a 3-byte pattern, two passes, INVERT: the last pass is inverted */
-	p[0] = 0x80 | 2;
-	put_be16(p + 2, 3);
-	p[4] = 0x01, p[5] = 0x02, p[6] = 0x03;
-	sanitize(0x01, p, 7);
-	CHECK_EQ(r.status, SCSI_GOOD);
-	const uint8_t *m = d.dev.mem;
-	CHECK(m[0] == 0xfe && m[1] == 0xfd && m[2] == 0xfc && m[3] == 0xfe);
-	uint8_t last = (uint8_t)(0xff ^ p[4 + (BS - 1) % 3]);
-	CHECK(m[BS] == 0xfe && m[BS - 1] == last);
-	CHECK_EQ(m[(uint64_t)BLOCKS * BS - BS], 0xfe);
-	/* BLOCK ERASE: zeroes everywhere */
-	sanitize(0x02, NULL, 0);
-	CHECK_EQ(r.status, SCSI_GOOD);
-	CHECK(m[0] == 0 && m[(uint64_t)BLOCKS * BS - 1] == 0);
-	/* a failed sanitize: MEDIUM ERROR, SANITIZE COMMAND FAILED on medium commands until EXIT
-	 * FAILURE MODE (allowed by AUSE) */
-	blk_mem_fail_next(&d.mq, -EIO, 1);
-	uint8_t c[10] = {0x48, 0x22}; /* AUSE, BLOCK ERASE */
-	cmd(c, 10, NULL, 0);
-	expect_sense(0x3, 0x31, 0x03);
-	uint8_t rd[10] = {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0};
-	cmd(rd, 10, NULL, 0);
-	expect_sense(0x3, 0x31, 0x03);
-	uint8_t inq[6] = {0x12, 0, 0, 0, 36, 0};
-	cmd(inq, 6, NULL, 0);
-	CHECK_EQ(r.status, SCSI_GOOD);
-	sanitize(0x1f, NULL, 0);
-	CHECK_EQ(r.status, SCSI_GOOD);
-	cmd(rd, 10, NULL, 0);
-	CHECK_EQ(r.status, SCSI_GOOD);
-}
-
 int main(void)
 {
 	if (drv_init(&d, (uint64_t)BLOCKS * BS, BS) != 0 ||
@@ -317,7 +247,6 @@ int main(void)
 	test_copy_errors();
 	test_copy_params_and_vpd();
 	test_swp();
-	test_sanitize();
 	drv_result_free(&r);
 	drv_fini(&d);
 	drv_fini(&d2);

@@ -1,0 +1,19 @@
+/* blk_sync.h: block requests run synchronously on the calling thread, with plain system calls,
+ * for threads that may block (the LU's background job, sanitize) and for the requests io_uring
+ * has no opcode for (SEEK_DATA / SEEK_HOLE, COPY), which blk_uring.c runs at submission. */
+#ifndef RINGSAN_BLOCK_BLK_SYNC_H
+#define RINGSAN_BLOCK_BLK_SYNC_H
+
+#include <stdint.h>
+
+#include "target/block/blk.h"
+
+/* Runs io on io->dev->fd and returns what its completion would carry (blk.h: len, 0, the offset
+ * found, or -errno); also sets io->res. Never calls io->done. READ/WRITE are retried on short
+ * transfers and EINTR; FUA writes use RWF_DSYNC. */
+int64_t blk_sync_execute(struct blk_io *io);
+/* The SEEK_DATA / SEEK_HOLE and COPY parts of it. */
+int64_t blk_sync_seek(const struct blk_io *io);
+int64_t blk_sync_copy(const struct blk_io *io);
+
+#endif
