@@ -110,7 +110,8 @@ struct config_lun {
 	bool read_only;
 	bool write_cache;
 	bool thin;
-	uint32_t sanitize_rate;			  /* bytes per second, 0 = no limit */
+	uint32_t sanitize_rate;	      /* bytes per second, 0 = no limit */
+	uint32_t physical_block_size; /* bytes, a power of two; 0 = the logical block size */
 	struct config_strlist allowed_initiators; /* IQNs; empty = every initiator */
 	char chap_user[CONFIG_TEXT_MAX];	  /* "" = no CHAP */
 	char chap_secret[CONFIG_TEXT_MAX];

@@ -20,7 +20,9 @@ enum config_type {
 	CT_IPV4_RANGE, /* FIRST-LAST: struct config_ipv4 at offset and at offset2 */
 };
 
-#define CK_SECRET 0x1u /* masked by config_print() */
+#define CK_SECRET     0x1u /* masked by config_print() */
+#define CK_POW2	      0x2u /* CT_UINT/CT_SIZE: the value must be a power of two */
+#define CK_ZERO_UNSET 0x4u /* CT_UINT/CT_SIZE: 0 means "not set" (no def; not printed) */
 
 struct config_enum {
 	const char *name;

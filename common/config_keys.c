@@ -118,6 +118,11 @@ const struct config_key config_keys[] = {
     {LUN(sanitize_rate), SIZE(0, UINT32_MAX), .def = "256M",
      .help = "bytes per second a SANITIZE overwrite may write, so other LUNs stay responsive; "
 	     "0 = as fast as the disk goes"},
+    {LUN(physical_block_size), SIZE(512, 65536), .flags = CK_POW2 | CK_ZERO_UNSET,
+     .def_doc = "the LUN's logical block size",
+     .help = "physical block size reported to initiators, a power of two from 512 to 64K; "
+	     "4K on a 512-byte LUN is \"512e\" (initiators align to 4 KiB); a LUN already "
+	     "served keeps its value until restart"},
     {LUN(allowed_initiators), .type = CT_LIST, .check = config_check_iqn,
      .help = "initiator IQNs allowed to log in; empty = all"},
     {LUN(chap_user), STR(struct config_lun, chap_user, 0, TEXT),

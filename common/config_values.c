@@ -89,6 +89,13 @@ static int config_set_number(void *base, const struct config_key *key, const cha
 			 key->type == CT_SIZE ? " bytes (K and M units allowed)" : "");
 		return -EINVAL;
 	}
+	if ((key->flags & CK_POW2) && (v & (v - 1))) {
+		snprintf(err, errlen,
+			 "'%s' is not a power of two: use %llu, %llu, %llu, ... up to %llu", value,
+			 (unsigned long long)key->min, (unsigned long long)key->min * 2,
+			 (unsigned long long)key->min * 4, (unsigned long long)key->max);
+		return -EINVAL;
+	}
 	*FIELD(base, key, uint32_t *) = (uint32_t)v;
 	return 0;
 }

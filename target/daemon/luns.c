@@ -221,6 +221,21 @@ static void abort_nexus(void *ctx, struct scsi_nexus *nx)
 		e->table->abort_nexus(e->table->abort_ctx, nx);
 }
 
+/* [lun] physical_block_size, checked against the logical block size only the file knows;
+ * 0 = the logical block size. */
+static uint32_t physical_block(const struct config_lun *cl, const struct lunfile *lf)
+{
+	if (!cl || !cl->physical_block_size)
+		return 0;
+	if (cl->physical_block_size < lf->block_size) {
+		log_warn("LUN %s: physical_block_size %u is below its %u-byte logical blocks; "
+			 "using %u",
+			 lf->name, cl->physical_block_size, lf->block_size, lf->block_size);
+		return 0;
+	}
+	return cl->physical_block_size;
+}
+
 static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name)
 {
 	const struct config_lun *cl = config_find_lun(cfg, name);
@@ -257,6 +272,7 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.read_only = e->read_only;
 	lc.write_cache = cl ? cl->write_cache : true;
 	lc.thin = cl ? cl->thin : true;
+	lc.physical_block_size = e->physical_block_size = physical_block(cl, &e->lf);
 	lc.rel_port_id = 1;
 	lc.tpgt = 1;
 	lc.ctx = e;
@@ -297,8 +313,9 @@ static int sync_one(const struct lunfile *lf, void *arg)
 			return 0;
 		e->next = w->t->head;
 		w->t->head = e;
-		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks)", lf->name, e->iqn,
-			 (unsigned long long)e->dev.size, e->dev.block_size);
+		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical)",
+			 lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
+			 e->physical_block_size ? e->physical_block_size : e->dev.block_size);
 		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));

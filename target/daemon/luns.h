@@ -32,6 +32,7 @@ struct lun_entry {
 	struct scsi_lu *lu;
 	/* From [lun NAME] (copied, so a reload can replace the config). */
 	bool read_only;
+	uint32_t physical_block_size; /* as served; 0 = the logical block size */
 	char **acl;
 	unsigned acl_count;
 	struct login_target_info auth;

@@ -16,6 +16,9 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *de
 	lu->cfg.description[sizeof(lu->cfg.description) - 1] = '\0';
 	if (lu->cfg.block_size != 512 && lu->cfg.block_size != 4096)
 		lu->cfg.block_size = dev->block_size == 4096 ? 4096 : 512;
+	uint32_t pbs = lu->cfg.physical_block_size;
+	if (pbs < lu->cfg.block_size || pbs > 65536 || (pbs & (pbs - 1)))
+		lu->cfg.physical_block_size = lu->cfg.block_size;
 	if (!lu->cfg.rel_port_id)
 		lu->cfg.rel_port_id = 1;
 	if (!lu->cfg.tpgt)

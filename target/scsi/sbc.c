@@ -218,15 +218,16 @@ enum scsi_next sbc_read_capacity10(struct scsi_lu *lu, struct scsi_task *task)
 	return scsi_datain_done(task, 8, 8);
 }
 
-/* SBC-4 5.21: READ CAPACITY(16) parameter data: LBPME and LBPRZ on thin LUs.
- * Decision: LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0, one logical block per physical block,
- * also for 512-byte LUNs. A file has no physical block; the 4 KiB the file system allocates in
- * is advertised where SBC-4 puts performance hints, OPTIMAL TRANSFER LENGTH GRANULARITY and
- * OPTIMAL UNMAP GRANULARITY (VPD B0h), which Linux and Windows use for alignment. Claiming 4 KiB
- * physical blocks (512e) would also be honest, but GET LBA STATUS could then not answer
- * libiscsi's GetLBAStatus.UnmapSingle, whose second loop asks at LBA i + 1 and wants a
- * descriptor at i + LBPPB: consistent with SBC-4 5.8 (the first descriptor starts at the
- * STARTING LOGICAL BLOCK ADDRESS) only when LBPPB is 1. */
+/* SBC-4 5.21: READ CAPACITY(16) parameter data: LBPME and LBPRZ on thin LUs; LOGICAL BLOCKS
+ * PER PHYSICAL BLOCK EXPONENT from the LU's physical block (config physical_block_size), LOWEST
+ * ALIGNED LOGICAL BLOCK ADDRESS 0 (LBA 0 starts a physical block).
+ * Decision: by default the physical block is the logical block (exponent 0), also for 512-byte
+ * LUNs. A file has no physical block; the 4 KiB the file system allocates in is advertised where
+ * SBC-4 puts performance hints, OPTIMAL TRANSFER LENGTH GRANULARITY and OPTIMAL UNMAP
+ * GRANULARITY (VPD B0h). 512e (512-byte logical, 4 KiB physical) is opt-in because GET LBA
+ * STATUS cannot then answer libiscsi's GetLBAStatus.UnmapSingle, whose second loop asks at LBA
+ * i + 1 and wants a descriptor at i + LBPPB: consistent with SBC-4 5.8 (the first descriptor
+ * contains the STARTING LOGICAL BLOCK ADDRESS) only when LBPPB is 1. */
 enum scsi_next sbc_read_capacity16(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint64_t blocks = lu_blocks(lu);
@@ -236,7 +237,8 @@ enum scsi_next sbc_read_capacity16(struct scsi_lu *lu, struct scsi_task *task)
 		return scsi_busy(task);
 	put_be64(d, blocks ? blocks - 1 : 0);
 	put_be32(d + 8, lu->cfg.block_size);
+	d[13] = lu_lbppb_exponent(lu); /* P_I_EXPONENT 0 */
 	if (lu_thin(lu))
-		d[14] = 0x80 | 0x40; /* LBPME, LBPRZ */
+		d[14] = 0x80 | 0x40; /* LBPME, LBPRZ; LOWEST ALIGNED LBA 0 */
 	return scsi_datain_done(task, 32, alloc);
 }

@@ -38,6 +38,9 @@ struct scsi_lu_config {
 	char description[256];
 	uint8_t uuid[16];    /* stable identity: serial and designators derive from it */
 	uint32_t block_size; /* 512 or 4096 */
+	/* Physical block reported by READ CAPACITY(16): a power of two from block_size to 65536;
+	 * 0 (or anything else) means block_size, one logical block per physical block. */
+	uint32_t physical_block_size;
 	bool read_only;
 	bool write_cache;     /* WCE=1 in the caching page; off: every write is FUA */
 	bool thin;	      /* UNMAP / WRITE SAME UNMAP / LBPME */

@@ -14,7 +14,7 @@
 #define SCSI_MAX_XFER_BYTES   (32u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
 #define SCSI_OPT_XFER_BYTES   (1u << 20)  /* OPTIMAL TRANSFER LENGTH */
 #define SCSI_MAX_BUFFER_BYTES (1u << 20)  /* commands buffered whole: VERIFY BYTCHK=1, ... */
-#define SCSI_PHYS_BLOCK_BYTES 4096u	  /* physical block: file systems work in 4 KiB */
+#define SCSI_FS_BLOCK_BYTES   4096u	  /* file systems allocate (and punch) in 4 KiB */
 #define SCSI_DATAIN_MAX	      65536u	  /* largest generated Data-In (RSOC, VPD, mode) */
 #define SCSI_UNMAP_MAX_DESC   256u	  /* MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
 #define SCSI_UNMAP_MAX_LBAS                                                                        \
@@ -201,6 +201,25 @@ enum scsi_next xcopy_receive_copy_results(struct scsi_lu *lu, struct scsi_task *
 uint32_t xcopy_vpd(struct scsi_lu *lu, uint8_t *d);
 /* Forgets the copy results held for nx (on detach; under lu->lock). */
 void xcopy_forget_nexus(struct scsi_lu *lu, const struct scsi_nexus *nx);
+
+/* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (SBC-4 5.21.2): log2(physical / logical). */
+static inline uint8_t lu_lbppb_exponent(const struct scsi_lu *lu)
+{
+	uint8_t e = 0;
+	while ((lu->cfg.block_size << e) < lu->cfg.physical_block_size)
+		e++;
+	return e;
+}
+
+/* OPTIMAL TRANSFER LENGTH GRANULARITY and OPTIMAL UNMAP GRANULARITY (VPD B0h), in logical
+ * blocks: the physical block, but never less than the 4 KiB the file system allocates in (a
+ * 512-byte LU with 512-byte physical blocks still advises 4 KiB, as it always has). A multiple
+ * of the physical block either way. */
+static inline uint32_t lu_granularity_blocks(const struct scsi_lu *lu)
+{
+	uint32_t g = lu->cfg.physical_block_size;
+	return (g > SCSI_FS_BLOCK_BYTES ? g : SCSI_FS_BLOCK_BYTES) / lu->cfg.block_size;
+}
 
 /* Whether the thin-provisioning commands are on for this LU (config thin and not read-only
  * does not matter: a read-only thin LU still reports its provisioning). */

@@ -89,11 +89,13 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
 
 /* SBC-4 6.6.4 block limits, page length 3Ch. Values and why:
  * - MAXIMUM TRANSFER LENGTH 32 MiB: READ/WRITE stream, so this only bounds one command's time;
- *   OPTIMAL TRANSFER LENGTH 1 MiB; granularity = the 4 KiB physical block.
+ *   OPTIMAL TRANSFER LENGTH 1 MiB (a multiple of any physical block we allow); granularity =
+ *   the physical block, at least 4 KiB (lu_granularity_blocks()).
  * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (compare.c).
  * - Thin LUs: MAXIMUM UNMAP LBA COUNT FFFFFFFFh (no limit: a hole punch costs the same whatever
  *   its size, so a whole-disk UNMAP is a few commands), 256 descriptors per UNMAP, OPTIMAL UNMAP
- *   GRANULARITY = the physical block; MAXIMUM WRITE SAME LENGTH 1 GiB.
+ *   GRANULARITY = the same granularity (UGAVALID 0: UNMAP of any alignment works, a partial
+ *   physical block is zero-filled by the punch); MAXIMUM WRITE SAME LENGTH 1 GiB.
  * - WRITE ATOMIC(16) (compare.c): MAXIMUM ATOMIC TRANSFER LENGTH 1 MiB, ATOMIC ALIGNMENT and
  *   ATOMIC TRANSFER LENGTH GRANULARITY 1 block (0 would mean "no requirement" too; 1 says it
  *   plainly), no atomic boundaries. */
@@ -103,13 +105,13 @@ static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 	d[3] = 0x3c;
 	d[4] = 0x00; /* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
 	d[5] = (uint8_t)scsi_caw_max_blocks(bs);
-	put_be16(d + 6, (uint16_t)(SCSI_PHYS_BLOCK_BYTES / bs));
+	put_be16(d + 6, (uint16_t)lu_granularity_blocks(lu));
 	put_be32(d + 8, SCSI_MAX_XFER_BYTES / bs);
 	put_be32(d + 12, SCSI_OPT_XFER_BYTES / bs);
 	if (lu_thin(lu)) {
 		put_be32(d + 20, SCSI_UNMAP_MAX_LBAS);
 		put_be32(d + 24, SCSI_UNMAP_MAX_DESC);
-		put_be32(d + 28, SCSI_PHYS_BLOCK_BYTES / bs);
+		put_be32(d + 28, lu_granularity_blocks(lu));
 		put_be64(d + 36, SCSI_WSAME_MAX_BYTES / bs);
 	}
 	put_be32(d + 44, SCSI_ATOMIC_MAX_BYTES / bs);

@@ -29,6 +29,7 @@ static const char good[] = "# a comment\n"
 			   "description = Windows 11 ; not a comment\n"
 			   "read_only = yes\n"
 			   "write_cache = off\n"
+			   "physical_block_size = 4K\n"
 			   "allowed_initiators = iqn.2010-04.org.ipxe:a,\n"
 			   "    iqn.2010-04.org.ipxe:b\n"
 			   "chap_user = alice\n"
@@ -84,6 +85,7 @@ static void check_good(void)
 		CHECK(l->read_only);
 		CHECK(!l->write_cache);
 		CHECK(l->thin);
+		CHECK_EQ(l->physical_block_size, 4096);
 		CHECK_EQ(l->allowed_initiators.count, 2);
 		CHECK_STR(l->allowed_initiators.items[1], "iqn.2010-04.org.ipxe:b");
 		CHECK_STR(l->mutual_chap_secret, "ba9876543210");
@@ -108,6 +110,7 @@ static void check_good(void)
 	fclose(out);
 	CHECK(strstr(text, "0123456789ab") == NULL);
 	CHECK(strstr(text, "chap_user = alice") != NULL);
+	CHECK(strstr(text, "physical_block_size = 4096\n") != NULL);
 	CHECK(strstr(text, "[client 52:54:00:aa:bb:cc]") != NULL);
 	free(text);
 	config_free(&cfg);
@@ -215,6 +218,19 @@ static const struct {
      "t.ini:1: [lun a] mutual_chap_secret: must differ"},
     {"[lun a]\ndescription = a\x01z\n", "t.ini:2: [lun a] description: control characters"},
     {"[lun a]\nsize = 10G\n", "t.ini:2: [lun a] unknown key 'size'"},
+    {"[lun a]\nphysical_block_size = 3000\n", "t.ini:2: [lun a] physical_block_size: '3000' is "
+					      "not a power of two: use 512, 1024, 2048, ... "
+					      "up to 65536"},
+    {"[lun a]\nphysical_block_size = 12K\n", "t.ini:2: [lun a] physical_block_size: '12K' is "
+					     "not a power of two"},
+    {"[lun a]\nphysical_block_size = 256\n", "t.ini:2: [lun a] physical_block_size: '256' is "
+					     "out of range: use 512 to 65536 bytes"},
+    {"[lun a]\nphysical_block_size = 128K\n", "t.ini:2: [lun a] physical_block_size: '128K' is "
+					      "out of range"},
+    {"[lun a]\nphysical_block_size = 0\n", "t.ini:2: [lun a] physical_block_size: '0' is out "
+					   "of range"},
+    {"[lun a]\nphysical_block_size = 4 KiB\n", "t.ini:2: [lun a] physical_block_size: '4 KiB' "
+					       "is not a size"},
     {"[image a]\n", "t.ini:1: [image a] set exactly one of kernel"},
     {"[image a]\nkernel = k\niso = i.iso\n", "t.ini:1: [image a] set exactly one of kernel"},
     {"[image a]\niso = i.iso\nargs = x\n", "t.ini:1: [image a] initrd and args go with kernel"},
@@ -273,7 +289,26 @@ static void check_limits(void)
 	/* An empty [lun] section still counts, with defaults. */
 	CHECK_EQ(config_parse_buffer(&cfg, "[lun x]\n", 8, "t.ini", err, sizeof(err)), 0);
 	CHECK(config_find_lun(&cfg, "x") && config_find_lun(&cfg, "x")->write_cache);
+	/* physical_block_size: unset is 0 ("the logical block size") and is not printed */
+	CHECK(config_find_lun(&cfg, "x") && config_find_lun(&cfg, "x")->physical_block_size == 0);
+	char *printed = NULL;
+	size_t printed_len = 0;
+	FILE *out = open_memstream(&printed, &printed_len);
+	config_print(out, &cfg);
+	fclose(out);
+	CHECK(strstr(printed, "physical_block_size") == NULL);
+	free(printed);
 	config_free(&cfg);
+	/* every power of two from 512 to 64K, in bytes or with a unit */
+	static const char *const pbs[] = {"512", "1K", "2048", "4K", "8192", "16K", "32K", "64K"};
+	for (unsigned i = 0; i < sizeof(pbs) / sizeof(pbs[0]); i++) {
+		snprintf(text, sizeof(text), "[lun x]\nphysical_block_size = %s\n", pbs[i]);
+		CHECK_EQ(config_parse_buffer(&cfg, text, strlen(text), "t.ini", err, sizeof(err)),
+			 0);
+		CHECK(config_find_lun(&cfg, "x") &&
+		      config_find_lun(&cfg, "x")->physical_block_size == 512u << i);
+		config_free(&cfg);
+	}
 	/* A missing file. */
 	CHECK_EQ(config_load_file(&cfg, "/nonexistent/ringsan.ini", err, sizeof(err)), -ENOENT);
 	CHECK(strstr(err, "/nonexistent/ringsan.ini") != NULL);

@@ -465,6 +465,77 @@ static void test_get_lba_status(void)
 	expect_sense(0x5, 0x21, 0x00);
 }
 
+/* READ CAPACITY(16) byte 13 (LBPPBE), VPD B0h OPTIMAL TRANSFER LENGTH GRANULARITY and OPTIMAL
+ * UNMAP GRANULARITY for a LU reopened with this logical and physical block size. */
+static void expect_geometry(uint32_t bs, uint32_t pbs, uint8_t lbppbe, uint32_t gran)
+{
+	static const uint8_t rc16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0};
+	static const uint8_t b0[6] = {0x12, 0x01, 0xb0, 0, 255, 0};
+	d.cfg.block_size = bs;
+	d.cfg.physical_block_size = pbs;
+	CHECK_EQ(drv_reopen(&d), 0);
+	drv_clear_ua(&d);
+	cmd(rc16, 16, NULL, 0);
+	CHECK(r.status == SCSI_GOOD && r.data_len == 32);
+	CHECK_EQ(get_be32(r.data + 8), bs);
+	CHECK_EQ(r.data[13], lbppbe); /* P_I_EXPONENT 0, LBPPBE */
+	CHECK_EQ(r.data[14], 0xc0);   /* LBPME LBPRZ, LOWEST ALIGNED LBA 0 */
+	CHECK_EQ(r.data[15], 0);
+	cmd(b0, 6, NULL, 0);
+	CHECK(r.status == SCSI_GOOD && r.data_len == 64);
+	CHECK_EQ(get_be16(r.data + 6), gran);
+	CHECK_EQ(get_be32(r.data + 28), gran);
+	CHECK_EQ(get_be32(r.data + 32), 0); /* UGAVALID 0 */
+	CHECK(get_be32(r.data + 20) >= 1u << lbppbe);
+	CHECK_EQ(get_be32(r.data + 12) % gran, 0); /* OPTIMAL TRANSFER LENGTH */
+}
+
+/* physical_block_size: the exponent and the granularities follow it; the granularity is never
+ * below 4 KiB; a value below the logical block (or not a power of two) means the logical
+ * block. 512e: UNMAP and WRITE SAME UNMAP of partial physical blocks succeed and read back
+ * zeroes (libiscsi WriteSame10/16.UnmapUnaligned). */
+static void test_physical_block(void)
+{
+	expect_geometry(512, 0, 0, 8);
+	expect_geometry(512, 512, 0, 8);
+	expect_geometry(512, 1024, 1, 8);
+	expect_geometry(512, 8192, 4, 16);
+	expect_geometry(512, 65536, 7, 128);
+	expect_geometry(4096, 0, 0, 1);
+	expect_geometry(4096, 8192, 1, 2);
+	expect_geometry(4096, 512, 0, 1);     /* below the logical block */
+	expect_geometry(512, 3000, 0, 8);     /* not a power of two */
+	expect_geometry(512, 1u << 17, 0, 8); /* above 64 KiB */
+	expect_geometry(512, 4096, 3, 8);     /* 512e */
+
+	uint8_t ws16[16] = {0x93, 0x08}, ws10[10] = {0x41, 0x08}, blk[BS] = {0};
+	memset(d.dev.mem, 0xab, (size_t)d.dev.size);
+	for (uint32_t i = 1; i < 8; i++) {
+		put_be64(ws16 + 2, 64 + i);
+		put_be32(ws16 + 10, 8 - i);
+		cmd(ws16, 16, blk, BS);
+		CHECK(r.status == SCSI_GOOD && zero_blocks(64 + i, 8 - i));
+		put_be32(ws10 + 2, 128 + i);
+		put_be16(ws10 + 7, (uint16_t)(8 - i));
+		cmd(ws10, 10, blk, BS);
+		CHECK(r.status == SCSI_GOOD && zero_blocks(128 + i, 8 - i));
+	}
+	CHECK(!zero_blocks(64, 1) && !zero_blocks(72, 1) && !zero_blocks(128, 1));
+	/* a Data-Out that is not one logical block is still refused */
+	cmd(ws10, 10, blk, BS / 2);
+	expect_sense(0x5, 0x24, 0x00);
+	uint64_t lba[2] = {201, 300};
+	uint32_t cnt[2] = {3, 13};
+	size_t len;
+	uint8_t *p = unmap_list(2, lba, cnt, &len);
+	uint8_t c[10] = {0x42};
+	put_be16(c + 7, (uint16_t)len);
+	cmd(c, 10, p, len);
+	CHECK(r.status == SCSI_GOOD && zero_blocks(201, 3) && zero_blocks(300, 13));
+	CHECK(!zero_blocks(200, 1) && !zero_blocks(204, 1) && !zero_blocks(313, 1));
+	expect_geometry(BS, 0, 0, 8);
+}
+
 int main(void)
 {
 	if (drv_init(&d, (uint64_t)BLOCKS * BS, BS) != 0)
@@ -481,6 +552,7 @@ int main(void)
 	test_unmap();
 	test_write_same();
 	test_get_lba_status();
+	test_physical_block();
 	drv_result_free(&r);
 	drv_fini(&d);
 	return CHECK_SUMMARY();
