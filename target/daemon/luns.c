@@ -87,7 +87,8 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 	return 0;
 }
 
-static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref);
+static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const char *initiator,
+			       void **ref);
 static void put_lu(void *ctx, void *ref);
 static int start_bg(void *ctx);
 static int start_bg_locked(struct lun_entry *e);
@@ -507,8 +508,11 @@ int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out
 	return ret;
 }
 
-/* EXTENDED COPY between LUNs (scsi.h find_lu/put_lu): the other LU by its NAA designator. */
-static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref)
+/* EXTENDED COPY between LUNs (scsi.h find_lu/put_lu): the other LU by its NAA designator, if
+ * its ACL admits the initiator and it has a logged-in session (the scsi layer then checks that
+ * one of those sessions is the initiator's own, and the LU's reservations). */
+static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const char *initiator,
+			       void **ref)
 {
 	struct lun_entry *self = ctx;
 	struct lun_table *t = self->table;
@@ -519,7 +523,7 @@ static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void *
 		return NULL;
 	pthread_mutex_lock(&t->lock);
 	for (struct lun_entry *e = t->head; e && !found; e = e->next) {
-		if (e->removed)
+		if (!e->sessions || !luns_visible(e, initiator))
 			continue;
 		scsi_lu_naa(e->lu, id);
 		if (memcmp(id, naa, sizeof(id)) == 0 && use_entry(e) == 0) {

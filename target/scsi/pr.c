@@ -41,11 +41,6 @@ bool pr_is_holder(const struct pr_state *st, int idx)
 	return pr_all_regs(st->type) || idx == st->holder;
 }
 
-static const char *port_of(const struct scsi_task *task)
-{
-	return task->nexus ? task->nexus->initiator_port : "";
-}
-
 /* ---- the conflict check ---- */
 
 enum pr_class { PRC_ALLOW, PRC_READ, PRC_WRITE };
@@ -88,22 +83,45 @@ static bool spc2_allowed(uint8_t opcode)
 	       opcode == 0x57;
 }
 
+/* Whether an access of class c by nexus nx conflicts with the reservations of lu; spc2_ok: the
+ * command is one an SPC-2 reservation of another nexus lets through. Caller holds lu->lock. */
+static bool conflict_locked(const struct scsi_lu *lu, const struct scsi_nexus *nx, enum pr_class c,
+			    bool spc2_ok)
+{
+	if (lu->spc2_holder && lu->spc2_holder != nx)
+		return !spc2_ok;
+	if (lu->pr.type == PR_NONE)
+		return false;
+	int idx = pr_find(&lu->pr, nx ? nx->initiator_port : "");
+	bool privileged = pr_is_holder(&lu->pr, idx) || (idx >= 0 && type_registrants(lu->pr.type));
+	return !privileged &&
+	       (c == PRC_WRITE || (c == PRC_READ && type_exclusive_access(lu->pr.type)));
+}
+
 bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd)
 {
-	bool conflict = false;
 	pthread_mutex_lock(&lu->lock);
-	if (lu->spc2_holder && lu->spc2_holder != task->nexus) {
-		conflict = !spc2_allowed(cmd->opcode);
-	} else if (lu->pr.type != PR_NONE) {
-		int idx = pr_find(&lu->pr, port_of(task));
-		bool privileged =
-		    pr_is_holder(&lu->pr, idx) || (idx >= 0 && type_registrants(lu->pr.type));
-		enum pr_class c = pr_class(cmd);
-		conflict = !privileged && (c == PRC_WRITE ||
-					   (c == PRC_READ && type_exclusive_access(lu->pr.type)));
+	bool c = conflict_locked(lu, task->nexus, pr_class(cmd), spc2_allowed(cmd->opcode));
+	pthread_mutex_unlock(&lu->lock);
+	return c;
+}
+
+/* The copy manager reads or writes lu for the initiator named `initiator` through that
+ * initiator's own I_T nexuses on lu: READ-class or WRITE-class in the SPC-4 5.9.1 table, and
+ * neither goes through an SPC-2 reservation of another nexus. It may do what at least one of
+ * them may do (the initiator could do the same itself through that nexus). */
+enum pr_reach pr_copy_access(struct scsi_lu *lu, const char *initiator, bool write)
+{
+	enum pr_reach r = PR_REACH_NONE;
+	pthread_mutex_lock(&lu->lock);
+	for (const struct scsi_nexus *nx = lu->nexuses; nx && r != PR_REACH_OK; nx = nx->next) {
+		if (strcmp(nx->initiator_name, initiator) != 0)
+			continue;
+		r = conflict_locked(lu, nx, write ? PRC_WRITE : PRC_READ, false) ? PR_REACH_CONFLICT
+										 : PR_REACH_OK;
 	}
 	pthread_mutex_unlock(&lu->lock);
-	return conflict;
+	return r;
 }
 
 static enum scsi_next conflict(struct scsi_task *task)

@@ -64,10 +64,16 @@ struct scsi_lu_config {
 	 * NULL: PREEMPT AND ABORT preempts without aborting (tasks in flight then finish). */
 	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
 	/* EXTENDED COPY between LUs (SPC-4 6.4; xcopy.c): the LU whose NAA designator (VPD 83h,
-	 * the 8 bytes scsi_lu_naa() gives) is naa[0..len), or NULL when there is none (the copy
-	 * then ends with COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE). Called on the worker
-	 * thread that runs the EXTENDED COPY, without any lu->lock held; it must not block and must
-	 * not call into the scsi layer except scsi_lu_naa(). It may return the calling LU itself.
+	 * the 8 bytes scsi_lu_naa() gives) is naa[0..len), or NULL when there is none or when
+	 * `initiator` (the InitiatorName of the nexus that sent the EXTENDED COPY, never empty)
+	 * may not use it (its ACL does not admit that name); the copy then ends with COPY
+	 * ABORTED, COPY TARGET DEVICE NOT REACHABLE. find_lu only has to find the LU and apply the
+	 * daemon's own policy: the scsi layer then also requires that the initiator has an I_T
+	 * nexus of its own attached to that LU (a logged-in session, which passed its ACL and
+	 * CHAP) and checks that LU's reservations for it (xcopy.c, pr_copy_access()), at the
+	 * start and before every copy step. Called on the worker thread that runs the EXTENDED
+	 * COPY, without any lu->lock held; it must not block and must not call into the scsi
+	 * layer except scsi_lu_naa(). It may return the calling LU itself.
 	 * The returned LU and its blk_dev stay valid (not freed, fd not closed, not resized) until
 	 * put_lu(ctx, *ref) — the copy holds that reference from the parse of its parameter list
 	 * until the command ends (GOOD, error or abort: scsi_task_fini), so for at most one
@@ -75,7 +81,8 @@ struct scsi_lu_config {
 	 * for the last put_lu. NULL find_lu: only copies within the same LU work (a descriptor
 	 * naming any other LU is COPY TARGET DEVICE NOT REACHABLE). put_lu may be called from the
 	 * worker thread that runs the copy only. */
-	struct scsi_lu *(*find_lu)(void *ctx, const uint8_t *naa, size_t len, void **ref);
+	struct scsi_lu *(*find_lu)(void *ctx, const uint8_t *naa, size_t len, const char *initiator,
+				   void **ref);
 	void (*put_lu)(void *ctx, void *ref);
 	/* The LU's background job (SANITIZE, SBC-4 4.11): it belongs to the LU, not to the
 	 * command that started it, so it goes on when that command ends (IMMED), is aborted, or

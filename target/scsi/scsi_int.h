@@ -157,6 +157,13 @@ enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task);
 bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd);
+/* EXTENDED COPY to or from another LU (xcopy.c): whether the initiator named `initiator` has an
+ * I_T nexus attached to lu (a session that passed lu's ACL and CHAP) through which it may read
+ * (write false) or write lu now, by the same table as pr_conflict(). OK: at least one such
+ * nexus may; NONE: no nexus of that name is attached; CONFLICT: every one of them conflicts.
+ * Takes lu->lock; keeps no reference to any nexus. */
+enum pr_reach { PR_REACH_OK, PR_REACH_NONE, PR_REACH_CONFLICT };
+enum pr_reach pr_copy_access(struct scsi_lu *lu, const char *initiator, bool write);
 bool pr_all_regs(uint8_t type);
 /* The registration of the nexus on port, or -1. */
 int pr_find(const struct pr_state *st, const char *port);

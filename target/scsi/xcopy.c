@@ -22,8 +22,27 @@
  *   targets and segments are COPY ABORTED (SPC-4 6.4.3.x), with COPY TARGET DEVICE NOT
  *   REACHABLE for a target we cannot find and no additional sense for a segment beyond a
  *   target's capacity; a write-protected destination is DATA PROTECT.
- * - The destination's reservations are not checked when it is another LU (the copy manager is
- *   not one of its I_T nexuses); its write protection is.
+ * - Access to another LU (CVE-2020-28374 in Linux LIO was a copy manager that reached every LU
+ *   it knew): a copy target other than this LU is reachable only while the initiator that sent
+ *   the EXTENDED COPY has an I_T nexus of its own attached to it (same initiator name: a
+ *   session that passed that LU's ACL and CHAP), else COPY TARGET DEVICE NOT REACHABLE. The
+ *   copy then reads and writes that LU as the initiator could through such a nexus: reading a
+ *   source is a READ-class access, writing a destination a WRITE-class one, checked against
+ *   that LU's persistent and SPC-2 reservations with pr.c's table (pr_copy_access()). This LU
+ *   needs no such check: the EXTENDED COPY itself went through it as a WRITE-class command.
+ * - The plan keeps no pointer to the other LU's nexus (its session may log out at any time):
+ *   only the initiator name, copied. Reachability and reservations are checked for every
+ *   segment before the first byte moves, and again before each step under that LU's lock, so a
+ *   logout or a reservation taken during a long copy stops it at the next step.
+ *   Initiator names are not secrets: where the other LU relies on CHAP, a peer that claims
+ *   the name of an initiator logged in there (and gets into this LU) reaches it while that
+ *   session lasts. Matching more (ISID, CHAP user, address) would need the daemon's help.
+ * - A reservation conflict on another LU ends the command with RESERVATION CONFLICT status.
+ *   SPC-4 6.4 has the copy manager report a copy target's errors as COPY ABORTED sense, but
+ *   we could not confirm what it asks for a reservation conflict the copy manager meets
+ *   itself (the spec is unclear to us here); RESERVATION CONFLICT is what the initiator would
+ *   get doing the same access itself, and what a conflict on this LU gives.
+ * - The destination's write protection is checked whichever LU it is.
  * - LU ID TYPE and NUL of a target descriptor are obsolete in SPC-4 and ignored. */
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +71,7 @@ struct xcopy_seg {
 
 struct xcopy_plan {
 	struct scsi_lu *lu; /* the LU the command came to (owns find_lu / put_lu) */
+	char initiator[sizeof(((struct scsi_nexus *)0)->initiator_name)]; /* "": no nexus */
 	struct xcopy_target tgt[XCOPY_MAX_TARGETS];
 	struct xcopy_seg seg[XCOPY_MAX_SEGMENTS];
 	unsigned ntgt, nseg, cur;
@@ -117,13 +137,15 @@ static bool parse_target(struct scsi_lu *lu, struct xcopy_plan *p, const uint8_t
 	t->ref = NULL;
 	if (!memcmp(naa, d + 8, 8))
 		t->lu = lu;
-	else if (lu->cfg.find_lu)
-		t->lu = lu->cfg.find_lu(lu->cfg.ctx, d + 8, 8, &t->ref);
-	if (!t->lu) {
+	else if (lu->cfg.find_lu && p->initiator[0])
+		t->lu = lu->cfg.find_lu(lu->cfg.ctx, d + 8, 8, p->initiator, &t->ref);
+	if (t->lu)
+		p->ntgt++; /* holds t->ref from here, for plan_release */
+	if (!t->lu ||
+	    (t->lu != lu && pr_copy_access(t->lu, p->initiator, false) == PR_REACH_NONE)) {
 		*err = sense_copy_target_unreachable();
 		return false;
 	}
-	p->ntgt++;
 	if (get_be24(d + 29) != t->lu->cfg.block_size) { /* DISK BLOCK LENGTH */
 		*err = sense_invalid_field_in_param_list(off + 29, 7);
 		return false;
@@ -266,6 +288,30 @@ static enum scsi_next copy_fail(struct scsi_lu *lu, struct scsi_task *task, stru
 	return scsi_fail(lu, task, s);
 }
 
+/* Whether the initiator may now read seg's source and write its destination where they are
+ * other LUs (see "Access to another LU" above). */
+static enum pr_reach seg_access(const struct xcopy_plan *p, const struct xcopy_seg *s)
+{
+	struct scsi_lu *src = p->tgt[s->src].lu, *dst = p->tgt[s->dst].lu;
+	enum pr_reach r = PR_REACH_OK;
+	if (src != p->lu)
+		r = pr_copy_access(src, p->initiator, false);
+	if (r == PR_REACH_OK && dst != p->lu)
+		r = pr_copy_access(dst, p->initiator, true);
+	return r;
+}
+
+static enum scsi_next access_refused(struct scsi_lu *lu, struct scsi_task *task, enum pr_reach r)
+{
+	if (r == PR_REACH_NONE)
+		return copy_fail(lu, task, sense_copy_target_unreachable());
+	note_result(task->st.aux, 2);
+	scsi_data_free(task);
+	task->status = SCSI_RESERVATION_CONFLICT;
+	task->sense_len = 0;
+	return SCSI_NEXT_DONE;
+}
+
 /* The next step of seg[cur]: at most a chunk; within one file, never overlapping itself, and
  * backwards when the destination lies above an overlapping source (memmove semantics). */
 static void next_step(struct xcopy_plan *p)
@@ -288,7 +334,7 @@ static void next_step(struct xcopy_plan *p)
 	p->step_len = len;
 }
 
-static enum scsi_next copy_next(struct scsi_task *task)
+static enum scsi_next copy_next(struct scsi_lu *lu, struct scsi_task *task)
 {
 	struct xcopy_plan *p = task->st.aux;
 	while (p->cur < p->nseg) {
@@ -302,6 +348,9 @@ static enum scsi_next copy_next(struct scsi_task *task)
 			continue;
 		}
 		next_step(p);
+		enum pr_reach reach = seg_access(p, s);
+		if (reach != PR_REACH_OK)
+			return access_refused(lu, task, reach);
 		uint32_t dbs = dst->cfg.block_size;
 		if (!lu_range_lock(dst, task, p->step_dst / dbs, p->step_len / dbs, false))
 			return scsi_wait(task);
@@ -327,16 +376,24 @@ static enum scsi_next copy_begin(struct scsi_lu *lu, struct scsi_task *task)
 		return scsi_busy(task);
 	p->lu = lu;
 	p->slot = -1;
+	if (task->nexus)
+		memcpy(p->initiator, task->nexus->initiator_name, sizeof(p->initiator));
+	p->initiator[sizeof(p->initiator) - 1] = '\0';
 	free(task->st.aux);
 	task->st.aux = p;
 	task->st.aux_release = plan_release;
 	if (!parse_list(lu, p, task->data, task->data_len, &err))
 		return scsi_fail(lu, task, err);
+	for (unsigned i = 0; i < p->nseg; i++) {
+		enum pr_reach reach = seg_access(p, &p->seg[i]);
+		if (reach != PR_REACH_OK)
+			return access_refused(lu, task, reach);
+	}
 	if (!hold_result(lu, task, p, task->data[0], (task->data[1] >> 3) & 3))
 		return scsi_fail(lu, task, sense_operation_in_progress());
 	scsi_data_free(task);
 	task->st.opcode_step = XC_NEXT;
-	return copy_next(task);
+	return copy_next(lu, task);
 }
 
 enum scsi_next xcopy_extended_copy_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -346,7 +403,7 @@ enum scsi_next xcopy_extended_copy_resume(struct scsi_lu *lu, struct scsi_task *
 	case XC_DATA:
 		return copy_begin(lu, task);
 	case XC_NEXT: /* woken with the destination range granted */
-		return copy_next(task);
+		return copy_next(lu, task);
 	case XC_COPIED:
 		lu_range_unlock(task);
 		if (task->io.res < 0)
@@ -357,7 +414,7 @@ enum scsi_next xcopy_extended_copy_resume(struct scsi_lu *lu, struct scsi_task *
 		p->done += p->step_len;
 		p->bytes += p->step_len;
 		task->st.opcode_step = XC_NEXT;
-		return copy_next(task);
+		return copy_next(lu, task);
 	default:
 		return scsi_fail(lu, task, sense_internal_target_failure());
 	}

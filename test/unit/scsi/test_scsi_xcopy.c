@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "common/wire.h"
+#include "target/scsi/pr.h"
 #include "test/unit/check.h"
 #include "scsi_driver.h"
 
@@ -23,10 +24,12 @@ static void cmd(const uint8_t *cdb, size_t len, const void *dout, size_t dlen)
 
 #define expect_sense(key, asc, ascq) drv_expect_sense(&r, (key), (asc), (ascq))
 
-static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, void **ref)
+static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const char *initiator,
+			       void **ref)
 {
 	uint8_t want[8];
 	(void)ctx;
+	CHECK(initiator && initiator[0]);
 	scsi_lu_naa(d2.lu, want);
 	if (len != 8 || memcmp(naa, want, 8))
 		return NULL;
@@ -179,6 +182,123 @@ static void test_copy_errors(void)
 	CHECK_EQ(refs, 0);
 }
 
+/* ---- access to the other LU: its sessions and reservations ---- */
+
+/* Another initiator (b), with sessions on d2 and d. */
+
+static struct scsi_nexus nx_b = {.initiator_name = "iqn.1994-05.com.example:b",
+				 .initiator_port = "iqn.1994-05.com.example:b,i,0x000000000002"};
+
+/* A command on LU x through nexus nx (its unit attentions absorbed first). */
+static uint8_t run_on(struct drv *x, struct scsi_nexus *nx, const uint8_t *cdb, size_t len,
+		      const void *dout, size_t dlen)
+{
+	static const uint8_t tur[6] = {0};
+	for (int i = 0; i < 8; i++) {
+		drv_result_free(&r);
+		drv_run(x, x->lu, nx, tur, 6, NULL, 0, &r);
+		if (r.status == SCSI_GOOD)
+			break;
+	}
+	drv_result_free(&r);
+	drv_run(x, x->lu, nx, cdb, len, dout, dlen, &r);
+	return r.status;
+}
+
+/* PERSISTENT RESERVE OUT on LU x through nx: service action sa, type, key, service action key. */
+static uint8_t prout_on(struct drv *x, struct scsi_nexus *nx, uint8_t sa, uint8_t type,
+			uint64_t key, uint64_t sakey)
+{
+	uint8_t cdb[10] = {0x5f, sa, type}, list[24] = {0};
+	put_be32(cdb + 5, 24);
+	put_be64(list, key);
+	put_be64(list + 8, sakey);
+	return run_on(x, nx, cdb, 10, list, 24);
+}
+
+#define d2_prout(nx, sa, type, key, sakey) prout_on(&d2, (nx), (sa), (type), (key), (sakey))
+#define on_d2(nx, cdb, len, dout, dlen)	   run_on(&d2, (nx), (cdb), (len), (dout), (dlen))
+
+/* 8 blocks from src LU index to dst index of {d, d2}; returns the status. */
+static uint8_t copy8(uint16_t src, uint16_t dst, uint64_t src_lba, uint64_t dst_lba)
+{
+	uint8_t b[256];
+	struct scsi_lu *two[2] = {d.lu, d2.lu};
+	struct seg s = {src, dst, 8, src_lba, dst_lba};
+	xcopy(b, xcopy_list(b, 4, 0, two, 2, &s, 1));
+	return r.status;
+}
+
+static void test_copy_access(void)
+{
+	uint8_t *was = malloc(8 * BS);
+	snprintf(d2.nx.initiator_port, sizeof(d2.nx.initiator_port), "%s,i,0x000000000001",
+		 d2.nx.initiator_name);
+	scsi_lu_attach(d2.lu, &nx_b);
+	fill(&d, 100, 8, 0x31);
+	/* no session of ours on d2 (only another initiator's): unreachable, d2 untouched */
+	scsi_lu_detach(d2.lu, &d2.nx);
+	memcpy(was, (uint8_t *)d2.dev.mem + 200 * BS, 8 * BS);
+	copy8(0, 1, 100, 200);
+	expect_sense(0xa, 0x0d, 0x02);
+	CHECK_MEM((uint8_t *)d2.dev.mem + 200 * BS, was, 8 * BS);
+	copy8(1, 0, 200, 100); /* nor may it read d2 */
+	expect_sense(0xa, 0x0d, 0x02);
+	CHECK_EQ(refs, 0);
+	scsi_lu_attach(d2.lu, &d2.nx);
+	/* d2 reserved Write Exclusive by another initiator: no writing it, reading is fine */
+	CHECK_EQ(d2_prout(&nx_b, 6, 0, 0, 0x2222), SCSI_GOOD);
+	CHECK_EQ(d2_prout(&nx_b, 1, PR_WE, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(r.sense_len, 0);
+	CHECK_MEM((uint8_t *)d2.dev.mem + 200 * BS, was, 8 * BS);
+	CHECK_EQ(copy8(1, 0, 300, 400), SCSI_GOOD);
+	CHECK_MEM((uint8_t *)d.dev.mem + 400 * BS, (uint8_t *)d2.dev.mem + 300 * BS, 8 * BS);
+	/* Exclusive Access: reading d2 is refused too */
+	CHECK_EQ(d2_prout(&nx_b, 2, PR_WE, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(d2_prout(&nx_b, 1, PR_EA, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(1, 0, 300, 400), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(d2_prout(&nx_b, 2, PR_EA, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(d2_prout(&nx_b, 0, 0, 0x2222, 0), SCSI_GOOD);
+	/* our own initiator holds Write Exclusive on d2: allowed */
+	CHECK_EQ(d2_prout(&d2.nx, 6, 0, 0, 0x1111), SCSI_GOOD);
+	CHECK_EQ(d2_prout(&d2.nx, 1, PR_WE, 0x1111, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_GOOD);
+	CHECK_MEM((uint8_t *)d2.dev.mem + 200 * BS, (uint8_t *)d.dev.mem + 100 * BS, 8 * BS);
+	CHECK_EQ(d2_prout(&d2.nx, 2, PR_WE, 0x1111, 0), SCSI_GOOD);
+	CHECK_EQ(d2_prout(&d2.nx, 0, 0, 0x1111, 0), SCSI_GOOD);
+	/* SPC-2 RESERVE(6) of d2 by another initiator: refused both ways; by ours: allowed */
+	uint8_t reserve[6] = {0x16}, release[6] = {0x17};
+	CHECK_EQ(on_d2(&nx_b, reserve, 6, NULL, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(copy8(1, 0, 200, 100), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(on_d2(&nx_b, release, 6, NULL, 0), SCSI_GOOD);
+	CHECK_EQ(on_d2(&d2.nx, reserve, 6, NULL, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_GOOD);
+	CHECK_EQ(on_d2(&d2.nx, release, 6, NULL, 0), SCSI_GOOD);
+	CHECK_EQ(refs, 0);
+	scsi_lu_detach(d2.lu, &nx_b);
+	free(was);
+}
+
+/* This LU reserved by another initiator: the EXTENDED COPY itself conflicts (a WRITE-class
+ * command in the SPC-4 5.9.1 table), even for a copy that only reads this LU. */
+static void test_copy_same_lu_reserved(void)
+{
+	struct scsi_nexus b = nx_b;
+	scsi_lu_attach(d.lu, &b);
+	CHECK_EQ(prout_on(&d, &b, 6, 0, 0, 0x2222), SCSI_GOOD);
+	CHECK_EQ(prout_on(&d, &b, 1, PR_WE, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(copy8(0, 0, 100, 500), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_RESERVATION_CONFLICT);
+	CHECK_EQ(prout_on(&d, &b, 2, PR_WE, 0x2222, 0), SCSI_GOOD);
+	CHECK_EQ(prout_on(&d, &b, 0, 0, 0x2222, 0), SCSI_GOOD);
+	scsi_lu_detach(d.lu, &b);
+	drv_clear_ua(&d); /* RESERVATIONS RELEASED */
+	CHECK_EQ(copy8(0, 0, 100, 500), SCSI_GOOD);
+	CHECK_EQ(refs, 0);
+}
+
 static void test_copy_params_and_vpd(void)
 {
 	uint8_t c[16] = {0x84, 0x03};
@@ -245,6 +365,8 @@ int main(void)
 	drv_clear_ua(&d);
 	test_copy_within_and_between();
 	test_copy_errors();
+	test_copy_access();
+	test_copy_same_lu_reserved();
 	test_copy_params_and_vpd();
 	test_swp();
 	drv_result_free(&r);
