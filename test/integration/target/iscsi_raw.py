@@ -466,6 +466,8 @@ def copy_commands(blocks, params, src_lba=0, dst_lba=0):
     """Splits a copy of `blocks` blocks from target 0 to target 1 into lists of segments, each
     list one EXTENDED COPY, every segment and command as large as params allow."""
     seg_max = min(B2B_MAX_BLOCKS, params["max_segment_bytes"] // params["block_size"])
+    # keep every segment 4 KiB-aligned in the files: copy_file_range copies whole pages faster
+    seg_max -= seg_max % max(1, 4096 // params["block_size"])
     per_cmd = min(params["max_segments"], (params["max_desc_list"] - 2 * 32) // 28)
     cmds, cur, done = [], [], 0
     while done < blocks:
