@@ -164,18 +164,28 @@ static int save_bg(void *ctx, const void *buf, size_t len)
 	return ret;
 }
 
+/* DIR/name into buf (at most cap bytes; a longer file is cut there and then fails to parse) and
+ * its path into path: the length, -1 when there is none, -2 when it cannot be read. */
+static ssize_t read_state(const struct lun_entry *e, const char *name, uint8_t *buf, size_t cap,
+			  char *path, size_t pathlen)
+{
+	snprintf(path, pathlen, "%s/%s", e->lf.dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1; /* none saved */
+	ssize_t n = read(fd, buf, cap);
+	close(fd);
+	return n < 0 ? -2 : n;
+}
+
 static void restore_pr(struct lun_entry *e)
 {
 	char path[PATH_MAX + 16];
 	uint8_t buf[65536];
-	ssize_t n;
+	ssize_t n = read_state(e, LUNS_PR_FILE, buf, sizeof(buf), path, sizeof(path));
 
-	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_PR_FILE);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return; /* none saved */
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
+	if (n == -1)
+		return;
 	if (n < 0 || scsi_lu_restore_pr(e->lu, buf, (size_t)n) < 0)
 		log_warn("LUN %s: %s does not parse; starting without persistent reservations",
 			 e->lf.name, path);
@@ -189,14 +199,10 @@ static void restore_bg(struct lun_entry *e)
 {
 	char path[PATH_MAX + 16];
 	uint8_t buf[8192];
-	ssize_t n;
+	ssize_t n = read_state(e, LUNS_BG_FILE, buf, sizeof(buf), path, sizeof(path));
 
-	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_BG_FILE);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return; /* none saved */
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
+	if (n == -1)
+		return;
 	int r = n < 0 ? -EIO : scsi_lu_restore_bg(e->lu, buf, (size_t)n);
 	if (r < 0) {
 		log_err("LUN %s: %s does not parse; remove it if no sanitize should be running",
