@@ -294,6 +294,11 @@ static enum pr_reach seg_access(const struct xcopy_plan *p, const struct xcopy_s
 {
 	struct scsi_lu *src = p->tgt[s->src].lu, *dst = p->tgt[s->dst].lu;
 	enum pr_reach r = PR_REACH_OK;
+	/* another LU being sanitized (or left in sanitize failure mode) answers nothing but
+	 * INQUIRY: it is not reachable as a copy target (checked again before every step) */
+	if ((src != p->lu && atomic_load(&src->sanitize_state) != SANITIZE_IDLE) ||
+	    (dst != p->lu && atomic_load(&dst->sanitize_state) != SANITIZE_IDLE))
+		return PR_REACH_NONE;
 	if (src != p->lu)
 		r = pr_copy_access(src, p->initiator, false);
 	if (r == PR_REACH_OK && dst != p->lu)

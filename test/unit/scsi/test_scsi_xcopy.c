@@ -276,6 +276,17 @@ static void test_copy_access(void)
 	CHECK_EQ(on_d2(&d2.nx, reserve, 6, NULL, 0), SCSI_GOOD);
 	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_GOOD);
 	CHECK_EQ(on_d2(&d2.nx, release, 6, NULL, 0), SCSI_GOOD);
+	/* d2 being sanitized: not reachable either way until its sanitize ends */
+	uint8_t erase[10] = {0x48, 0x82}; /* IMMED, BLOCK ERASE */
+	d2.bg_manual = true;
+	CHECK_EQ(on_d2(&nx_b, erase, 10, NULL, 0), SCSI_GOOD);
+	copy8(0, 1, 100, 200);
+	expect_sense(0xa, 0x0d, 0x02);
+	copy8(1, 0, 200, 100);
+	expect_sense(0xa, 0x0d, 0x02);
+	drv_run_bg(&d2);
+	d2.bg_manual = false;
+	CHECK_EQ(copy8(0, 1, 100, 200), SCSI_GOOD);
 	CHECK_EQ(refs, 0);
 	scsi_lu_detach(d2.lu, &nx_b);
 	free(was);
