@@ -127,10 +127,14 @@ void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx)
  * path); SPC-2 reservations are released (SPC-4 5.9.13.6 keeps persistent ones). */
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by)
 {
-	(void)by;
 	pthread_mutex_lock(&lu->lock);
 	raise_locked(lu, SCSI_UA_BUS_DEVICE_RESET, NULL);
 	lu->spc2_holder = NULL;
+	/* SAM-5: a LU reset aborts every task in the task set (one for all nexuses, TST 000b);
+	 * the issuing nexus's own are the caller's to abort. TAS 0: without status. */
+	for (struct scsi_nexus *nx = lu->nexuses; nx && lu->cfg.abort_nexus; nx = nx->next)
+		if (nx != by)
+			lu->cfg.abort_nexus(lu->cfg.ctx, nx);
 	pthread_mutex_unlock(&lu->lock);
 }
 

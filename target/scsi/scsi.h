@@ -246,8 +246,9 @@ int scsi_lu_restore_bg(struct scsi_lu *lu, const void *buf, size_t len);
 void scsi_lu_attach(struct scsi_lu *lu, struct scsi_nexus *nx);
 /* Detach ends the nexus's SPC-2 reservation (I_T nexus loss); persistent ones survive. */
 void scsi_lu_detach(struct scsi_lu *lu, struct scsi_nexus *nx);
-/* LUN RESET / TARGET WARM RESET from nexus `by`: other nexuses get a reset unit attention;
- * SPC-2 reservations are released. */
+/* LUN RESET / TARGET WARM RESET from nexus `by`: every nexus gets a reset unit attention, the
+ * tasks of every other nexus are aborted through cfg.abort_nexus (without status, TAS = 0; the
+ * transport aborts by's own), SPC-2 reservations are released. Persistent ones survive. */
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_nexus *by);
 
 /* lu may be NULL: the task addresses a LUN that does not exist (task->lun != 0): INQUIRY answers

@@ -22,6 +22,7 @@ Hostile cases (exit 0 when the target reacted as expected, 1 otherwise, with a r
   slow-until-closed SECONDS
                      the same, exit 0 only if the target closed it within SECONDS
   reinstate          two logins with one InitiatorName and ISID: the first session is closed
+  lun-reset-other    session B's LUN RESET aborts session A's WRITE (no answer), A sees 29/03
 Helpers for other tests:
   login [INITIATOR] [key=value ...]
                      log in (AuthMethod None or CHAP when chap_user= is given), TEST UNIT READY,
@@ -367,6 +368,67 @@ def case_reinstate():
     return "the old connection was closed, the new session works"
 
 
+def tmf(c, function):
+    """A task management request on LUN 0 (function 5: LOGICAL UNIT RESET); its response."""
+    itt = c.next_itt()
+    bhs = c.cmd_bhs(0x02, 0x80 | function, itt, immediate=True)
+    bhs[20:24] = struct.pack(">I", RSVD)
+    c.send_pdu(bhs)
+    while True:
+        rbhs, _ = c.recv_pdu()
+        if rbhs[0] & 0x3F == 0x22 and struct.unpack(">I", rbhs[16:20])[0] == itt:
+            return rbhs[2]
+
+
+def case_lun_reset_other():
+    """SAM-5: a LUN RESET from one session aborts the tasks of every other session on the LU
+    (TAS 0: without status). A WRITE of session A waits for its Data-Out; session B resets the
+    LU; A gets no answer for the WRITE, its late Data-Out is ignored or rejected, its next
+    command reports the reset (29/03), and A goes on working."""
+    a = Conn()
+    a.must_login()
+    a.absorb_ua()
+    b = Conn()
+    b.must_login(initiator="iqn.1994-05.com.test:b")
+    b.absorb_ua()
+    itt = a.next_itt()
+    bhs = a.cmd_bhs(0x01, 0x80 | 0x20 | 0x01, itt)
+    bhs[20:24] = struct.pack(">I", 8 * 512)
+    bhs[32:42] = write10(100, 8)
+    a.cmdsn = (a.cmdsn + 1) & 0xFFFFFFFF
+    a.send_pdu(bhs)
+    rbhs, _ = a.recv_pdu()
+    if rbhs[0] & 0x3F != 0x31:
+        raise Fail("no R2T for the WRITE (opcode 0x%02x)" % (rbhs[0] & 0x3F))
+    ttt = rbhs[20:24]
+    if tmf(b, 5) != 0:
+        raise Fail("LOGICAL UNIT RESET was not 'function complete'")
+    time.sleep(0.5)
+    d = bytearray(48)  # the WRITE's data, too late: ignored or rejected
+    d[0] = 0x05
+    d[1] = 0x80
+    d[16:20] = struct.pack(">I", itt)
+    d[20:24] = ttt
+    d[28:32] = struct.pack(">I", a.expstatsn)
+    a.send_pdu(d, bytes(8 * 512))
+    closed, got = wait_reply(a, 1.5)
+    if closed:
+        raise Fail("session A was closed by the reset")
+    for r, _ in got:
+        if r[0] & 0x3F != 0x3F and struct.unpack(">I", r[16:20])[0] == itt:
+            raise Fail("the aborted WRITE got an answer (opcode 0x%02x, status 0x%02x)" %
+                       (r[0] & 0x3F, r[3]))
+    st, sense, _ = a.tur()
+    if st != 2 or sense_str(sense) != "key=6 asc=29 ascq=03":
+        raise Fail("A's next command: status 0x%02x %s, not the reset's unit attention" %
+                   (st, sense_str(sense)))
+    a.absorb_ua()
+    b.absorb_ua()
+    a.logout()
+    b.logout()
+    return "A's WRITE was aborted without status, A saw 29/03 and works on"
+
+
 def case_digests():
     c = Conn()
     c.must_login(hd="CRC32C", dd="CRC32C", immediate="Yes")
@@ -499,6 +561,7 @@ CASES = {
     "verify": lambda a: case_verify(int(a[0]) if a else 1),
     "hold": case_hold,
     "reinstate": lambda a: case_reinstate(),
+    "lun-reset-other": lambda a: case_lun_reset_other(),
 }
 
 

@@ -54,6 +54,8 @@ check "a CmdSN far outside the window: silently ignored, session usable" hostile
 check "a NOP-Out with a TTT never given: Reject or ignored, session usable" hostile nop-bad-ttt
 check "an unknown opcode: Reject 0x05, session usable" hostile unknown-opcode
 check "session reinstatement: the same initiator and ISID again replaces the old session" hostile reinstate
+check "a LUN RESET aborts another session's WRITE without status; that session sees 29/03" \
+	hostile lun-reset-other
 check "a Data-Out with a bad data digest: Reject 0x02 or close, data not written" hostile bad-data-digest
 sed 's/^/    /' "$WORK/last.out"
 wait "$TRUNC_PID" "$SLOW_PID"

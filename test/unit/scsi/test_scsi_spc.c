@@ -59,6 +59,16 @@ static void test_ua_sequence(void)
 	CHECK_EQ(r.status, SCSI_GOOD);
 }
 
+static unsigned aborts;
+static struct scsi_nexus *aborted;
+
+static void note_abort(void *ctx, struct scsi_nexus *nx)
+{
+	(void)ctx;
+	aborts++;
+	aborted = nx;
+}
+
 static void test_ua_priority(void)
 {
 	static const uint8_t tur[6] = {0};
@@ -100,7 +110,17 @@ static void test_ua_priority(void)
 	drv_result_free(&r);
 	drv_run(&d, d.lu, &nx2, bogus, 6, NULL, 0, &r);
 	expect_sense(0x5, 0x20, 0x00);
+	/* a LUN reset aborts the tasks of every other nexus (through the daemon), not the
+	 * issuer's (the transport does those) */
+	d.cfg.abort_nexus = note_abort;
+	CHECK_EQ(drv_reopen(&d), 0);
+	drv_clear_ua(&d);
+	scsi_lu_attach(d.lu, &nx2);
+	aborted = NULL;
+	aborts = 0;
 	scsi_lu_reset(d.lu, &d.nx);
+	CHECK_EQ(aborts, 1);
+	CHECK(aborted == &nx2);
 	scsi_lu_detach(d.lu, &nx2);
 	CHECK_EQ(nx2.ua_pending, 0);
 	cmd(tur, 6);
