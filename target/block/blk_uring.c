@@ -1,22 +1,41 @@
 /* blk_uring.c: block I/O on a worker's io_uring. READ/WRITE use readv/writev (RWF_DSYNC for FUA:
  * the data is on stable storage before the completion), FLUSH is fdatasync, PUNCH is fallocate
  * PUNCH_HOLE|KEEP_SIZE. Short transfers are resubmitted for the rest. SEEK_* and COPY have no
- * io_uring opcode: they run at submission (metadata only, or a bounded copy) and complete through
- * a NOP so completions never arrive inside submit. */
+ * io_uring opcode: they run on the queue's helper thread (blk_sync.c), which hands them back
+ * through an eventfd, so completions never arrive inside submit and a copy of many MiB does not
+ * hold up the worker's other connections. */
 #include "target/block/blk_uring.h"
 #include "target/block/blk_sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 struct uring_io_priv {
 	struct loop_op op;
 	struct blk_uring_queue *bq;
-	uint64_t done_bytes; /* READ/WRITE progress across short transfers */
+	union {
+		uint64_t done_bytes; /* READ/WRITE progress across short transfers */
+		struct blk_io *next; /* SEEK_* / COPY: on the helper's lists */
+	};
 	int64_t deferred_res;
+};
+
+struct blk_offload {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct blk_io *todo, *todo_tail, *done; /* under lock */
+	bool stop;
+	int efd;
+	pthread_t thread;
+	struct loop_op op; /* the loop's read of efd */
+	uint64_t val;
+	struct blk_uring_queue *bq;
 };
 
 _Static_assert(sizeof(struct uring_io_priv) <= sizeof(((struct blk_io *)0)->backend_priv),
@@ -129,6 +148,115 @@ static void deferred_complete(struct loop_op *op, int res, uint32_t flags)
 	io_finish(io, priv_of(io)->deferred_res);
 }
 
+static void *offload_main(void *arg)
+{
+	struct blk_offload *o = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&o->lock);
+	for (;;) {
+		while (!o->todo && !o->stop)
+			pthread_cond_wait(&o->cond, &o->lock);
+		struct blk_io *io = o->todo;
+		if (!io)
+			break;
+		o->todo = priv_of(io)->next;
+		if (!o->todo)
+			o->todo_tail = NULL;
+		pthread_mutex_unlock(&o->lock);
+		int64_t res = io->op == BLK_COPY ? blk_sync_copy(io) : blk_sync_seek(io);
+		pthread_mutex_lock(&o->lock);
+		priv_of(io)->deferred_res = res;
+		priv_of(io)->next = o->done;
+		o->done = io;
+		if (write(o->efd, &one, sizeof(one)) < 0) {
+			/* cannot happen short of a counter overflow; the next write wakes the loop
+			 */
+		}
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+static void offload_arm(struct blk_offload *o);
+
+/* The helper finished some: complete them in the order they were handed in. */
+static void offload_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct blk_offload *o = container_of(op, struct blk_offload, op);
+	struct blk_io *list, *fifo = NULL;
+	(void)res;
+	(void)flags;
+	pthread_mutex_lock(&o->lock);
+	list = o->done;
+	o->done = NULL;
+	pthread_mutex_unlock(&o->lock);
+	while (list) {
+		struct blk_io *next = priv_of(list)->next;
+		priv_of(list)->next = fifo;
+		fifo = list;
+		list = next;
+	}
+	offload_arm(o);
+	while (fifo) {
+		struct blk_io *next = priv_of(fifo)->next;
+		io_finish(fifo, priv_of(fifo)->deferred_res);
+		fifo = next;
+	}
+}
+
+static void offload_arm(struct blk_offload *o)
+{
+	o->op.complete = offload_done;
+	struct io_uring_sqe *sqe = loop_sqe(o->bq->loop, &o->op);
+	io_uring_prep_read(sqe, o->efd, &o->val, sizeof(o->val), 0);
+}
+
+/* The helper, started at the first request that needs it; NULL if it cannot be. */
+static struct blk_offload *offload_get(struct blk_uring_queue *bq)
+{
+	if (bq->off)
+		return bq->off;
+	struct blk_offload *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->bq = bq;
+	o->efd = eventfd(0, EFD_CLOEXEC);
+	if (o->efd < 0) {
+		free(o);
+		return NULL;
+	}
+	pthread_mutex_init(&o->lock, NULL);
+	pthread_cond_init(&o->cond, NULL);
+	if (pthread_create(&o->thread, NULL, offload_main, o) != 0) {
+		pthread_cond_destroy(&o->cond);
+		pthread_mutex_destroy(&o->lock);
+		close(o->efd);
+		free(o);
+		return NULL;
+	}
+	offload_arm(o);
+	bq->off = o;
+	return o;
+}
+
+void blk_uring_queue_fini(struct blk_uring_queue *bq)
+{
+	struct blk_offload *o = bq->off;
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->stop = true;
+	pthread_cond_signal(&o->cond);
+	pthread_mutex_unlock(&o->lock);
+	pthread_join(o->thread, NULL);
+	pthread_cond_destroy(&o->cond);
+	pthread_mutex_destroy(&o->lock);
+	close(o->efd);
+	free(o);
+	bq->off = NULL;
+}
+
 static void uring_submit(struct blk_queue *q, struct blk_io *io)
 {
 	struct blk_uring_queue *bq = container_of(q, struct blk_uring_queue, q);
@@ -157,11 +285,23 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 		return;
 	case BLK_SEEK_DATA:
 	case BLK_SEEK_HOLE:
-		p->deferred_res = blk_sync_seek(io);
+	case BLK_COPY: {
+		struct blk_offload *o = offload_get(bq);
+		if (o) {
+			pthread_mutex_lock(&o->lock);
+			p->next = NULL;
+			if (o->todo_tail)
+				priv_of(o->todo_tail)->next = io;
+			else
+				o->todo = io;
+			o->todo_tail = io;
+			pthread_cond_signal(&o->cond);
+			pthread_mutex_unlock(&o->lock);
+			return;
+		}
+		p->deferred_res = io->op == BLK_COPY ? blk_sync_copy(io) : blk_sync_seek(io);
 		break;
-	case BLK_COPY:
-		p->deferred_res = blk_sync_copy(io);
-		break;
+	}
 	default:
 		p->deferred_res = -EINVAL;
 		break;
@@ -176,4 +316,5 @@ void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop)
 	bq->q.submit = uring_submit;
 	bq->loop = loop;
 	bq->inflight = 0;
+	bq->off = NULL;
 }

@@ -5,12 +5,21 @@
 #include "common/loop.h"
 #include "target/block/blk.h"
 
+struct blk_offload;
+
 struct blk_uring_queue {
 	struct blk_queue q;
 	struct loop *loop;
 	uint64_t inflight;
+	/* SEEK_DATA / SEEK_HOLE and COPY have no io_uring opcode: they run on a helper thread of
+	 * the queue's (started at the first one), so a long copy_file_range never stalls the
+	 * loop; their completions come back through an eventfd the loop reads. NULL until then,
+	 * or when the thread cannot be started (they then run at submission, as before). */
+	struct blk_offload *off;
 };
 
 void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop);
+/* Stops the helper thread; after loop_fini(), with nothing in flight. */
+void blk_uring_queue_fini(struct blk_uring_queue *bq);
 
 #endif

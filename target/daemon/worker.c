@@ -303,6 +303,7 @@ void worker_join(struct worker *w)
 	stop_listening(w);
 	close(w->wake_fd);
 	loop_fini(&w->loop);
+	blk_uring_queue_fini(&w->bq);
 	pthread_mutex_destroy(&w->kill_lock);
 }
 
