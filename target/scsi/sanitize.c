@@ -477,7 +477,9 @@ static enum scsi_next begin(struct scsi_lu *lu, struct scsi_task *task, struct s
 	if (save_state(lu, j, SAN_STATE_RUNNING) < 0)
 		return begin_failed(lu, task, before, ause_before);
 	if (lu->cfg.start_bg(lu->cfg.ctx) < 0) {
-		save_state(lu, NULL, 0);
+		j->ause =
+		    ause_before; /* back to the saved state of before: none, or failure mode */
+		save_state(lu, before == SANITIZE_FAILED ? j : NULL, SAN_STATE_FAILED);
 		return begin_failed(lu, task, before, ause_before);
 	}
 	if (c->immed)

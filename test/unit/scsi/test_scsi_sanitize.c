@@ -207,6 +207,59 @@ static void test_abort_keeps_job(void)
 	CHECK_EQ(saved_len, 0);
 }
 
+static unsigned woken;
+
+static void count_wake(struct scsi_task *t)
+{
+	(void)t;
+	woken++;
+}
+
+static void task_init(struct scsi_task *t, uint8_t *cdb, bool rd, bool wr, uint32_t len)
+{
+	memset(t, 0, sizeof(*t));
+	t->cdb = cdb;
+	t->cdb_len = 16;
+	t->nexus = &d.nx;
+	t->wake = count_wake;
+	t->dir_read = rd;
+	t->dir_write = wr;
+	t->exp_xfer_len = len;
+}
+
+/* A WRITE that passed its checks and waits for a range while a SANITIZE takes the LU: when the
+ * sanitize lets it go, the WRITE ends with SANITIZE IN PROGRESS instead of writing behind it. */
+static void test_waiting_write_refused(void)
+{
+	uint8_t rd[16] = {0x28, 0, 0, 0, 0, 0, 0, 0, 1}, wr[16] = {0x2a, 0, 0, 0, 0, 8, 0, 0, 1};
+	uint8_t er[16] = {0x48, 0x82}; /* IMMED, BLOCK ERASE */
+	struct scsi_task h, san, w;
+	d.bg_manual = true;
+	woken = 0;
+	task_init(&h, rd, true, false, BS);
+	CHECK_EQ(scsi_task_start(d.lu, &h), SCSI_NEXT_READ); /* holds a shared range */
+	task_init(&san, er, false, false, 0);
+	CHECK_EQ(scsi_task_start(d.lu, &san), SCSI_NEXT_WAIT);
+	task_init(&w, wr, false, true, BS);
+	CHECK_EQ(scsi_task_start(d.lu, &w), SCSI_NEXT_WAIT); /* behind the waiting sanitize */
+	CHECK_EQ(scsi_task_stream_done(d.lu, &h, BS), SCSI_NEXT_DONE);
+	CHECK_EQ(woken, 1);
+	CHECK_EQ(scsi_task_resume(d.lu, &san), SCSI_NEXT_DONE);
+	CHECK_EQ(san.status, SCSI_GOOD);
+	CHECK_EQ(woken, 2);
+	CHECK_EQ(scsi_task_resume(d.lu, &w), SCSI_NEXT_DONE);
+	CHECK_EQ(w.status, SCSI_CHECK_CONDITION);
+	CHECK(w.sense_len >= 14 && (w.sense[2] & 0x0f) == 0x2 && w.sense[12] == 0x04 &&
+	      w.sense[13] == 0x1b);
+	scsi_task_fini(&h);
+	scsi_task_fini(&san);
+	scsi_task_fini(&w);
+	drv_run_bg(&d);
+	d.bg_manual = false;
+	tur();
+	CHECK_EQ(r.status, SCSI_GOOD);
+}
+
 /* A failed job: failure mode (saved) until EXIT FAILURE MODE, which AUSE allows. */
 static void test_failure_mode(void)
 {
@@ -302,6 +355,7 @@ int main(void)
 	test_zero_pass();
 	test_immed_in_progress();
 	test_abort_keeps_job();
+	test_waiting_write_refused();
 	test_failure_mode();
 	test_restore();
 	drv_result_free(&r);
