@@ -498,6 +498,7 @@ static int use_entry(struct lun_entry *e)
 	if (ret == 0) {
 		e->sessions++;
 		e->refs++;
+		e->uses++;
 	}
 	return ret;
 }
@@ -553,16 +554,31 @@ static void put_locked(struct lun_table *t, struct lun_entry *e)
 {
 	if (--e->sessions == 0) {
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
-		if (!e->read_only)
+		if (!e->read_only && !e->flushed)
 			fdatasync(e->lf.fd);
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
 	}
+	e->flushed = false;
 	drop_ref(t, e);
 }
 
+/* luns_put: the last user flushes the file before it gives the lock up, but without the table's
+ * lock held (a flush after many writes takes long, and every login on every worker waits for
+ * that lock). It stays counted meanwhile, so a login finds the file in use and a CLI command
+ * finds it locked; if someone came and went during the flush, their writes are flushed too. */
 void luns_put(struct lun_table *t, struct lun_entry *e)
 {
 	pthread_mutex_lock(&t->lock);
+	while (e->sessions == 1 && !e->read_only) {
+		uint64_t uses = e->uses;
+		pthread_mutex_unlock(&t->lock);
+		fdatasync(e->lf.fd);
+		pthread_mutex_lock(&t->lock);
+		if (e->uses == uses) {
+			e->flushed = true;
+			break;
+		}
+	}
 	put_locked(t, e);
 	pthread_mutex_unlock(&t->lock);
 }
@@ -631,7 +647,9 @@ static void *bg_main(void *arg)
 			continue;
 		}
 		e->bg_running = false;
-		put_locked(t, e); /* e may be gone now */
+		pthread_mutex_unlock(&t->lock);
+		luns_put(t, e); /* e may be gone now */
+		pthread_mutex_lock(&t->lock);
 		t->bg_threads--;
 		pthread_cond_broadcast(&t->bg_cond);
 		pthread_mutex_unlock(&t->lock);

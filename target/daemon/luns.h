@@ -40,6 +40,8 @@ struct lun_entry {
 	unsigned sessions; /* logged-in sessions (and a running background job): the OFD lock is
 			    * held while > 0 */
 	bool removed;
+	uint64_t uses; /* use_entry() calls so far: a flush at the last put sees if others came */
+	bool flushed;  /* the last put flushed the file already */
 	/* The LU's background job (sanitize): its thread runs while bg_running; bg_again tells it
 	 * to look for a new job before it ends. Under the table's lock. */
 	bool bg_running, bg_again;
