@@ -31,7 +31,8 @@
 
 #define LUNFILE_DISK	   "disk.img"
 #define LUNFILE_META	   "lun.meta"
-#define LUNFILE_DESC_MAX   255 /* bytes of description */
+#define LUNFILE_SANITIZE   "sanitize.state" /* the target's: a sanitize running or failed */
+#define LUNFILE_DESC_MAX   255		    /* bytes of description */
 #define LUNFILE_MIN_BLOCKS 1
 
 enum lunfile_lock {

@@ -1,5 +1,7 @@
 /* cmd_show.c: `ringsan lun info|list`, `ringsan check-config` and `ringsan version`: the
  * commands that only look. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,23 @@ static int show_on_opt(int val, const char *arg, void *ctx)
 	return CLI_OK;
 }
 
+/* The state of a sanitize the target keeps beside the LUN (target/scsi/sanitize.c: "RSZ1", then
+ * 1 running or 2 failed): "none", "running", "failed" or "unknown". */
+static const char *sanitize_state(const struct lunfile *lf)
+{
+	char path[PATH_MAX + 32];
+	unsigned char b[5];
+	snprintf(path, sizeof(path), "%s/%s", lf->dir, LUNFILE_SANITIZE);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return "none";
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (n == sizeof(b) && memcmp(b, "RSZ1", 4) == 0 && (b[4] == 1 || b[4] == 2))
+		return b[4] == 1 ? "running" : "failed";
+	return "unknown";
+}
+
 /* One LUN as a JSON object. */
 static void show_json(const struct cli *cli, const struct lunfile *lf)
 {
@@ -47,6 +66,7 @@ static void show_json(const struct cli *cli, const struct lunfile *lf)
 	printf("\"uuid\": \"%s\", \"serial\": \"%s\", \"naa\": \"%s\", \"target\": \"%s:%s\", ",
 	       uuid_format(lf->uuid, uuid), id.serial, id.naa_text, cli->cfg.server.base_iqn,
 	       lf->name);
+	printf("\"sanitize\": \"%s\", ", sanitize_state(lf));
 	printf("\"created\": %llu, \"path\": ", (unsigned long long)lf->created);
 	cli_json_string(stdout, lf->path);
 	printf(", \"description\": ");
@@ -94,6 +114,16 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 	printf("target:      %s:%s\n", cli->cfg.server.base_iqn, lf.name);
 	printf("path:        %s\n", lf.path);
 	printf("in use:      %s\n", lunfile_in_use(&lf) ? "yes (locked by another process)" : "no");
+	const char *san = sanitize_state(&lf);
+	if (strcmp(san, "running") == 0)
+		printf(
+		    "sanitize:    running (media access answers NOT READY until it ends; a stopped "
+		    "target resumes it at start)\n");
+	else if (strcmp(san, "failed") == 0)
+		printf("sanitize:    failed (media access fails until a SANITIZE succeeds, or EXIT "
+		       "FAILURE MODE if it allowed that)\n");
+	else if (strcmp(san, "unknown") == 0)
+		printf("sanitize:    %s/%s does not parse\n", lf.dir, LUNFILE_SANITIZE);
 	printf("config:      %s\n", config_find_lun(&cli->cfg, lf.name)
 					? "has a [lun] section"
 					: "defaults (no [lun] section)");

@@ -66,7 +66,7 @@ struct lun_table {
 };
 
 #define LUNS_PR_FILE "pr.state"	      /* persistent reservations (APTPL), beside disk.img */
-#define LUNS_BG_FILE "sanitize.state" /* a sanitize running or failed, beside disk.img */
+#define LUNS_BG_FILE LUNFILE_SANITIZE /* a sanitize running or failed, beside disk.img */
 
 void luns_init(struct lun_table *t);
 /* Brings the table in line with the data dir and cfg. Returns the number of LUNs served, or

@@ -43,6 +43,10 @@ check "the job is saved beside the LUN" test -s "$DATA/s/sanitize.state"
 check "the log says it runs in the background at the configured rate" \
 	grep -q "LUN s: sanitize running in the background, writing at most 32.0 MiB/s" "$TARGET_LOG"
 check_fails "a LUN being sanitized cannot be removed" lun rm s --yes
+check "lun info says a sanitize is running" bash -c \
+	"'$RINGSAN' --data-dir '$DATA' -c '$WORK/ringsan.ini' lun info s | grep -q '^sanitize: *running'"
+check "lun info --json too" bash -c \
+	"'$RINGSAN' --data-dir '$DATA' -c '$WORK/ringsan.ini' lun info s --json | grep -q '\"sanitize\": \"running\"'"
 p1=$(progress)
 sleep 1.5
 p2=$(progress)
@@ -66,6 +70,8 @@ start_target -c "$WORK/ringsan.ini" || exit 1
 check "after the second restart it finishes within 60 s" wait_for 60 ready
 check "the log says it is done" grep -q "LUN s: sanitize done in" "$TARGET_LOG"
 check "the saved job is gone" test ! -e "$DATA/s/sanitize.state"
+check "lun info no longer mentions a sanitize" bash -c \
+	"! '$RINGSAN' --data-dir '$DATA' -c '$WORK/ringsan.ini' lun info s | grep -q '^sanitize:'"
 check "every byte reads back as zero" cmp -n $((1 << 30)) "$DATA/s/disk.img" /dev/zero
 check "the thin LUN was punched: no blocks allocated" \
 	test "$(stat -c %b "$DATA/s/disk.img")" -eq 0
