@@ -195,9 +195,19 @@ static void job_publish_locked(struct scsi_lu *lu, struct san_job *j)
 	lu->sanitize_total = j->sa == SA_BLOCK_ERASE ? j->total : (uint64_t)j->passes * j->total;
 }
 
+/* The running job. lu->bg changes under lu->lock (a new job is published by a worker while this
+ * thread may still be looping), so it is read under it too. */
+static struct san_job *job_of(struct scsi_lu *lu)
+{
+	pthread_mutex_lock(&lu->lock);
+	struct san_job *j = lu->bg;
+	pthread_mutex_unlock(&lu->lock);
+	return j;
+}
+
 bool scsi_lu_bg_next(struct scsi_lu *lu, struct blk_io *io)
 {
-	struct san_job *j = lu->bg;
+	struct san_job *j = job_of(lu);
 	if (!j || j->phase == PH_END)
 		return false;
 	memset(io, 0, sizeof(*io));
@@ -285,7 +295,7 @@ static void pass_done(struct scsi_lu *lu, struct san_job *j)
 
 void scsi_lu_bg_done(struct scsi_lu *lu, const struct blk_io *io)
 {
-	struct san_job *j = lu->bg;
+	struct san_job *j = job_of(lu);
 	if (!j)
 		return;
 	if (io->res < 0) {
