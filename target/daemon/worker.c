@@ -292,8 +292,7 @@ static void wake(struct worker *w)
 
 void worker_stop(struct worker *w)
 {
-	w->stop = true; /* read by the worker after the wake-up's read completes */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	w->stop = true; /* atomic: read by the worker after the wake-up's read completes */
 	wake(w);
 }
 

@@ -5,6 +5,7 @@
 #define RINGSAN_DAEMON_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,7 +42,7 @@ struct worker {
 	pthread_mutex_t kill_lock; /* guards kill requests and wakes from other threads */
 	bool kill_pending;
 	struct conn_wake *wakes; /* tasks whose range lock was granted, LIFO */
-	bool stop;
+	_Atomic bool stop;	 /* set by worker_stop() from another thread */
 };
 
 /* Opens the listening sockets on every portal and the ring. 0 or -errno with err set (one line
