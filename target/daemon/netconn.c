@@ -272,8 +272,8 @@ void netconn_poke(struct netconn *nc)
 		nc->shut = true;
 		conn_shutdown(nc->conn, "closing");
 	}
-	if (nc->rx_busy || nc->tx_busy || !conn_idle(nc->conn))
-		return; /* wait for the last completions */
+	if (nc->rx_busy || nc->tx_busy || !conn_idle(nc->conn) || conn_end_flush(nc->conn))
+		return; /* wait for the last completions (and the LUN's flush) */
 	netconn_free(nc);
 }
 

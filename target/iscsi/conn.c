@@ -222,6 +222,8 @@ uint16_t conn_tsih(const struct iscsi_conn *c)
 
 bool conn_idle(const struct iscsi_conn *c)
 {
+	if (c->end_flush == END_FLUSH_RUNNING)
+		return false;
 	for (const struct iscsi_task *t = c->tasks; t; t = t->next)
 		if (t->io_inflight)
 			return false;
@@ -523,9 +525,38 @@ static void conn_destroy(struct iscsi_conn *c)
 	free(c);
 }
 
+static void end_flush_done(struct blk_io *io)
+{
+	struct iscsi_conn *c = io->owner;
+	c->end_flush = END_FLUSH_DONE; /* a failure is the daemon's to see: it flushes too */
+	if (c->free_when_idle) {
+		conn_maybe_destroy(c);
+		return;
+	}
+	conn_check_waiters(c); /* a logout waiting for it */
+	if (c->env.kick)       /* a closing connection: the daemon may free it now */
+		c->env.kick(c->env.ctx, c);
+}
+
+bool conn_end_flush(struct iscsi_conn *c)
+{
+	if (c->end_flush == END_FLUSH_DONE || !c->have_target || !c->env.bq)
+		return false;
+	if (c->end_flush == END_FLUSH_NONE) {
+		memset(&c->end_io, 0, sizeof(c->end_io));
+		c->end_io.op = BLK_FLUSH;
+		c->end_io.dev = c->target.dev;
+		c->end_io.done = end_flush_done;
+		c->end_io.owner = c;
+		c->end_flush = END_FLUSH_RUNNING;
+		blk_submit(c->env.bq, &c->end_io);
+	}
+	return true;
+}
+
 void conn_maybe_destroy(struct iscsi_conn *c)
 {
-	if (c->free_when_idle && !c->in_free && conn_idle(c))
+	if (c->free_when_idle && !c->in_free && conn_idle(c) && !conn_end_flush(c))
 		conn_destroy(c);
 }
 

@@ -137,5 +137,11 @@ void conn_fail(struct iscsi_conn *c, const char *reason);
 void conn_shutdown(struct iscsi_conn *c, const char *why);
 /* No task holds block I/O any more: the daemon may close the socket. */
 bool conn_idle(const struct iscsi_conn *c);
+/* Before the LUN goes back to the daemon (logout, or a closing connection), its file is flushed
+ * on env.bq, so the daemon's own flush at the last reference finds nothing to wait for and the
+ * worker never blocks on it. Starts that flush if it is due: true while it runs (the connection
+ * is not idle; env.kick comes when it is done), false when it is done or not needed. The daemon
+ * calls it once a closing connection is idle, before conn_free(). */
+bool conn_end_flush(struct iscsi_conn *c);
 
 #endif

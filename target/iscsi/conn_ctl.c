@@ -144,7 +144,7 @@ void conn_check_waiters(struct iscsi_conn *c)
 		if (!busy)
 			tmf_respond(c);
 	}
-	if (c->logout_pending && !c->tasks) {
+	if (c->logout_pending && !c->tasks && !conn_end_flush(c)) {
 		c->logout_pending = false;
 		struct conn_tx *tx = conn_tx_new(c, 0);
 		if (!tx)

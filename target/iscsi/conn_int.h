@@ -128,6 +128,11 @@ struct iscsi_conn {
 	uint32_t nop_ttt;
 	bool free_when_idle; /* conn_free() came while block I/O was in flight */
 	bool in_free;
+	/* Before the LUN goes back to the daemon (logout, or the connection's end), its file is
+	 * flushed on the worker's queue: the daemon's flush at the last reference then finds
+	 * nothing left to wait for, and the worker never blocks on it. */
+	enum { END_FLUSH_NONE, END_FLUSH_RUNNING, END_FLUSH_DONE } end_flush;
+	struct blk_io end_io;
 };
 
 /* conn.c */
@@ -139,6 +144,7 @@ uint32_t conn_take_statsn(struct iscsi_conn *c);
 void conn_window_update(struct iscsi_conn *c);
 void conn_check_waiters(struct iscsi_conn *c);
 void conn_maybe_destroy(struct iscsi_conn *c);
+
 void conn_release_target(struct iscsi_conn *c);
 
 /* conn_ctl.c */

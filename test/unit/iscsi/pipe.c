@@ -65,6 +65,7 @@ static void env_put_target(void *ctx, struct conn_target *t)
 	struct pipe *p = ctx;
 	CHECK(t->handle == p);
 	p->puts++;
+	p->flushes_at_put = p->mq.flushes;
 }
 
 static uint16_t env_session_add(void *ctx, struct iscsi_conn *c)

@@ -55,6 +55,7 @@ struct pipe {
 	bool hold;    /* send_pdu leaves the disk and the tx queue alone */
 	unsigned framer_errors;
 	unsigned gets, puts, adds, removes, kicks;
+	unsigned flushes_at_put; /* the disk flushes done when the LUN was given back */
 	uint8_t rnd;
 
 	struct rx *rx;
@@ -171,6 +172,7 @@ void test_tmf_abort_held_command(void);
 void test_discovery(void);
 void test_discovery_long_answer(void);
 void test_logout_normal(void);
+void test_close_flushes(void);
 void test_errors(void);
 void test_digests(void);
 void test_write_final_bit(void);

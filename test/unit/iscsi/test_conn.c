@@ -682,6 +682,7 @@ int main(int argc, char **argv)
 	test_discovery();
 	test_discovery_long_answer();
 	test_logout_normal();
+	test_close_flushes();
 	test_errors();
 	test_digests();
 	test_write_final_bit();

@@ -338,7 +338,11 @@ void test_logout_normal(void)
 		return;
 	}
 	clear_ua(&p);
+	unsigned flushes = p.mq.flushes;
 	logout(&p);
+	/* the LUN was flushed on the queue before it went back, and before the response */
+	CHECK_EQ(p.puts, 1);
+	CHECK_EQ(p.flushes_at_put, flushes + 1);
 	/* after the logout response nothing more is answered */
 	uint8_t tur[16] = {OP_TUR};
 	send_cmd(&p, tur, false, false, 0);
@@ -346,6 +350,34 @@ void test_logout_normal(void)
 	pipe_fini(&p);
 	CHECK_EQ(p.puts, 1);
 	CHECK_EQ(p.removes, 1);
+}
+
+/* A connection that ends without a logout flushes the LUN on the queue before giving it back,
+ * and is freed only once that flush is done. */
+void test_close_flushes(void)
+{
+	struct pipe p;
+
+	pipe_init(&p, NULL);
+	if (!login_ipxe(&p)) {
+		pipe_fini(&p);
+		return;
+	}
+	clear_ua(&p);
+	unsigned flushes = p.mq.flushes;
+	CHECK(conn_idle(p.c));
+	CHECK(conn_end_flush(p.c)); /* the daemon asks once the connection is idle */
+	CHECK(!conn_idle(p.c));
+	CHECK_EQ(p.puts, 0);
+	unsigned kicks = p.kicks;
+	pump(&p);
+	CHECK(p.kicks > kicks); /* the daemon hears it is done */
+	CHECK(conn_idle(p.c));
+	CHECK(!conn_end_flush(p.c));
+	CHECK_EQ(p.mq.flushes, flushes + 1);
+	pipe_fini(&p);
+	CHECK_EQ(p.puts, 1);
+	CHECK_EQ(p.flushes_at_put, flushes + 1);
 }
 
 /* ---- cases: errors ---- */
