@@ -1,9 +1,13 @@
-/* log.c: see log.h. One write(2) per line so lines from worker threads never interleave. */
+/* log.c: see log.h. One write(2) per line so lines from worker threads never interleave. The
+ * formatted message is escaped (logesc.h) as a whole, so no argument, whoever supplied it, can end
+ * the line or start another one with a priority prefix of its own. */
 #include "common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "common/logesc.h"
 
 static enum log_level log_max = LOG_INFO;
 
@@ -15,8 +19,8 @@ void log_set_level(enum log_level max)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"", "", "", "error: ", "warning: ", "", "", "debug: "};
-	char line[1024];
-	int n;
+	char msg[1024], line[1024];
+	int n, m;
 	va_list ap;
 
 	if (level > log_max)
@@ -26,10 +30,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	else
 		n = snprintf(line, sizeof(line), "<%d>", (int)level);
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	m = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
+	if (m < 0)
+		m = 0;
+	if (m > (int)sizeof(msg) - 1)
+		m = (int)sizeof(msg) - 1;
+	n += (int)log_escape(line + n, sizeof(line) - (size_t)n - 1, msg, (size_t)m);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;
