@@ -10,34 +10,22 @@ bash scripts/setup.sh --asan || exit 1
 passed=0
 failed=0
 skipped=0
-run_ctest() { # run_ctest PRESET [ARGS...]
-	local preset=$1 log
+run_ctest() { # run_ctest PRESET [ARGS...]: counts come from ctest's JUnit report
+	local preset=$1 junit counts p f s
 	shift
-	log=$(mktemp)
+	junit=$(mktemp)
 	echo "== ctest --preset $preset"
-	ctest --preset "$preset" -j2 --output-on-failure "$@" 2>&1 | tee "$log"
-	# Per-test result lines: "1/9 Test #3: name ....   Passed" / "***Failed" / "***Skipped".
-	local p f s
-	p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* +Passed' "$log")
-	s=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*\*\*\*(Skipped|Not Run)' "$log")
-	f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log")
-	f=$((f - p - s))
-	if [ "$s" != 0 ]; then
-		echo "-- skipped in $preset, with the reasons the tests gave:"
-		for t in $(sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) .*\*\*\*(Skipped|Not Run).*/\1/p' "$log"); do
-			reason=$(awk -v t="$t" '$0 ~ ("Testing: " t "$") {b = 1; next}
-				b && /Testing: / {exit} b && /SKIPPED/ {print; exit}' \
-				"build/$preset/Testing/Temporary/LastTest.log" 2>/dev/null)
-			echo "   SKIPPED $t: ${reason:-no reason given (see build/$preset/Testing/Temporary/LastTest.log)}"
-		done
-	fi
-	if ! grep -qE '^ *[0-9]+/[0-9]+ Test' "$log" && ! grep -q 'No tests were found' "$log"; then
-		f=$((f + 1)) # ctest itself failed
+	ctest --preset "$preset" -j2 --output-on-failure --output-junit "$junit" "$@"
+	counts=$(python3 scripts/junit-count "$junit")
+	read -r p f s <<<"$(head -n 1 <<<"$counts")"
+	if [ "$((f + s))" != 0 ]; then
+		echo "-- $preset: what did not pass, with the reasons the tests gave:"
+		tail -n +2 <<<"$counts" | sed 's/^/   /'
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
-	rm -f "$log"
+	rm -f "$junit"
 }
 # dev runs everything but the lab's self-checks against tgt; asan leaves out the VM boots too
 # (they are bound by QEMU's emulation, not by our code's memory safety, and cost minutes).
