@@ -10,6 +10,15 @@
 /* Defined in check.c, which ringsan_unit_test links into every unit test. */
 extern unsigned check_passed, check_failed;
 
+/* Helpers shared by several tests (pipe_cmd.c, drv_expect.c, ...) CHECK inside themselves, so a
+ * failure there names the helper's line. Their headers wrap each helper in CHECK_CALLED(), which
+ * records the line of the test that called it (only calls from a test file count, so a helper
+ * calling a helper keeps the test's line); a failing CHECK in another file then also prints
+ * "called from FILE:LINE". */
+void check_called_from(const char *file, int line);
+void check_report_caller(const char *file);
+#define CHECK_CALLED(call) (check_called_from(__FILE__, __LINE__), (call))
+
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (cond) {                                                                        \
@@ -17,6 +26,7 @@ extern unsigned check_passed, check_failed;
 		} else {                                                                           \
 			check_failed++;                                                            \
 			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+			check_report_caller(__FILE__);                                             \
 		}                                                                                  \
 	} while (0)
 
@@ -29,6 +39,7 @@ extern unsigned check_passed, check_failed;
 			check_failed++;                                                            \
 			fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n",        \
 				__FILE__, __LINE__, #a, check_a_, #b, check_b_);                   \
+			check_report_caller(__FILE__);                                             \
 		}                                                                                  \
 	} while (0)
 
@@ -42,6 +53,7 @@ extern unsigned check_passed, check_failed;
 			fprintf(stderr, "%s:%d: CHECK_STR failed: %s == \"%s\", %s == \"%s\"\n",   \
 				__FILE__, __LINE__, #a, check_a_ ? check_a_ : "(null)", #b,        \
 				check_b_ ? check_b_ : "(null)");                                   \
+			check_report_caller(__FILE__);                                             \
 		}                                                                                  \
 	} while (0)
 

@@ -1,5 +1,6 @@
 /* pipe.c: see pipe.h. The pipe itself (env, framing, checks on every target PDU) and logins;
  * the command helpers are in pipe_cmd.c. */
+#define PIPE_HELPERS_IMPL
 #include "test/unit/iscsi/pipe.h"
 
 #include <errno.h>

@@ -158,6 +158,34 @@ void fill_pattern(uint8_t *buf, uint32_t len, uint32_t seed);
 void nop_ping(struct pipe *p, bool immediate, const char *payload);
 #define expect(p, op)  expect_((p), (op), __LINE__)
 #define expect_none(p) expect_none_((p), __LINE__)
+#ifndef PIPE_HELPERS_IMPL /* failures inside a helper name the calling test's line too (check.h)   \
+			   */
+#define collect(...)		    CHECK_CALLED(collect(__VA_ARGS__))
+#define pump(...)		    CHECK_CALLED(pump(__VA_ARGS__))
+#define send_pdu(...)		    CHECK_CALLED(send_pdu(__VA_ARGS__))
+#define learn_keys(...)		    CHECK_CALLED(learn_keys(__VA_ARGS__))
+#define login_pdu(...)		    CHECK_CALLED(login_pdu(__VA_ARGS__))
+#define enter_ffp(...)		    CHECK_CALLED(enter_ffp(__VA_ARGS__))
+#define login_steps(...)	    CHECK_CALLED(login_steps(__VA_ARGS__))
+#define login_linux(...)	    CHECK_CALLED(login_linux(__VA_ARGS__))
+#define login_ipxe(...)		    CHECK_CALLED(login_ipxe(__VA_ARGS__))
+#define send_cmd_sn(...)	    CHECK_CALLED(send_cmd_sn(__VA_ARGS__))
+#define send_cmd(...)		    CHECK_CALLED(send_cmd(__VA_ARGS__))
+#define send_data_out(...)	    CHECK_CALLED(send_data_out(__VA_ARGS__))
+#define expect_rsp(...)		    CHECK_CALLED(expect_rsp(__VA_ARGS__))
+#define tur_expect(...)		    CHECK_CALLED(tur_expect(__VA_ARGS__))
+#define clear_ua(...)		    CHECK_CALLED(clear_ua(__VA_ARGS__))
+#define write_data(...)		    CHECK_CALLED(write_data(__VA_ARGS__))
+#define write_serve(...)	    CHECK_CALLED(write_serve(__VA_ARGS__))
+#define do_write_edtl(...)	    CHECK_CALLED(do_write_edtl(__VA_ARGS__))
+#define do_write(...)		    CHECK_CALLED(do_write(__VA_ARGS__))
+#define do_read_cmd(...)	    CHECK_CALLED(do_read_cmd(__VA_ARGS__))
+#define do_read(...)		    CHECK_CALLED(do_read(__VA_ARGS__))
+#define nop_ping(...)		    CHECK_CALLED(nop_ping(__VA_ARGS__))
+#define pipe_init(...)		    CHECK_CALLED(pipe_init(__VA_ARGS__))
+#define check_sequence_numbers(...) CHECK_CALLED(check_sequence_numbers(__VA_ARGS__))
+#define sense_of(...)		    CHECK_CALLED(sense_of(__VA_ARGS__))
+#endif
 
 /* Helpers and cases in test_conn_ctl.c (the cases are run by test_conn.c's main). */
 void logout(struct pipe *p);

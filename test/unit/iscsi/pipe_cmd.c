@@ -1,5 +1,6 @@
 /* pipe_cmd.c: the pipe test's command helpers (see pipe.h): SCSI commands, Data-Out served for
  * R2Ts, reads checked as they come back, NOP pings. */
+#define PIPE_HELPERS_IMPL
 #include "test/unit/iscsi/pipe.h"
 
 #include <stdlib.h>

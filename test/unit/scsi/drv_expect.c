@@ -1,5 +1,6 @@
 /* drv_expect.c: CHECKs on a scsi_driver result, shared by the SCSI unit tests (not by the fuzz
  * target, which links the driver without the test harness). */
+#define DRV_EXPECT_IMPL
 #include "scsi_driver.h"
 
 #include "test/unit/check.h"

@@ -73,5 +73,9 @@ bool drv_information(const struct drv_result *r, uint64_t *info);
  * `field`, bit `bit` (-1: no bit pointer). */
 void drv_expect_sense(const struct drv_result *r, uint8_t key, uint8_t asc, uint8_t ascq);
 void drv_expect_field(const struct drv_result *r, unsigned field, int bit);
+#ifndef DRV_EXPECT_IMPL /* failures name the calling test's line too (check.h) */
+#define drv_expect_sense(...) CHECK_CALLED(drv_expect_sense(__VA_ARGS__))
+#define drv_expect_field(...) CHECK_CALLED(drv_expect_field(__VA_ARGS__))
+#endif
 
 #endif
