@@ -281,7 +281,7 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.thin = cl ? cl->thin : true;
 	lc.physical_block_size = e->physical_block_size = physical_block(cl, &e->lf);
 	lc.rel_port_id = 1;
-	lc.tpgt = 1;
+	lc.tpgt = ISCSI_PORTAL_GROUP_TAG;
 	lc.ctx = e;
 	lc.save_pr = save_pr;
 	lc.abort_nexus = abort_nexus;

@@ -63,8 +63,8 @@ static int env_send_targets(void *ctx, struct iscsi_conn *c, const char *which, 
 			    uint32_t cap, uint32_t *len)
 {
 	struct netconn *nc = ctx;
-	return server_send_targets(nc->w->srv, conn_initiator_name(c), which, conn_target_name(c),
-				   nc->local_host, nc->local_v6, out, cap, len);
+	return server_send_targets(nc->w->srv, conn_initiator_name(c), which, conn_is_discovery(c),
+				   conn_target_name(c), nc->local_host, out, cap, len);
 }
 
 static void env_wake_task(void *ctx, struct conn_wake *wk)

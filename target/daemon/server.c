@@ -1,6 +1,7 @@
 /* server.c: see server.h. */
 #include "target/daemon/server.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,8 @@
 #include "common/log.h"
 #include "target/daemon/netconn.h"
 #include "target/daemon/worker.h"
-#include "target/iscsi/text.h"
+#include "target/iscsi/login.h"
+#include "target/iscsi/sendtargets.h"
 
 static bool sessions_full(struct server *s)
 {
@@ -123,40 +125,50 @@ void server_abort_nexus(void *srv, struct scsi_nexus *nx)
 	pthread_mutex_unlock(&s->sess_lock);
 }
 
-static void add_portals(struct server *s, struct text_out *o, const char *local_host, bool local_v6)
+/* The portals an initiator is told about: wildcard listeners (0.0.0.0, ::) become the address it
+ * reached us on. */
+static unsigned server_portals(struct server *s, const char *local_host, struct st_portal *out)
 {
 	for (unsigned i = 0; i < s->nportals; i++) {
 		const struct config_portal *p = &s->portals[i];
-		const char *host = p->host;
-		bool v6 = p->ipv6;
-		char addr[80];
-		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
-			host = local_host;
-			v6 = local_v6;
-		}
-		snprintf(addr, sizeof(addr), v6 ? "[%s]:%u,1" : "%s:%u,1", host, p->port);
-		text_out_add(o, "TargetAddress", addr);
+		bool wildcard = strcmp(p->host, "0.0.0.0") == 0 || strcmp(p->host, "::") == 0;
+
+		out[i].addr = wildcard ? local_host : p->host;
+		out[i].port = p->port;
+		out[i].tpgt = ISCSI_PORTAL_GROUP_TAG;
 	}
+	return s->nportals;
 }
 
-int server_send_targets(struct server *s, const char *initiator, const char *which,
-			const char *own_target, const char *local_host, bool local_v6, uint8_t *out,
-			uint32_t cap, uint32_t *len)
+int server_send_targets(struct server *s, const char *initiator, const char *which, bool discovery,
+			const char *own_target, const char *local_host, uint8_t *out, uint32_t cap,
+			uint32_t *len)
 {
-	struct text_out o;
-	bool all = strcmp(which, "All") == 0;
+	struct st_portal portals[CONFIG_MAX_PORTALS];
+	struct st_target *targets;
+	unsigned n = 0, max = 0;
+	int err;
 
-	text_out_init(&o, (char *)out, cap);
+	unsigned np = server_portals(s, local_host, portals);
 	pthread_mutex_lock(&s->luns.lock);
+	for (struct lun_entry *e = s->luns.head; e; e = e->next)
+		max++;
+	targets = calloc(max ? max : 1, sizeof(*targets));
+	if (!targets) {
+		pthread_mutex_unlock(&s->luns.lock);
+		*len = 0;
+		return -ENOMEM;
+	}
 	for (struct lun_entry *e = s->luns.head; e; e = e->next) {
 		if (!luns_visible(e, initiator))
 			continue;
-		if (!all && strcmp(which[0] ? which : own_target, e->iqn) != 0)
-			continue;
-		text_out_add(&o, "TargetName", e->iqn);
-		add_portals(s, &o, local_host, local_v6);
+		targets[n].name = e->iqn;
+		targets[n].portals = portals;
+		targets[n].n_portals = np;
+		n++;
 	}
+	err = sendtargets_build(which, discovery, own_target, targets, n, (char *)out, cap, len);
 	pthread_mutex_unlock(&s->luns.lock);
-	*len = o.len;
-	return 0;
+	free(targets);
+	return err;
 }

@@ -53,10 +53,11 @@ void server_session_remove(struct server *s, struct netconn *nc);
  * I_T nexus is nx. */
 void server_abort_nexus(void *srv, struct scsi_nexus *nx);
 
-/* SendTargets for one initiator: "All", a target name, or "" (the session's own target).
- * Wildcard portals (0.0.0.0, ::) are reported as local_host, the address the initiator reached. */
-int server_send_targets(struct server *s, const char *initiator, const char *which,
-			const char *own_target, const char *local_host, bool local_v6, uint8_t *out,
-			uint32_t cap, uint32_t *len);
+/* SendTargets for one initiator (sendtargets_build(): "All" in discovery sessions only, a target
+ * name, or "" for the session's own target), over the targets its ACLs let it see. Wildcard
+ * portals (0.0.0.0, ::) are reported as local_host, the address the initiator reached. */
+int server_send_targets(struct server *s, const char *initiator, const char *which, bool discovery,
+			const char *own_target, const char *local_host, uint8_t *out, uint32_t cap,
+			uint32_t *len);
 
 #endif

@@ -210,6 +210,11 @@ const char *conn_target_name(const struct iscsi_conn *c)
 	return c->target_name;
 }
 
+bool conn_is_discovery(const struct iscsi_conn *c)
+{
+	return c->discovery;
+}
+
 const uint8_t *conn_isid(const struct iscsi_conn *c)
 {
 	return c->isid;
@@ -503,7 +508,7 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	    .text_cap = TEXT_DEFAULT_CAP,
 	    .cmdsn_window = cfg->queue_depth,
 	    .initial_statsn = 1,
-	    .tpgt = 1,
+	    .tpgt = ISCSI_PORTAL_GROUP_TAG,
 	};
 	c->login = login_new(&lc, env->login_ops, env->login_ctx);
 	if (!c->login || text_in_init(&c->text_req, TEXT_DEFAULT_CAP) < 0) {

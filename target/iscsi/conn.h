@@ -72,7 +72,9 @@ struct conn_env {
 	 * session with the same initiator name and ISID (reinstatement, RFC 7143 6.3.5). */
 	uint16_t (*session_add)(void *ctx, struct iscsi_conn *c);
 	void (*session_remove)(void *ctx, struct iscsi_conn *c);
-	/* Discovery: the SendTargets answer for this initiator (text, NUL-separated keys). */
+	/* The SendTargets answer for this initiator (text, NUL-separated keys), built with
+	 * sendtargets_build(): 0, or -EINVAL for "All" outside a discovery session (answered
+	 * SendTargets=Reject, RFC 7143 appendix C). */
 	int (*send_targets)(void *ctx, struct iscsi_conn *c, const char *which, uint8_t *out,
 			    uint32_t cap, uint32_t *len);
 	/* A task waiting for a range lock may go on (scsi.h "Range lock"). Called from ANY thread,
@@ -129,6 +131,8 @@ void *conn_env_ctx(const struct iscsi_conn *c);
 /* For the daemon's registry and logs. */
 const char *conn_initiator_name(const struct iscsi_conn *c);
 const char *conn_target_name(const struct iscsi_conn *c);
+/* A discovery session (SessionType=Discovery): it may ask SendTargets=All. */
+bool conn_is_discovery(const struct iscsi_conn *c);
 const uint8_t *conn_isid(const struct iscsi_conn *c);
 uint16_t conn_tsih(const struct iscsi_conn *c);
 /* A protocol error the daemon saw (framing): logged as a warning; close after in-flight I/O. */

@@ -3,6 +3,7 @@
  * tasks they end (11.5, 11.6), Logout (11.14), Text/SendTargets in several PDUs (11.10). */
 #include "target/iscsi/conn_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,8 +324,11 @@ static void text_answer(struct iscsi_conn *c)
 		const struct text_pair *p = &c->text_req.pairs[i];
 		if (strcmp(p->key, "SendTargets") == 0 && c->env.send_targets) {
 			uint32_t len = 0;
-			if (c->env.send_targets(c->env.ctx, c, p->value, (uint8_t *)buf + o.len,
-						o.cap - o.len, &len) == 0)
+			int err = c->env.send_targets(c->env.ctx, c, p->value,
+						      (uint8_t *)buf + o.len, o.cap - o.len, &len);
+			if (err == -EINVAL)
+				text_out_add(&o, p->key, "Reject");
+			else if (err == 0 || err == -EMSGSIZE) /* whole targets that fit */
 				o.len += len;
 		} else {
 			text_out_add(&o, p->key, "NotUnderstood");

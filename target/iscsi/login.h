@@ -48,6 +48,9 @@ struct login_ops {
 	void (*random)(void *ctx, uint8_t *buf, size_t len);
 };
 
+/* Every portal of a ringsan target is in one portal group, this one (RFC 7143 13.9). */
+#define ISCSI_PORTAL_GROUP_TAG 1
+
 struct login_config {
 	struct iscsi_target_limits limits;
 	uint32_t text_cap;	 /* most bytes of key=value text accepted per request sequence */

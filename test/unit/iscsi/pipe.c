@@ -12,6 +12,8 @@
 #include "common/wire.h"
 #include "target/iscsi/chap.h"
 #include "target/iscsi/crc32c.h"
+#include "target/iscsi/login.h"
+#include "target/iscsi/sendtargets.h"
 
 /* env: the daemon's side */
 
@@ -84,28 +86,27 @@ static void env_session_remove(void *ctx, struct iscsi_conn *c)
 	p->removes++;
 }
 
+/* The daemon's way: the targets this initiator may see, answered by sendtargets_build(). */
 static int env_send_targets(void *ctx, struct iscsi_conn *c, const char *which, uint8_t *out,
 			    uint32_t cap, uint32_t *len)
 {
 	struct pipe *p = ctx;
+	static const struct st_portal portal = {"127.0.0.1", 3260, ISCSI_PORTAL_GROUP_TAG};
+	static char names[64][128];
+	struct st_target targets[64];
 	unsigned n = p->o.st_targets ? p->o.st_targets : 1;
-	uint32_t off = 0;
-	(void)c;
-	if (strcmp(which, "All") != 0)
-		return -EINVAL;
+
+	if (n > 64)
+		n = 64;
 	for (unsigned i = 0; i < n; i++) {
-		char one[512];
-		int k = i == 0 ? snprintf(one, sizeof(one), "TargetName=%s", INI_TARGET)
-			       : snprintf(one, sizeof(one), "TargetName=%s%u", INI_TARGET, i);
-		k += 1 + snprintf(one + k + 1, sizeof(one) - (size_t)k - 1,
-				  "TargetAddress=127.0.0.1:3260,1");
-		if (off + (uint32_t)k + 1 > cap)
-			return -EMSGSIZE;
-		memcpy(out + off, one, (size_t)k + 1);
-		off += (uint32_t)k + 1;
+		if (i == 0)
+			snprintf(names[i], sizeof(names[i]), "%s", INI_TARGET);
+		else
+			snprintf(names[i], sizeof(names[i]), "%s%u", INI_TARGET, i);
+		targets[i] = (struct st_target){names[i], &portal, 1};
 	}
-	*len = off;
-	return 0;
+	return sendtargets_build(which, conn_is_discovery(c), conn_target_name(c), targets, n,
+				 (char *)out, cap, len);
 }
 
 static void env_kick(void *ctx, struct iscsi_conn *c)

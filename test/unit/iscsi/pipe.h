@@ -199,6 +199,7 @@ void test_tmf_abort_lost_command(void);
 void test_tmf_abort_held_command(void);
 void test_discovery(void);
 void test_discovery_long_answer(void);
+void test_sendtargets_normal_session(void);
 void test_logout_normal(void);
 void test_close_flushes(void);
 void test_errors(void);

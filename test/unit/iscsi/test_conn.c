@@ -681,6 +681,7 @@ int main(int argc, char **argv)
 	test_tmf_abort_held_command();
 	test_discovery();
 	test_discovery_long_answer();
+	test_sendtargets_normal_session();
 	test_logout_normal();
 	test_close_flushes();
 	test_errors();

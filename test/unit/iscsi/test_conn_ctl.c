@@ -274,6 +274,34 @@ void test_discovery(void)
 	CHECK_EQ(p.puts, 0);
 }
 
+/* In a normal session SendTargets=All is refused (RFC 7143 appendix C: "All" is for discovery
+ * sessions) and an empty value names the session's own target. */
+void test_sendtargets_normal_session(void)
+{
+	struct pipe p;
+	uint32_t itt = 0;
+	static const char own[] = "TargetName=" INI_TARGET "\0TargetAddress=127.0.0.1:3260,1";
+
+	pipe_init(&p, &(struct pipe_opts){.st_targets = 3});
+	if (!login_ipxe(&p)) {
+		pipe_fini(&p);
+		return;
+	}
+	send_text(&p, "SendTargets=All", ISCSI_RSVD_TAG, &itt);
+	struct rx *r = expect(&p, ISCSI_OP_TEXT_RSP);
+	CHECK(r->len == sizeof("SendTargets=Reject") &&
+	      memcmp(r->data, "SendTargets=Reject", r->len) == 0);
+	itt = 0;
+	send_text(&p, "SendTargets=", ISCSI_RSVD_TAG, &itt);
+	r = expect(&p, ISCSI_OP_TEXT_RSP);
+	CHECK_EQ(r->len, sizeof(own));
+	if (r->len == sizeof(own))
+		CHECK_MEM(r->data, own, sizeof(own));
+	expect_none(&p);
+	logout(&p);
+	pipe_fini(&p);
+}
+
 /* A SendTargets answer longer than the initiator's MaxRecvDataSegmentLength: pieces with C and a
  * TTT, each asked for with an empty Text Request echoing the TTT (RFC 7143 11.10.2). */
 void test_discovery_long_answer(void)
