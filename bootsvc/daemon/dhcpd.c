@@ -1,6 +1,6 @@
 /* dhcpd.c: the DHCP side of ringsan-boot: UDP 67 (proxy or full DHCP) and the PXE boot server
  * port 4011, around the pure step pxe_handle(). Replies go back to the request's source address
- * and port (REFERENCE.md: OVMF asks 4011 from 4011, iPXE from 68; relays send from 67); a client
+ * and port (OVMF asks 4011 from 4011, iPXE from 68; relays send from 67); a client
  * with no address yet (source 0.0.0.0) gets a broadcast to 255.255.255.255 on its port
  * (RFC 2131 4.1). In full mode the lease table is written to the lease file after each change. */
 #include "bootsvc/daemon/bootd.h"

@@ -1,6 +1,6 @@
 /* setup.c: the settings of a ringsan-boot run (config file, then command-line flags on top),
- * the generated TFTP root, and dropping root after binding (STYLE.md: parse untrusted packets
- * without privileges). */
+ * the generated TFTP root, and dropping root after binding, so untrusted packets are
+ * parsed without privileges. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>

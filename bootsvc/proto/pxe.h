@@ -2,7 +2,7 @@
  * port it arrived on, the configuration and (in full mode) the lease table in; a reply packet
  * and a description for the boot-event log line out. No sockets, no clocks: `now` is a parameter.
  *
- * Who gets what (RFC 4578 2.1 architecture types; REFERENCE.md "Network-boot lab facts"):
+ * Who gets what (RFC 4578 2.1 architecture types; what PXE ROMs, OVMF and iPXE send):
  *   iPXE (user class "iPXE" or option 175)  -> http://SERVER:PORT/boot.ipxe (no chainload loop)
  *   arch 0  (BIOS x86)                      -> bios_file over TFTP (undionly.kpxe)
  *   arch 7, 9 (x64 UEFI)                    -> uefi_file over TFTP (snponly.efi by default)

@@ -122,7 +122,7 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 		     const struct tftp_limits *lim, int64_t now_ms, struct tftp_step *step);
 /* A packet from the transfer's peer. Duplicate and old ACKs never cause a retransmission
  * (RFC 1123 4.2.3.1, Sorcerer's Apprentice); an ERROR 8 answering our OACK is a normal end
- * (OVMF's size probe, REFERENCE.md). */
+ * (OVMF asks with tsize, then aborts after the OACK to learn the size). */
 void tftp_xfer_on_packet(struct tftp_xfer *x, const struct tftp_packet *p, int64_t now_ms,
 			 struct tftp_step *step);
 /* Call when now_ms >= x->deadline_ms: retransmits the outstanding window with exponential

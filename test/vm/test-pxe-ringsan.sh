@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-pxe-ringsan.sh: issue 5's end-to-end network boot with ringsan itself: VMs with no disk
+# test-pxe-ringsan.sh: the end-to-end network boot with ringsan itself: VMs with no disk
 # PXE-boot on the bridge of a network namespace that this test creates, through `ringsan-boot
 # serve` (DHCP, TFTP, HTTP, generated iPXE menus), and sanboot a LUN served by `ringsan serve`;
 # the guest's Linux initiator logs in again from the iBFT that iPXE published and writes the

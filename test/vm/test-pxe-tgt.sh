@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-pxe-tgt.sh: the network-boot lab of issue 5, proved with stand-ins: VMs with no disk
+# test-pxe-tgt.sh: the network-boot lab, proved with stand-ins: VMs with no disk
 # PXE-boot on a bridge inside a network namespace that this test creates, BIOS (SeaBIOS) and UEFI
 # (OVMF), then sanboot a LUN served by the Debian tgt in the same namespace; the guest's Linux
 # initiator logs in again from the iBFT and writes the pattern, which must land in the LUN file.

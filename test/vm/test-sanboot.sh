@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-sanboot.sh [ringsan|tgt]: the diskless boot in miniature (issue 3's VM test).
+# test-sanboot.sh [ringsan|tgt]: the diskless boot in miniature (a VM test).
 #
 # Builds the test disk (make-disk.sh: MBR + syslinux + a Debian kernel + a busybox initramfs),
 # serves it as an iSCSI LUN on loopback, boots a BIOS VM with no disk that sanboots it through

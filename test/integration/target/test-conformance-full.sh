@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4 acceptance: EVERY suite of the SCSI and iSCSI families of libiscsi's iscsi-test-cu
+# The whole SCSI command set: EVERY suite of the SCSI and iSCSI families of libiscsi's iscsi-test-cu
 # against `ringsan serve` on loopback, with --dataloss and --allow-sanitize, two initiator names
 # (the reservation tests log in as the second) and the URL given twice (MultipathIO). One check
 # per suite: it fails on a CUnit failure (test or assert), a crash, a missing run summary or a

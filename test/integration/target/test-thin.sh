@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Thin provisioning (issue 4): a Windows-style whole-disk UNMAP of a 2 TiB sparse LUN finishes in
+# Thin provisioning: a Windows-style whole-disk UNMAP of a 2 TiB sparse LUN finishes in
 # seconds and leaves a file with no blocks that reads back as zeroes.
 . "$(dirname "$0")/../lib.sh"
 need qemu-io python3 timeout

@@ -1,7 +1,8 @@
 /* initiator.h: the initiator's half of RFC 7143 section 11 for tests and fuzzing: builders that
  * write the BHS of every initiator -> target PDU byte by byte (common/wire.h accessors, never the
  * target's own encoders, so a shared mistake cannot hide), the text keys real initiators send
- * (shared/REFERENCE.md), and the field offsets of target -> initiator PDUs for decoding them. */
+ * (iPXE and open-iscsi, as captured from them), and the field offsets of target -> initiator PDUs
+ * for decoding them. */
 #ifndef RINGSAN_TEST_ISCSI_INITIATOR_H
 #define RINGSAN_TEST_ISCSI_INITIATOR_H
 

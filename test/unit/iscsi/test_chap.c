@@ -39,7 +39,7 @@ static void test_vectors(void)
 		hex[strlen(hex) - 2] = '\0';
 		CHECK(!chap_check(cases[i].alg, 0x2a, secret, challenge, sizeof(challenge), hex));
 	}
-	/* 7 is SHA-256, never SHA-1 (REFERENCE.md) */
+	/* 7 is SHA-256, never SHA-1 (IANA CHAP algorithms; some old targets got this wrong) */
 	CHECK_EQ(chap_digest_len(CHAP_ALG_SHA256), 32);
 	CHECK(!chap_check(CHAP_ALG_SHA256, 0x2a, secret, challenge, sizeof(challenge),
 			  "0x563873f1f0717e003b971f5171b459719226e931"));

@@ -1,5 +1,5 @@
 /* test_negotiate.c: the key table and answers (RFC 7143 6.2, 13), table-driven, with the exact key
- * sets iPXE and Linux open-iscsi send (shared/REFERENCE.md). Requests and expected answers are
+ * sets iPXE and Linux open-iscsi send (as captured from them). Requests and expected answers are
  * written one "key=value" per line; answers are compared as sorted sets. */
 #include <stdlib.h>
 
