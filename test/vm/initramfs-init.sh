@@ -8,7 +8,9 @@
 # the Linux initiator (iscsistart -b), and write a known pattern to the LUN for the host to find.
 #
 # Kernel command line keys:
-#   ringsan.test=write|marker   write: the whole flow; marker: marker then power off;
+#   ringsan.test=write|marker|demo   write: the whole flow; marker: marker then power off;
+#                               demo: a banner naming the LUN booted from (from the iBFT), the
+#                               Linux initiator logged in to it, then a shell on the console;
 #                               absent: marker then a shell on the console
 #   ringsan.offset_mib=N        where the pattern goes on the disk (MiB)
 
@@ -40,8 +42,17 @@ done
 
 fail() {
 	echo
+	if [ "$mode" = demo ]; then
+		echo "ringsan-init: $*"
+		shell
+	fi
 	echo "RINGSAN-WRITE-FAIL: $*"
 	finish
+}
+
+shell() {
+	echo "This is a busybox shell on the VM's serial console; poweroff -f ends the VM."
+	exec setsid cttyhack sh
 }
 
 finish() {
@@ -122,9 +133,36 @@ write_pattern() {
 		fail "read-back of $disk differs from the pattern"
 }
 
+# demo_banner: what the user of scripts/demo.sh or scripts/vm-boot.sh sees; the LUN's name is
+# the last part of the target name iPXE put in the iBFT.
+demo_banner() {
+	t=/sys/firmware/ibft/target0
+	iqn='(no iBFT: was this booted by iPXE sanboot?)'
+	if wait_for 5 test -r $t/target-name; then
+		iqn=$(cat $t/target-name)
+		portal="$(cat $t/ip-addr):$(cat $t/port)"
+	fi
+	echo
+	echo "=================================================================="
+	echo " booted from iSCSI LUN ${iqn##*:}"
+	echo " target $iqn${portal:+ at $portal}"
+	echo "=================================================================="
+}
+
+demo() {
+	load_modules || echo "ringsan-init: some drivers did not load"
+	demo_banner
+	configure_nic
+	timeout 60 iscsistart -b >/dev/null 2>&1 || fail "iscsistart -b failed (exit $?)"
+	wait_for 30 first_disk || fail "no SCSI disk appeared after iscsistart -b"
+	echo "Linux's own initiator logged in again from the iBFT: the LUN is $disk here."
+	shell
+}
+
 case $mode in
 write) ;;
 marker) finish ;;
+demo) demo ;;
 *)
 	echo "ringsan-init: no ringsan.test on the command line; here is a shell"
 	exec setsid cttyhack sh
