@@ -96,7 +96,7 @@ check_port() {
 	local holder
 	holder=$(ss -Hl"${1:0:1}"np "sport = :$2" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' |
 		head -n 1 | sed -E 's/users:\(\("([^"]*)",pid=([0-9]*)/\1 (pid \2)/') || true
-	if [ -z "$holder" ] && ss -Hl"${1:0:1}"n "sport = :$2" 2>/dev/null | grep -q .; then
+	if [ -z "$holder" ] && [ -n "$(ss -Hl"${1:0:1}"n "sport = :$2" 2>/dev/null)" ]; then
 		holder="another process (run as root to see which)"
 	fi
 	[ -z "$holder" ] && return 0

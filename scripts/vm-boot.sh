@@ -17,9 +17,10 @@
 #                      the port the menus name)
 #   --mac MAC          the VM's NIC address (default 52:54:00:5a:4e:01); [client MAC] sections
 #                      of the config apply to it
+#   --nic MODEL        virtio (default) or e1000 (for an OS without virtio drivers, e.g. Windows)
 #   --memory MIB       the VM's memory (default 512)
-#   --wait-for TEXT    no terminal: the console goes to --log; the VM is stopped as soon as TEXT
-#                      shows there (exit 0), or after --timeout seconds (exit 1)
+#   --wait-for TEXT    no terminal: the console goes to --log; the VM is stopped a second after
+#                      TEXT shows there (exit 0), or after --timeout seconds (exit 1)
 #   --log FILE         console log with --wait-for (default: a temporary file)
 #   --timeout S        with --wait-for (default 300)
 #   --pid-file FILE    write QEMU's PID there (demo.sh stop uses it)
@@ -41,18 +42,19 @@ usage() {
 }
 
 parse_args() {
-	NAME='' FIRMWARE=bios HTTP=127.0.0.1:8080 ISCSI='' MAC=52:54:00:5a:4e:01 MEMORY=512
+	NAME='' FIRMWARE=bios HTTP=127.0.0.1:8080 ISCSI='' MAC=52:54:00:5a:4e:01 NIC=virtio MEMORY=512
 	WAIT_FOR='' LOG='' TIMEOUT=300 PID_FILE=''
 	while (($#)); do
 		case $1 in
 		--uefi) FIRMWARE=uefi && shift && continue ;;
 		-h | --help) usage ;;
-		--http | --iscsi | --mac | --memory | --wait-for | --log | --timeout | --pid-file)
+		--http | --iscsi | --mac | --nic | --memory | --wait-for | --log | --timeout | --pid-file)
 			(($# >= 2)) || usage
 			case $1 in
 			--http) HTTP=$2 ;;
 			--iscsi) ISCSI=$2 ;;
 			--mac) MAC=$2 ;;
+			--nic) NIC=$2 ;;
 			--memory) MEMORY=$2 ;;
 			--wait-for) WAIT_FOR=$2 ;;
 			--log) LOG=$2 ;;
@@ -70,6 +72,7 @@ parse_args() {
 		esac
 	done
 	[[ -z $NAME || $NAME =~ ^[a-z0-9][a-z0-9.-]{0,63}$ ]] || die "bad LUN name '$NAME'"
+	[[ $NIC == virtio || $NIC == e1000 ]] || die "--nic takes virtio or e1000"
 	[[ $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "bad MAC '$MAC' (aa:bb:cc:dd:ee:ff)"
 	[[ $HTTP == *:* && -z $ISCSI || $ISCSI == *:* ]] || die "--http and --iscsi take ADDR:PORT"
 }
@@ -170,6 +173,7 @@ boot_script() {
 			# The variables menu.ipxe sets before it chains a disk's script: this machine's
 			# initiator name, and "boot this disk" after 3 s (any key stops it).
 			echo "chain --autofree $base/vars.ipxe || goto failed"
+			# shellcheck disable=SC2016 # iPXE expands these, not the shell
 			echo 'set initiator-iqn ${rs_initiator_base}:${netX/mac:hexhyp}'
 			echo "set rs_default lun-$NAME"
 			echo 'set rs_action boot'
@@ -195,7 +199,9 @@ firmware_args() {
 }
 
 qemu_args() {
+	# QEMU's default ROM for each NIC is iPXE (ipxe-qemu), for BIOS and UEFI.
 	local nic="virtio-net-pci,netdev=n0,mac=$MAC"
+	[[ $NIC == virtio ]] || nic="e1000,netdev=n0,mac=$MAC"
 	# OVMF ignores -boot n: the NIC is first in the boot order instead.
 	[[ $FIRMWARE == bios ]] || nic+=",bootindex=0"
 	QEMU_ARGS=(-name "ringsan vm-boot ${NAME:-menu}" -accel tcg -m "$MEMORY" -smp 1
@@ -220,6 +226,7 @@ run_waiting() {
 	QEMU_PID=$!
 	while kill -0 "$QEMU_PID" 2>/dev/null && ((SECONDS < deadline)); do
 		if grep -qaF -- "$WAIT_FOR" "$LOG"; then
+			sleep 1 # the lines printed with it reach the log too
 			say "'$WAIT_FOR' on the console after $((SECONDS - start)) s ($FIRMWARE${NAME:+, LUN $NAME})"
 			return 0
 		fi

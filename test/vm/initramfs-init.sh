@@ -44,7 +44,7 @@ fail() {
 	echo
 	if [ "$mode" = demo ]; then
 		echo "ringsan-init: $*"
-		shell
+		exit 1
 	fi
 	echo "RINGSAN-WRITE-FAIL: $*"
 	finish
@@ -133,29 +133,34 @@ write_pattern() {
 		fail "read-back of $disk differs from the pattern"
 }
 
-# demo_banner: what the user of scripts/demo.sh or scripts/vm-boot.sh sees; the LUN's name is
-# the last part of the target name iPXE put in the iBFT.
-demo_banner() {
+# demo: what the user of scripts/demo.sh or scripts/vm-boot.sh sees. The LUN's name is the last
+# part of the target name iPXE put in the iBFT; Linux's own initiator then logs in to it again,
+# as an installed OS would, and the banner says whether that worked.
+demo() {
 	t=/sys/firmware/ibft/target0
 	iqn='(no iBFT: was this booted by iPXE sanboot?)'
+	portal=''
+	initiator="Linux's own initiator did not log in:"
+	load_modules || echo "ringsan-init: some drivers did not load"
 	if wait_for 5 test -r $t/target-name; then
 		iqn=$(cat $t/target-name)
-		portal="$(cat $t/ip-addr):$(cat $t/port)"
+		portal=" at $(cat $t/ip-addr):$(cat $t/port)"
+		if ! (configure_nic) >/tmp/nic.log 2>&1; then
+			initiator="$initiator $(tail -n 1 /tmp/nic.log)"
+		elif ! timeout 60 iscsistart -b >/tmp/iscsistart.log 2>&1; then
+			initiator="$initiator iscsistart -b failed: $(tail -n 1 /tmp/iscsistart.log)"
+		elif ! wait_for 30 first_disk; then
+			initiator="$initiator no SCSI disk appeared after iscsistart -b"
+		else
+			initiator="Linux's own initiator logged in to it again (from the iBFT): $disk"
+		fi
 	fi
 	echo
 	echo "=================================================================="
 	echo " booted from iSCSI LUN ${iqn##*:}"
-	echo " target $iqn${portal:+ at $portal}"
+	echo " target $iqn$portal"
+	echo " $initiator"
 	echo "=================================================================="
-}
-
-demo() {
-	load_modules || echo "ringsan-init: some drivers did not load"
-	demo_banner
-	configure_nic
-	timeout 60 iscsistart -b >/dev/null 2>&1 || fail "iscsistart -b failed (exit $?)"
-	wait_for 30 first_disk || fail "no SCSI disk appeared after iscsistart -b"
-	echo "Linux's own initiator logged in again from the iBFT: the LUN is $disk here."
 	shell
 }
 
