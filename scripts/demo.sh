@@ -146,8 +146,10 @@ wait_port() { # wait_port PORT NAME LOG PID
 			return 0
 		fi
 		if ! kill -0 "$4" 2>/dev/null; then
+			# The log's <N> priority prefixes are for journald; the text says what to do
+			# (a busy port, io_uring disabled by sysctl or a container's seccomp profile...).
 			say "$2 did not start; its log ($3) says:"
-			tail -5 "$3" >&2
+			tail -n 5 "$3" | sed -E 's/^<[0-9]>/    /' >&2
 			stop_all
 			exit 1
 		fi
