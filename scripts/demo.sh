@@ -34,7 +34,7 @@ BANNER="booted from iSCSI LUN demo"
 export RINGSAN_VM_CACHE
 
 usage() {
-	sed -n '9,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -86,7 +86,7 @@ while (($#)); do
 		esac
 		shift
 		;;
-	*) usage ;;
+	*) say "unknown argument '$1'" && usage ;;
 	esac
 	shift
 done
@@ -108,7 +108,7 @@ write_config() {
 	# ringsan-boot drops root to "nobody": it must be able to read the LUN directories. A clone
 	# under /root (mode 0700) is out of its reach; then the demo's boot service keeps root.
 	local user=''
-	if [ "$(id -u)" = 0 ] && ! runuser -u nobody -- test -x "$DEMO/data" 2>/dev/null; then
+	if [ "$(id -u)" = 0 ] && ! runuser -u nobody -- test -r "$DEMO/data" -a -x "$DEMO/data" 2>/dev/null; then
 		user=root
 		say "user nobody cannot reach $DEMO/data (a parent directory is private):" \
 			"the demo's ringsan-boot runs as root (loopback only); DEMO_DIR=/var/tmp/ringsan-demo avoids that"
