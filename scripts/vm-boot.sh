@@ -227,12 +227,14 @@ run_waiting() {
 	while kill -0 "$QEMU_PID" 2>/dev/null && ((SECONDS < deadline)); do
 		if grep -qaF -- "$WAIT_FOR" "$LOG"; then
 			sleep 1 # the lines printed with it reach the log too
-			say "'$WAIT_FOR' on the console after $((SECONDS - start)) s ($FIRMWARE${NAME:+, LUN $NAME})"
-			return 0
+			break
 		fi
 		sleep 0.5
 	done
-	grep -qaF -- "$WAIT_FOR" "$LOG" && return 0
+	if grep -qaF -- "$WAIT_FOR" "$LOG"; then
+		say "'$WAIT_FOR' on the console after $((SECONDS - start)) s ($FIRMWARE${NAME:+, LUN $NAME})"
+		return 0
+	fi
 	if kill -0 "$QEMU_PID" 2>/dev/null; then
 		say "no '$WAIT_FOR' on the console after $TIMEOUT s"
 	else
