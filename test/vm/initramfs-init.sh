@@ -8,7 +8,9 @@
 # the Linux initiator (iscsistart -b), and write a known pattern to the LUN for the host to find.
 #
 # Kernel command line keys:
-#   ringsan.test=write|marker   write: the whole flow; marker: marker then power off;
+#   ringsan.test=write|marker|demo   write: the whole flow; marker: marker then power off;
+#                               demo: a banner naming the LUN booted from (from the iBFT), the
+#                               Linux initiator logged in to it, then a shell on the console;
 #                               absent: marker then a shell on the console
 #   ringsan.offset_mib=N        where the pattern goes on the disk (MiB)
 
@@ -40,8 +42,17 @@ done
 
 fail() {
 	echo
+	if [ "$mode" = demo ]; then
+		echo "ringsan-init: $*"
+		exit 1
+	fi
 	echo "RINGSAN-WRITE-FAIL: $*"
 	finish
+}
+
+shell() {
+	echo "This is a busybox shell on the VM's serial console; poweroff -f ends the VM."
+	exec setsid cttyhack sh
 }
 
 finish() {
@@ -122,9 +133,41 @@ write_pattern() {
 		fail "read-back of $disk differs from the pattern"
 }
 
+# demo: what the user of scripts/demo.sh or scripts/vm-boot.sh sees. The LUN's name is the last
+# part of the target name iPXE put in the iBFT; Linux's own initiator then logs in to it again,
+# as an installed OS would, and the banner says whether that worked.
+demo() {
+	t=/sys/firmware/ibft/target0
+	iqn='(no iBFT: was this booted by iPXE sanboot?)'
+	portal=''
+	initiator="Linux's own initiator did not log in:"
+	load_modules || echo "ringsan-init: some drivers did not load"
+	if wait_for 5 test -r $t/target-name; then
+		iqn=$(cat $t/target-name)
+		portal=" at $(cat $t/ip-addr):$(cat $t/port)"
+		if ! (configure_nic) >/tmp/nic.log 2>&1; then
+			initiator="$initiator $(tail -n 1 /tmp/nic.log)"
+		elif ! timeout 60 iscsistart -b >/tmp/iscsistart.log 2>&1; then
+			initiator="$initiator iscsistart -b failed: $(tail -n 1 /tmp/iscsistart.log)"
+		elif ! wait_for 30 first_disk; then
+			initiator="$initiator no SCSI disk appeared after iscsistart -b"
+		else
+			initiator="Linux's own initiator logged in to it again (from the iBFT): $disk"
+		fi
+	fi
+	echo
+	echo "=================================================================="
+	echo " booted from iSCSI LUN ${iqn##*:}"
+	echo " target $iqn$portal"
+	echo " $initiator"
+	echo "=================================================================="
+	shell
+}
+
 case $mode in
 write) ;;
 marker) finish ;;
+demo) demo ;;
 *)
 	echo "ringsan-init: no ringsan.test on the command line; here is a shell"
 	exec setsid cttyhack sh
