@@ -112,8 +112,8 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 			nc->w->admit_stats.delayed++;
 			worker_admit_log(nc->w, now, false);
 			log_info(
-			    "%s %s: earlier CHAP failures from this name or address: the login "
-			    "waits %llu ms",
+			    "%s %s: earlier CHAP failures from this name or address: its CHAP "
+			    "answer waits %llu ms",
 			    nc->peer, name, (unsigned long long)(go - now));
 		}
 	}
@@ -124,7 +124,9 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 	} else if (!nc->auth_noted &&
 		   conn_login_status(nc->conn) == ISCSI_LOGIN_STATUS_AUTH_FAILED) {
 		nc->auth_noted = true;
-		uint32_t delay = server_auth_failed(srv, name, nc->addr, now);
+		/* counted from when the verdict goes out, after a held answer */
+		uint64_t at = nc->tx_hold_until_ms > now ? nc->tx_hold_until_ms : now;
+		uint32_t delay = server_auth_failed(srv, name, nc->addr, at);
 		log_warn(
 		    "%s %s: CHAP authentication failed: the next login from this initiator name "
 		    "or address waits %u s (growing with each failure, up to %u s)",
@@ -184,8 +186,9 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 	}
 	framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
 	if (nc->ffp_framing && nc->rx_cap < NETCONN_RX_BUF) { /* consumed: safe to move */
-		uint8_t *grown = realloc(nc->rx, NETCONN_RX_BUF);
+		uint8_t *grown = malloc(NETCONN_RX_BUF); /* not realloc: nothing to copy */
 		if (grown) {
+			free(nc->rx);
 			nc->rx = grown;
 			nc->rx_cap = NETCONN_RX_BUF;
 		}

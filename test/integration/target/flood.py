@@ -7,6 +7,9 @@
       client (127.0.0.1) logs in, writes 4 KiB, reads it back and logs out every second. Exit 0
       when every probe succeeded within 2 s. Prints the probe latencies and how many attacker
       connections the target held.
+  hold-many N
+      log in N sessions one after another (initiator names iqn.1994-05.com.test:hold-I), print
+      "ready N", keep them until stdin closes, then log them all out (memory per idle session)
   chap-delay SRC USER SECRET
       from source address SRC, three CHAP logins with a wrong secret, then one with the right
       one: each attempt after a failure waits longer (at least 1 s, then 2 s, then 4 s), and the
@@ -230,7 +233,27 @@ def case_chap_delay(args):
            "(%.1f s)" % (", ".join("%.1f" % t for t in times), dt, dt2)
 
 
+def case_hold_many(args):
+    n = int(args[0])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 256), hard))
+    conns = []
+    for i in range(n):
+        c = Conn(timeout=30)
+        c.must_login(initiator="iqn.1994-05.com.test:hold-%d" % i)
+        conns.append(c)
+    print("ready %d" % len(conns), flush=True)
+    import sys
+    sys.stdin.read()
+    for c in conns:
+        c.logout()
+        c.close()
+    return "%d sessions held, then logged out" % n
+
+
 CASES = {
+    "hold-many": case_hold_many,
     "flood": case_flood,
     "chap-delay": case_chap_delay,
 }
