@@ -85,13 +85,24 @@ void worker_admit_log(struct worker *w, uint64_t now_ms, bool flush)
 	a->logged_ms = now_ms ? now_ms : 1;
 }
 
+/* The worker's logins in progress (but not_this), as the admission policy sees them, in
+ * w->admit_scratch. */
+static size_t collect_logins(struct worker *w, const struct netconn *not_this)
+{
+	size_t n = 0, cap = w->srv->admit.max_logins * 2 + 16;
+	for (struct netconn *o = w->conns; o && n < cap; o = o->next)
+		if (o != not_this && o->prelogin && !o->shut && conn_state(o->conn) == CONN_LOGIN)
+			w->admit_scratch[n++] = (struct admit_conn){o->since_ms, o->addr, o};
+	return n;
+}
+
 /* A new connection: admitted, with an older login dropped when the budget or its address's
  * share is full (admit.h); logged-in sessions are never dropped for it. */
 static void admit(struct worker *w, int fd)
 {
 	struct server *srv = w->srv;
 	uint64_t now = netconn_now_ms();
-	size_t n = 0, cap = srv->admit.max_logins * 2 + 16;
+	size_t n, cap = srv->admit.max_logins * 2 + 16;
 
 	if (w->nconns >= srv->max_sessions + cap) { /* sessions and dying logins fill the worker */
 		w->admit_stats.refused++;
@@ -104,9 +115,7 @@ static void admit(struct worker *w, int fd)
 		return;
 	if (w->nconns > w->conns_peak)
 		w->conns_peak = w->nconns;
-	for (struct netconn *o = w->conns; o && n < cap; o = o->next)
-		if (o != nc && o->prelogin && !o->shut && conn_state(o->conn) == CONN_LOGIN)
-			w->admit_scratch[n++] = (struct admit_conn){o->since_ms, o->addr, o};
+	n = collect_logins(w, nc);
 	struct admit_decision d;
 	admit_decide(&srv->admit, w->admit_scratch, n, nc->addr, &d);
 	if (d.verdict != ADMIT_ACCEPT_EVICT)
@@ -129,8 +138,9 @@ static void backoff_done(struct loop_op *op, int res, uint32_t flags)
 		accept_arm(l);
 }
 
-/* Out of descriptors (or kernel memory): answer one waiting initiator with a close through the
- * reserve descriptor, then pause accepting instead of spinning on the same error. */
+/* Out of descriptors (or kernel memory): drop the oldest login in progress so the newcomer gets
+ * its descriptor, or, with none, answer one waiting initiator with a close through the reserve
+ * descriptor; then pause accepting instead of spinning on the same error. */
 static void accept_backoff(struct listener *l, int err)
 {
 	struct worker *w = l->w;
@@ -138,14 +148,27 @@ static void accept_backoff(struct listener *l, int err)
 
 	w->admit_stats.no_fds++;
 	if (!w->admit_stats.logged_ms || now - w->admit_stats.logged_ms >= 10000)
-		log_err("accept failed: %s: closing waiting connections until descriptors are free "
-			"(raise LimitNOFILE= / ulimit -n, or lower max_sessions and max_logins)",
+		log_err("accept failed: %s: the oldest logins in progress make room (or waiting "
+			"connections are closed) until descriptors are free; raise LimitNOFILE= / "
+			"ulimit -n, or lower max_sessions and max_logins",
 			strerror(-err));
+	size_t n = collect_logins(w, NULL);
+	if (n) {
+		/* A login in progress gives its descriptor to the waiting newcomer, as when the
+		 * budget is full: the oldest of the busiest address. */
+		struct admit_limits all = {.max_logins = 1, .max_logins_per_addr = UINT32_MAX};
+		struct admit_decision d;
+		admit_decide(&all, w->admit_scratch, n, 0, &d);
+		w->admit_stats.dropped_budget++;
+		netconn_drop(d.victim, "out of descriptors: the oldest login makes room");
+		l->backoff_ms = 10;
+	} else {
+		server_refuse_with_reserve(w->srv, l->fd);
+		l->backoff_ms = l->backoff_ms ? l->backoff_ms * 2 : 10;
+		if (l->backoff_ms > 1000)
+			l->backoff_ms = 1000;
+	}
 	worker_admit_log(w, now, false);
-	server_refuse_with_reserve(w->srv, l->fd);
-	l->backoff_ms = l->backoff_ms ? l->backoff_ms * 2 : 10;
-	if (l->backoff_ms > 1000)
-		l->backoff_ms = 1000;
 	l->backoff_ts.tv_sec = l->backoff_ms / 1000;
 	l->backoff_ts.tv_nsec = (long long)(l->backoff_ms % 1000) * 1000000;
 	l->backoff_op.complete = backoff_done;

@@ -7,6 +7,9 @@
       client (127.0.0.1) logs in, writes 4 KiB, reads it back and logs out every second. Exit 0
       when every probe succeeded within 2 s. Prints the probe latencies and how many attacker
       connections the target held.
+  idle N SECONDS
+      N connections that never send a byte (4 per source address, from 127.0.3.x), held for
+      SECONDS; prints how many the target closed
   hold-many N
       log in N sessions one after another (initiator names iqn.1994-05.com.test:hold-I), print
       "ready N", keep them until stdin closes, then log them all out (memory per idle session)
@@ -233,6 +236,30 @@ def case_chap_delay(args):
            "(%.1f s)" % (", ".join("%.1f" % t for t in times), dt, dt2)
 
 
+def case_idle(args):
+    n, seconds = int(args[0]), float(args[1])
+    socks = []
+    for i in range(n):
+        s = socket.socket()
+        s.bind(("127.0.3.%d" % (1 + i // 4), 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", iscsi_raw.PORT))
+        socks.append(s)
+    print("connected %d" % n, flush=True)
+    time.sleep(seconds)
+    closed = 0
+    for s in socks:
+        try:
+            if s.recv(1) == b"":
+                closed += 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed += 1
+        s.close()
+    return "%d of %d idle connections were closed by the target" % (closed, n)
+
+
 def case_hold_many(args):
     n = int(args[0])
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -254,6 +281,7 @@ def case_hold_many(args):
 
 CASES = {
     "hold-many": case_hold_many,
+    "idle": case_idle,
     "flood": case_flood,
     "chap-delay": case_chap_delay,
 }
