@@ -94,6 +94,18 @@ static void leave_prelogin(struct netconn *nc)
 	nc->w->nprelogin--;
 }
 
+static void record_auth_failure(struct netconn *nc, uint64_t now)
+{
+	const char *name = conn_login_initiator(nc->conn);
+	uint32_t delay = server_auth_failed(nc->w->srv, name, nc->addr, now);
+
+	nc->auth_fail_pending = false;
+	log_warn("%s %s: CHAP authentication failed: the next login from this initiator name or "
+		 "address waits %u s (growing with each failure, up to %u s)",
+		 nc->peer, name[0] ? name : "(unnamed initiator)", delay / 1000,
+		 AUTHDELAY_MAX_MS / 1000);
+}
+
 /* After each login PDU: the CHAP failure delay, and the end of the pre-login budget. The answer
  * to a CHAP response from a name or address that failed before waits for its slot, so the
  * initiator learns nothing earlier and parallel guesses queue (authdelay.h). */
@@ -111,10 +123,9 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 			nc->tx_hold_until_ms = go;
 			nc->w->admit_stats.delayed++;
 			worker_admit_log(nc->w, now, false);
-			log_info(
-			    "%s %s: earlier CHAP failures from this name or address: its CHAP "
-			    "answer waits %llu ms",
-			    nc->peer, name, (unsigned long long)(go - now));
+			log_info("%s %s: earlier CHAP failures from this name or address: its CHAP "
+				 "answer waits %llu ms",
+				 nc->peer, name, (unsigned long long)(go - now));
 		}
 	}
 	if (!nc->auth_noted && st == CONN_FULL_FEATURE) {
@@ -124,14 +135,11 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 	} else if (!nc->auth_noted &&
 		   conn_login_status(nc->conn) == ISCSI_LOGIN_STATUS_AUTH_FAILED) {
 		nc->auth_noted = true;
-		/* counted from when the verdict goes out, after a held answer */
-		uint64_t at = nc->tx_hold_until_ms > now ? nc->tx_hold_until_ms : now;
-		uint32_t delay = server_auth_failed(srv, name, nc->addr, at);
-		log_warn(
-		    "%s %s: CHAP authentication failed: the next login from this initiator name "
-		    "or address waits %u s (growing with each failure, up to %u s)",
-		    nc->peer, name[0] ? name : "(unnamed initiator)", delay / 1000,
-		    AUTHDELAY_MAX_MS / 1000);
+		/* The next delay counts from when this verdict goes out, after a held answer. */
+		if (nc->tx_hold_until_ms > now)
+			nc->auth_fail_pending = true;
+		else
+			record_auth_failure(nc, now);
 	}
 	if (st != CONN_LOGIN)
 		leave_prelogin(nc);
@@ -186,7 +194,7 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 	}
 	framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
 	if (nc->ffp_framing && nc->rx_cap < NETCONN_RX_BUF) { /* consumed: safe to move */
-		uint8_t *grown = malloc(NETCONN_RX_BUF); /* not realloc: nothing to copy */
+		uint8_t *grown = malloc(NETCONN_RX_BUF);      /* not realloc: nothing to copy */
 		if (grown) {
 			free(nc->rx);
 			nc->rx = grown;
@@ -276,12 +284,15 @@ static void tx_start(struct netconn *nc)
 {
 	struct conn_tx *tx;
 
-	if (nc->tx_busy || nc->peer_gone)
+	if (nc->tx_busy || nc->peer_gone || nc->fd < 0)
 		return;
 	if (nc->tx_hold_until_ms) {
-		if (netconn_now_ms() < nc->tx_hold_until_ms)
+		uint64_t now = netconn_now_ms();
+		if (now < nc->tx_hold_until_ms)
 			return; /* a delayed login: the worker's tick tries again */
 		nc->tx_hold_until_ms = 0;
+		if (nc->auth_fail_pending)
+			record_auth_failure(nc, now);
 	}
 	while (nc->nbatch < NETCONN_IOV / 3 && (tx = conn_tx_head(nc->conn))) {
 		conn_tx_pop(nc->conn);
@@ -316,8 +327,11 @@ static void netconn_free(struct netconn *nc)
 	for (unsigned i = 0; i < nc->nbatch; i++)
 		conn_tx_done(nc->conn, nc->batch[i]);
 	nc->nbatch = 0;
+	if (nc->auth_fail_pending) /* dropped before its answer went out: a failure all the same */
+		record_auth_failure(nc, netconn_now_ms());
 	conn_free(nc->conn);
-	close(nc->fd);
+	if (nc->fd >= 0)
+		close(nc->fd);
 	for (struct netconn **pp = &w->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == nc) {
 			*pp = nc->next;
@@ -357,6 +371,15 @@ void netconn_kill(struct netconn *nc, const char *why)
 void netconn_drop(struct netconn *nc, const char *why)
 {
 	conn_drop(nc->conn, why);
+	if (nc->prelogin && !nc->shut) {
+		/* The descriptor goes back at once, for the newcomer it was dropped for (ops in
+		 * flight hold their own reference to the socket, and shutdown ends them): a flood
+		 * faster than the loop then never holds more descriptors than the budget. */
+		shutdown(nc->fd, SHUT_RDWR);
+		close(nc->fd);
+		nc->fd = -1;
+		nc->shut = true;
+	}
 	netconn_poke(nc);
 }
 

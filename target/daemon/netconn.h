@@ -56,6 +56,7 @@ struct netconn {
 	bool prelogin;		   /* counted in the worker's pre-login budget */
 	bool auth_checked;	   /* the CHAP failure delay was looked up for this login */
 	bool auth_noted;	   /* its outcome was given to the delay table */
+	bool auth_fail_pending;	   /* a CHAP failure, recorded when its held answer goes out */
 	uint64_t tx_hold_until_ms; /* a delayed login: nothing is sent before this */
 };
 
