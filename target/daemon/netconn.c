@@ -122,7 +122,7 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 		if (go > now) {
 			nc->tx_hold_until_ms = go;
 			nc->w->admit_stats.delayed++;
-			worker_admit_log(nc->w, now, false);
+			worker_admit_log(nc->w, now);
 			log_info("%s %s: earlier CHAP failures from this name or address: its CHAP "
 				 "answer waits %llu ms",
 				 nc->peer, name, (unsigned long long)(go - now));

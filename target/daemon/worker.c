@@ -64,18 +64,16 @@ out_err:;
 
 static void accept_arm(struct listener *l);
 
-void worker_admit_log(struct worker *w, uint64_t now_ms, bool flush)
+void worker_admit_log(struct worker *w, uint64_t now_ms)
 {
 	struct admit_stats *a = &w->admit_stats;
 	unsigned total = a->dropped_budget + a->dropped_share + a->timed_out + a->refused +
 			 a->no_fds + a->delayed;
 
-	if (!total || (!flush && a->logged_ms && now_ms - a->logged_ms < 10000))
-		return;
-	if (flush && a->logged_ms && now_ms - a->logged_ms < 10000)
+	if (!total || (a->logged_ms && now_ms - a->logged_ms < 10000))
 		return;
 	log_warn(
-	    "admission control (worker %u, %u logins in progress, %u sessions): %u logins "
+	    "admission control (worker %u, %u logins in progress, %u other connections): %u logins "
 	    "dropped for newcomers (max_logins), %u dropped for newcomers from the same address "
 	    "(max_logins_per_address), %u timed out (login_timeout), %u connections refused, "
 	    "%u accepts failed for want of descriptors, %u logins delayed after CHAP failures",
@@ -106,7 +104,7 @@ static void admit(struct worker *w, int fd)
 
 	if (w->nconns >= srv->max_sessions + cap) { /* sessions and dying logins fill the worker */
 		w->admit_stats.refused++;
-		worker_admit_log(w, now, false);
+		worker_admit_log(w, now);
 		close(fd);
 		return;
 	}
@@ -124,7 +122,7 @@ static void admit(struct worker *w, int fd)
 		w->admit_stats.dropped_share++;
 	else
 		w->admit_stats.dropped_budget++;
-	worker_admit_log(w, now, false);
+	worker_admit_log(w, now);
 	netconn_drop(d.victim, admit_reason_name(d.reason));
 }
 
@@ -168,7 +166,7 @@ static void accept_backoff(struct listener *l, int err)
 		if (l->backoff_ms > 1000)
 			l->backoff_ms = 1000;
 	}
-	worker_admit_log(w, now, false);
+	worker_admit_log(w, now);
 	l->backoff_ts.tv_sec = l->backoff_ms / 1000;
 	l->backoff_ts.tv_nsec = (long long)(l->backoff_ms % 1000) * 1000000;
 	l->backoff_op.complete = backoff_done;
@@ -329,7 +327,7 @@ static void timer_done(struct loop_op *op, int res, uint32_t flags)
 		next = nc->next;
 		netconn_tick(nc, now);
 	}
-	worker_admit_log(w, now, true);
+	worker_admit_log(w, now);
 	trim_after_burst(w, now);
 	timer_arm(w);
 }

@@ -61,8 +61,9 @@ struct worker {
 	_Atomic bool stop;	 /* set by worker_stop() from another thread */
 };
 
-/* Admission control acted: count it, and log the counts at most every 10 s. */
-void worker_admit_log(struct worker *w, uint64_t now_ms, bool flush);
+/* Admission control acted (or the tick came): log what it counted, at once the first time, then
+ * at most once every 10 s. */
+void worker_admit_log(struct worker *w, uint64_t now_ms);
 
 /* Opens the listening sockets on every portal and the ring. 0 or -errno with err set (one line
  * saying what to do: port in use, io_uring unavailable ...). */
