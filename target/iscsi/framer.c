@@ -50,7 +50,7 @@ void framer_set_max_data_len(struct framer *f, uint32_t max_data_len)
 	uint32_t want = max_data_len < f->lim.max_data_len ? max_data_len : f->lim.max_data_len;
 
 	if (want > f->data_cap && f->region != FRAMER_DATA) {
-		/* Between PDUs the buffer holds nothing: a fresh one, no copy to touch its pages. */
+		/* Between PDUs the buffer holds nothing: a fresh one, no copy touching pages. */
 		uint8_t *grown = malloc((size_t)want + 3 + ISCSI_DIGEST_LEN);
 		if (grown) {
 			free(f->data);
