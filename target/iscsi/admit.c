@@ -16,6 +16,9 @@ uint64_t admit_addr_key(const uint8_t *addr, size_t len)
 	if (len == 4)
 		return (uint64_t)addr[0] << 24 | (uint64_t)addr[1] << 16 | (uint64_t)addr[2] << 8 |
 		       addr[3];
+	if (len == 16)
+		len = 8; /* IPv6: one host usually holds a whole /64, so a /64 counts as one address
+			  */
 	for (size_t i = 0; i < len; i++) {
 		h ^= addr[i];
 		h *= 0x100000001b3ull;

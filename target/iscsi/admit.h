@@ -47,8 +47,8 @@ struct admit_decision {
 	void *victim; /* the owner of the connection to drop (ADMIT_ACCEPT_EVICT) */
 };
 
-/* A key for a source address: bytes of the IPv4 or IPv6 address (an IPv4-mapped IPv6 address
- * gives the IPv4 key). */
+/* A key for a source address: the IPv4 address, or the /64 prefix of an IPv6 address (a host
+ * usually holds a whole /64); an IPv4-mapped IPv6 address gives the IPv4 key. */
 uint64_t admit_addr_key(const uint8_t *addr, size_t len);
 
 /* A new connection from addr while conns[0..n) are pre-login. Reorders conns (sorts them by

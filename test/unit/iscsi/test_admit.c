@@ -143,6 +143,11 @@ static void test_keys(void)
 	CHECK_EQ(admit_addr_key(mapped, 16), G);
 	CHECK(admit_addr_key(v6, 16) != G);
 	CHECK(admit_addr_key(v6, 16) >> 63);
+	/* one /64 is one address; another /64 is another */
+	const uint8_t same64[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xde, 0xad, 0, 0, 0, 0, 0, 2};
+	const uint8_t other64[16] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+	CHECK_EQ(admit_addr_key(same64, 16), admit_addr_key(v6, 16));
+	CHECK(admit_addr_key(other64, 16) != admit_addr_key(v6, 16));
 }
 
 int main(void)
