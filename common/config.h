@@ -67,6 +67,9 @@ struct config_server {
 	uint32_t workers;     /* 0 = one per CPU */
 	uint32_t queue_depth; /* CmdSN window per session */
 	uint32_t max_sessions;
+	uint32_t max_logins;		       /* pre-login connections held at once */
+	uint32_t max_logins_per_address;       /* of those, from one source address */
+	uint32_t login_timeout;		       /* seconds, for a whole login */
 	uint32_t max_recv_data_segment_length; /* bytes */
 	uint32_t max_burst_length;	       /* bytes */
 	uint32_t first_burst_length;	       /* bytes */

@@ -84,6 +84,67 @@ static void env_kick(void *ctx, struct iscsi_conn *c)
 	nc->w->dirty = nc;
 }
 
+/* ---- admission ---- */
+
+static void leave_prelogin(struct netconn *nc)
+{
+	if (!nc->prelogin)
+		return;
+	nc->prelogin = false;
+	nc->w->nprelogin--;
+}
+
+static void record_auth_failure(struct netconn *nc, uint64_t now)
+{
+	const char *name = conn_login_initiator(nc->conn);
+	uint32_t delay = server_auth_failed(nc->w->srv, name, nc->addr, now);
+
+	nc->auth_fail_pending = false;
+	log_warn("%s %s: CHAP authentication failed: the next login from this initiator name or "
+		 "address waits %u s (growing with each failure, up to %u s)",
+		 nc->peer, name[0] ? name : "(unnamed initiator)", delay / 1000,
+		 AUTHDELAY_MAX_MS / 1000);
+}
+
+/* After each login PDU: the CHAP failure delay, and the end of the pre-login budget. The answer
+ * to a CHAP response from a name or address that failed before waits for its slot, so the
+ * initiator learns nothing earlier and parallel guesses queue (authdelay.h). */
+static void login_progress(struct netconn *nc, bool chap_answer)
+{
+	struct server *srv = nc->w->srv;
+	const char *name = conn_login_initiator(nc->conn);
+	enum conn_state st = conn_state(nc->conn);
+	uint64_t now = netconn_now_ms();
+
+	if (chap_answer && !nc->auth_checked) {
+		nc->auth_checked = true;
+		uint64_t go = server_auth_reserve(srv, name, nc->addr, now);
+		if (go > now) {
+			nc->tx_hold_until_ms = go;
+			nc->w->admit_stats.delayed++;
+			worker_admit_log(nc->w, now);
+			log_info("%s %s: earlier CHAP failures from this name or address: its CHAP "
+				 "answer waits %llu ms",
+				 nc->peer, name, (unsigned long long)(go - now));
+		}
+	}
+	if (!nc->auth_noted && st == CONN_FULL_FEATURE) {
+		nc->auth_noted = true;
+		if (conn_chap_passed(nc->conn))
+			server_auth_passed(srv, name, nc->addr);
+	} else if (!nc->auth_noted &&
+		   conn_login_status(nc->conn) == ISCSI_LOGIN_STATUS_AUTH_FAILED) {
+		nc->auth_noted = true;
+		/* The next delay counts from when this verdict goes out, after a held answer. */
+		if (nc->tx_hold_until_ms > now)
+			nc->auth_fail_pending = true;
+		else
+			record_auth_failure(nc, now);
+	}
+	if (st != CONN_LOGIN)
+		leave_prelogin(nc);
+}
+
 /* ---- receive ---- */
 
 static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *pdu)
@@ -91,8 +152,11 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 	struct netconn *nc = ctx;
 
 	switch (res) {
-	case FRAMER_PDU:
+	case FRAMER_PDU: {
+		bool chap_answer = nc->prelogin && conn_awaits_chap_response(nc->conn);
 		conn_recv(nc->conn, pdu, netconn_now_ms());
+		if (nc->prelogin)
+			login_progress(nc, chap_answer);
 		if (!nc->ffp_framing && conn_state(nc->conn) == CONN_FULL_FEATURE) {
 			framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
 					   conn_data_digest(nc->conn));
@@ -100,6 +164,7 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 			nc->ffp_framing = true;
 		}
 		return;
+	}
 	case FRAMER_DATA_DIGEST_ERROR:
 		conn_data_digest_error(nc->conn, pdu->bhs);
 		return;
@@ -128,6 +193,14 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 		return;
 	}
 	framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
+	if (nc->ffp_framing && nc->rx_cap < NETCONN_RX_BUF) { /* consumed: safe to move */
+		uint8_t *grown = malloc(NETCONN_RX_BUF);      /* not realloc: nothing to copy */
+		if (grown) {
+			free(nc->rx);
+			nc->rx = grown;
+			nc->rx_cap = NETCONN_RX_BUF;
+		}
+	}
 	if (conn_state(nc->conn) == CONN_LOGIN || conn_state(nc->conn) == CONN_FULL_FEATURE)
 		rx_arm(nc);
 	netconn_poke(nc);
@@ -139,7 +212,7 @@ static void rx_arm(struct netconn *nc)
 		return;
 	nc->rx_op.complete = rx_done;
 	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->rx_op);
-	io_uring_prep_recv(sqe, nc->fd, nc->rx, NETCONN_RX_BUF, 0);
+	io_uring_prep_recv(sqe, nc->fd, nc->rx, nc->rx_cap, 0);
 	nc->rx_busy = true;
 }
 
@@ -211,8 +284,16 @@ static void tx_start(struct netconn *nc)
 {
 	struct conn_tx *tx;
 
-	if (nc->tx_busy || nc->peer_gone)
+	if (nc->tx_busy || nc->peer_gone || nc->fd < 0)
 		return;
+	if (nc->tx_hold_until_ms) {
+		uint64_t now = netconn_now_ms();
+		if (now < nc->tx_hold_until_ms)
+			return; /* a delayed login: the worker's tick tries again */
+		nc->tx_hold_until_ms = 0;
+		if (nc->auth_fail_pending)
+			record_auth_failure(nc, now);
+	}
 	while (nc->nbatch < NETCONN_IOV / 3 && (tx = conn_tx_head(nc->conn))) {
 		conn_tx_pop(nc->conn);
 		nc->batch[nc->nbatch++] = tx;
@@ -246,8 +327,11 @@ static void netconn_free(struct netconn *nc)
 	for (unsigned i = 0; i < nc->nbatch; i++)
 		conn_tx_done(nc->conn, nc->batch[i]);
 	nc->nbatch = 0;
+	if (nc->auth_fail_pending) /* dropped before its answer went out: a failure all the same */
+		record_auth_failure(nc, netconn_now_ms());
 	conn_free(nc->conn);
-	close(nc->fd);
+	if (nc->fd >= 0)
+		close(nc->fd);
 	for (struct netconn **pp = &w->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == nc) {
 			*pp = nc->next;
@@ -255,6 +339,7 @@ static void netconn_free(struct netconn *nc)
 		}
 	}
 	w->nconns--;
+	leave_prelogin(nc);
 	framer_fini(&nc->fr);
 	free(nc->rx);
 	free(nc);
@@ -283,9 +368,27 @@ void netconn_kill(struct netconn *nc, const char *why)
 	netconn_poke(nc);
 }
 
+void netconn_drop(struct netconn *nc, const char *why)
+{
+	conn_drop(nc->conn, why);
+	if (nc->prelogin && !nc->shut) {
+		/* The descriptor goes back at once, for the newcomer it was dropped for (ops in
+		 * flight hold their own reference to the socket, and shutdown ends them): a flood
+		 * faster than the loop then never holds more descriptors than the budget. */
+		shutdown(nc->fd, SHUT_RDWR);
+		close(nc->fd);
+		nc->fd = -1;
+		nc->shut = true;
+	}
+	netconn_poke(nc);
+}
+
 void netconn_tick(struct netconn *nc, uint64_t now_ms)
 {
+	bool logging_in = conn_state(nc->conn) == CONN_LOGIN;
 	conn_tick(nc->conn, now_ms);
+	if (logging_in && conn_state(nc->conn) == CONN_CLOSING) /* the login's deadline */
+		nc->w->admit_stats.timed_out++;
 	netconn_poke(nc);
 }
 
@@ -301,10 +404,12 @@ static void describe(int fd, struct netconn *nc)
 			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
 			port = ntohs(a->sin6_port);
+			nc->addr = admit_addr_key(a->sin6_addr.s6_addr, 16);
 		} else if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 			port = ntohs(a->sin_port);
+			nc->addr = admit_addr_key((const uint8_t *)&a->sin_addr.s_addr, 4);
 		}
 	}
 	snprintf(nc->peer, sizeof(nc->peer), ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
@@ -337,7 +442,8 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 	nc->fd = fd;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	describe(fd, nc);
-	nc->rx = malloc(NETCONN_RX_BUF);
+	nc->rx_cap = NETCONN_RX_BUF_LOGIN;
+	nc->rx = malloc(nc->rx_cap);
 	if (!nc->rx || framer_init(&nc->fr, &fl) < 0)
 		goto out_free;
 	struct conn_env env = {
@@ -360,6 +466,9 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 	nc->next = w->conns;
 	w->conns = nc;
 	w->nconns++;
+	nc->since_ms = now_ms;
+	nc->prelogin = true;
+	w->nprelogin++;
 	log_debug("%s: connected", nc->peer);
 	rx_arm(nc);
 	return nc;

@@ -12,8 +12,9 @@
 #include "target/iscsi/conn.h"
 #include "target/iscsi/framer.h"
 
-#define NETCONN_RX_BUF (256 * 1024)
-#define NETCONN_IOV    96 /* three iovecs per PDU: header, data, padding + digest */
+#define NETCONN_RX_BUF	     (256 * 1024)
+#define NETCONN_RX_BUF_LOGIN (16 * 1024) /* until the login completes */
+#define NETCONN_IOV	     96		 /* three iovecs per PDU: header, data, padding + digest */
 
 struct worker;
 
@@ -31,6 +32,7 @@ struct netconn {
 	struct framer fr;
 	bool ffp_framing; /* digests and caps of the full feature phase are on */
 	uint8_t *rx;
+	size_t rx_cap; /* NETCONN_RX_BUF_LOGIN, then NETCONN_RX_BUF in full feature phase */
 	struct loop_op rx_op;
 	bool rx_busy;
 	bool peer_gone;
@@ -47,6 +49,15 @@ struct netconn {
 	bool kill_requested;  /* under w->kill_lock */
 	bool abort_requested; /* under w->kill_lock: PREEMPT AND ABORT from another session */
 	const char *kill_why;
+
+	/* Admission control (admit.h) */
+	uint64_t since_ms;	   /* accepted at */
+	uint64_t addr;		   /* source address key */
+	bool prelogin;		   /* counted in the worker's pre-login budget */
+	bool auth_checked;	   /* the CHAP failure delay was looked up for this login */
+	bool auth_noted;	   /* its outcome was given to the delay table */
+	bool auth_fail_pending;	   /* a CHAP failure, recorded when its held answer goes out */
+	uint64_t tx_hold_until_ms; /* a delayed login: nothing is sent before this */
 };
 
 /* Takes over fd (accepted socket). NULL on failure (fd closed). */
@@ -56,6 +67,8 @@ void netconn_poke(struct netconn *nc);
 /* Timers (NOP-In) and kill requests. May free nc. */
 void netconn_tick(struct netconn *nc, uint64_t now_ms);
 void netconn_kill(struct netconn *nc, const char *why);
+/* Admission control drops a login in progress (counted, not logged one by one). May free nc. */
+void netconn_drop(struct netconn *nc, const char *why);
 
 uint64_t netconn_now_ms(void);
 

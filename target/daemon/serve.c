@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@ static void conn_config_from(struct conn_config *cc, const struct config *cfg)
 	cc->queue_depth = s->queue_depth;
 	cc->nop_interval_ms = s->nop_interval * 1000;
 	cc->nop_timeout_ms = s->nop_timeout * 1000;
+	cc->login_timeout_ms = s->login_timeout * 1000;
 	iscsi_target_limits_default(&cc->limits);
 	cc->limits.max_recv_data_segment_length = s->max_recv_data_segment_length;
 	cc->limits.max_burst_length = s->max_burst_length;
@@ -62,6 +65,32 @@ static int reload(struct server *srv, struct config *cfg, const struct serve_opt
 	else
 		log_info("reloaded: %d LUN%s served", ret, ret == 1 ? "" : "s");
 	return ret;
+}
+
+/* Admission budgets per worker, the CHAP delay table, the reserve descriptor, and a descriptor
+ * limit that covers the caps: every session and every login in progress holds a socket (and a
+ * session a LUN file), plus each worker's ring and eventfd, listeners and some slack. */
+static void admission_init(struct server *srv, const struct config_server *cs, unsigned n)
+{
+	struct rlimit rl;
+
+	srv->admit.max_logins = (cs->max_logins + n - 1) / n;
+	srv->admit.max_logins_per_addr = (cs->max_logins_per_address + n - 1) / n;
+	authdelay_init(&srv->auth, AUTHDELAY_BASE_MS, AUTHDELAY_MAX_MS, AUTHDELAY_FORGET_MS);
+	rlim_t need = (rlim_t)cs->max_sessions * 2 + (rlim_t)n * (srv->admit.max_logins * 2 + 16) +
+		      (rlim_t)n * (4 + srv->nportals) + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+		rlim_t want =
+		    rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || want < need)
+			log_warn(
+			    "the descriptor limit (%llu) is below what max_sessions and max_logins "
+			    "need (%llu): raise it (LimitNOFILE= in the systemd unit, ulimit -n) "
+			    "or lower them; connections beyond it are closed at once",
+			    (unsigned long long)want, (unsigned long long)need);
+	}
+	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 static int start_workers(struct server *srv, unsigned n)
@@ -169,6 +198,9 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	srv.luns.abort_nexus = server_abort_nexus;
 	srv.luns.abort_ctx = &srv;
 	pthread_mutex_init(&srv.sess_lock, NULL);
+	pthread_mutex_init(&srv.auth_lock, NULL);
+	pthread_mutex_init(&srv.reserve_lock, NULL);
+	srv.reserve_fd = -1;
 	conn_config_from(&srv.conn_cfg, cfg);
 	srv.max_sessions = cfg->server.max_sessions;
 	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
@@ -198,7 +230,9 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	unsigned n = o->workers ? o->workers : cfg->server.workers;
 	if (!n)
 		n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	if (start_workers(&srv, n ? n : 1) < 0)
+	n = n ? n : 1;
+	admission_init(&srv, &cfg->server, n);
+	if (start_workers(&srv, n) < 0)
 		goto out_luns;
 	pidfile_path(pidpath, sizeof(pidpath), cfg->server.data_dir);
 	if (pidfile_write(pidpath, PIDFILE_COMM, err, sizeof(err)) < 0) {
@@ -223,5 +257,9 @@ out_luns:
 out:
 	luns_fini(&srv.luns);
 	pthread_mutex_destroy(&srv.sess_lock);
+	pthread_mutex_destroy(&srv.auth_lock);
+	pthread_mutex_destroy(&srv.reserve_lock);
+	if (srv.reserve_fd >= 0)
+		close(srv.reserve_fd);
 	return ret;
 }

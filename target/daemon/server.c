@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "target/daemon/netconn.h"
@@ -171,4 +175,62 @@ int server_send_targets(struct server *s, const char *initiator, const char *whi
 	pthread_mutex_unlock(&s->luns.lock);
 	free(targets);
 	return err;
+}
+
+static size_t auth_keys(uint64_t keys[2], const char *initiator, uint64_t addr)
+{
+	size_t n = 0;
+	keys[n++] = authdelay_key_addr(addr);
+	if (initiator && initiator[0])
+		keys[n++] = authdelay_key_name(initiator);
+	return n;
+}
+
+uint64_t server_auth_reserve(struct server *s, const char *initiator, uint64_t addr,
+			     uint64_t now_ms)
+{
+	uint64_t keys[2];
+	size_t n = auth_keys(keys, initiator, addr);
+	pthread_mutex_lock(&s->auth_lock);
+	uint64_t go = authdelay_reserve(&s->auth, keys, n, now_ms);
+	pthread_mutex_unlock(&s->auth_lock);
+	return go;
+}
+
+uint32_t server_auth_failed(struct server *s, const char *initiator, uint64_t addr, uint64_t now_ms)
+{
+	uint64_t keys[2];
+	size_t n = auth_keys(keys, initiator, addr);
+	pthread_mutex_lock(&s->auth_lock);
+	uint32_t delay = authdelay_fail(&s->auth, keys, n, now_ms);
+	pthread_mutex_unlock(&s->auth_lock);
+	return delay;
+}
+
+void server_auth_passed(struct server *s, const char *initiator, uint64_t addr)
+{
+	uint64_t keys[2];
+	size_t n = auth_keys(keys, initiator, addr);
+	pthread_mutex_lock(&s->auth_lock);
+	authdelay_success(&s->auth, keys, n);
+	pthread_mutex_unlock(&s->auth_lock);
+}
+
+void server_refuse_with_reserve(struct server *s, int listen_fd)
+{
+	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+
+	pthread_mutex_lock(&s->reserve_lock);
+	if (s->reserve_fd >= 0 && poll(&pfd, 1, 0) == 1) {
+		close(s->reserve_fd);
+		/* Non-blocking for this one call: the worker's own accept may have taken it. */
+		int fl = fcntl(listen_fd, F_GETFL);
+		fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK);
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		fcntl(listen_fd, F_SETFL, fl);
+		if (fd >= 0)
+			close(fd);
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	pthread_mutex_unlock(&s->reserve_lock);
 }

@@ -9,6 +9,8 @@
 
 #include "common/config.h"
 #include "target/daemon/luns.h"
+#include "target/iscsi/admit.h"
+#include "target/iscsi/authdelay.h"
 #include "target/iscsi/conn.h"
 
 struct worker;
@@ -39,6 +41,17 @@ struct server {
 	struct worker *workers;
 	unsigned nworkers;
 	bool stopping;
+
+	/* Admission control, per worker: [server] max_logins and max_logins_per_address divided
+	 * among the workers (each admits the connections the kernel gave it). */
+	struct admit_limits admit;
+	/* Failed CHAP logins slow down the next ones, per initiator name and source address. */
+	pthread_mutex_t auth_lock;
+	struct authdelay auth;
+	/* One descriptor kept open for when the process has none left: closed to accept and close
+	 * a waiting connection, then taken again (reserve_lock). -1 when unavailable. */
+	pthread_mutex_t reserve_lock;
+	int reserve_fd;
 };
 
 /* Login questions (struct login_ops) answered from the LUN table and the session count. */
@@ -52,6 +65,18 @@ void server_session_remove(struct server *s, struct netconn *nc);
 /* PREEMPT AND ABORT (from any thread, under a LU's lock): abort the tasks of the session whose
  * I_T nexus is nx. */
 void server_abort_nexus(void *srv, struct scsi_nexus *nx);
+
+/* CHAP failure delays (authdelay.h) for an initiator name from a source address, under
+ * auth_lock. reserve: when this login may go on; failed: the delay the next one waits. */
+uint64_t server_auth_reserve(struct server *s, const char *initiator, uint64_t addr,
+			     uint64_t now_ms);
+uint32_t server_auth_failed(struct server *s, const char *initiator, uint64_t addr,
+			    uint64_t now_ms);
+void server_auth_passed(struct server *s, const char *initiator, uint64_t addr);
+
+/* Out of descriptors (EMFILE, ENFILE) on listener fd: with the reserve descriptor, accept one
+ * waiting connection and close it at once, so its initiator hears no rather than hangs. */
+void server_refuse_with_reserve(struct server *s, int listen_fd);
 
 /* SendTargets for one initiator (sendtargets_build(): "All" in discovery sessions only, a target
  * name, or "" for the session's own target), over the targets its ACLs let it see. Wildcard

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,117 @@ out_err:;
 
 static void accept_arm(struct listener *l);
 
+void worker_admit_log(struct worker *w, uint64_t now_ms)
+{
+	struct admit_stats *a = &w->admit_stats;
+	unsigned total = a->dropped_budget + a->dropped_share + a->timed_out + a->refused +
+			 a->no_fds + a->delayed;
+
+	if (!total || (a->logged_ms && now_ms - a->logged_ms < 10000))
+		return;
+	log_warn(
+	    "admission control (worker %u, %u logins in progress, %u other connections): %u logins "
+	    "dropped for newcomers (max_logins), %u dropped for newcomers from the same address "
+	    "(max_logins_per_address), %u timed out (login_timeout), %u connections refused, "
+	    "%u accepts failed for want of descriptors, %u logins delayed after CHAP failures",
+	    w->id, w->nprelogin, w->nconns - w->nprelogin, a->dropped_budget, a->dropped_share,
+	    a->timed_out, a->refused, a->no_fds, a->delayed);
+	memset(a, 0, sizeof(*a));
+	a->logged_ms = now_ms ? now_ms : 1;
+}
+
+/* The worker's logins in progress (but not_this), as the admission policy sees them, in
+ * w->admit_scratch. */
+static size_t collect_logins(struct worker *w, const struct netconn *not_this)
+{
+	size_t n = 0, cap = w->srv->admit.max_logins * 2 + 16;
+	for (struct netconn *o = w->conns; o && n < cap; o = o->next)
+		if (o != not_this && o->prelogin && !o->shut && conn_state(o->conn) == CONN_LOGIN)
+			w->admit_scratch[n++] = (struct admit_conn){o->since_ms, o->addr, o};
+	return n;
+}
+
+/* A new connection: admitted, with an older login dropped when the budget or its address's
+ * share is full (admit.h); logged-in sessions are never dropped for it. */
+static void admit(struct worker *w, int fd)
+{
+	struct server *srv = w->srv;
+	uint64_t now = netconn_now_ms();
+	size_t n, cap = srv->admit.max_logins * 2 + 16;
+
+	if (w->nconns >= srv->max_sessions + cap) { /* sessions and dying logins fill the worker */
+		w->admit_stats.refused++;
+		worker_admit_log(w, now);
+		close(fd);
+		return;
+	}
+	struct netconn *nc = netconn_new(w, fd, now);
+	if (!nc)
+		return;
+	if (w->nconns > w->conns_peak)
+		w->conns_peak = w->nconns;
+	n = collect_logins(w, nc);
+	struct admit_decision d;
+	admit_decide(&srv->admit, w->admit_scratch, n, nc->addr, &d);
+	if (d.verdict != ADMIT_ACCEPT_EVICT)
+		return;
+	if (d.reason == ADMIT_ADDRESS_SHARE)
+		w->admit_stats.dropped_share++;
+	else
+		w->admit_stats.dropped_budget++;
+	worker_admit_log(w, now);
+	netconn_drop(d.victim, admit_reason_name(d.reason));
+}
+
+static void backoff_done(struct loop_op *op, int res, uint32_t flags)
+{
+	struct listener *l = container_of(op, struct listener, backoff_op);
+	(void)res;
+	(void)flags;
+	l->backing_off = false;
+	if (!l->armed && !l->w->stop && l->fd >= 0)
+		accept_arm(l);
+}
+
+/* Out of descriptors (or kernel memory): drop the oldest login in progress so the newcomer gets
+ * its descriptor, or, with none, answer one waiting initiator with a close through the reserve
+ * descriptor; then pause accepting instead of spinning on the same error. */
+static void accept_backoff(struct listener *l, int err)
+{
+	struct worker *w = l->w;
+	uint64_t now = netconn_now_ms();
+
+	w->admit_stats.no_fds++;
+	if (!w->admit_stats.logged_ms || now - w->admit_stats.logged_ms >= 10000)
+		log_err("accept failed: %s: the oldest logins in progress make room (or waiting "
+			"connections are closed) until descriptors are free; raise LimitNOFILE= / "
+			"ulimit -n, or lower max_sessions and max_logins",
+			strerror(-err));
+	size_t n = collect_logins(w, NULL);
+	if (n) {
+		/* A login in progress gives its descriptor to the waiting newcomer, as when the
+		 * budget is full: the oldest of the busiest address. */
+		struct admit_limits all = {.max_logins = 1, .max_logins_per_addr = UINT32_MAX};
+		struct admit_decision d;
+		admit_decide(&all, w->admit_scratch, n, 0, &d);
+		w->admit_stats.dropped_budget++;
+		netconn_drop(d.victim, "out of descriptors: the oldest login makes room");
+		l->backoff_ms = 10;
+	} else {
+		server_refuse_with_reserve(w->srv, l->fd);
+		l->backoff_ms = l->backoff_ms ? l->backoff_ms * 2 : 10;
+		if (l->backoff_ms > 1000)
+			l->backoff_ms = 1000;
+	}
+	worker_admit_log(w, now);
+	l->backoff_ts.tv_sec = l->backoff_ms / 1000;
+	l->backoff_ts.tv_nsec = (long long)(l->backoff_ms % 1000) * 1000000;
+	l->backoff_op.complete = backoff_done;
+	struct io_uring_sqe *sqe = loop_sqe(&w->loop, &l->backoff_op);
+	io_uring_prep_timeout(sqe, &l->backoff_ts, 0, 0);
+	l->backing_off = true;
+}
+
 static void accept_done(struct loop_op *op, int res, uint32_t flags)
 {
 	struct listener *l = container_of(op, struct listener, accept_op);
@@ -71,17 +183,24 @@ static void accept_done(struct loop_op *op, int res, uint32_t flags)
 	if (!(flags & IORING_CQE_F_MORE))
 		l->armed = false;
 	if (res >= 0) {
-		if (w->stop || w->nconns >= w->srv->max_sessions + 16) {
-			log_warn("refusing a connection: %s",
-				 w->stop ? "stopping" : "too many connections");
+		l->backoff_ms = 0;
+		if (w->stop)
 			close(res);
-		} else {
-			netconn_new(w, res, netconn_now_ms());
+		else
+			admit(w, res);
+	} else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
+		if (!l->backing_off && !w->stop) {
+			if (l->armed) { /* a multishot accept that goes on would spin: stop it */
+				struct io_uring_sqe *sqe = loop_sqe(&w->loop, NULL);
+				io_uring_prep_cancel(sqe, &l->accept_op, 0);
+			}
+			accept_backoff(l, res);
 		}
+		return;
 	} else if (res != -ECANCELED && res != -EBADF && !w->stop) {
 		log_warn("accept failed: %s", strerror(-res));
 	}
-	if (!l->armed && !w->stop)
+	if (!l->armed && !l->backing_off && !w->stop)
 		accept_arm(l);
 }
 
@@ -183,6 +302,21 @@ static void wake_arm(struct worker *w)
 
 static void timer_arm(struct worker *w);
 
+/* After a burst of connections (a flood, a boot storm) ended, give the freed memory back: the
+ * daemon keeps freed heap for speed (M_TRIM_THRESHOLD), which would otherwise hold the burst's
+ * peak for ever. At most every 10 s, once at least 64 connections and half the peak are gone. */
+static void trim_after_burst(struct worker *w, uint64_t now)
+{
+	if (w->nconns > w->conns_peak)
+		w->conns_peak = w->nconns;
+	if (w->conns_peak - w->nconns < 64 || w->nconns > w->conns_peak / 2 ||
+	    now - w->trimmed_ms < 10000)
+		return;
+	malloc_trim(0);
+	w->trimmed_ms = now;
+	w->conns_peak = w->nconns;
+}
+
 static void timer_done(struct loop_op *op, int res, uint32_t flags)
 {
 	struct worker *w = container_of(op, struct worker, timer_op);
@@ -193,6 +327,8 @@ static void timer_done(struct loop_op *op, int res, uint32_t flags)
 		next = nc->next;
 		netconn_tick(nc, now);
 	}
+	worker_admit_log(w, now);
+	trim_after_burst(w, now);
 	timer_arm(w);
 }
 
@@ -246,6 +382,12 @@ int worker_init(struct worker *w, struct server *srv, unsigned id, char *err, si
 		return ret;
 	}
 	blk_uring_queue_init(&w->bq, &w->loop);
+	w->admit_scratch = calloc(srv->admit.max_logins * 2 + 16, sizeof(*w->admit_scratch));
+	if (!w->admit_scratch) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out_loop;
+	}
 	w->wake_fd = eventfd(0, EFD_CLOEXEC);
 	if (w->wake_fd < 0) {
 		ret = -errno;
@@ -265,6 +407,7 @@ out_listen:
 	stop_listening(w);
 	close(w->wake_fd);
 out_loop:
+	free(w->admit_scratch);
 	loop_fini(&w->loop);
 	return ret;
 }
@@ -303,6 +446,7 @@ void worker_join(struct worker *w)
 	close(w->wake_fd);
 	loop_fini(&w->loop);
 	blk_uring_queue_fini(&w->bq);
+	free(w->admit_scratch);
 	pthread_mutex_destroy(&w->kill_lock);
 }
 

@@ -18,6 +18,17 @@ struct listener {
 	int fd;
 	struct loop_op accept_op;
 	bool armed;
+	/* Out of descriptors: accept again after a pause that grows up to a second. */
+	struct loop_op backoff_op;
+	struct __kernel_timespec backoff_ts;
+	uint32_t backoff_ms;
+	bool backing_off;
+};
+
+/* What admission control did since its last log line (one line per 10 s at most). */
+struct admit_stats {
+	uint64_t logged_ms;
+	unsigned dropped_budget, dropped_share, timed_out, refused, no_fds, delayed;
 };
 
 struct worker {
@@ -37,6 +48,11 @@ struct worker {
 
 	struct netconn *conns;
 	unsigned nconns;
+	unsigned nprelogin;		  /* connections counted in the pre-login budget */
+	struct admit_conn *admit_scratch; /* nprelogin entries at most */
+	struct admit_stats admit_stats;
+	unsigned conns_peak; /* most connections since the last malloc_trim */
+	uint64_t trimmed_ms;
 	struct netconn *dirty; /* connections with PDUs to send, flushed after each loop turn */
 
 	pthread_mutex_t kill_lock; /* guards kill requests and wakes from other threads */
@@ -44,6 +60,10 @@ struct worker {
 	struct conn_wake *wakes; /* tasks whose range lock was granted, LIFO */
 	_Atomic bool stop;	 /* set by worker_stop() from another thread */
 };
+
+/* Admission control acted (or the tick came): log what it counted, at once the first time, then
+ * at most once every 10 s. */
+void worker_admit_log(struct worker *w, uint64_t now_ms);
 
 /* Opens the listening sockets on every portal and the ring. 0 or -errno with err set (one line
  * saying what to do: port in use, io_uring unavailable ...). */

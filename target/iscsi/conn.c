@@ -157,6 +157,29 @@ void conn_shutdown(struct iscsi_conn *c, const char *why)
 	session_reap(c);
 }
 
+/* The same without a line of its own: admission control drops a login (a newcomer needs its
+ * slot, or the login took too long) and counts such drops in one rate-limited line. */
+void conn_drop(struct iscsi_conn *c, const char *why)
+{
+	if (c->state == CONN_CLOSING)
+		return;
+	log_debug("%s %s: connection dropped: %s", c->env.peer,
+		  c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
+	c->state = CONN_CLOSING;
+	c->close_reason = why;
+	session_reap(c);
+}
+
+bool conn_awaits_chap_response(const struct iscsi_conn *c)
+{
+	return c->state == CONN_LOGIN && c->login && login_awaits_chap_response(c->login);
+}
+
+bool conn_chap_passed(const struct iscsi_conn *c)
+{
+	return c->login && login_result(c->login)->authenticated;
+}
+
 /* ---- accessors ---- */
 
 enum conn_state conn_state(const struct iscsi_conn *c)
@@ -203,6 +226,16 @@ void *conn_env_ctx(const struct iscsi_conn *c)
 const char *conn_initiator_name(const struct iscsi_conn *c)
 {
 	return c->initiator_name;
+}
+
+const char *conn_login_initiator(const struct iscsi_conn *c)
+{
+	return c->login ? login_result(c->login)->params.initiator_name : c->initiator_name;
+}
+
+uint16_t conn_login_status(const struct iscsi_conn *c)
+{
+	return c->login_status;
 }
 
 const char *conn_target_name(const struct iscsi_conn *c)
@@ -478,6 +511,7 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			 ISCSI_LOGIN_STATUS_CLASS(out.status),
 			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
 			 out.reason ? out.reason : "refused");
+		c->login_status = out.status;
 		c->state = CONN_LOGGED_OUT; /* close once the response is sent */
 		return;
 	case LOGIN_DONE:
@@ -501,6 +535,7 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	c->env = *env;
 	c->state = CONN_LOGIN;
 	c->last_rx_ms = now_ms;
+	c->started_ms = now_ms;
 	iscsi_params_default(&c->params);
 	c->peer_mrdsl = ISCSI_LOGIN_MAX_DATA_LEN;
 	struct login_config lc = {

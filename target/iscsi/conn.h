@@ -44,10 +44,11 @@ struct conn_tx {
 
 /* Limits and defaults the daemon takes from [server]. */
 struct conn_config {
-	uint32_t queue_depth;	  /* CmdSN window: commands in flight per session */
-	uint32_t nop_interval_ms; /* ping an idle connection after this long; 0 = never */
-	uint32_t nop_timeout_ms;  /* drop it when the ping is not answered in this long */
-	uint32_t read_chunk;	  /* bytes read from the file per step of a READ */
+	uint32_t queue_depth;	   /* CmdSN window: commands in flight per session */
+	uint32_t nop_interval_ms;  /* ping an idle connection after this long; 0 = never */
+	uint32_t nop_timeout_ms;   /* drop it when the ping is not answered in this long */
+	uint32_t login_timeout_ms; /* a whole login, from conn_new; 0 = 30 s */
+	uint32_t read_chunk;	   /* bytes read from the file per step of a READ */
 	struct iscsi_target_limits limits;
 };
 
@@ -130,6 +131,10 @@ const struct scsi_nexus *conn_nexus(const struct iscsi_conn *c);
 void *conn_env_ctx(const struct iscsi_conn *c);
 /* For the daemon's registry and logs. */
 const char *conn_initiator_name(const struct iscsi_conn *c);
+/* During login: the InitiatorName the initiator gave ("" before its first request). */
+const char *conn_login_initiator(const struct iscsi_conn *c);
+/* The status of a failed login (ISCSI_LOGIN_STATUS_*), 0 while none failed. */
+uint16_t conn_login_status(const struct iscsi_conn *c);
 const char *conn_target_name(const struct iscsi_conn *c);
 /* A discovery session (SessionType=Discovery): it may ask SendTargets=All. */
 bool conn_is_discovery(const struct iscsi_conn *c);
@@ -139,6 +144,12 @@ uint16_t conn_tsih(const struct iscsi_conn *c);
 void conn_fail(struct iscsi_conn *c, const char *reason);
 /* Another session replaced this one, or the daemon is stopping: close after in-flight I/O. */
 void conn_shutdown(struct iscsi_conn *c, const char *why);
+/* As conn_shutdown, logged at debug level only: the daemon's admission control counts these. */
+void conn_drop(struct iscsi_conn *c, const char *why);
+/* During login: the next request carries the CHAP response (login_awaits_chap_response). */
+bool conn_awaits_chap_response(const struct iscsi_conn *c);
+/* The login authenticated the initiator with CHAP. */
+bool conn_chap_passed(const struct iscsi_conn *c);
 /* No task holds block I/O any more: the daemon may close the socket. */
 bool conn_idle(const struct iscsi_conn *c);
 /* Before the LUN goes back to the daemon (logout, or a closing connection), its file is flushed

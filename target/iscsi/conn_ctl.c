@@ -70,9 +70,11 @@ uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
 
 	if (c->state == CONN_LOGIN) {
-		/* A login must finish in reasonable time; a silent peer is dropped. */
-		if (now_ms - c->last_rx_ms > 30000)
-			conn_fail(c, "login timed out");
+		/* A login must finish in time as a whole, however its bytes trickle in: a slow or
+		 * silent peer would otherwise hold its connection for ever. */
+		uint32_t limit = c->cfg.login_timeout_ms ? c->cfg.login_timeout_ms : 30000;
+		if (now_ms - c->started_ms >= limit)
+			conn_drop(c, "login timed out (login_timeout)");
 		return 1000;
 	}
 	if (c->state != CONN_FULL_FEATURE || !interval)

@@ -15,15 +15,16 @@ int framer_init(struct framer *f, const struct framer_limits *lim)
 	    lim->max_data_len > ISCSI_DSL_MAX)
 		return -EINVAL;
 	f->lim = *lim;
+	f->cur_max_data_len = lim->max_data_len < ISCSI_LOGIN_MAX_DATA_LEN
+				  ? lim->max_data_len
+				  : ISCSI_LOGIN_MAX_DATA_LEN;
+	f->data_cap = f->cur_max_data_len;
 	f->ahs = malloc(lim->max_ahs_len + ISCSI_DIGEST_LEN);
-	f->data = malloc((size_t)lim->max_data_len + 3 + ISCSI_DIGEST_LEN);
+	f->data = malloc((size_t)f->data_cap + 3 + ISCSI_DIGEST_LEN);
 	if (!f->ahs || !f->data) {
 		framer_fini(f);
 		return -ENOMEM;
 	}
-	f->cur_max_data_len = lim->max_data_len < ISCSI_LOGIN_MAX_DATA_LEN
-				  ? lim->max_data_len
-				  : ISCSI_LOGIN_MAX_DATA_LEN;
 	f->region = FRAMER_BHS;
 	f->need = BHS_LEN;
 	return 0;
@@ -46,8 +47,18 @@ void framer_set_digests(struct framer *f, bool header, bool data)
 
 void framer_set_max_data_len(struct framer *f, uint32_t max_data_len)
 {
-	f->cur_max_data_len =
-	    max_data_len < f->lim.max_data_len ? max_data_len : f->lim.max_data_len;
+	uint32_t want = max_data_len < f->lim.max_data_len ? max_data_len : f->lim.max_data_len;
+
+	if (want > f->data_cap && f->region != FRAMER_DATA) {
+		/* Between PDUs the buffer holds nothing: a fresh one, no copy touching pages. */
+		uint8_t *grown = malloc((size_t)want + 3 + ISCSI_DIGEST_LEN);
+		if (grown) {
+			free(f->data);
+			f->data = grown;
+			f->data_cap = want;
+		}
+	}
+	f->cur_max_data_len = want < f->data_cap ? want : f->data_cap;
 }
 
 uint8_t *framer_want(struct framer *f, size_t *len)

@@ -50,17 +50,19 @@ struct framer {
 	enum framer_region region;
 	uint32_t need, have; /* bytes of the current region: wanted in all, received so far */
 	uint8_t bhs[BHS_LEN];
-	uint8_t *ahs;  /* max_ahs_len + 4 (header digest) */
-	uint8_t *data; /* max_data_len + 3 (padding) + 4 (data digest) */
+	uint8_t *ahs;	   /* max_ahs_len + 4 (header digest) */
+	uint8_t *data;	   /* data_cap + 3 (padding) + 4 (data digest) */
+	uint32_t data_cap; /* grows with the cap in force, up to max_data_len */
 	uint32_t ahs_len, data_len;
 };
 
-/* Allocates the buffers; cur_max_data_len starts at min(8192, max_data_len). 0 or -ENOMEM/-EINVAL.
- */
+/* Allocates the buffers; cur_max_data_len starts at min(8192, max_data_len), and the data buffer
+ * only that big, so a connection that never logs in costs little. 0 or -ENOMEM/-EINVAL. */
 int framer_init(struct framer *f, const struct framer_limits *lim);
 void framer_fini(struct framer *f);
 void framer_set_digests(struct framer *f, bool header, bool data);
-/* Clamped to the init-time max_data_len. */
+/* Clamped to the init-time max_data_len. Grows the data buffer (between PDUs, e.g. from the
+ * callback of framer_push); if that fails the cap stays at what the buffer holds. */
 void framer_set_max_data_len(struct framer *f, uint32_t max_data_len);
 
 /* Where the next bytes go and how many (>= 1) the framer takes; NULL after a fatal error. */

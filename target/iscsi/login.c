@@ -109,6 +109,11 @@ enum login_stage login_stage(const struct login *l)
 	return l->stage;
 }
 
+bool login_awaits_chap_response(const struct login *l)
+{
+	return l->auth == AUTH_CHAP_R && l->stage == LOGIN_STAGE_SECURITY;
+}
+
 const struct login_result *login_result(const struct login *l)
 {
 	return &l->res;

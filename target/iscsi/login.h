@@ -117,6 +117,8 @@ void login_refuse(struct login *l, struct login_out *rsp, uint16_t status, const
 
 const struct login_result *login_result(const struct login *l);
 enum login_stage login_stage(const struct login *l);
+/* The challenge is sent: the next request carries the initiator's CHAP_N and CHAP_R. */
+bool login_awaits_chap_response(const struct login *l);
 const char *login_stage_name(enum login_stage s);
 
 #endif

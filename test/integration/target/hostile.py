@@ -38,6 +38,7 @@ Helpers for other tests:
                      each line read on stdin sends a TEST UNIT READY and READ CAPACITY(16) and
                      prints the outcome ("tur GOOD", "tur CHECK key=6 asc=2a ascq=09",
                      "capacity BLOCKS"); EOF on stdin logs out
+Floods (flood.py): flood IDLE SLOW SECONDS, chap-delay SRC USER SECRET
 """
 import os
 import random
@@ -49,6 +50,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flood  # noqa: E402
 import iscsi_raw  # noqa: E402
 from iscsi_raw import (INITIATOR, RSVD, Closed, Conn, Fail, crc32c, read10,  # noqa: E402
                        sense_str, text, write10)
@@ -563,6 +565,7 @@ CASES = {
     "reinstate": lambda a: case_reinstate(),
     "lun-reset-other": lambda a: case_lun_reset_other(),
 }
+CASES.update(flood.CASES)
 
 
 def main():

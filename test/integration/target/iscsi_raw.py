@@ -68,9 +68,10 @@ def parse_text(data):
 
 
 class Conn:
-    def __init__(self, timeout=10.0, port=None, target=None):
+    def __init__(self, timeout=10.0, port=None, target=None, src=None):
         self.target = target or TARGET
-        self.s = socket.create_connection(("127.0.0.1", port or PORT), timeout=timeout)
+        self.s = socket.create_connection(("127.0.0.1", port or PORT), timeout=timeout,
+                                          source_address=(src, 0) if src else None)
         self.s.settimeout(timeout)
         self.hd = False
         self.dd = False

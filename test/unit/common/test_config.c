@@ -127,7 +127,10 @@ static void check_defaults(void)
 	CHECK_STR(cfg.server.listen[0].host, "0.0.0.0");
 	CHECK_EQ(cfg.server.listen[0].port, 3260);
 	CHECK_EQ(cfg.server.queue_depth, 64);
-	CHECK_EQ(cfg.server.max_sessions, 64);
+	CHECK_EQ(cfg.server.max_sessions, 512);
+	CHECK_EQ(cfg.server.max_logins, 256);
+	CHECK_EQ(cfg.server.max_logins_per_address, 16);
+	CHECK_EQ(cfg.server.login_timeout, 15);
 	CHECK_EQ(cfg.server.max_recv_data_segment_length, 262144);
 	CHECK_EQ(cfg.server.first_burst_length, 262144);
 	CHECK_EQ(cfg.server.nop_interval, 30);

@@ -145,6 +145,7 @@ void pipe_init(struct pipe *p, const struct pipe_opts *o)
 	    .queue_depth = p->o.queue_depth,
 	    .nop_interval_ms = p->o.nop_interval_ms,
 	    .nop_timeout_ms = p->o.nop_timeout_ms,
+	    .login_timeout_ms = p->o.login_timeout_ms,
 	    .read_chunk = p->o.read_chunk,
 	    .limits = p->o.limits,
 	};

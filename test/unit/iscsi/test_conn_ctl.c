@@ -767,4 +767,22 @@ void test_login_timeout(void)
 	CHECK_EQ(conn_state(p.c), CONN_CLOSING);
 	pipe_fini(&p);
 	CHECK_EQ(p.gets, 0);
+
+	/* login_timeout counts from the connection's start, not from the last PDU: a login whose
+	 * requests keep coming, slowly, still ends at the deadline */
+	struct pipe_opts o = {.login_timeout_ms = 15000};
+	pipe_init(&p, &o);
+	if (text_in_init(&text, 65536) != 0)
+		abort();
+	uint64_t start = p.now;
+	p.now += 14000;
+	CHECK_EQ(login_pdu(&p, &sec, &text, &r), 0);
+	text_in_fini(&text);
+	p.now = start + 14999;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_state(p.c), CONN_LOGIN);
+	p.now = start + 15000;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_state(p.c), CONN_CLOSING);
+	pipe_fini(&p);
 }
