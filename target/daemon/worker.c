@@ -304,13 +304,13 @@ static void timer_arm(struct worker *w);
 
 /* After a burst of connections (a flood, a boot storm) ended, give the freed memory back: the
  * daemon keeps freed heap for speed (M_TRIM_THRESHOLD), which would otherwise hold the burst's
- * peak for ever. At most every 10 s, once at least 64 connections and half the peak are gone. */
+ * peak for ever. At most every 2 s, once at least 64 connections and half the peak are gone. */
 static void trim_after_burst(struct worker *w, uint64_t now)
 {
 	if (w->nconns > w->conns_peak)
 		w->conns_peak = w->nconns;
 	if (w->conns_peak - w->nconns < 64 || w->nconns > w->conns_peak / 2 ||
-	    now - w->trimmed_ms < 10000)
+	    now - w->trimmed_ms < 2000)
 		return;
 	malloc_trim(0);
 	w->trimmed_ms = now;
