@@ -105,7 +105,8 @@ const struct config_key config_keys[] = {
     {BOOT(menu_timeout), UINT(0, 3600), .def = "10",
      .help = "seconds before the menu takes the default; 0 = wait forever"},
     {BOOT(default_action), .type = CT_ENUM, .enums = boot_actions, .def = "menu",
-     .help = "what an unknown machine gets: boot (its LUN), install or menu"},
+     .help = "what an unknown machine (no [client]) gets after menu_timeout: boot or install "
+	     "the first LUN of the menu; menu waits for a person"},
 
     /* [lun NAME] */
     {LUN(description), STR(struct config_lun, description, 0, TEXT),
