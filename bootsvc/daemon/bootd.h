@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bootsvc/proto/admit.h"
 #include "bootsvc/proto/lease.h"
 #include "bootsvc/proto/menu.h"
 #include "bootsvc/proto/pxe.h"
@@ -70,11 +71,23 @@ struct bootd {
 	struct tftp_conn *transfers;
 	unsigned transfer_count;
 	struct tftp_limits tftp_limits;
+	struct admit_tftp_limits tftp_admit;
+	struct admit_ratelimit tftp_refusals;
 
 	/* HTTP */
 	struct watch http;
 	struct http_conn *conns;
-	unsigned conn_count;
+	unsigned conn_count, pending_count, active_count;
+	struct admit_http_limits http_admit;
+	struct admit_pending *pending_view; /* scratch for the policy, http_admit.max_pending */
+	struct http_conn **pending_conns;   /* the connection of each pending_view entry */
+	int64_t accept_paused_until;	    /* 0: the listener is watched */
+	struct admit_ratelimit http_evictions, http_timeouts, http_busy;
+
+	/* Descriptors: one kept in reserve so that, at the process's limit, a connection can
+	 * still be accepted and closed (instead of the listener staying readable forever). */
+	int reserve_fd;
+	struct admit_ratelimit fd_exhausted;
 };
 
 /* model.c: config + data dir -> the renderer's model (owns its strings). */
@@ -122,10 +135,20 @@ int httpd_open(struct bootd *d);
 void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
 
+/* Logs a warning through rl: at most one line a second; the next line says how many were held
+ * back. */
+void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Called at EMFILE/ENFILE: gives the reserve descriptor back for a moment so listen_fd's next
+ * connection can be accepted and closed, then takes it again. */
+void bootd_shed_connection(struct bootd *d, int listen_fd);
+
 /* setup.c: resolve settings from config + flags, TFTP root, privileges. */
 int bootd_configure(struct bootd *d, char *err, size_t errlen);
 int bootd_prepare_tftp_root(struct bootd *d);
 int bootd_drop_privileges(const struct bootd *d);
+/* Raises RLIMIT_NOFILE to what the configured caps need and opens the reserve descriptor. */
+void bootd_prepare_descriptors(struct bootd *d);
 /* Creates dir and, when running as root, gives it to the service user (before the drop). */
 int bootd_prepare_state_dir(const struct bootd *d, const char *dir);
 

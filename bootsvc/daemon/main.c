@@ -106,7 +106,7 @@ static void bootd_init(struct bootd *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sig.fd = d->dhcp.fd = d->pxe.fd = d->tftp.fd = d->http.fd = -1;
-	d->tftp_root_fd = d->media_fd = -1;
+	d->tftp_root_fd = d->media_fd = d->reserve_fd = -1;
 	config_defaults(&d->cfg);
 }
 
@@ -198,6 +198,8 @@ static void shutdown_all(struct bootd *d)
 		close(d->tftp_root_fd);
 	if (d->media_fd >= 0)
 		close(d->media_fd);
+	if (d->reserve_fd >= 0)
+		close(d->reserve_fd);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	config_free(&d->cfg);
@@ -218,6 +220,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	log_set_level(d.cfg.server.log_level);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	bootd_prepare_descriptors(&d);
 	rc = d.epfd < 0 ? -errno : open_signals(&d);
 	if (rc == 0)
 		rc = bootd_prepare_tftp_root(&d);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,7 +126,62 @@ static void setup_pxe(struct bootd *d)
 	    .timeout_ms = 1000,
 	    .max_timeout_ms = 8000,
 	    .max_retries = 5,
+	    .max_client_timeout_s = b->tftp_max_client_timeout,
+	    .max_stall_ms = b->tftp_stall_timeout * 1000,
 	};
+}
+
+static void setup_admission(struct bootd *d)
+{
+	const struct config_boot *b = &d->cfg.boot;
+	d->http_admit = (struct admit_http_limits){
+	    .max_pending = b->http_max_pending,
+	    .max_pending_per_source = b->http_max_pending_per_source < b->http_max_pending
+					  ? b->http_max_pending_per_source
+					  : b->http_max_pending,
+	    .max_active = b->http_max_active,
+	    .header_timeout_ms = b->http_header_timeout * 1000,
+	    .idle_timeout_ms = b->http_idle_timeout * 1000,
+	};
+	d->tftp_admit = (struct admit_tftp_limits){
+	    .max_transfers = b->tftp_max_transfers,
+	    .max_per_source = b->tftp_max_per_client,
+	};
+}
+
+/* Descriptors the caps can need at once: a socket per HTTP connection and a file per active
+ * one, a socket and a file per TFTP transfer, and a margin for listeners, the epoll and signal
+ * fds, directories, the log and rendering (which reads the data dir). */
+static rlim_t descriptors_needed(const struct bootd *d)
+{
+	return 64 + (rlim_t)d->http_admit.max_pending + 2 * (rlim_t)d->http_admit.max_active +
+	       2 * (rlim_t)d->tftp_admit.max_transfers;
+}
+
+void bootd_prepare_descriptors(struct bootd *d)
+{
+	struct rlimit rl;
+	rlim_t need = descriptors_needed(d);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+		struct rlimit want = {.rlim_cur = need, .rlim_max = rl.rlim_max};
+		if (want.rlim_max != RLIM_INFINITY && want.rlim_max < need)
+			want.rlim_max = need; /* allowed as root (before the drop) */
+		if (setrlimit(RLIMIT_NOFILE, &want) != 0 && rl.rlim_max != RLIM_INFINITY) {
+			want.rlim_cur = want.rlim_max = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &want);
+		}
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < need)
+			log_warn(
+			    "open-file limit %llu is below the %llu the [boot] caps need: raise "
+			    "it (systemd LimitNOFILE=, ulimit -n) or lower http_max_* and "
+			    "tftp_max_transfers; at the limit new clients are shed",
+			    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
+		else
+			log_info("open-file limit raised to %llu", (unsigned long long)rl.rlim_cur);
+	}
+	if (d->reserve_fd < 0)
+		d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 int bootd_configure(struct bootd *d, char *err, size_t errlen)
@@ -159,6 +215,7 @@ int bootd_configure(struct bootd *d, char *err, size_t errlen)
 	else
 		snprintf(d->lease_file, sizeof(d->lease_file), "%.4000s/.dhcp/leases", d->data_dir);
 	setup_pxe(d);
+	setup_admission(d);
 	return 0;
 }
 
