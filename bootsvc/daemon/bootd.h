@@ -72,7 +72,7 @@ struct bootd {
 	unsigned transfer_count;
 	struct tftp_limits tftp_limits;
 	struct admit_tftp_limits tftp_admit;
-	struct admit_ratelimit tftp_refusals;
+	struct admit_ratelimit tftp_refusals, tftp_failures;
 
 	/* HTTP */
 	struct watch http;

@@ -19,6 +19,8 @@
 
 #include "common/log.h"
 
+#define DESCRIPTOR_MARGIN 64
+
 static const char *const ipxe_files[] = {"undionly.kpxe", "ipxe.efi", "snponly.efi"};
 
 static uint32_t ipv4_of(const struct config_ipv4 *c)
@@ -154,8 +156,36 @@ static void setup_admission(struct bootd *d)
  * fds, directories, the log and rendering (which reads the data dir). */
 static rlim_t descriptors_needed(const struct bootd *d)
 {
-	return 64 + (rlim_t)d->http_admit.max_pending + 2 * (rlim_t)d->http_admit.max_active +
-	       2 * (rlim_t)d->tftp_admit.max_transfers;
+	return DESCRIPTOR_MARGIN + (rlim_t)d->http_admit.max_pending +
+	       2 * (rlim_t)d->http_admit.max_active + 2 * (rlim_t)d->tftp_admit.max_transfers;
+}
+
+static unsigned scaled(unsigned cap, rlim_t have, rlim_t need)
+{
+	rlim_t v = (rlim_t)cap * have / need;
+	return v ? (unsigned)v : 1;
+}
+
+/* The limit cannot be raised (no CAP_SYS_RESOURCE, a low hard limit): shrink every cap in
+ * proportion so the daemon never reaches the limit, where accept() and rendering would fail. */
+static void shrink_caps(struct bootd *d, rlim_t limit, rlim_t need)
+{
+	rlim_t have = limit > DESCRIPTOR_MARGIN + 4 ? limit - DESCRIPTOR_MARGIN : 4;
+	need -= DESCRIPTOR_MARGIN;
+	struct admit_http_limits *h = &d->http_admit;
+	h->max_pending = scaled(h->max_pending, have, need);
+	h->max_active = scaled(h->max_active, have, need);
+	if (h->max_pending_per_source > h->max_pending)
+		h->max_pending_per_source = h->max_pending;
+	d->tftp_admit.max_transfers = scaled(d->tftp_admit.max_transfers, have, need);
+	if (d->tftp_admit.max_per_source > d->tftp_admit.max_transfers)
+		d->tftp_admit.max_per_source = d->tftp_admit.max_transfers;
+	log_warn("open-file limit %llu is below the %llu the [boot] caps need; caps shrunk to fit: "
+		 "http_max_pending %u (per address %u), http_max_active %u, tftp_max_transfers %u "
+		 "(raise the limit: systemd LimitNOFILE=, ulimit -n)",
+		 (unsigned long long)limit, (unsigned long long)(need + DESCRIPTOR_MARGIN),
+		 h->max_pending, h->max_pending_per_source, h->max_active,
+		 d->tftp_admit.max_transfers);
 }
 
 void bootd_prepare_descriptors(struct bootd *d)
@@ -165,18 +195,15 @@ void bootd_prepare_descriptors(struct bootd *d)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
 		struct rlimit want = {.rlim_cur = need, .rlim_max = rl.rlim_max};
 		if (want.rlim_max != RLIM_INFINITY && want.rlim_max < need)
-			want.rlim_max = need; /* allowed as root (before the drop) */
+			want.rlim_max =
+			    need; /* allowed with CAP_SYS_RESOURCE (root, before the drop) */
 		if (setrlimit(RLIMIT_NOFILE, &want) != 0 && rl.rlim_max != RLIM_INFINITY) {
 			want.rlim_cur = want.rlim_max = rl.rlim_max;
 			setrlimit(RLIMIT_NOFILE, &want);
 		}
 		getrlimit(RLIMIT_NOFILE, &rl);
 		if (rl.rlim_cur < need)
-			log_warn(
-			    "open-file limit %llu is below the %llu the [boot] caps need: raise "
-			    "it (systemd LimitNOFILE=, ulimit -n) or lower http_max_* and "
-			    "tftp_max_transfers; at the limit new clients are shed",
-			    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
+			shrink_caps(d, rl.rlim_cur, need);
 		else
 			log_info("open-file limit raised to %llu", (unsigned long long)rl.rlim_cur);
 	}

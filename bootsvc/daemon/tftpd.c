@@ -110,7 +110,7 @@ static void send_blocks(struct tftp_conn *c, uint64_t first, uint64_t count)
 	}
 }
 
-static void log_end(const struct tftp_conn *c)
+static void log_end(struct bootd *d, const struct tftp_conn *c)
 {
 	char peer[24];
 	peer_text(&c->peer, peer);
@@ -123,10 +123,12 @@ static void log_end(const struct tftp_conn *c)
 			 "%llu retransmits)",
 			 c->path, peer, (unsigned long long)c->x.size, c->x.blksize,
 			 c->x.windowsize, (long long)ms, (unsigned long long)c->x.retransmits);
-	else
-		log_warn("tftp: transfer of %s to %s failed after %lld ms (block %llu of %llu)",
-			 c->path, peer, (long long)ms, (unsigned long long)c->x.acked,
-			 (unsigned long long)c->x.last);
+	else /* rate-limited: a flood of abandoned requests must not flood the log */
+		bootd_log_limited(&d->tftp_failures,
+				  "tftp: transfer of %s to %s failed after %lld ms (block %llu of "
+				  "%llu)",
+				  c->path, peer, (long long)ms, (unsigned long long)c->x.acked,
+				  (unsigned long long)c->x.last);
 }
 
 /* Performs a step. Returns false when the transfer is over (and freed). */
@@ -153,7 +155,7 @@ static bool perform(struct bootd *d, struct tftp_conn *c, const struct tftp_step
 	case TFTP_DO_FINISH:
 		break;
 	}
-	log_end(c);
+	log_end(d, c);
 	conn_free(d, c);
 	return false;
 }
