@@ -134,6 +134,9 @@ int64_t tftpd_tick(struct bootd *d, int64_t now);
 int httpd_open(struct bootd *d);
 void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
+/* Closes the oldest HTTP connection that has not sent a request, to free a descriptor at the
+ * process's limit. False when there is none. */
+bool httpd_release_pending(struct bootd *d, const char *why);
 
 /* Logs a warning through rl: at most one line a second; the next line says how many were held
  * back. */

@@ -106,6 +106,14 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 {
 	char mac[32] = "-";
 	int rc = boot_render(d, name, &c->body);
+	/* Rendering reads the data dir: at the descriptor limit, connections without a request
+	 * give way to a client that has sent one. */
+	for (int i = 0; i < 4 && (rc == -EMFILE || rc == -ENFILE); i++) {
+		if (!httpd_release_pending(d, "render"))
+			break;
+		menu_buf_free(&c->body);
+		rc = boot_render(d, name, &c->body);
+	}
 	if (rc) {
 		menu_buf_free(&c->body);
 		return rc;
@@ -175,8 +183,10 @@ static void route(struct bootd *d, struct http_conn *c, const struct http_reques
 		return;
 	log_info("http: %s %s from %s: %s", req->method == HTTP_HEAD ? "HEAD" : "GET", p, c->peer,
 		 rc == -ENOENT ? "not found" : strerror(-rc));
-	respond_error(c, rc == -ENOENT || rc == -EXDEV || rc == -ELOOP || rc == -EISDIR ? 404 : 500,
-		      req->method == HTTP_HEAD);
+	int status = rc == -ENOENT || rc == -EXDEV || rc == -ELOOP || rc == -EISDIR ? 404
+		     : rc == -EMFILE || rc == -ENFILE				    ? 503
+										    : 500;
+	respond_error(c, status, req->method == HTTP_HEAD);
 }
 
 /* Parses what is buffered; starts a response if a whole request is there. */
@@ -336,6 +346,22 @@ static void admit(struct bootd *d, uint32_t source, const char *peer)
 	conn_free(d, victim);
 }
 
+bool httpd_release_pending(struct bootd *d, const char *why)
+{
+	struct http_conn *oldest = NULL;
+	for (struct http_conn *c = d->conns; c; c = c->next)
+		if (c->pending && (!oldest || c->accepted_ms < oldest->accepted_ms))
+			oldest = c;
+	if (!oldest)
+		return false;
+	bootd_log_limited(&d->fd_exhausted,
+			  "out of descriptors (%s): closed %s's oldest connection without a "
+			  "request (open %lld ms) to make room (raise the open-file limit)",
+			  why, oldest->peer, (long long)(bootd_now_ms() - oldest->accepted_ms));
+	conn_free(d, oldest);
+	return true;
+}
+
 static void pause_accept(struct bootd *d, int err)
 {
 	bootd_shed_connection(d, d->http.fd);
@@ -355,9 +381,14 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		socklen_t sl = sizeof(sa);
 		int fd = accept4(w->fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				pause_accept(d, errno);
+			int err = errno;
+			if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+				return;
+			/* At the descriptor limit the policy still holds: a connection without
+			 * a request gives way; only when there is none is the new one shed. */
+			if (httpd_release_pending(d, strerror(err)))
+				continue;
+			pause_accept(d, err);
 			return;
 		}
 		char peer[16];

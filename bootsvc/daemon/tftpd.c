@@ -228,6 +228,13 @@ static struct tftp_conn *conn_new(struct bootd *d, const struct sockaddr_in *pee
 	if ((d->server_ip >> 24) == 127)
 		local.sin_addr.s_addr = htonl(d->server_ip);
 	c->w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* At the limit, an HTTP connection without a request gives way (a socket and a file). */
+	if (c->w.fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		bool freed = httpd_release_pending(d, "tftp transfer");
+		freed |= httpd_release_pending(d, "tftp transfer"); /* its file too */
+		if (freed)
+			c->w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
 	if (c->w.fd < 0 || bind(c->w.fd, (struct sockaddr *)&local, sizeof(local)) != 0 ||
 	    connect(c->w.fd, (const struct sockaddr *)peer, sizeof(*peer)) != 0) {
 		int err = errno;

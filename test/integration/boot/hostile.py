@@ -215,8 +215,62 @@ def inject(http_port, tftp_port, dhcp_port):
     s.close()
 
 
+def emfile_main(args):
+    """emfile HTTP_PORT TFTP_PORT PID UNDIONLY_KPXE: the daemon's open-file limit was lowered to
+    a few descriptors above its use (prlimit --pid): 40 connections without a request must not
+    lock out the good client, nor make the listener spin."""
+    http_port, tftp_port, pid = int(args[0]), int(args[1]), int(args[2])
+    want = open(args[3], "rb").read()
+    socks = []
+    for _ in range(40):
+        s = socket.socket()
+        s.bind(("127.0.1.90", 0))
+        s.settimeout(2)
+        try:
+            s.connect((HOST, http_port))
+            s.sendall(b"GET /menu.ipxe HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            s.setblocking(False)
+            socks.append(s)
+        except OSError:
+            s.close()
+    t0, c0 = time.monotonic(), cpu_ticks(pid)
+    lat, bad = [], []
+    while time.monotonic() - t0 < 6:
+        for s in socks:
+            try:
+                s.send(b"a")
+            except OSError:
+                pass
+        for kind in ("http", "tftp"):
+            start = time.monotonic()
+            try:
+                if kind == "http":
+                    http_probe(http_port)
+                else:
+                    got, _ = bootclient.tftp_get(tftp_port, "undionly.kpxe", {"blksize": 1428},
+                                                 timeout=PROBE_BUDGET)
+                    if got != want:
+                        raise RuntimeError("wrong content")
+                lat.append(time.monotonic() - start)
+            except Exception as e:  # noqa: BLE001
+                bad.append("%s: %r" % (kind, e))
+        time.sleep(0.5)
+    cpu = 100 * (cpu_ticks(pid) - c0) / os.sysconf("SC_CLK_TCK") / (time.monotonic() - t0)
+    fds = fd_count(pid)
+    for s in socks:
+        s.close()
+    print("at the descriptor limit (%d open): %d probes ok, max %.0f ms, %d failed, daemon CPU "
+          "%.0f%%" % (fds, len(lat), 1000 * max(lat or [0]), len(bad), cpu))
+    if bad or max(lat or [9]) > PROBE_BUDGET or cpu > 50:
+        print("FAIL: %s" % bad[:3])
+        return 1
+    return 0
+
+
 def main():
     global phase
+    if sys.argv[1] == "emfile":
+        return emfile_main(sys.argv[2:])
     http_port, tftp_port, dhcp_port, pid = (int(a) for a in sys.argv[1:5])
     report_path = sys.argv[5]
     want = open(sys.argv[6], "rb").read()

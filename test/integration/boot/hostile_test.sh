@@ -8,7 +8,7 @@
 # A second run checks the same with the open-file limit pinned low (256), where the daemon must
 # shrink its caps to fit instead of failing accept() and render with EMFILE.
 # Loopback only (127.0.0.0/8). Bounded: under 1,000 TCP connections and about 60 s per run.
-# Usage: hostile_test.sh PATH/TO/ringsan-boot
+# Usage: hostile_test.sh PATH/TO/ringsan-boot   (HOSTILE_RUNS="defaults lowfd emfile" picks runs)
 set -u
 
 BIN=${1:?usage: hostile_test.sh PATH/TO/ringsan-boot}
@@ -57,13 +57,15 @@ log_level = debug
 tftp_stall_timeout = 10
 EOF
 
-start() { # start NAME [prefix command...]: sets PID_NOW, ports, LOG
+start() { # start NAME [prefix command...]: sets PID_NOW, ports, LOG; CONFIG_EXTRA goes to [boot]
 	local name=$1
 	shift
+	cp "$TMP/boot.ini" "$TMP/$name.ini"
+	printf '%s\n' "${CONFIG_EXTRA:-}" >>"$TMP/$name.ini"
 	local base=$((20000 + ($$ + RANDOM) % 30000))
 	HTTP=$base TFTP=$((base + 1)) DHCP=$((base + 2)) PXE=$((base + 3))
 	LOG=$TMP/$name.log
-	"$@" "$BIN" serve -c "$TMP/boot.ini" --data-dir "$TMP/data" --server-ip 127.0.0.1 \
+	"$@" "$BIN" serve -c "$TMP/$name.ini" --data-dir "$TMP/data" --server-ip 127.0.0.1 \
 		--http 127.0.0.1:$HTTP --tftp-root "$TMP/tftp" --tftp-port $TFTP --dhcp-port $DHCP \
 		--pxe-port $PXE --dhcp proxy >"$LOG" 2>&1 &
 	PID_NOW=$!
@@ -155,11 +157,14 @@ run() { # run NAME [prefix...]
 	PIDS=("${PIDS[@]/$pid/}")
 }
 
+RUNS=" ${HOSTILE_RUNS:-defaults lowfd emfile} "
 SHARE=16 BUDGET=128
-run defaults
+[[ $RUNS != *" defaults "* ]] || run defaults
 
 # Pinned to 256 descriptors (and no CAP_SYS_RESOURCE to raise it): the caps must shrink to fit.
-if [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null && command -v setpriv >/dev/null; then
+if [[ $RUNS != *" lowfd "* ]]; then
+	:
+elif [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null && command -v setpriv >/dev/null; then
 	SHARE=14 BUDGET=14 # 256 descriptors: 14 pending connections (see the log line below)
 	run lowfd prlimit --nofile=256:256 setpriv --bounding-set=-sys_resource --
 	check "lowfd: caps shrunk to the descriptor limit, said so" logged "$TMP/lowfd.log" \
@@ -167,6 +172,39 @@ if [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null && command -v setpriv >/d
 	check "lowfd: no EMFILE anywhere" bash -c "! grep -a -i 'too many open files' '$TMP/lowfd.log'"
 else
 	echo "SKIP lowfd: needs root, prlimit and setpriv (util-linux)"
+fi
+
+# At the descriptor limit after all (lowered under the running daemon, whose caps no longer
+# fit): accept() fails with EMFILE; connections without a request give way, the listener does
+# not spin, and the good client is still served (menu and TFTP).
+if [[ $RUNS != *" emfile "* ]]; then
+	:
+elif [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null; then
+	# It keeps root (user = root), so that this test may lower its limit with prlimit --pid
+	# without CAP_SYS_RESOURCE (same user).
+	if CONFIG_EXTRA="user = root" start emfile; then
+		pid=$PID_NOW
+		fds=$(ls /proc/$pid/fd | wc -l)
+		prlimit --pid "$pid" --nofile=$((fds + 6)):$((fds + 6))
+		check "emfile: good client served at the limit, no spinning" timeout 60 \
+			"$PY" "$HERE/hostile.py" emfile $HTTP $TFTP "$pid" "$TMP/tftp/undionly.kpxe"
+		check "emfile: logged what gave way" logged "$LOG" "out of descriptors .*oldest connection" \
+			"released pending connections"
+		check "emfile: no crash, no sanitizer report" no_sanitizer_report "$LOG"
+		kill -TERM "$pid"
+		if wait "$pid"; then
+			passed=$((passed + 1))
+			echo "PASS emfile: SIGTERM exits cleanly"
+		else
+			failed=$((failed + 1))
+			echo "FAIL emfile: SIGTERM exit status $?"
+		fi
+		PIDS=("${PIDS[@]/$pid/}")
+	else
+		failed=$((failed + 1))
+	fi
+else
+	echo "SKIP emfile: needs root and prlimit (util-linux)"
 fi
 
 echo "$passed passed, $failed failed"
