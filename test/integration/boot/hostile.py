@@ -267,10 +267,84 @@ def emfile_main(args):
     return 0
 
 
+def read_response(s):
+    """One response on a kept-alive connection: (status, body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise RuntimeError("closed before a response")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while len(body) < length:
+        body += s.recv(65536)
+    return int(head.split()[1]), body
+
+
+def active_main(args):
+    """active HTTP_PORT: the daemon runs with http_max_active = 1 and http_header_timeout = 2.
+    A kept-alive connection holds the one active slot: another request gets 503; the kept-alive
+    connection's next request header must be whole within 2 s of its first byte, however the
+    bytes trickle (no reset per byte)."""
+    port = int(args[0])
+    req = b"GET /menu.ipxe HTTP/1.1\r\nHost: x\r\n\r\n"
+    a = socket.create_connection((HOST, port), timeout=5)
+    a.sendall(req)
+    st, _ = read_response(a)
+    if st != 200:
+        print("FAIL: first request: %d" % st)
+        return 1
+    b = socket.create_connection((HOST, port), timeout=5)
+    b.sendall(req)
+    st, _ = read_response(b)
+    b.close()
+    if st != 503:
+        print("FAIL: a second active connection got %d, not 503" % st)
+        return 1
+    a.sendall(b"GET /menu.ipxe HTTP/1.1\r\nX-Slow: ")
+    t0 = time.monotonic()
+    closed_after = None
+    while time.monotonic() - t0 < 8:
+        time.sleep(0.5)
+        try:
+            a.send(b"a")
+            a.settimeout(0.01)
+            if a.recv(1) == b"":
+                closed_after = time.monotonic() - t0
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            closed_after = time.monotonic() - t0
+            break
+    a.close()
+    if closed_after is None or closed_after > 3.5:
+        print("FAIL: a trickled header on a kept-alive connection lived %s s (deadline 2 s)" %
+              closed_after)
+        return 1
+    c = socket.create_connection((HOST, port), timeout=5)
+    c.sendall(req)
+    st, _ = read_response(c)
+    c.close()
+    if st != 200:
+        print("FAIL: after the slot was freed: %d" % st)
+        return 1
+    print("ok: 503 beyond http_max_active, a trickled header closed after %.1f s, then 200" %
+          closed_after)
+    return 0
+
+
 def main():
     global phase
     if sys.argv[1] == "emfile":
         return emfile_main(sys.argv[2:])
+    if sys.argv[1] == "active":
+        return active_main(sys.argv[2:])
     http_port, tftp_port, dhcp_port, pid = (int(a) for a in sys.argv[1:5])
     report_path = sys.argv[5]
     want = open(sys.argv[6], "rb").read()

@@ -6,9 +6,11 @@
 # logged what it refused (rate-limited), the injected lines reached the log escaped, descriptors
 # returned to their start level, and the daemon exits cleanly with no sanitizer report.
 # A second run checks the same with the open-file limit pinned low (256), where the daemon must
-# shrink its caps to fit instead of failing accept() and render with EMFILE.
+# shrink its caps to fit instead of failing accept() and render with EMFILE; a third lowers the
+# limit under the running daemon, where connections without a request must give way; a fourth
+# checks the 503 beyond http_max_active and the header deadline of a kept-alive connection.
 # Loopback only (127.0.0.0/8). Bounded: under 1,000 TCP connections and about 60 s per run.
-# Usage: hostile_test.sh PATH/TO/ringsan-boot   (HOSTILE_RUNS="defaults lowfd emfile" picks runs)
+# Usage: hostile_test.sh PATH/TO/ringsan-boot   (HOSTILE_RUNS="defaults lowfd active emfile")
 set -u
 
 BIN=${1:?usage: hostile_test.sh PATH/TO/ringsan-boot}
@@ -157,7 +159,7 @@ run() { # run NAME [prefix...]
 	PIDS=("${PIDS[@]/$pid/}")
 }
 
-RUNS=" ${HOSTILE_RUNS:-defaults lowfd emfile} "
+RUNS=" ${HOSTILE_RUNS:-defaults lowfd active emfile} "
 SHARE=16 BUDGET=128
 [[ $RUNS != *" defaults "* ]] || run defaults
 
@@ -172,6 +174,27 @@ elif [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null && command -v setpriv >
 	check "lowfd: no EMFILE anywhere" bash -c "! grep -a -i 'too many open files' '$TMP/lowfd.log'"
 else
 	echo "SKIP lowfd: needs root, prlimit and setpriv (util-linux)"
+fi
+
+# The active budget and the header deadline of a kept-alive connection's next request.
+if [[ $RUNS == *" active "* ]]; then
+	if CONFIG_EXTRA=$'http_max_active = 1\nhttp_header_timeout = 2' start active; then
+		pid=$PID_NOW
+		check "active: 503 beyond http_max_active; next-request header deadline" timeout 30 \
+			"$PY" "$HERE/hostile.py" active $HTTP
+		check "active: the 503 was logged" logged "$LOG" "answered 503 to" "503"
+		kill -TERM "$pid"
+		if wait "$pid"; then
+			passed=$((passed + 1))
+			echo "PASS active: SIGTERM exits cleanly"
+		else
+			failed=$((failed + 1))
+			echo "FAIL active: SIGTERM exit status $?"
+		fi
+		PIDS=("${PIDS[@]/$pid/}")
+	else
+		failed=$((failed + 1))
+	fi
 fi
 
 # At the descriptor limit after all (lowered under the running daemon, whose caps no longer
