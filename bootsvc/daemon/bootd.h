@@ -69,6 +69,7 @@ struct bootd {
 	/* TFTP */
 	struct watch tftp;
 	struct tftp_conn *transfers;
+	struct tftp_conn *tftp_dead; /* closed this round, freed by tftpd_reap() */
 	unsigned transfer_count;
 	struct tftp_limits tftp_limits;
 	struct admit_tftp_limits tftp_admit;
@@ -77,6 +78,7 @@ struct bootd {
 	/* HTTP */
 	struct watch http;
 	struct http_conn *conns;
+	struct http_conn *http_dead; /* closed this round, freed by httpd_reap() */
 	unsigned conn_count, pending_count, active_count;
 	struct admit_http_limits http_admit;
 	struct admit_pending *pending_view; /* scratch for the policy, http_admit.max_pending */
@@ -129,11 +131,15 @@ int tftpd_open(struct bootd *d);
 void tftpd_close(struct bootd *d);
 /* Handles due retransmissions; returns the next deadline (ms) or INT64_MAX. */
 int64_t tftpd_tick(struct bootd *d, int64_t now);
+/* Frees the transfers closed since the last call (after a round of events). */
+void tftpd_reap(struct bootd *d);
 
 /* httpd.c */
 int httpd_open(struct bootd *d);
 void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
+/* Frees the connections closed since the last call (after a round of events). */
+void httpd_reap(struct bootd *d);
 /* Closes the oldest HTTP connection that has not sent a request, to free a descriptor at the
  * process's limit. False when there is none. */
 bool httpd_release_pending(struct bootd *d, const char *why);

@@ -67,8 +67,12 @@ static void conn_free(struct bootd *d, struct http_conn *c)
 	close(c->w.fd);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	c->file_fd = -1;
 	menu_buf_free(&c->body);
-	free(c);
+	/* Freed after this round of events: one that is still queued for it sees fd -1. */
+	c->w.fd = -1;
+	c->next = d->http_dead;
+	d->http_dead = c;
 }
 
 static void set_head(struct http_conn *c, const struct http_response *r)
@@ -462,10 +466,20 @@ void httpd_close(struct bootd *d)
 		close(d->http.fd);
 		d->http.fd = -1;
 	}
+	httpd_reap(d);
 	free(d->pending_view);
 	free(d->pending_conns);
 	d->pending_view = NULL;
 	d->pending_conns = NULL;
+}
+
+void httpd_reap(struct bootd *d)
+{
+	while (d->http_dead) {
+		struct http_conn *c = d->http_dead;
+		d->http_dead = c->next;
+		free(c);
+	}
 }
 
 int64_t httpd_tick(struct bootd *d, int64_t now)

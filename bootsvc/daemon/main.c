@@ -182,8 +182,13 @@ static void run_loop(struct bootd *d)
 		int n = epoll_wait(d->epfd, evs, 64, timeout);
 		for (int i = 0; i < n && !d->stop; i++) {
 			struct watch *w = evs[i].data.ptr;
-			w->on_event(d, w, evs[i].events);
+			/* A handler may close other connections (admission control displaces
+			 * them): their memory lives until the reap below, their fd is -1. */
+			if (w->fd >= 0)
+				w->on_event(d, w, evs[i].events);
 		}
+		httpd_reap(d);
+		tftpd_reap(d);
 	}
 }
 

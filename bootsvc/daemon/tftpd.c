@@ -55,8 +55,12 @@ static void conn_free(struct bootd *d, struct tftp_conn *c)
 	close(c->w.fd);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	c->file_fd = -1;
 	menu_buf_free(&c->mem);
-	free(c);
+	/* Freed after this round of events: one that is still queued for it sees fd -1. */
+	c->w.fd = -1;
+	c->next = d->tftp_dead;
+	d->tftp_dead = c;
 }
 
 static bool is_out_of_descriptors(int err)
@@ -377,10 +381,20 @@ void tftpd_close(struct bootd *d)
 {
 	while (d->transfers)
 		conn_free(d, d->transfers);
+	tftpd_reap(d);
 	if (d->tftp.fd >= 0) {
 		bootd_unwatch(d, &d->tftp);
 		close(d->tftp.fd);
 		d->tftp.fd = -1;
+	}
+}
+
+void tftpd_reap(struct bootd *d)
+{
+	while (d->tftp_dead) {
+		struct tftp_conn *c = d->tftp_dead;
+		d->tftp_dead = c->next;
+		free(c);
 	}
 }
 
