@@ -254,6 +254,15 @@ def emfile_main(args):
                 lat.append(time.monotonic() - start)
             except Exception as e:  # noqa: BLE001
                 bad.append("%s: %r" % (kind, e))
+                # what held the daemon's descriptors then (for the failure message)
+                held = {}
+                for fd in os.listdir("/proc/%d/fd" % pid):
+                    try:
+                        t = os.readlink("/proc/%d/fd/%s" % (pid, fd)).split(":")[0]
+                    except OSError:
+                        continue
+                    held[t] = held.get(t, 0) + 1
+                bad.append("descriptors: %r" % held)
         time.sleep(0.5)
     cpu = 100 * (cpu_ticks(pid) - c0) / os.sysconf("SC_CLK_TCK") / (time.monotonic() - t0)
     fds = fd_count(pid)
@@ -262,7 +271,7 @@ def emfile_main(args):
     print("at the descriptor limit (%d open): %d probes ok, max %.0f ms, %d failed, daemon CPU "
           "%.0f%%" % (fds, len(lat), 1000 * max(lat or [0]), len(bad), cpu))
     if bad or max(lat or [9]) > PROBE_BUDGET or cpu > 50:
-        print("FAIL: %s" % bad[:3])
+        print("FAIL: %s" % bad[:6])
         return 1
     return 0
 
