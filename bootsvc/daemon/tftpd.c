@@ -191,10 +191,22 @@ static int64_t open_source(struct bootd *d, struct tftp_conn *c)
 	size_t n = strlen(c->path);
 	int rc = n > 5 && strcmp(c->path + n - 5, ".ipxe") == 0 ? boot_render(d, c->path, &c->mem)
 								: -ENOENT;
+	for (int i = 0; i < 4 && (rc == -EMFILE || rc == -ENFILE); i++) {
+		if (!httpd_release_pending(d, "render"))
+			break; /* at the descriptor limit: connections without a request give way */
+		menu_buf_free(&c->mem);
+		rc = boot_render(d, c->path, &c->mem);
+	}
 	if (rc == 0)
 		return (int64_t)c->mem.len;
 	menu_buf_free(&c->mem);
+	if (rc == -EMFILE || rc == -ENFILE) {
+		send_error(c->w.fd, TFTP_ERR_UNDEFINED, "server busy, try again");
+		return -1;
+	}
 	rc = bootd_open_beneath(d->tftp_root_fd, c->path);
+	if ((rc == -EMFILE || rc == -ENFILE) && httpd_release_pending(d, "tftp file"))
+		rc = bootd_open_beneath(d->tftp_root_fd, c->path);
 	if (rc >= 0 && fstat(rc, &st) == 0) {
 		c->file_fd = rc;
 		return st.st_size;
