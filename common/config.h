@@ -101,6 +101,16 @@ struct config_boot {
 	char user[33];
 	uint32_t menu_timeout; /* seconds */
 	enum boot_action default_action;
+	/* Admission control (bootsvc/proto/admit.h) */
+	uint32_t http_max_pending;	      /* connections without a whole request yet */
+	uint32_t http_max_pending_per_source; /* of which from one address */
+	uint32_t http_max_active;	      /* connections with a request or kept alive */
+	uint32_t http_header_timeout;	      /* seconds for a whole request header */
+	uint32_t http_idle_timeout;	      /* seconds a kept-alive connection may idle */
+	uint32_t tftp_max_transfers;
+	uint32_t tftp_max_per_client;	  /* transfers to one address */
+	uint32_t tftp_max_client_timeout; /* seconds; a larger RFC 2349 timeout is declined */
+	uint32_t tftp_stall_timeout;	  /* seconds without progress before a transfer fails */
 	unsigned line;
 	uint64_t seen;
 };

@@ -113,7 +113,27 @@ const struct config_key config_keys[] = {
     {BOOT(menu_timeout), UINT(0, 3600), .def = "10",
      .help = "seconds before the menu takes the default; 0 = wait forever"},
     {BOOT(default_action), .type = CT_ENUM, .enums = boot_actions, .def = "menu",
-     .help = "what an unknown machine gets: boot (its LUN), install or menu"},
+     .help = "what an unknown machine (no [client]) gets after menu_timeout: boot or install "
+	     "the first LUN of the menu; menu waits for a person"},
+    {BOOT(http_max_pending), UINT(1, 4096), .def = "128",
+     .help = "HTTP connections that have not yet sent a whole request; when full, the oldest "
+	     "of them is closed for a new one"},
+    {BOOT(http_max_pending_per_source), UINT(1, 4096), .def = "16",
+     .help = "of those, from one client address; its oldest gives way first"},
+    {BOOT(http_max_active), UINT(1, 4096), .def = "256",
+     .help = "HTTP connections with a request in progress or kept alive; beyond, 503"},
+    {BOOT(http_header_timeout), UINT(1, 300), .def = "10",
+     .help = "seconds a client has to send a whole request header (not reset by each byte)"},
+    {BOOT(http_idle_timeout), UINT(1, 3600), .def = "30",
+     .help = "seconds a kept-alive or stalled HTTP connection may stay silent"},
+    {BOOT(tftp_max_transfers), UINT(1, 4096), .def = "512",
+     .help = "TFTP transfers at once, all clients together"},
+    {BOOT(tftp_max_per_client), UINT(1, 4096), .def = "8",
+     .help = "TFTP transfers at once to one client address"},
+    {BOOT(tftp_max_client_timeout), UINT(1, 255), .def = "10",
+     .help = "largest RFC 2349 timeout (seconds) a TFTP client may ask for; larger is declined"},
+    {BOOT(tftp_stall_timeout), UINT(1, 3600), .def = "30",
+     .help = "seconds a TFTP transfer may go without an acknowledgement before it is dropped"},
 
     /* [lun NAME] */
     {LUN(description), STR(struct config_lun, description, 0, TEXT),

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bootsvc/proto/admit.h"
 #include "bootsvc/proto/lease.h"
 #include "bootsvc/proto/menu.h"
 #include "bootsvc/proto/pxe.h"
@@ -68,13 +69,27 @@ struct bootd {
 	/* TFTP */
 	struct watch tftp;
 	struct tftp_conn *transfers;
+	struct tftp_conn *tftp_dead; /* closed this round, freed by tftpd_reap() */
 	unsigned transfer_count;
 	struct tftp_limits tftp_limits;
+	struct admit_tftp_limits tftp_admit;
+	struct admit_ratelimit tftp_refusals, tftp_failures;
 
 	/* HTTP */
 	struct watch http;
 	struct http_conn *conns;
-	unsigned conn_count;
+	struct http_conn *http_dead; /* closed this round, freed by httpd_reap() */
+	unsigned conn_count, pending_count, active_count;
+	struct admit_http_limits http_admit;
+	struct admit_pending *pending_view; /* scratch for the policy, http_admit.max_pending */
+	struct http_conn **pending_conns;   /* the connection of each pending_view entry */
+	int64_t accept_paused_until;	    /* 0: the listener is watched */
+	struct admit_ratelimit http_evictions, http_timeouts, http_busy;
+
+	/* Descriptors: one kept in reserve so that, at the process's limit, a connection can
+	 * still be accepted and closed (instead of the listener staying readable forever). */
+	int reserve_fd;
+	struct admit_ratelimit fd_exhausted;
 };
 
 /* model.c: config + data dir -> the renderer's model (owns its strings). */
@@ -116,16 +131,33 @@ int tftpd_open(struct bootd *d);
 void tftpd_close(struct bootd *d);
 /* Handles due retransmissions; returns the next deadline (ms) or INT64_MAX. */
 int64_t tftpd_tick(struct bootd *d, int64_t now);
+/* Frees the transfers closed since the last call (after a round of events). */
+void tftpd_reap(struct bootd *d);
 
 /* httpd.c */
 int httpd_open(struct bootd *d);
 void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
+/* Frees the connections closed since the last call (after a round of events). */
+void httpd_reap(struct bootd *d);
+/* Closes the oldest HTTP connection that has not sent a request, to free a descriptor at the
+ * process's limit. False when there is none. */
+bool httpd_release_pending(struct bootd *d, const char *why);
+
+/* Logs a warning through rl: at most one line a second; the next line says how many were held
+ * back. */
+void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Called at EMFILE/ENFILE: gives the reserve descriptor back for a moment so listen_fd's next
+ * connection can be accepted and closed, then takes it again. */
+void bootd_shed_connection(struct bootd *d, int listen_fd);
 
 /* setup.c: resolve settings from config + flags, TFTP root, privileges. */
 int bootd_configure(struct bootd *d, char *err, size_t errlen);
 int bootd_prepare_tftp_root(struct bootd *d);
 int bootd_drop_privileges(const struct bootd *d);
+/* Raises RLIMIT_NOFILE to what the configured caps need and opens the reserve descriptor. */
+void bootd_prepare_descriptors(struct bootd *d);
 /* Creates dir and, when running as root, gives it to the service user (before the drop). */
 int bootd_prepare_state_dir(const struct bootd *d, const char *dir);
 

@@ -1,8 +1,15 @@
 /* httpd.c: the HTTP server of ringsan-boot: generated iPXE scripts (rendered per request, so a
  * new LUN shows up without a restart), the iPXE binaries under /ipxe/ (UEFI HTTP boot), and
  * install media under /media/ with single Range requests (iPXE sanboots ISOs over HTTP with
- * Range). Non-blocking sockets in the epoll loop; bodies go out with sendfile(). Caps: header
- * size (proto/http.h), HTTP_MAX_CONNS connections, HTTP_IDLE_MS idle time. */
+ * Range). Non-blocking sockets in the epoll loop; bodies go out with sendfile().
+ *
+ * Admission control (the policy is proto/admit.h): a connection is pending until its first
+ * whole request header, then active. Pending connections have their own budget, a share per
+ * source address and a deadline for the whole header; when the budget is full the oldest
+ * pending one is closed for the new one, so a slow or silent client can delay a good one by
+ * at most one round of displacement, never lock it out. At the process's descriptor limit the
+ * reserve descriptor lets the listener shed the connection and the listener pauses, instead of
+ * spinning on a readable listener whose accept() keeps failing. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>
@@ -20,8 +27,7 @@
 #include "bootsvc/proto/http.h"
 #include "common/log.h"
 
-#define HTTP_MAX_CONNS 256
-#define HTTP_IDLE_MS   30000
+#define HTTP_ACCEPT_PAUSE_MS 100 /* listener rest after EMFILE/ENFILE */
 
 struct http_conn {
 	struct watch w;
@@ -37,7 +43,11 @@ struct http_conn {
 	off_t file_off;
 	uint64_t file_left;
 	bool writing, keep_alive;
-	int64_t idle_deadline;
+	bool pending;	     /* no whole request yet: counts against the pending budget */
+	bool header_started; /* active: bytes of the next request have arrived */
+	uint32_t source;     /* peer address, host order */
+	int64_t accepted_ms; /* the policy's age of a pending connection */
+	int64_t deadline;    /* header deadline (pending), else idle deadline */
 };
 
 static void conn_free(struct bootd *d, struct http_conn *c)
@@ -49,12 +59,20 @@ static void conn_free(struct bootd *d, struct http_conn *c)
 		}
 	}
 	d->conn_count--;
+	if (c->pending)
+		d->pending_count--;
+	else
+		d->active_count--;
 	bootd_unwatch(d, &c->w);
 	close(c->w.fd);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	c->file_fd = -1;
 	menu_buf_free(&c->body);
-	free(c);
+	/* Freed after this round of events: one that is still queued for it sees fd -1. */
+	c->w.fd = -1;
+	c->next = d->http_dead;
+	d->http_dead = c;
 }
 
 static void set_head(struct http_conn *c, const struct http_response *r)
@@ -92,6 +110,14 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 {
 	char mac[32] = "-";
 	int rc = boot_render(d, name, &c->body);
+	/* Rendering reads the data dir: at the descriptor limit, connections without a request
+	 * give way to a client that has sent one. */
+	for (int i = 0; i < 4 && (rc == -EMFILE || rc == -ENFILE); i++) {
+		if (!httpd_release_pending(d, "render"))
+			break;
+		menu_buf_free(&c->body);
+		rc = boot_render(d, name, &c->body);
+	}
 	if (rc) {
 		menu_buf_free(&c->body);
 		return rc;
@@ -161,8 +187,10 @@ static void route(struct bootd *d, struct http_conn *c, const struct http_reques
 		return;
 	log_info("http: %s %s from %s: %s", req->method == HTTP_HEAD ? "HEAD" : "GET", p, c->peer,
 		 rc == -ENOENT ? "not found" : strerror(-rc));
-	respond_error(c, rc == -ENOENT || rc == -EXDEV || rc == -ELOOP || rc == -EISDIR ? 404 : 500,
-		      req->method == HTTP_HEAD);
+	int status = rc == -ENOENT || rc == -EXDEV || rc == -ELOOP || rc == -EISDIR ? 404
+		     : rc == -EMFILE || rc == -ENFILE				    ? 503
+										    : 500;
+	respond_error(c, status, req->method == HTTP_HEAD);
 }
 
 /* Parses what is buffered; starts a response if a whole request is there. */
@@ -182,6 +210,22 @@ static void try_request(struct bootd *d, struct http_conn *c)
 	}
 	memmove(c->in, c->in + n, c->in_len - (size_t)n);
 	c->in_len -= (size_t)n;
+	if (c->pending && !admit_http_request(&d->http_admit, d->active_count)) {
+		bootd_log_limited(&d->http_busy,
+				  "http: %u connections are busy with requests "
+				  "(http_max_active): answered 503 to %s",
+				  d->active_count, c->peer);
+		c->keep_alive = false;
+		respond_error(c, 503, req.method == HTTP_HEAD);
+		return;
+	}
+	if (c->pending) {
+		c->pending = false;
+		d->pending_count--;
+		d->active_count++;
+	}
+	c->header_started = false;
+	c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
 	route(d, c, &req);
 }
 
@@ -222,6 +266,7 @@ static bool flush(struct bootd *d, struct http_conn *c)
 		conn_free(d, c);
 		return false;
 	}
+	c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
 	bootd_rewatch(d, &c->w, EPOLLIN);
 	return true;
 blocked:
@@ -233,30 +278,103 @@ blocked:
 	return false;
 }
 
+/* Reads what the peer sent. Returns false when the connection was closed. */
+static bool receive(struct bootd *d, struct http_conn *c)
+{
+	ssize_t n = recv(c->w.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		conn_free(d, c);
+		return false;
+	}
+	if (n > 0 && !c->pending && !c->header_started) {
+		/* A kept-alive connection's next request: the header deadline starts now, once. */
+		c->header_started = true;
+		c->deadline = admit_header_deadline(&d->http_admit, bootd_now_ms());
+	}
+	if (n > 0)
+		c->in_len += (size_t)n;
+	return true;
+}
+
 static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 {
 	struct http_conn *c = container_of(w, struct http_conn, w);
-	c->idle_deadline = bootd_now_ms() + HTTP_IDLE_MS;
 	if (c->writing) {
+		/* Progress of a response keeps the connection; silence ends it (the idle time). */
+		c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
 		if (!flush(d, c))
 			return;
 		if (c->writing)
 			return;
-	} else if (events & EPOLLIN) {
-		ssize_t n = recv(w->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_free(d, c);
-			return;
-		}
-		if (n > 0)
-			c->in_len += (size_t)n;
+	} else if ((events & EPOLLIN) && !receive(d, c)) {
+		return;
 	}
 	/* Serve pipelined requests until one blocks or there is no whole request left. */
 	while (!c->writing) {
 		try_request(d, c);
 		if (!c->writing || !flush(d, c))
 			return;
+		if (c->in_len && !c->header_started) {
+			c->header_started = true;
+			c->deadline = admit_header_deadline(&d->http_admit, bootd_now_ms());
+		}
 	}
+}
+
+static const char *const eviction_reason[] = {
+    [ADMIT_SOURCE_FULL] = "its address has http_max_pending_per_source connections without a "
+			  "request",
+    [ADMIT_PENDING_FULL] = "http_max_pending connections are without a request",
+};
+
+/* Makes room for a new pending connection from source, per the admission policy. */
+static void admit(struct bootd *d, uint32_t source, const char *peer)
+{
+	struct admit_decision dec;
+	size_t n = 0;
+	for (struct http_conn *c = d->conns; c && n < d->http_admit.max_pending; c = c->next) {
+		if (!c->pending)
+			continue;
+		d->pending_view[n] = (struct admit_pending){c->source, c->accepted_ms};
+		d->pending_conns[n++] = c;
+	}
+	admit_http_connection(&d->http_admit, d->pending_view, n, source, &dec);
+	if (dec.verdict != ADMIT_TAKE_EVICT || dec.victim >= n)
+		return;
+	struct http_conn *victim = d->pending_conns[dec.victim];
+	bootd_log_limited(&d->http_evictions,
+			  "http: closed %s's oldest connection without a request (open %lld ms) "
+			  "for a new one from %s: %s",
+			  victim->peer, (long long)(bootd_now_ms() - victim->accepted_ms), peer,
+			  eviction_reason[dec.reason]);
+	conn_free(d, victim);
+}
+
+bool httpd_release_pending(struct bootd *d, const char *why)
+{
+	struct http_conn *oldest = NULL;
+	for (struct http_conn *c = d->conns; c; c = c->next)
+		if (c->pending && (!oldest || c->accepted_ms < oldest->accepted_ms))
+			oldest = c;
+	if (!oldest)
+		return false;
+	bootd_log_limited(&d->fd_exhausted,
+			  "out of descriptors (%s): closed %s's oldest connection without a "
+			  "request (open %lld ms) to make room (raise the open-file limit)",
+			  why, oldest->peer, (long long)(bootd_now_ms() - oldest->accepted_ms));
+	conn_free(d, oldest);
+	return true;
+}
+
+static void pause_accept(struct bootd *d, int err)
+{
+	bootd_shed_connection(d, d->http.fd);
+	bootd_log_limited(&d->fd_exhausted,
+			  "http: cannot accept: %s; shedding a connection and pausing the listener "
+			  "%d ms (raise the open-file limit or lower the [boot] caps)",
+			  strerror(err), HTTP_ACCEPT_PAUSE_MS);
+	d->accept_paused_until = bootd_now_ms() + HTTP_ACCEPT_PAUSE_MS;
+	bootd_rewatch(d, &d->http, 0);
 }
 
 static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
@@ -266,23 +384,45 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof(sa);
 		int fd = accept4(w->fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			int err = errno;
+			if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+				return;
+			/* At the descriptor limit the policy still holds: a connection without
+			 * a request gives way; only when there is none is the new one shed. */
+			if (httpd_release_pending(d, strerror(err)))
+				continue;
+			pause_accept(d, err);
 			return;
-		struct http_conn *c = d->conn_count < HTTP_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		}
+		char peer[16];
+		uint32_t source = ntohl(sa.sin_addr.s_addr);
+		bootd_format_ipv4(source, peer);
+		admit(d, source, peer);
+		struct http_conn *c = calloc(1, sizeof(*c));
 		if (!c) {
-			close(fd); /* over the cap: the client retries */
+			close(fd);
 			continue;
 		}
 		c->w.fd = fd;
 		c->w.on_event = on_conn;
 		c->file_fd = -1;
-		c->idle_deadline = bootd_now_ms() + HTTP_IDLE_MS;
-		bootd_format_ipv4(ntohl(sa.sin_addr.s_addr), c->peer);
+		c->pending = true;
+		c->source = source;
+		c->accepted_ms = bootd_now_ms();
+		c->deadline = admit_header_deadline(&d->http_admit, c->accepted_ms);
+		memcpy(c->peer, peer, sizeof(c->peer));
 		c->next = d->conns;
 		d->conns = c;
 		d->conn_count++;
-		if (bootd_watch(d, &c->w, EPOLLIN) != 0)
+		d->pending_count++;
+		if (bootd_watch(d, &c->w, EPOLLIN) != 0) {
 			conn_free(d, c);
+			continue;
+		}
+		/* A good client sends its request with the connection: serve it now, before the
+		 * rest of this accept batch can displace it. */
+		on_conn(d, &c->w, EPOLLIN);
 	}
 }
 
@@ -304,7 +444,15 @@ int httpd_open(struct bootd *d)
 			d->http_listen.port, strerror(errno));
 		return -errno;
 	}
+	d->pending_view = calloc(d->http_admit.max_pending, sizeof(*d->pending_view));
+	d->pending_conns = calloc(d->http_admit.max_pending, sizeof(*d->pending_conns));
+	if (!d->pending_view || !d->pending_conns)
+		return -ENOMEM;
 	d->http.on_event = on_accept;
+	log_info("http: admission: %u connections without a request (%u per address, %u s for a "
+		 "header), %u with one",
+		 d->http_admit.max_pending, d->http_admit.max_pending_per_source,
+		 d->http_admit.header_timeout_ms / 1000, d->http_admit.max_active);
 	log_info("http: menus on http://%s:%u/boot.ipxe", d->server_text, d->http_listen.port);
 	return bootd_watch(d, &d->http, EPOLLIN);
 }
@@ -318,18 +466,48 @@ void httpd_close(struct bootd *d)
 		close(d->http.fd);
 		d->http.fd = -1;
 	}
+	httpd_reap(d);
+	free(d->pending_view);
+	free(d->pending_conns);
+	d->pending_view = NULL;
+	d->pending_conns = NULL;
+}
+
+void httpd_reap(struct bootd *d)
+{
+	while (d->http_dead) {
+		struct http_conn *c = d->http_dead;
+		d->http_dead = c->next;
+		free(c);
+	}
 }
 
 int64_t httpd_tick(struct bootd *d, int64_t now)
 {
 	int64_t next = INT64_MAX;
+	if (d->accept_paused_until) {
+		if (now >= d->accept_paused_until) {
+			d->accept_paused_until = 0;
+			bootd_rewatch(d, &d->http, EPOLLIN);
+		} else {
+			next = d->accept_paused_until;
+		}
+	}
 	struct http_conn *c = d->conns;
 	while (c) {
 		struct http_conn *following = c->next;
-		if (now >= c->idle_deadline)
-			conn_free(d, c); /* idle: close without a 408 (RFC 9110 15.5.9 allows) */
-		else if (c->idle_deadline < next)
-			next = c->idle_deadline;
+		if (now >= c->deadline) {
+			/* Close without a 408 (RFC 9110 15.5.9 allows). */
+			if (c->pending || c->header_started)
+				bootd_log_limited(
+				    &d->http_timeouts,
+				    "http: closed a connection from %s: no whole "
+				    "request header within %u s (http_header_timeout)",
+				    c->peer, d->http_admit.header_timeout_ms / 1000);
+			conn_free(d, c);
+		} else if (c->deadline < next) {
+			next = c->deadline;
+		}
 		c = following;
 	}
 	return next;

@@ -106,7 +106,7 @@ static void bootd_init(struct bootd *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sig.fd = d->dhcp.fd = d->pxe.fd = d->tftp.fd = d->http.fd = -1;
-	d->tftp_root_fd = d->media_fd = -1;
+	d->tftp_root_fd = d->media_fd = d->reserve_fd = -1;
 	config_defaults(&d->cfg);
 }
 
@@ -182,8 +182,13 @@ static void run_loop(struct bootd *d)
 		int n = epoll_wait(d->epfd, evs, 64, timeout);
 		for (int i = 0; i < n && !d->stop; i++) {
 			struct watch *w = evs[i].data.ptr;
-			w->on_event(d, w, evs[i].events);
+			/* A handler may close other connections (admission control displaces
+			 * them): their memory lives until the reap below, their fd is -1. */
+			if (w->fd >= 0)
+				w->on_event(d, w, evs[i].events);
 		}
+		httpd_reap(d);
+		tftpd_reap(d);
 	}
 }
 
@@ -198,6 +203,8 @@ static void shutdown_all(struct bootd *d)
 		close(d->tftp_root_fd);
 	if (d->media_fd >= 0)
 		close(d->media_fd);
+	if (d->reserve_fd >= 0)
+		close(d->reserve_fd);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	config_free(&d->cfg);
@@ -218,6 +225,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	log_set_level(d.cfg.server.log_level);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	bootd_prepare_descriptors(&d);
 	rc = d.epfd < 0 ? -errno : open_signals(&d);
 	if (rc == 0)
 		rc = bootd_prepare_tftp_root(&d);

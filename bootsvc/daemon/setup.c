@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+
+#define DESCRIPTOR_MARGIN 64
 
 static const char *const ipxe_files[] = {"undionly.kpxe", "ipxe.efi", "snponly.efi"};
 
@@ -125,7 +128,87 @@ static void setup_pxe(struct bootd *d)
 	    .timeout_ms = 1000,
 	    .max_timeout_ms = 8000,
 	    .max_retries = 5,
+	    .max_client_timeout_s = b->tftp_max_client_timeout,
+	    .max_stall_ms = b->tftp_stall_timeout * 1000,
 	};
+}
+
+static void setup_admission(struct bootd *d)
+{
+	const struct config_boot *b = &d->cfg.boot;
+	d->http_admit = (struct admit_http_limits){
+	    .max_pending = b->http_max_pending,
+	    .max_pending_per_source = b->http_max_pending_per_source < b->http_max_pending
+					  ? b->http_max_pending_per_source
+					  : b->http_max_pending,
+	    .max_active = b->http_max_active,
+	    .header_timeout_ms = b->http_header_timeout * 1000,
+	    .idle_timeout_ms = b->http_idle_timeout * 1000,
+	};
+	d->tftp_admit = (struct admit_tftp_limits){
+	    .max_transfers = b->tftp_max_transfers,
+	    .max_per_source = b->tftp_max_per_client,
+	};
+}
+
+/* Descriptors the caps can need at once: a socket per HTTP connection and a file per active
+ * one, a socket and a file per TFTP transfer, and a margin for listeners, the epoll and signal
+ * fds, directories, the log and rendering (which reads the data dir). */
+static rlim_t descriptors_needed(const struct bootd *d)
+{
+	return DESCRIPTOR_MARGIN + (rlim_t)d->http_admit.max_pending +
+	       2 * (rlim_t)d->http_admit.max_active + 2 * (rlim_t)d->tftp_admit.max_transfers;
+}
+
+static unsigned scaled(unsigned cap, rlim_t have, rlim_t need)
+{
+	rlim_t v = (rlim_t)cap * have / need;
+	return v ? (unsigned)v : 1;
+}
+
+/* The limit cannot be raised (no CAP_SYS_RESOURCE, a low hard limit): shrink every cap in
+ * proportion so the daemon never reaches the limit, where accept() and rendering would fail. */
+static void shrink_caps(struct bootd *d, rlim_t limit, rlim_t need)
+{
+	rlim_t have = limit > DESCRIPTOR_MARGIN + 4 ? limit - DESCRIPTOR_MARGIN : 4;
+	need -= DESCRIPTOR_MARGIN;
+	struct admit_http_limits *h = &d->http_admit;
+	h->max_pending = scaled(h->max_pending, have, need);
+	h->max_active = scaled(h->max_active, have, need);
+	if (h->max_pending_per_source > h->max_pending)
+		h->max_pending_per_source = h->max_pending;
+	d->tftp_admit.max_transfers = scaled(d->tftp_admit.max_transfers, have, need);
+	if (d->tftp_admit.max_per_source > d->tftp_admit.max_transfers)
+		d->tftp_admit.max_per_source = d->tftp_admit.max_transfers;
+	log_warn("open-file limit %llu is below the %llu the [boot] caps need; caps shrunk to fit: "
+		 "http_max_pending %u (per address %u), http_max_active %u, tftp_max_transfers %u "
+		 "(raise the limit: systemd LimitNOFILE=, ulimit -n)",
+		 (unsigned long long)limit, (unsigned long long)(need + DESCRIPTOR_MARGIN),
+		 h->max_pending, h->max_pending_per_source, h->max_active,
+		 d->tftp_admit.max_transfers);
+}
+
+void bootd_prepare_descriptors(struct bootd *d)
+{
+	struct rlimit rl;
+	rlim_t need = descriptors_needed(d);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+		struct rlimit want = {.rlim_cur = need, .rlim_max = rl.rlim_max};
+		if (want.rlim_max != RLIM_INFINITY && want.rlim_max < need)
+			want.rlim_max =
+			    need; /* allowed with CAP_SYS_RESOURCE (root, before the drop) */
+		if (setrlimit(RLIMIT_NOFILE, &want) != 0 && rl.rlim_max != RLIM_INFINITY) {
+			want.rlim_cur = want.rlim_max = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &want);
+		}
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < need)
+			shrink_caps(d, rl.rlim_cur, need);
+		else
+			log_info("open-file limit raised to %llu", (unsigned long long)rl.rlim_cur);
+	}
+	if (d->reserve_fd < 0)
+		d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 int bootd_configure(struct bootd *d, char *err, size_t errlen)
@@ -159,6 +242,7 @@ int bootd_configure(struct bootd *d, char *err, size_t errlen)
 	else
 		snprintf(d->lease_file, sizeof(d->lease_file), "%.4000s/.dhcp/leases", d->data_dir);
 	setup_pxe(d);
+	setup_admission(d);
 	return 0;
 }
 

@@ -3,7 +3,12 @@
  * to the client (RFC 1350 4: a new TID per transfer), so many transfers run side by side in the
  * one epoll loop. The pure state machine (proto/tftp.c) decides what to send and when; this file
  * performs it: pread() of the blocks, sendto(), timers. Generated scripts (*.ipxe known to the
- * renderer) are rendered fresh per request; other files are opened beneath the TFTP root. */
+ * renderer) are rendered fresh per request; other files are opened beneath the TFTP root.
+ *
+ * Admission (proto/admit.h): at most tftp_max_per_client transfers per client address and
+ * tftp_max_transfers in all; a request from an address:port that has a transfer replaces it.
+ * Refusals and running out of descriptors are answered with an ERROR from the port-69 socket,
+ * which needs no new descriptor. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>
@@ -18,8 +23,6 @@
 #include <unistd.h>
 
 #include "common/log.h"
-
-#define TFTP_MAX_TRANSFERS 512
 
 struct tftp_conn {
 	struct watch w; /* the transfer's own socket */
@@ -52,8 +55,17 @@ static void conn_free(struct bootd *d, struct tftp_conn *c)
 	close(c->w.fd);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	c->file_fd = -1;
 	menu_buf_free(&c->mem);
-	free(c);
+	/* Freed after this round of events: one that is still queued for it sees fd -1. */
+	c->w.fd = -1;
+	c->next = d->tftp_dead;
+	d->tftp_dead = c;
+}
+
+static bool is_out_of_descriptors(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }
 
 static void send_error(int fd, uint16_t code, const char *msg)
@@ -102,7 +114,7 @@ static void send_blocks(struct tftp_conn *c, uint64_t first, uint64_t count)
 	}
 }
 
-static void log_end(const struct tftp_conn *c)
+static void log_end(struct bootd *d, const struct tftp_conn *c)
 {
 	char peer[24];
 	peer_text(&c->peer, peer);
@@ -115,10 +127,12 @@ static void log_end(const struct tftp_conn *c)
 			 "%llu retransmits)",
 			 c->path, peer, (unsigned long long)c->x.size, c->x.blksize,
 			 c->x.windowsize, (long long)ms, (unsigned long long)c->x.retransmits);
-	else
-		log_warn("tftp: transfer of %s to %s failed after %lld ms (block %llu of %llu)",
-			 c->path, peer, (long long)ms, (unsigned long long)c->x.acked,
-			 (unsigned long long)c->x.last);
+	else /* rate-limited: a flood of abandoned requests must not flood the log */
+		bootd_log_limited(&d->tftp_failures,
+				  "tftp: transfer of %s to %s failed after %lld ms (block %llu of "
+				  "%llu)",
+				  c->path, peer, (long long)ms, (unsigned long long)c->x.acked,
+				  (unsigned long long)c->x.last);
 }
 
 /* Performs a step. Returns false when the transfer is over (and freed). */
@@ -145,7 +159,7 @@ static bool perform(struct bootd *d, struct tftp_conn *c, const struct tftp_step
 	case TFTP_DO_FINISH:
 		break;
 	}
-	log_end(c);
+	log_end(d, c);
 	conn_free(d, c);
 	return false;
 }
@@ -177,19 +191,45 @@ static int64_t open_source(struct bootd *d, struct tftp_conn *c)
 	size_t n = strlen(c->path);
 	int rc = n > 5 && strcmp(c->path + n - 5, ".ipxe") == 0 ? boot_render(d, c->path, &c->mem)
 								: -ENOENT;
+	for (int i = 0; i < 4 && (rc == -EMFILE || rc == -ENFILE); i++) {
+		if (!httpd_release_pending(d, "render"))
+			break; /* at the descriptor limit: connections without a request give way */
+		menu_buf_free(&c->mem);
+		rc = boot_render(d, c->path, &c->mem);
+	}
 	if (rc == 0)
 		return (int64_t)c->mem.len;
 	menu_buf_free(&c->mem);
+	if (rc == -EMFILE || rc == -ENFILE) {
+		send_error(c->w.fd, TFTP_ERR_UNDEFINED, "server busy, try again");
+		return -1;
+	}
 	rc = bootd_open_beneath(d->tftp_root_fd, c->path);
+	if ((rc == -EMFILE || rc == -ENFILE) && httpd_release_pending(d, "tftp file"))
+		rc = bootd_open_beneath(d->tftp_root_fd, c->path);
 	if (rc >= 0 && fstat(rc, &st) == 0) {
 		c->file_fd = rc;
 		return st.st_size;
 	}
 	if (rc >= 0)
 		close(rc);
-	send_error(c->w.fd, rc == -ENOENT ? TFTP_ERR_NOT_FOUND : TFTP_ERR_ACCESS,
-		   rc == -ENOENT ? "file not found" : "access violation");
+	if (is_out_of_descriptors(-rc))
+		send_error(c->w.fd, TFTP_ERR_UNDEFINED, "server busy, try again");
+	else
+		send_error(c->w.fd, rc == -ENOENT ? TFTP_ERR_NOT_FOUND : TFTP_ERR_ACCESS,
+			   rc == -ENOENT ? "file not found" : "access violation");
 	return -1;
+}
+
+/* An ERROR to peer from the request socket (no descriptor needed). */
+static void send_error_to(struct bootd *d, const struct sockaddr_in *peer, uint16_t code,
+			  const char *msg)
+{
+	uint8_t buf[256];
+	int n = tftp_encode_error(buf, sizeof(buf), code, msg);
+	if (n > 0 && sendto(d->tftp.fd, buf, (size_t)n, MSG_DONTWAIT, (const struct sockaddr *)peer,
+			    sizeof(*peer)) < 0)
+		log_debug("tftp: error packet not sent: %s", strerror(errno));
 }
 
 static struct tftp_conn *conn_new(struct bootd *d, const struct sockaddr_in *peer)
@@ -204,12 +244,28 @@ static struct tftp_conn *conn_new(struct bootd *d, const struct sockaddr_in *pee
 	if ((d->server_ip >> 24) == 127)
 		local.sin_addr.s_addr = htonl(d->server_ip);
 	c->w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* At the limit, an HTTP connection without a request gives way (a socket and a file). */
+	if (c->w.fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		bool freed = httpd_release_pending(d, "tftp transfer");
+		freed |= httpd_release_pending(d, "tftp transfer"); /* its file too */
+		if (freed)
+			c->w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
 	if (c->w.fd < 0 || bind(c->w.fd, (struct sockaddr *)&local, sizeof(local)) != 0 ||
 	    connect(c->w.fd, (const struct sockaddr *)peer, sizeof(*peer)) != 0) {
-		log_warn("tftp: cannot open a transfer socket: %s", strerror(errno));
+		int err = errno;
+		char ptxt[24];
+		peer_text(peer, ptxt);
+		bootd_log_limited(&d->fd_exhausted,
+				  "tftp: cannot open a transfer socket for %s: %s%s", ptxt,
+				  strerror(err),
+				  is_out_of_descriptors(err) ? " (raise the open-file limit or "
+							       "lower tftp_max_transfers)"
+							     : "");
 		if (c->w.fd >= 0)
 			close(c->w.fd);
 		free(c);
+		send_error_to(d, peer, TFTP_ERR_UNDEFINED, "server busy, try again");
 		return NULL;
 	}
 	c->w.on_event = on_transfer;
@@ -228,14 +284,11 @@ static void start_transfer(struct bootd *d, const struct tftp_packet *req,
 	if (!c)
 		return;
 	peer_text(peer, ptxt);
-	if (req->opcode == TFTP_WRQ || d->transfer_count > TFTP_MAX_TRANSFERS ||
+	if (req->opcode == TFTP_WRQ ||
 	    tftp_sanitize_path(req->filename, c->path, sizeof(c->path)) != 0) {
 		bool wrq = req->opcode == TFTP_WRQ;
-		bool busy = d->transfer_count > TFTP_MAX_TRANSFERS;
-		send_error(c->w.fd, busy ? TFTP_ERR_UNDEFINED : TFTP_ERR_ACCESS,
-			   wrq	  ? "write requests are refused"
-			   : busy ? "server busy"
-				  : "access violation");
+		send_error(c->w.fd, TFTP_ERR_ACCESS,
+			   wrq ? "write requests are refused" : "access violation");
 		log_warn("tftp: refused %s %s from %s", wrq ? "WRQ" : "RRQ", req->filename, ptxt);
 		conn_free(d, c);
 		return;
@@ -255,6 +308,45 @@ static void start_transfer(struct bootd *d, const struct tftp_packet *req,
 	perform(d, c, &s);
 }
 
+/* Applies the per-client limits to a request from peer. False: refused (answered). */
+static bool admit_request(struct bootd *d, const struct sockaddr_in *peer)
+{
+	unsigned from_source = 0;
+	struct tftp_conn *same = NULL;
+	char ptxt[24];
+	for (struct tftp_conn *c = d->transfers; c; c = c->next) {
+		if (c->peer.sin_addr.s_addr != peer->sin_addr.s_addr)
+			continue;
+		from_source++;
+		if (c->peer.sin_port == peer->sin_port)
+			same = c;
+	}
+	peer_text(peer, ptxt);
+	switch (admit_tftp_request(&d->tftp_admit, d->transfer_count, from_source, same != NULL)) {
+	case ADMIT_TFTP_TAKE:
+		return true;
+	case ADMIT_TFTP_REPLACE:
+		log_debug("tftp: %s asked again: its transfer of %s is replaced", ptxt, same->path);
+		conn_free(d, same);
+		return true;
+	case ADMIT_TFTP_SOURCE_FULL:
+		bootd_log_limited(&d->tftp_refusals,
+				  "tftp: refused a request from %s: %u transfers to that address "
+				  "already (tftp_max_per_client)",
+				  ptxt, from_source);
+		send_error_to(d, peer, TFTP_ERR_UNDEFINED, "too many transfers, try again");
+		return false;
+	case ADMIT_TFTP_FULL:
+		bootd_log_limited(&d->tftp_refusals,
+				  "tftp: refused a request from %s: %u transfers running "
+				  "(tftp_max_transfers)",
+				  ptxt, d->transfer_count);
+		send_error_to(d, peer, TFTP_ERR_UNDEFINED, "server busy, try again");
+		return false;
+	}
+	return false;
+}
+
 static void on_request(struct bootd *d, struct watch *w, uint32_t events)
 {
 	uint8_t buf[TFTP_REQUEST_MAX + 1];
@@ -272,7 +364,8 @@ static void on_request(struct bootd *d, struct watch *w, uint32_t events)
 			log_debug("tftp: dropped a malformed request");
 			continue;
 		}
-		start_transfer(d, &p, &peer);
+		if (admit_request(d, &peer))
+			start_transfer(d, &p, &peer);
 	}
 }
 
@@ -300,10 +393,20 @@ void tftpd_close(struct bootd *d)
 {
 	while (d->transfers)
 		conn_free(d, d->transfers);
+	tftpd_reap(d);
 	if (d->tftp.fd >= 0) {
 		bootd_unwatch(d, &d->tftp);
 		close(d->tftp.fd);
 		d->tftp.fd = -1;
+	}
+}
+
+void tftpd_reap(struct bootd *d)
+{
+	while (d->tftp_dead) {
+		struct tftp_conn *c = d->tftp_dead;
+		d->tftp_dead = c->next;
+		free(c);
 	}
 }
 

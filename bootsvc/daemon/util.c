@@ -6,13 +6,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/log.h"
 
 int64_t bootd_now_ms(void)
 {
@@ -132,4 +136,33 @@ int bootd_parse_ipv4(const char *text, uint32_t *ip)
 void bootd_format_ipv4(uint32_t ip, char out[static 16])
 {
 	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
+{
+	char msg[512];
+	uint64_t held_back;
+	va_list ap;
+	if (!admit_ratelimit_event(rl, bootd_now_ms(), 1000, &held_back))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (held_back)
+		log_warn("%s (and %llu more like it in the last second)", msg,
+			 (unsigned long long)held_back);
+	else
+		log_warn("%s", msg);
+}
+
+void bootd_shed_connection(struct bootd *d, int listen_fd)
+{
+	if (d->reserve_fd >= 0) {
+		close(d->reserve_fd);
+		d->reserve_fd = -1;
+	}
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }

@@ -206,7 +206,11 @@ static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 	out(b, "clear rs_client\nclear rs_image\n");
 	out(b, "set rs_action %s\n", action_label(m->default_action));
 	out(b, "set rs_default %s%s\n", strcmp(first, "exit") ? "lun-" : "", first);
-	out(b, "set rs_timeout 0\n");
+	/* An unknown machine takes the default action after the menu timeout, like a [client]
+	 * does; "menu" (or no disk to take) waits for a person. */
+	unsigned t =
+	    m->default_action != MENU_ACTION_MENU && strcmp(first, "exit") ? m->timeout_s : 0;
+	out(b, "set rs_timeout %u\n", t * 1000);
 	for (size_t i = 0; i < m->n_clients; i++) {
 		format_mac(m->clients[i].mac, mac);
 		out(b, "iseq ${rs_mac} %s && goto client-%s ||\n", mac, mac);

@@ -241,6 +241,14 @@ static void step_set(struct tftp_step *s, enum tftp_action a, uint64_t first, ui
 	s->count = count;
 }
 
+/* The next retransmission, never after the end of the stall allowance. */
+static void set_deadline(struct tftp_xfer *x, int64_t now_ms)
+{
+	x->deadline_ms = now_ms + x->rto_ms;
+	if (x->max_stall_ms && x->deadline_ms > x->progress_ms + x->max_stall_ms)
+		x->deadline_ms = x->progress_ms + x->max_stall_ms;
+}
+
 /* Sends the window after x->acked (RFC 7440 3: up to windowsize blocks without an ACK). */
 static void send_window(struct tftp_xfer *x, int64_t now_ms, struct tftp_step *step)
 {
@@ -249,7 +257,7 @@ static void send_window(struct tftp_xfer *x, int64_t now_ms, struct tftp_step *s
 	if (count > x->windowsize)
 		count = x->windowsize;
 	x->sent = x->acked + count;
-	x->deadline_ms = now_ms + x->rto_ms;
+	set_deadline(x, now_ms);
 	step_set(step, TFTP_DO_SEND_DATA, first, count);
 }
 
@@ -263,6 +271,8 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 	x->base_rto_ms = lim->timeout_ms;
 	x->max_rto_ms = lim->max_timeout_ms;
 	x->max_retries = lim->max_retries;
+	x->max_stall_ms = lim->max_stall_ms;
+	x->progress_ms = now_ms;
 	if (rrq->has_blksize) {
 		x->ack_blksize = true;
 		x->blksize = rrq->blksize < lim->max_blksize ? rrq->blksize : lim->max_blksize;
@@ -272,7 +282,9 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 		x->windowsize =
 		    rrq->windowsize < lim->max_windowsize ? rrq->windowsize : lim->max_windowsize;
 	}
-	if (rrq->has_timeout) { /* RFC 2349: the client's retransmission timeout, in seconds */
+	if (rrq->has_timeout &&
+	    (!lim->max_client_timeout_s || rrq->timeout <= lim->max_client_timeout_s)) {
+		/* RFC 2349: the client's retransmission timeout, in seconds */
 		x->ack_timeout = true;
 		x->timeout_s = rrq->timeout;
 		x->base_rto_ms = rrq->timeout * 1000;
@@ -284,7 +296,7 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 	x->last = file_size / x->blksize + 1; /* the final block is short, possibly empty */
 	if (x->ack_blksize || x->ack_windowsize || x->ack_timeout || x->ack_tsize) {
 		x->state = TFTP_XS_OACK;
-		x->deadline_ms = now_ms + x->rto_ms;
+		set_deadline(x, now_ms);
 		step_set(step, TFTP_DO_SEND_OACK, 0, 0);
 		return;
 	}
@@ -308,6 +320,7 @@ static void on_ack(struct tftp_xfer *x, uint16_t block, int64_t now_ms, struct t
 			return; /* RFC 2347: only ACK 0 confirms the OACK */
 		x->state = TFTP_XS_DATA;
 		x->retries = 0;
+		x->progress_ms = now_ms;
 		send_window(x, now_ms, step);
 		return;
 	}
@@ -315,6 +328,7 @@ static void on_ack(struct tftp_xfer *x, uint16_t block, int64_t now_ms, struct t
 	if (idx == 0)
 		return; /* duplicate or stale: never retransmit on it (Sorcerer's Apprentice) */
 	x->acked = idx;
+	x->progress_ms = now_ms;
 	x->retries = 0;
 	x->rto_ms = x->base_rto_ms;
 	if (x->acked == x->last) {
@@ -359,7 +373,8 @@ void tftp_xfer_on_timeout(struct tftp_xfer *x, int64_t now_ms, struct tftp_step 
 	step_set(step, TFTP_DO_NOTHING, 0, 0);
 	if (x->state == TFTP_XS_DONE || x->state == TFTP_XS_FAILED || now_ms < x->deadline_ms)
 		return;
-	if (x->retries >= x->max_retries) {
+	if (x->retries >= x->max_retries ||
+	    (x->max_stall_ms && now_ms - x->progress_ms >= x->max_stall_ms)) {
 		x->state = TFTP_XS_FAILED;
 		step_set(step, TFTP_DO_FINISH, 0, 0);
 		return;
@@ -367,7 +382,7 @@ void tftp_xfer_on_timeout(struct tftp_xfer *x, int64_t now_ms, struct tftp_step 
 	x->retries++;
 	x->retransmits++;
 	x->rto_ms = x->rto_ms * 2 > x->max_rto_ms ? x->max_rto_ms : x->rto_ms * 2;
-	x->deadline_ms = now_ms + x->rto_ms;
+	set_deadline(x, now_ms);
 	if (x->state == TFTP_XS_OACK) {
 		step_set(step, TFTP_DO_SEND_OACK, 0, 0);
 		return;

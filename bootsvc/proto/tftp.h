@@ -83,6 +83,13 @@ struct tftp_limits {
 	uint32_t timeout_ms;	 /* initial retransmission timeout without the timeout option */
 	uint32_t max_timeout_ms; /* backoff cap */
 	unsigned max_retries;	 /* retransmissions of one window before giving up */
+	/* RFC 2349 timeout option: a client asking for more than this many seconds has the option
+	 * ignored (the RFC lets the server only accept the client's exact value or decline it),
+	 * so a never-acking client cannot hold a transfer for 6 x 255 s. 0 = accept 1-255. */
+	uint32_t max_client_timeout_s;
+	/* A transfer that makes no progress (no new ACK) for this long fails, whatever the
+	 * retransmission timer says. 0 = bounded by max_retries alone. */
+	uint32_t max_stall_ms;
 };
 
 enum tftp_xfer_state { TFTP_XS_OACK, TFTP_XS_DATA, TFTP_XS_DONE, TFTP_XS_FAILED };
@@ -111,6 +118,8 @@ struct tftp_xfer {
 	unsigned retries, max_retries;
 	uint64_t acked, sent, last; /* block indexes: highest acked, highest sent, final */
 	int64_t deadline_ms;	    /* when tftp_xfer_on_timeout() has work to do */
+	int64_t progress_ms;	    /* the start or the last new ACK */
+	uint32_t max_stall_ms;
 	bool ack_blksize, ack_tsize, ack_timeout, ack_windowsize; /* options to put in the OACK */
 	uint32_t timeout_s;
 	uint64_t retransmits; /* statistics */
@@ -126,7 +135,8 @@ void tftp_xfer_start(struct tftp_xfer *x, const struct tftp_packet *rrq, uint64_
 void tftp_xfer_on_packet(struct tftp_xfer *x, const struct tftp_packet *p, int64_t now_ms,
 			 struct tftp_step *step);
 /* Call when now_ms >= x->deadline_ms: retransmits the outstanding window with exponential
- * backoff, or gives up after max_retries (FINISH with state FAILED). */
+ * backoff, or gives up after max_retries or max_stall_ms without progress (FINISH with state
+ * FAILED). */
 void tftp_xfer_on_timeout(struct tftp_xfer *x, int64_t now_ms, struct tftp_step *step);
 /* Byte range and wire block number of block index idx (1-based). */
 void tftp_xfer_block(const struct tftp_xfer *x, uint64_t idx, uint64_t *offset, size_t *len,

@@ -14,13 +14,17 @@
 #               initrd over HTTP from media_dir, which write the pattern one MiB further on; then the
 #               config says boot (rewritten, SIGHUP) and the same machine boots from the LUN, which
 #               must still hold what the install wrote;
+#   unknown:    a machine with no [client] section, [boot] default_action = boot and
+#               menu_timeout = 3: the menu must take its default (the first LUN) after 3 s, then
+#               the disk's own boot/install chooser after 3 s more, and the machine boots with no
+#               keyboard (before, an unknown machine waited at the menu forever);
 #   proxyDHCP:  busybox udhcpd (in a peer namespace on the bridge) hands out addresses, ringsan-boot --dhcp proxy does the rest
 #               (UDP 4011 included): BIOS virtio, UEFI without option ROM.
 # Exit 77 (skip) when something is missing or not root.
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per VM,
-# default 150 s), RINGSAN_VM_CASES (default "bios bios-e1000 uefi uefi-pxe install proxy-bios
-# proxy-uefi-pxe"; any proxy* case also runs the UDP 4011 checks), RINGSAN_VM_LOG_LEVEL
+# default 150 s), RINGSAN_VM_CASES (default "bios bios-e1000 uefi uefi-pxe install unknown
+# proxy-bios proxy-uefi-pxe"; any proxy* case also runs the UDP 4011 checks), RINGSAN_VM_LOG_LEVEL
 # (ringsan-boot's, default info), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,10 +36,12 @@ SERVER=$NET.1
 BASE_IQN=iqn.2026-11.org.ringsan
 MAC_BOOT=52:54:00:77:00:01    # [client]: lun pxe, action boot
 MAC_INSTALL=52:54:00:77:00:02 # [client]: lun inst, action install (then boot)
+MAC_UNKNOWN=52:54:00:77:00:03 # no [client]: [boot] default_action and menu_timeout apply
+UNKNOWN_TIMEOUT=3
 LUN_BOOT=pxe
 LUN_INSTALL=inst
 INSTALL_OFFSET_MIB=$((VM_DATA_START_MIB + 1)) # where the "installer" writes its pattern
-CASES=${RINGSAN_VM_CASES:-bios bios-e1000 uefi uefi-pxe install proxy-bios proxy-uefi-pxe}
+CASES=${RINGSAN_VM_CASES:-bios bios-e1000 uefi uefi-pxe install unknown proxy-bios proxy-uefi-pxe}
 VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-150}
 PASSED=0
 FAILED=0
@@ -122,8 +128,12 @@ make_luns() {
 	chmod -R a+rX "$MEDIA"
 }
 
-# write_config INSTALL_ACTION: the INI ringsan-boot reads (and re-reads on SIGHUP).
+# write_config INSTALL_ACTION [UNKNOWN_ACTION]: the INI ringsan-boot reads (and re-reads on
+# SIGHUP). UNKNOWN_ACTION sets [boot] default_action with menu_timeout UNKNOWN_TIMEOUT.
 write_config() {
+	local unknown="menu_timeout = 10"
+	[[ -z ${2:-} ]] || unknown="menu_timeout = $UNKNOWN_TIMEOUT
+default_action = $2"
 	cat >"$CFG.tmp" <<-EOF
 		# test-pxe-ringsan.sh (generated)
 		[server]
@@ -133,7 +143,7 @@ write_config() {
 		[boot]
 		ipxe_dir = /usr/lib/ipxe
 		media_dir = $MEDIA
-		menu_timeout = 10
+		$unknown
 
 		[image testinst]
 		description = test installer (the test disk's own kernel and initramfs)
@@ -298,6 +308,57 @@ install_case() {
 		both_patterns "$lun"
 }
 
+# unknown_case: a machine no [client] names boots the menu's default (the first LUN) by itself
+# after menu_timeout, because default_action is boot.
+unknown_case() {
+	local first lun
+	write_config boot boot
+	kill -HUP "$BOOTD_PID"
+	sleep 0.5
+	first=$(http_get menu.ipxe | sed -n 's/^set rs_default lun-//p' | head -n 1)
+	check "unknown: menu.ipxe preselects the first LUN ($first) for $UNKNOWN_TIMEOUT s" \
+		unknown_menu_times_out
+	lun=$DATA/$first/disk.img
+	clear_pattern "$lun"
+	# When each script was fetched: the bootd log with arrival times (it has none of its own).
+	python3 -u - "$BOOTD_LOG" "$((VM_TIMEOUT + 30))" >"$WORK/stamped.log" <<-'EOF' &
+		import sys, time
+		f = open(sys.argv[1], errors="replace")
+		f.seek(0, 2)
+		end = time.time() + float(sys.argv[2])
+		while time.time() < end:
+		    line = f.readline()
+		    if line:
+		        print("%.2f %s" % (time.time(), line), end="")
+		    else:
+		        time.sleep(0.05)
+	EOF
+	local stamper=$!
+	PIDS+=("$stamper")
+	check "unknown: no [client], default_action boot, menu_timeout $UNKNOWN_TIMEOUT -> boots LUN $first unattended" \
+		boot_case unknown bios virtio default "$MAC_UNKNOWN" write
+	stop_pid "$stamper"
+	check "unknown: the pattern is in LUN $first's backing file" pattern_in_file "$lun"
+	check "unknown: the menu waited its $UNKNOWN_TIMEOUT s before taking LUN $first" \
+		unknown_waited "$WORK/stamped.log" "$first"
+	write_config boot
+	kill -HUP "$BOOTD_PID"
+	sleep 0.5
+}
+unknown_menu_times_out() {
+	http_get menu.ipxe | grep -q "^set rs_timeout $((UNKNOWN_TIMEOUT * 1000))\$"
+}
+# unknown_waited STAMPED LUN: menu.ipxe was fetched at least menu_timeout before lun-LUN.ipxe
+# (iPXE chains the disk's script when the menu's choose times out).
+unknown_waited() {
+	local menu disk
+	menu=$(grep -a 'boot: http menu.ipxe ' "$1" | tail -n 1 | cut -d' ' -f1)
+	disk=$(grep -a "boot: http lun-$2.ipxe " "$1" | tail -n 1 | cut -d' ' -f1)
+	[[ -n $menu && -n $disk ]] || { echo "menu.ipxe or lun-$2.ipxe was not fetched"; return 1; }
+	echo "menu.ipxe at $menu, lun-$2.ipxe at $disk"
+	awk -v a="$menu" -v b="$disk" -v t="$UNKNOWN_TIMEOUT" 'BEGIN { exit !(b - a >= t - 0.5) }'
+}
+
 # pxe_4011 SRC_PORT ARCH USER_CLASS EXPECT: from the peer namespace (a client that has its address
 # from the LAN's DHCP server), the PXE boot-server exchange: a DHCPREQUEST to SERVER:4011 from
 # SRC_PORT must come back to SRC_PORT as an ACK whose boot file contains EXPECT.
@@ -385,6 +446,7 @@ main() {
 	! has_case uefi || pxe_case uefi uefi virtio default
 	! has_case uefi-pxe || pxe_case uefi-pxe uefi virtio none
 	! has_case install || install_case
+	! has_case unknown || unknown_case
 	if [[ " $CASES " == *" proxy"* ]]; then
 		stop_bootd
 		if start_udhcpd && start_bootd proxy; then

@@ -52,11 +52,13 @@ def parse_oack(data):
     return {parts[i].decode().lower(): int(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
 
 
-def tftp_get(port, name, opts=None, timeout=5.0, abort_after_oack=False):
-    """Downloads name; returns (bytes, oack dict). Raises TftpError on an ERROR packet."""
+def tftp_get(port, name, opts=None, timeout=5.0, abort_after_oack=False, source=HOST):
+    """Downloads name; returns (bytes, oack dict). Raises TftpError on an ERROR packet.
+    source: the loopback address to send from (127.0.0.0/8: one per simulated machine)."""
     opts = opts or {}
+    assert source.startswith("127.")
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((HOST, 0))
+    s.bind((source, 0))
     s.settimeout(timeout)
     s.sendto(tftp_rrq(name, opts), (HOST, port))
     blksize = 512
@@ -186,7 +188,8 @@ def cmd_tftp_load(args):
     def one(i):
         opts = {"blksize": 1428} if i % 2 else {}
         try:
-            got, _ = tftp_get(port, name, opts, timeout=10)
+            # one loopback address per machine, as on a LAN (per-address limits apply)
+            got, _ = tftp_get(port, name, opts, timeout=10, source="127.0.2.%d" % (i % 250 + 1))
             results[i] = got == want
         except Exception as e:  # noqa: BLE001 - any failure counts
             results[i] = e

@@ -147,6 +147,37 @@ static void test_dispatch(void)
 	menu_buf_free(&b);
 }
 
+/* An unknown machine (no [client]) takes [boot] default_action after menu_timeout; "menu", a
+ * timeout of 0 or no disk at all waits for a person. */
+static void test_unknown_machine_timeout(void)
+{
+	static const struct {
+		enum menu_action action;
+		unsigned timeout_s;
+		size_t n_luns;
+		const char *want;
+	} cases[] = {
+	    {MENU_ACTION_BOOT, 3, 4, "set rs_timeout 3000\n"},
+	    {MENU_ACTION_INSTALL, 7, 4, "set rs_timeout 7000\n"},
+	    {MENU_ACTION_MENU, 3, 4, "set rs_timeout 0\n"},
+	    {MENU_ACTION_BOOT, 0, 4, "set rs_timeout 0\n"},
+	    {MENU_ACTION_BOOT, 3, 0, "set rs_timeout 0\n"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct menu_model m = MODEL;
+		struct menu_buf b = {0};
+		m.default_action = cases[i].action;
+		m.timeout_s = cases[i].timeout_s;
+		m.n_luns = cases[i].n_luns;
+		m.n_clients = 0;
+		CHECK_EQ(menu_render_file(&m, "menu.ipxe", &b), 0);
+		/* the first rs_timeout line is the unknown machine's */
+		const char *t = b.p ? strstr(b.p, "set rs_timeout ") : NULL;
+		CHECK(t && strncmp(t, cases[i].want, strlen(cases[i].want)) == 0);
+		menu_buf_free(&b);
+	}
+}
+
 static void test_helpers(void)
 {
 	char t[MENU_TEXT_MAX + 1], s[16];
@@ -179,6 +210,7 @@ int main(void)
 {
 	test_golden();
 	test_dispatch();
+	test_unknown_machine_timeout();
 	test_helpers();
 	return CHECK_SUMMARY();
 }

@@ -177,6 +177,42 @@ static void test_retry_cap(void)
 	CHECK_EQ(now, 1000 + 2000 + 4000 + 8000 + 8000); /* capped at max_timeout_ms */
 }
 
+/* A never-acking client asking for timeout=255 (RFC 2349) has the option ignored above the cap,
+ * and the transfer fails after max_stall_ms without progress, not after 6 x 255 s. */
+static void test_hostile_timeout(void)
+{
+	struct tftp_limits lim = LIM;
+	lim.max_client_timeout_s = 10;
+	lim.max_stall_ms = 20000;
+	struct tftp_packet rrq = {.opcode = TFTP_RRQ, .has_timeout = true, .timeout = 255};
+	struct tftp_xfer x;
+	struct tftp_step s;
+	int64_t now = 0;
+	tftp_xfer_start(&x, &rrq, 100, &lim, now, &s);
+	CHECK_EQ(s.action, TFTP_DO_SEND_DATA); /* no OACK: the only option was declined */
+	CHECK(!x.ack_timeout && x.base_rto_ms == 1000);
+	lim.max_retries = 100;
+	tftp_xfer_start(&x, &rrq, 100, &lim, now, &s);
+	for (int i = 0; i < 200 && x.state != TFTP_XS_FAILED; i++) {
+		now = x.deadline_ms;
+		tftp_xfer_on_timeout(&x, now, &s);
+	}
+	CHECK_EQ(x.state, TFTP_XS_FAILED);
+	CHECK_EQ(now, 20000); /* the stall bound, to the millisecond */
+	/* At the cap the option is accepted and acknowledged. */
+	rrq.timeout = 10;
+	tftp_xfer_start(&x, &rrq, 100, &lim, 0, &s);
+	CHECK(s.action == TFTP_DO_SEND_OACK && x.ack_timeout && x.base_rto_ms == 10000);
+	/* Progress moves the stall bound: an ACK at 15 s lets the transfer live past 20 s. */
+	rrq.has_timeout = false;
+	tftp_xfer_start(&x, &(struct tftp_packet){.opcode = TFTP_RRQ}, 1000, &lim, 0, &s);
+	struct tftp_packet a = ack(1);
+	tftp_xfer_on_packet(&x, &a, 15000, &s);
+	tftp_xfer_on_timeout(&x, 20000, &s);
+	CHECK(x.state == TFTP_XS_DATA);
+	CHECK(x.deadline_ms <= 35000);
+}
+
 static void test_options_and_window(void)
 {
 	struct tftp_packet rrq = {.opcode = TFTP_RRQ,
@@ -280,6 +316,7 @@ int main(void)
 	test_paths();
 	test_plain_transfer();
 	test_retry_cap();
+	test_hostile_timeout();
 	test_options_and_window();
 	test_ovmf_probe_and_errors();
 	test_rollover();
