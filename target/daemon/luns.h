@@ -32,6 +32,7 @@ struct lun_entry {
 	struct scsi_lu *lu;
 	/* From [lun NAME] (copied, so a reload can replace the config). */
 	bool read_only;
+	bool as_base;		      /* the base image of overlays: served read-only */
 	uint32_t physical_block_size; /* as served; 0 = the logical block size */
 	char **acl;
 	unsigned acl_count;
