@@ -59,8 +59,16 @@ static int lunfile_collect(const char *data_dir, char ***names, size_t *count, c
 int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg), void *arg,
 		 char *err, size_t errlen)
 {
-	char **names, skip[512];
+	return lunfile_list_report(data_dir, fn, NULL, arg, err, errlen);
+}
+
+int lunfile_list_report(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg),
+			void (*bad)(const char *name, const char *why, void *arg), void *arg,
+			char *err, size_t errlen)
+{
+	char **names, skip[768], disk[PATH_MAX];
 	size_t count;
+	struct stat st;
 	int ret = lunfile_collect(data_dir, &names, &count, err, errlen);
 
 	for (size_t i = 0; i < count; i++) {
@@ -69,6 +77,11 @@ int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void 
 					     sizeof(skip)) == 0) {
 			ret = fn(&lf, arg);
 			lunfile_close(&lf);
+		} else if (ret == 0 && bad &&
+			   snprintf(disk, sizeof(disk), "%s/%s/" LUNFILE_DISK, data_dir, names[i]) <
+			       (int)sizeof(disk) &&
+			   stat(disk, &st) == 0) {
+			bad(names[i], skip, arg);
 		}
 		free(names[i]);
 	}
