@@ -293,8 +293,7 @@ static void lunfile_newest(const char *data_dir, const char *base, char out[NAME
 	}
 }
 
-/* An image promoted over (it has a successor) that nothing refers to any more goes. */
-static void lunfile_drop_superseded(const char *data_dir, const char *image)
+void lunfile_drop_superseded(const char *data_dir, const char *image)
 {
 	char next[NAME_MAX_LEN + 1], err[512];
 

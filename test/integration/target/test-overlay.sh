@@ -168,9 +168,10 @@ check "promote builds a new image from image + overlay" R lun promote o1 --as go
 check "the new image holds exactly what the overlay read" cmp "$WORK/o1.img" "$DATA/gold2/disk.img"
 check "the promoted overlay moved onto it" bash -c "R() { \"$RINGSAN\" --data-dir '$DATA' \"\$@\"; }; R lun info o1 | grep -q 'overlay of:  gold2'"
 check "the old image stays while other overlays refer to it" test -e "$DATA/gold/disk.img"
-for o in o2 bad short; do R lun rm "$o" --yes >/dev/null 2>&1; done
-rm -rf "${DATA:?}/bad" "${DATA:?}/short"
-check "the old image is removed once nothing refers to it (o2 removed)" bash -c "R() { \"$RINGSAN\" --data-dir '$DATA' \"\$@\"; }; R lun create o9 --base gold2 >/dev/null; ! R lun info gold >/dev/null 2>&1 || R lun list | grep -q '^gold '"
+check "a LUN with a damaged map can still be removed" R lun rm bad --yes
+R lun rm short --yes >/dev/null 2>&1
+R lun rm o2 --yes >/dev/null 2>&1
+check "the old image is removed with the last overlay that referred to it" test ! -e "$DATA/gold"
 R lun rm orphan --yes >/dev/null 2>&1
 
 # 500 overlays of one image.
