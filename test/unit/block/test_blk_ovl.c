@@ -1,7 +1,8 @@
 /* test_blk_ovl.c: property tests of the overlay backend (blk_ovl.c) against an in-memory model,
  * on real files in a temporary directory.
  *
- * Every 512-byte block carries a tag: the id of the operation that wrote it and the block number
+ * The LUN is 4 MiB and 37 blocks, so its last cluster is partial. Every 512-byte block carries a
+ * tag: the id of the operation that wrote it and the block number
  * (base blocks: id 1; unmapped blocks read as zeroes, id 0). Random writes (often straddling
  * 64 KiB clusters), UNMAPs, flushes, GET LBA STATUS seeks, reopen and reset run on the overlay
  * and on the model; every block is compared after each round.
@@ -22,8 +23,9 @@
 #include "target/block/blk_sync.h"
 #include "test/unit/check.h"
 
-#define SIZE   (4u << 20)
-#define BLOCKS (SIZE / 512)
+#define BLOCKS (8192u + 37u) /* 4 MiB and a partial last cluster */
+#define SIZE   (BLOCKS * 512u)
+#define FILLED (BLOCKS * 3 / 4) /* blocks of the image that hold data */
 #define OPS    400
 #define ROUNDS 6
 
@@ -230,7 +232,7 @@ static void crash_copy(const uint8_t *prev_map, bool torn)
 	copy_file(a, b);
 	if (torn) {
 		int fd = open(b, O_RDWR);
-		for (uint32_t c = 0; c < SIZE / OVLMAP_CLUSTER; c++)
+		for (uint32_t c = 0; c < ovlmap_clusters(SIZE); c++)
 			if (rnd(2))
 				CHECK_EQ(pwrite(fd, prev_map + c, 1, OVLMAP_HEADER_LEN + c), 1);
 		close(fd);
@@ -243,14 +245,14 @@ static void read_map(uint8_t *out)
 	char p[512];
 	path_of(p, sizeof(p), "o", OVLMAP_FILE);
 	int fd = open(p, O_RDONLY);
-	CHECK_EQ(pread(fd, out, SIZE / OVLMAP_CLUSTER, OVLMAP_HEADER_LEN), SIZE / OVLMAP_CLUSTER);
+	CHECK_EQ(pread(fd, out, ovlmap_clusters(SIZE), OVLMAP_HEADER_LEN), ovlmap_clusters(SIZE));
 	close(fd);
 }
 
 int main(void)
 {
 	static uint8_t buf[SIZE];
-	uint8_t prev_map[SIZE / OVLMAP_CLUSTER];
+	uint8_t prev_map[SIZE / OVLMAP_CLUSTER + 1];
 	struct lunfile lf, base;
 	struct blk_dev dev;
 	char p[512];
@@ -260,12 +262,12 @@ int main(void)
 	/* The image: tagged blocks in its first 3 MiB, a hole after. */
 	CHECK_EQ(lunfile_create(dir, "gold", SIZE, 512, NULL, err, sizeof(err)), 0);
 	for (uint32_t b = 0; b < BLOCKS; b++) {
-		model[b] = b < BLOCKS * 3 / 4 ? 1 : 0;
+		model[b] = b < FILLED ? 1 : 0;
 		tag_block(buf + (size_t)b * 512, 1, b);
 	}
 	path_of(p, sizeof(p), "gold", "disk.img");
 	int fd = open(p, O_WRONLY);
-	CHECK_EQ(pwrite(fd, buf, SIZE * 3 / 4, 0), SIZE * 3 / 4);
+	CHECK_EQ(pwrite(fd, buf, FILLED * 512, 0), FILLED * 512);
 	close(fd);
 	memcpy(at_flush, model, sizeof(model));
 	memcpy(at_prev_flush, model, sizeof(model));
@@ -303,7 +305,7 @@ int main(void)
 			close_dev(&lf, &dev);
 			CHECK_EQ(lunfile_overlay_reset(dir, "o", err, sizeof(err)), 0);
 			for (uint32_t b = 0; b < BLOCKS; b++)
-				model[b] = b < BLOCKS * 3 / 4 ? 1 : 0;
+				model[b] = b < FILLED ? 1 : 0;
 			flushed();
 			flushed();
 			CHECK_EQ(open_dev("o", &lf, &dev), 0);
