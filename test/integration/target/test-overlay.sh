@@ -168,6 +168,10 @@ check "promote builds a new image from image + overlay" R lun promote o1 --as go
 check "the new image holds exactly what the overlay read" cmp "$WORK/o1.img" "$DATA/gold2/disk.img"
 check "the promoted overlay moved onto it" bash -c "R() { \"$RINGSAN\" --data-dir '$DATA' \"\$@\"; }; R lun info o1 | grep -q 'overlay of:  gold2'"
 check "the old image stays while other overlays refer to it" test -e "$DATA/gold/disk.img"
+check "the running target serves the promoted overlay on its new image" \
+	qemu-img compare -f raw -F raw "$(url o1)" "$WORK/o1.img"
+check "and another overlay reset onto the new image meanwhile" bash -c \
+	"'$RINGSAN' --data-dir '$DATA' lun reset o2 >/dev/null && qemu-img compare -f raw -F raw '$(url o2)' '$DATA/gold2/disk.img'"
 check "a LUN with a damaged map can still be removed" R lun rm bad --yes
 R lun rm short --yes >/dev/null 2>&1
 R lun rm o2 --yes >/dev/null 2>&1
