@@ -380,8 +380,12 @@ static int ovl_unmap(struct blk_ovl *o, uint64_t off, uint64_t len)
 		uint64_t stop = cluster_end(o, c);
 		int ret = 0;
 		if (off == start && stop <= end) {
+			/* Not in the middle of a copy-up of the cluster (it would mark it held
+			 * after this, with the image's bytes around its data). */
+			pthread_mutex_lock(&o->alloc_lock);
 			state_set(o, c, OVLMAP_ZERO);
 			ret = punch(o->data_fd, start, stop - start);
+			pthread_mutex_unlock(&o->alloc_lock);
 		} else {
 			if (stop > end)
 				stop = end;

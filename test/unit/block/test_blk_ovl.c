@@ -1,5 +1,5 @@
 /* test_blk_ovl.c: property tests of the overlay backend (blk_ovl.c) against an in-memory model,
- * on real files in a temporary directory.
+ * on real files in a temporary directory; then threads copying up the same clusters at once.
  *
  * The LUN is 4 MiB and 37 blocks, so its last cluster is partial. Every 512-byte block carries a
  * tag: the id of the operation that wrote it and the block number
@@ -13,6 +13,7 @@
  * and after the last flush) must keep that promise relative to the flush before. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -249,6 +250,78 @@ static void read_map(uint8_t *out)
 	close(fd);
 }
 
+/* Threads writing and unmapping single blocks of the same clusters at once (block b belongs to
+ * thread b % THREADS, so the model needs no lock): copy-ups must not lose each other's data. In
+ * each round all threads start together on an overlay whose clusters are all unmapped, so every
+ * cluster is copied up while others write into it. */
+#define THREADS	      4
+#define THREAD_ROUNDS 40
+#define ROUND_OPS     60
+
+static pthread_barrier_t barrier;
+
+struct worker {
+	struct blk_dev *dev;
+	unsigned t;
+	uint64_t seed;
+};
+
+static void worker_round(struct worker *w, unsigned round)
+{
+	uint8_t block[512];
+
+	for (unsigned i = 0; i < ROUND_OPS; i++) {
+		w->seed ^= w->seed << 13;
+		w->seed ^= w->seed >> 7;
+		w->seed ^= w->seed << 17;
+		uint32_t b = (uint32_t)(w->seed % (BLOCKS / THREADS)) * THREADS + w->t;
+		uint32_t id = 1000000 + (round * THREADS + w->t) * ROUND_OPS + i;
+		if (w->seed % 7 == 0) {
+			if (run(w->dev, BLK_PUNCH, (uint64_t)b * 512, 512, NULL) == 0)
+				model[b] = 0;
+		} else {
+			tag_block(block, id, b);
+			if (run(w->dev, BLK_WRITE, (uint64_t)b * 512, 512, block) == 512)
+				model[b] = id;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	for (unsigned r = 0; r < THREAD_ROUNDS; r++) {
+		pthread_barrier_wait(&barrier);
+		worker_round(w, r);
+		pthread_barrier_wait(&barrier);
+		if (w->t == 0) { /* alone: check, then unmap everything for the next round */
+			if (compare_all(w->dev) != 0)
+				CHECK(!"threads lost data");
+			CHECK_EQ(run(w->dev, BLK_PUNCH, 0, SIZE, NULL), 0);
+			memset(model, 0, sizeof(model));
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(struct blk_dev *dev)
+{
+	struct worker w[THREADS];
+	pthread_t th[THREADS];
+
+	pthread_barrier_init(&barrier, NULL, THREADS);
+	CHECK_EQ(run(dev, BLK_PUNCH, 0, SIZE, NULL), 0);
+	memset(model, 0, sizeof(model));
+	for (unsigned t = 0; t < THREADS; t++) {
+		w[t] = (struct worker){.dev = dev, .t = t, .seed = 0x9e3779b97f4a7c15ull * (t + 1)};
+		CHECK_EQ(pthread_create(&th[t], NULL, worker_main, &w[t]), 0);
+	}
+	for (unsigned t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	pthread_barrier_destroy(&barrier);
+}
+
 int main(void)
 {
 	static uint8_t buf[SIZE];
@@ -312,6 +385,14 @@ int main(void)
 			CHECK_EQ(compare_all(&dev), 0);
 		}
 	}
+
+	/* Concurrent copy-ups in shared clusters, on a fresh overlay. */
+	close_dev(&lf, &dev);
+	CHECK_EQ(lunfile_overlay_reset(dir, "o", err, sizeof(err)), 0);
+	for (uint32_t b = 0; b < BLOCKS; b++)
+		model[b] = b < FILLED ? 1 : 0;
+	CHECK_EQ(open_dev("o", &lf, &dev), 0);
+	test_threads(&dev);
 
 	/* One open file per image: a second overlay shares the first's. */
 	struct lunfile lf2;
