@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
 void luns_init(struct lun_table *t)
@@ -34,6 +35,7 @@ static void entry_free(struct lun_entry *e)
 {
 	if (e->lu)
 		scsi_lu_free(e->lu);
+	blk_ovl_close(e->dev.ovl);
 	lunfile_close(&e->lf);
 	acl_free(e);
 	free(e);
@@ -243,7 +245,8 @@ static uint32_t physical_block(const struct config_lun *cl, const struct lunfile
 	return cl->physical_block_size;
 }
 
-static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name)
+static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name,
+				   bool is_base)
 {
 	const struct config_lun *cl = config_find_lun(cfg, name);
 	struct scsi_lu_config lc = {0};
@@ -260,10 +263,16 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 		free(e);
 		return NULL;
 	}
-	e->read_only = cl && cl->read_only;
+	e->read_only = (cl && cl->read_only) || is_base;
+	e->as_base = is_base;
 	if (lunfile_open(t->data_dir, name, LUNFILE_NOLOCK, e->read_only, &e->lf, err,
 			 sizeof(err)) < 0) {
 		log_warn("LUN '%s' is not served: %s", name, err);
+		free(e);
+		return NULL;
+	}
+	if (!luns_overlay_servable(t->data_dir, &e->lf)) {
+		lunfile_close(&e->lf);
 		free(e);
 		return NULL;
 	}
@@ -303,26 +312,57 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 
 struct sync_walk {
 	struct lun_table *t;
+	struct luns_bases bases; /* images some overlay refers to */
 	const struct config *cfg;
 	struct lun_entry **seen; /* entries found in the data dir */
 	unsigned nseen, cap;
 	int served;
 };
 
+static void drop_ref(struct lun_table *t, struct lun_entry *e);
+
+/* An idle LUN that became a base (served read-only from now) or stopped being one is opened
+ * again. */
+static struct lun_entry *reopen_if_base_changed(struct sync_walk *w, struct lun_entry *e)
+{
+	bool is_base = luns_bases_has(&w->bases, e->lf.name);
+
+	if (is_base == e->as_base || e->sessions)
+		return e;
+	log_info("LUN %s %s", e->lf.name,
+		 is_base ? "is now the base image of overlays: served read-only"
+			 : "is no longer the base of any overlay");
+	e->removed = true;
+	drop_ref(w->t, e);
+	return NULL;
+}
+
+/* A LUN directory that cannot be opened: said once per start or reload; the others are served. */
+static void sync_bad(const char *name, const char *why, void *arg)
+{
+	(void)arg;
+	log_err("LUN '%s' is not served: %s", name, why);
+}
+
 static int sync_one(const struct lunfile *lf, void *arg)
 {
 	struct sync_walk *w = arg;
 	struct lun_entry *e = find_name(w->t, lf->name);
 
+	if (e)
+		e = reopen_if_base_changed(w, e);
 	if (!e) {
-		e = entry_new(w->t, w->cfg, lf->name);
+		e = entry_new(w->t, w->cfg, lf->name, luns_bases_has(&w->bases, lf->name));
 		if (!e)
 			return 0;
 		e->next = w->t->head;
 		w->t->head = e;
-		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical)",
-			 lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
-			 e->physical_block_size ? e->physical_block_size : e->dev.block_size);
+		log_info(
+		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s)",
+		    lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
+		    e->physical_block_size ? e->physical_block_size : e->dev.block_size,
+		    e->as_base ? "; read-only: the base of overlays" : "",
+		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base);
 		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
@@ -379,7 +419,9 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 		  cfg->server.discovery_chap_user);
 	copy_text(t->discovery.chap_secret, sizeof(t->discovery.chap_secret),
 		  cfg->server.discovery_chap_secret);
-	ret = lunfile_list(t->data_dir, sync_one, &w, err, errlen);
+	ret = luns_bases_collect(&w.bases, t->data_dir);
+	if (ret >= 0)
+		ret = lunfile_list_report(t->data_dir, sync_one, sync_bad, &w, err, errlen);
 	if (ret < 0)
 		goto out_unlock;
 	for (struct lun_entry *e = t->head, *next; e; e = next) {
@@ -401,6 +443,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 out_unlock:
 	pthread_mutex_unlock(&t->lock);
 	free(w.seen);
+	luns_bases_free(&w.bases);
 	return ret;
 }
 
@@ -414,7 +457,7 @@ void luns_fini(struct lun_table *t)
 		struct lun_entry *e = t->head;
 		t->head = e->next;
 		if (!e->read_only)
-			fdatasync(e->lf.fd);
+			blk_sync_flush(&e->dev);
 		entry_free(e);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -487,7 +530,7 @@ static int first_session(struct lun_entry *e)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);
-	return 0;
+	return luns_overlay_attach(e);
 }
 
 /* A user of e (a session, or an EXTENDED COPY): the file stays open, locked and unchanged until
@@ -555,7 +598,8 @@ static void put_locked(struct lun_table *t, struct lun_entry *e)
 	if (--e->sessions == 0) {
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
 		if (!e->read_only && !e->flushed)
-			fdatasync(e->lf.fd);
+			blk_sync_flush(&e->dev);
+		luns_overlay_detach(e);
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
 	}
 	e->flushed = false;
@@ -572,7 +616,7 @@ void luns_put(struct lun_table *t, struct lun_entry *e)
 	while (e->sessions == 1 && !e->read_only) {
 		uint64_t uses = e->uses;
 		pthread_mutex_unlock(&t->lock);
-		fdatasync(e->lf.fd);
+		blk_sync_flush(&e->dev);
 		pthread_mutex_lock(&t->lock);
 		if (e->uses == uses) {
 			e->flushed = true;
