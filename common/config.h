@@ -31,6 +31,7 @@
 #define CONFIG_MAX_CLIENTS  4096
 #define CONFIG_MAX_LIST	    256	    /* items in one list value */
 #define CONFIG_MAX_FILE	    4194304 /* bytes in a config file */
+#define CONFIG_MAX_LINE	    4096    /* characters in one line, without its newline */
 #define CONFIG_DEFAULT_IQN  "iqn.2026-11.org.ringsan"
 #define CONFIG_DEFAULT_FILE "/etc/ringsan/ringsan.ini"
 #define CONFIG_TEXT_MAX	    256 /* descriptions, CHAP names and secrets: bytes with the NUL */

@@ -85,7 +85,7 @@ const struct config_key config_keys[] = {
      .help = "where full mode keeps its leases"},
     {BOOT(router), .type = CT_IPV4, .help = "default gateway given in full mode"},
     {BOOT(dns), .type = CT_IPV4_LIST, .offset2 = offsetof(struct config_boot, dns_count),
-     .help = "DNS servers given in full mode"},
+     .help = "DNS servers given in full mode (all of them, in this order, at most 8)"},
     {BOOT(netmask), .type = CT_IPV4, .def = "255.255.255.0", .help = "subnet mask (full mode)"},
     {BOOT(http_listen), .type = CT_PORTAL, .port = 8080, .def = "0.0.0.0:8080",
      .help = "HTTP server for menus and install media, ADDR[:PORT]"},

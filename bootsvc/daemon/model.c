@@ -185,6 +185,7 @@ int boot_model_build(struct boot_model *bm, const struct bootd *d)
 	snprintf(initiator, sizeof(initiator), "%s.client", cfg->server.base_iqn);
 	bm->m.initiator_base = keep(bm, initiator, strlen(initiator));
 	bm->m.timeout_s = cfg->boot.menu_timeout;
+	bm->m.media_dir = nonempty(cfg->boot.media_dir);
 	bm->m.default_action = map_action(cfg->boot.default_action);
 	int rc = fill_lists(bm, cfg);
 	if (rc == 0)

@@ -126,14 +126,28 @@ static void format_mac(const uint8_t mac[6], char o[static 18])
 		 mac[5]);
 }
 
+const char *menu_media_relative(const char *media_dir, const char *path)
+{
+	size_t n = media_dir ? strlen(media_dir) : 0;
+
+	while (n > 0 && media_dir[n - 1] == '/')
+		n--;
+	if (path[0] == '/' && n > 0 && strncmp(path, media_dir, n) == 0 && path[n] == '/')
+		path += n;
+	while (path[0] == '/')
+		path++;
+	return path;
+}
+
 /* A media reference: a URL (http://; https:// only works on iPXE builds with TLS) as is, else
- * relative to the server's /media/. */
-static void out_media_url(struct menu_buf *b, const char *path)
+ * relative to the server's /media/ (an absolute path under media_dir loses that prefix, since
+ * the HTTP server serves media_dir itself as /media/). */
+static void out_media_url(struct menu_buf *b, const struct menu_model *m, const char *path)
 {
 	if (strstr(path, "://"))
 		out(b, "%s", path);
 	else
-		out(b, "${rs_base}/media/%s", path[0] == '/' ? path + 1 : path);
+		out(b, "${rs_base}/media/%s", menu_media_relative(m->media_dir, path));
 }
 
 static const char *action_label(enum menu_action a)
@@ -312,18 +326,18 @@ static void out_args(struct menu_buf *b, const char *args)
 	}
 }
 
-static void out_image(struct menu_buf *b, const struct menu_image *img)
+static void out_image(struct menu_buf *b, const struct menu_model *m, const struct menu_image *img)
 {
 	out(b, ":img-%s\nset keep-san 1\n", img->name);
 	if (img->iso) {
 		/* The LUN becomes the second BIOS disk; the ISO boots without an iBFT entry. */
 		out(b, "sanhook --drive 0x81 ${rs_root} || goto failed\nsanboot --no-describe ");
-		out_media_url(b, img->iso);
+		out_media_url(b, m, img->iso);
 		out(b, " || goto failed\ngoto failed\n");
 		return;
 	}
 	out(b, "sanhook ${rs_root} || goto failed\nkernel ");
-	out_media_url(b, img->kernel);
+	out_media_url(b, m, img->kernel);
 	if (img->args && img->args[0]) {
 		out(b, " ");
 		out_args(b, img->args);
@@ -335,7 +349,7 @@ static void out_image(struct menu_buf *b, const struct menu_image *img)
 			out(b, "initrd -n %s ", r->name);
 		else
 			out(b, "initrd ");
-		out_media_url(b, r->path);
+		out_media_url(b, m, r->path);
 		out(b, " || goto failed\n");
 	}
 	out(b, "boot || goto failed\ngoto failed\n");
@@ -381,7 +395,7 @@ static void out_install_menu(struct menu_buf *b, const struct menu_model *m, con
 	       "lun\nset rs_img_timeout 0\ngoto ${rs_choice}\n");
 	for (size_t i = 0; i < m->n_images; i++)
 		if (image_ok(&m->images[i]))
-			out_image(b, &m->images[i]);
+			out_image(b, m, &m->images[i]);
 }
 
 static void out_lun_head(struct menu_buf *b, const struct menu_model *m, const struct menu_lun *l)

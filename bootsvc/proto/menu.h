@@ -42,13 +42,13 @@ struct menu_lun {
 
 struct menu_initrd {
 	const char *name; /* NULL: no -n option */
-	const char *path; /* relative to the media dir, or an http:// URL */
+	const char *path; /* relative to the media dir, absolute under it, or an http:// URL */
 };
 
 struct menu_image {
 	const char *name; /* [A-Za-z0-9._-]+ */
 	const char *description;
-	const char *kernel; /* relative media path or http:// URL; NULL for an ISO image */
+	const char *kernel; /* media path (as initrd path) or http:// URL; NULL for an ISO image */
 	struct menu_initrd initrds[MENU_MAX_INITRDS];
 	size_t n_initrds;
 	const char *args; /* kernel command line with {placeholders} */
@@ -77,7 +77,8 @@ struct menu_model {
 	size_t n_images;
 	const struct menu_client *clients;
 	size_t n_clients;
-	unsigned timeout_s; /* menu timeout when a default is preselected */
+	unsigned timeout_s;    /* menu timeout when a default is preselected */
+	const char *media_dir; /* absolute media paths under it become /media/ URLs; may be NULL */
 	enum menu_action default_action;
 };
 
@@ -106,6 +107,9 @@ bool menu_token_ok(const char *s);
 /* Free text for `item`/`menu`/`echo`: keeps letters, digits, space and .,:_+()/@=*!%[]-; other
  * bytes become '_', whitespace (also newlines) collapses to one space, cut to MENU_TEXT_MAX. */
 void menu_sanitize_text(const char *in, char *out, size_t cap);
+/* The part of a media path after media_dir (trailing '/' of media_dir ignored), or the path
+ * without its leading '/' when it is not under media_dir: what follows /media/ in its URL. */
+const char *menu_media_relative(const char *media_dir, const char *path);
 /* "60 GiB", "1.5 TiB", "512 MiB", "100 B" into out (>= 16 bytes). */
 void menu_format_size(uint64_t bytes, char out[static 16]);
 

@@ -36,6 +36,13 @@ static const struct menu_image IMAGES[] = {
      .initrds = {{"BCD", "win/BCD"}, {"boot.sdi", "win/boot.sdi"}, {"boot.wim", "win/boot.wim"}},
      .n_initrds = 3},
     {.name = "win11iso", .description = "Windows 11 ISO", .iso = "iso/win11.iso"},
+    /* Absolute paths under media_dir: served as /media/ + the part below media_dir. */
+    {.name = "abs",
+     .description = "Absolute paths",
+     .kernel = "/srv/media/di/linux",
+     .initrds = {{NULL, "/srv/media/di/initrd.gz"}},
+     .n_initrds = 1},
+    {.name = "absiso", .description = "Absolute ISO", .iso = "/srv/media/iso/x.iso"},
 };
 
 static const struct menu_client CLIENTS[] = {
@@ -67,6 +74,7 @@ static const struct menu_model MODEL = {
     .n_clients = sizeof(CLIENTS) / sizeof(CLIENTS[0]),
     .timeout_s = 10,
     .default_action = MENU_ACTION_BOOT,
+    .media_dir = "/srv/media/",
 };
 
 static char *read_all(const char *path, size_t *len)
@@ -163,6 +171,11 @@ static void test_helpers(void)
 	CHECK(!menu_name_ok("a b") && !menu_name_ok("") && !menu_name_ok("a/b"));
 	CHECK(menu_token_ok("iqn.2026-11.org.x:y") && !menu_token_ok("a b"));
 	CHECK(!menu_token_ok("${x}") && !menu_token_ok("a#") && !menu_token_ok(""));
+	CHECK_STR(menu_media_relative("/srv/media", "/srv/media/di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media//", "/srv/media/di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media", "di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media", "/srv/mediax/a"), "srv/mediax/a");
+	CHECK_STR(menu_media_relative(NULL, "/a/b"), "a/b");
 	menu_format_size(60ull << 30, s);
 	CHECK_STR(s, "60 GiB");
 	menu_format_size((3ull << 30) / 2, s);

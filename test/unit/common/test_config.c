@@ -271,6 +271,40 @@ static void check_bad(void)
 	}
 }
 
+/* Lines up to CONFIG_MAX_LINE characters (an installer's kernel command line is longer than
+ * inih's default 200-byte buffer); a longer one is an error naming file:line. */
+static void check_long_lines(void)
+{
+	static char text[3 * CONFIG_MAX_LINE];
+	struct config cfg;
+	char err[1024];
+	const char *head = "[image di]\nkernel = linux\nargs = ";
+	size_t h = strlen(head), room = CONFIG_MAX_LINE - strlen("args = ");
+
+	memcpy(text, head, h);
+	memset(text + h, 'a', 3000);
+	memcpy(text + h + 3000, "\r\n[boot]\nmenu_timeout = 7\n", 26);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + 3000 + 26, "t.ini", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.image_count, 1u);
+	CHECK(cfg.image_count == 1 && strlen(cfg.images[0].args) == 3000);
+	CHECK_EQ(cfg.boot.menu_timeout, 7u);
+	config_free(&cfg);
+	/* Exactly CONFIG_MAX_LINE characters, with CRLF: accepted. */
+	memset(text + h, 'b', room);
+	memcpy(text + h + room, "\r\n", 3);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 2, "t.ini", err, sizeof(err)), 0);
+	CHECK(cfg.image_count == 1 && strlen(cfg.images[0].args) == room);
+	config_free(&cfg);
+	/* One character more: the line is refused as a whole. */
+	memset(text + h, 'c', room + 1);
+	memcpy(text + h + room + 1, "\n", 2);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 2, "t.ini", err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "t.ini:3: line longer than 4096 characters") == err);
+	/* No final newline. */
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 1, "t.ini", err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "t.ini:3: line longer than 4096 characters") == err);
+}
+
 static void check_limits(void)
 {
 	struct config cfg;
@@ -281,7 +315,8 @@ static void check_limits(void)
 	CHECK(strncmp(err, "t.ini:2: a NUL byte", 19) == 0);
 	snprintf(text, sizeof(text), "[lun a]\ndescription = %0400d\n", 1);
 	CHECK_EQ(config_parse_buffer(&cfg, text, strlen(text), "t.ini", err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "t.ini:2: line longer than") == err);
+	CHECK(strstr(err, "t.ini:2: [lun a] description: ") == err); /* the value's own limit */
+	check_long_lines();
 	const char bom[] = "\xef\xbb\xbf[server]\r\nworkers = 3\r\n";
 	CHECK_EQ(config_parse_buffer(&cfg, bom, strlen(bom), "t.ini", err, sizeof(err)), 0);
 	CHECK_EQ(cfg.server.workers, 3);
