@@ -27,6 +27,10 @@ static const struct cli_cmd lun_cmds[] = {
      "SRC DST [--description TEXT]",
      "  -d, --description TEXT  description of the copy (default: the source's)\n"
      "Holes stay holes; the copy gets a new identity (serial, NAA)."},
+    {"import", cmd_lun_import, "create a LUN from a VM image (qemu-img decodes it)",
+     "NAME FILE [--format FMT] [--block-size 512|4096] [--description TEXT]", IMAGE_IMPORT_HELP},
+    {"export", cmd_lun_export, "write a LUN to a new VM image file (qemu-img encodes it)",
+     "NAME FILE [--format FMT]", IMAGE_EXPORT_HELP},
     {NULL},
 };
 
