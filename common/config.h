@@ -59,6 +59,8 @@ enum boot_mode { BOOT_MODE_PROXY, BOOT_MODE_FULL, BOOT_MODE_OFF };
  * after config_parse_buffer() every client holds a real action. */
 enum boot_action { BOOT_ACTION_UNSET, BOOT_ACTION_BOOT, BOOT_ACTION_INSTALL, BOOT_ACTION_MENU };
 enum boot_uefi_loader { BOOT_UEFI_SNPONLY, BOOT_UEFI_IPXE };
+/* What an [image] is, beyond a kernel: a preset adds the installer's own arguments. */
+enum image_installer { IMAGE_INSTALLER_NONE, IMAGE_INSTALLER_DEBIAN };
 
 struct config_server {
 	char data_dir[PATH_MAX]; /* "" until config_apply_environment() or --data-dir */
@@ -129,6 +131,8 @@ struct config_image {
 	struct config_strlist initrd; /* items "PATH" or "NAME=PATH" */
 	char args[4096];
 	char iso[PATH_MAX]; /* a path under media_dir, or an http:// URL */
+	enum image_installer installer;
+	char preseed[PATH_MAX]; /* "" or, with installer = debian, a path under media_dir or URL */
 	unsigned line;
 	uint64_t seen;
 };

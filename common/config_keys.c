@@ -26,6 +26,8 @@ static const struct config_enum boot_actions[] = {{"boot", BOOT_ACTION_BOOT},
 						  {"install", BOOT_ACTION_INSTALL},
 						  {"menu", BOOT_ACTION_MENU},
 						  {NULL, 0}};
+static const struct config_enum installers[] = {
+    {"none", IMAGE_INSTALLER_NONE}, {"debian", IMAGE_INSTALLER_DEBIAN}, {NULL, 0}};
 static const struct config_enum uefi_loaders[] = {
     {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
@@ -144,6 +146,13 @@ const struct config_key config_keys[] = {
      .help = "kernel command line"},
     {IMG(iso), STR(struct config_image, iso, 1, PATH_MAX - 1), .check = config_check_source,
      .help = "an ISO to sanboot instead of a kernel: path under media_dir or http(s) URL"},
+    {IMG(installer), .type = CT_ENUM, .enums = installers, .def = "none",
+     .help = "none, or debian: the install entry adds what Debian's installer needs to find "
+	     "the disk (partman-iscsi keys, initiator name, preseed URL) and `iscsi_auto` for the "
+	     "installed system"},
+    {IMG(preseed), STR(struct config_image, preseed, 0, PATH_MAX - 1), .check = config_check_source,
+     .help = "with installer = debian: a preseed file under media_dir (served over HTTP) or an "
+	     "http(s) URL; the install then runs unattended"},
 
     /* [client MAC] */
     {CLI(name), STR(struct config_client, name, 0, TEXT), .help = "the machine's name"},

@@ -125,6 +125,9 @@ static void fill_image(struct boot_model *bm, const struct config_image *c, stru
 	i->kernel = nonempty(c->kernel);
 	i->iso = nonempty(c->iso);
 	i->args = nonempty(c->args);
+	i->installer =
+	    c->installer == IMAGE_INSTALLER_DEBIAN ? MENU_INSTALLER_DEBIAN : MENU_INSTALLER_NONE;
+	i->preseed = nonempty(c->preseed);
 	for (unsigned k = 0; k < c->initrd.count && k < MENU_MAX_INITRDS; k++) {
 		const char *item = c->initrd.items[k];
 		const char *eq = strchr(item, '=');

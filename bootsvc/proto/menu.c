@@ -326,6 +326,24 @@ static void out_args(struct menu_buf *b, const char *args)
 	}
 }
 
+/* Debian's installer (partman-iscsi, disk-detect, preseed): see menu.h. */
+static void out_debian_preset(struct menu_buf *b, const struct menu_model *m,
+			      const struct menu_image *img)
+{
+	out(b, " disk-detect/ibft/enable=true partman-iscsi/login/address=${rs_server}");
+	if (m->iscsi_port && m->iscsi_port != 3260)
+		out(b, ":%u", m->iscsi_port);
+	out(b, " partman-iscsi/login/targets=${rs_target_iqn}"
+	       " partman-iscsi/login/username=${username} partman-iscsi/login/password=${password}"
+	       " partman-iscsi/login/incoming_username=${reverse-username}"
+	       " partman-iscsi/login/incoming_password=${reverse-password}"
+	       " iscsi_initiator=${initiator-iqn}");
+	if (img->preseed) {
+		out(b, " auto=true priority=critical url=");
+		out_media_url(b, m, img->preseed);
+	}
+}
+
 static void out_image(struct menu_buf *b, const struct menu_model *m, const struct menu_image *img)
 {
 	out(b, ":img-%s\nset keep-san 1\n", img->name);
@@ -338,10 +356,14 @@ static void out_image(struct menu_buf *b, const struct menu_model *m, const stru
 	}
 	out(b, "sanhook ${rs_root} || goto failed\nkernel ");
 	out_media_url(b, m, img->kernel);
+	if (img->installer == MENU_INSTALLER_DEBIAN)
+		out_debian_preset(b, m, img);
 	if (img->args && img->args[0]) {
 		out(b, " ");
 		out_args(b, img->args);
 	}
+	if (img->installer == MENU_INSTALLER_DEBIAN)
+		out(b, "%s iscsi_auto", img->args && strstr(img->args, "---") ? "" : " ---");
 	out(b, " || goto failed\n");
 	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++) {
 		const struct menu_initrd *r = &img->initrds[i];
@@ -362,6 +384,8 @@ static bool image_ok(const struct menu_image *img)
 	if (img->iso)
 		return menu_token_ok(img->iso);
 	if (!img->kernel || !menu_token_ok(img->kernel))
+		return false;
+	if (img->preseed && !menu_token_ok(img->preseed))
 		return false;
 	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++)
 		if (!img->initrds[i].path || !menu_token_ok(img->initrds[i].path))

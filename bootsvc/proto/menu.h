@@ -17,6 +17,15 @@
  * sanitised (menu_sanitize_text), tokens that iPXE cannot carry make the renderer refuse
  * (menu_token_ok), and the offending LUN or image is rendered as an error entry.
  *
+ * Installer presets: an image with installer MENU_INSTALLER_DEBIAN gets, before its own args,
+ * what Debian's installer needs to find the sanhooked disk: disk-detect/ibft/enable=true,
+ * partman-iscsi/login/address (server[:port]), .../targets (the LUN's target), the CHAP
+ * settings as .../username, password, incoming_username, incoming_password (empty when the
+ * LUN has none), iscsi_initiator=<initiator name> (for a preseed's early command), and with a
+ * preseed `auto=true priority=critical url=<its URL>`; after its args `iscsi_auto` for the
+ * installed system (after a "---", which the installer copies into the installed boot loader's
+ * command line; one is added when the args have none).
+ *
  * BIOS iPXE builds: only plain GET with query strings; no `params`, no HTTPS.
  */
 #ifndef RINGSAN_BOOTSVC_MENU_H
@@ -30,6 +39,7 @@
 #define MENU_TEXT_MAX	 80 /* descriptions are cut to this many bytes */
 
 enum menu_action { MENU_ACTION_MENU = 0, MENU_ACTION_BOOT, MENU_ACTION_INSTALL };
+enum menu_installer { MENU_INSTALLER_NONE = 0, MENU_INSTALLER_DEBIAN };
 
 struct menu_lun {
 	const char *name; /* [A-Za-z0-9._-]+, also the target name suffix */
@@ -53,6 +63,8 @@ struct menu_image {
 	size_t n_initrds;
 	const char *args; /* kernel command line with {placeholders} */
 	const char *iso;  /* relative media path or URL: sanboot-ed over HTTP; NULL if kernel */
+	enum menu_installer installer; /* a preset of installer arguments (see below) */
+	const char *preseed;	       /* media path or URL of a preseed file; may be NULL */
 };
 
 struct menu_client {

@@ -43,6 +43,22 @@ static const struct menu_image IMAGES[] = {
      .initrds = {{NULL, "/srv/media/di/initrd.gz"}},
      .n_initrds = 1},
     {.name = "absiso", .description = "Absolute ISO", .iso = "/srv/media/iso/x.iso"},
+    /* The Debian preset: partman-iscsi keys, initiator, preseed URL, iscsi_auto after "---". */
+    {.name = "di",
+     .description = "Debian 12 installer (preset)",
+     .kernel = "/srv/media/di/linux",
+     .initrds = {{NULL, "di/initrd.gz"}},
+     .n_initrds = 1,
+     .args = "console=ttyS0,115200n8",
+     .installer = MENU_INSTALLER_DEBIAN,
+     .preseed = "/srv/media/di/preseed.cfg"},
+    {.name = "di-own",
+     .description = "Debian installer, own args with ---",
+     .kernel = "di/linux",
+     .initrds = {{NULL, "di/initrd.gz"}},
+     .n_initrds = 1,
+     .args = "priority=low --- quiet",
+     .installer = MENU_INSTALLER_DEBIAN},
 };
 
 static const struct menu_client CLIENTS[] = {
@@ -142,6 +158,11 @@ static void test_golden(void)
 	empty.iscsi_port = 3261;
 	render_golden(&empty, "menu.ipxe", "menu-empty.ipxe");
 	render_golden(&empty, "vars.ipxe", "vars-port.ipxe");
+	/* A non-default iSCSI port reaches partman-iscsi's address. */
+	struct menu_model port = MODEL;
+	port.iscsi_port = 3261;
+	port.n_luns = 1;
+	render_golden(&port, "lun-win11.ipxe", "lun-win11-port.ipxe");
 }
 
 static void test_dispatch(void)

@@ -41,6 +41,8 @@ static const char good[] = "# a comment\n"
 			   "initrd = debian/initrd.gz\n"
 			   "args = console=ttyS0\n"
 			   "  priority=critical\n"
+			   "installer = debian\n"
+			   "preseed = debian/preseed.cfg\n"
 			   "[image win]\n"
 			   "iso = http://10.0.0.1/win.iso\n"
 			   "[client 52-54-00-AA-BB-CC]\n"
@@ -91,6 +93,8 @@ static void check_good(void)
 		CHECK_STR(l->mutual_chap_secret, "ba9876543210");
 	}
 	const struct config_image *im = config_find_image(&cfg, "debian");
+	CHECK(im && im->installer == IMAGE_INSTALLER_DEBIAN &&
+	      strcmp(im->preseed, "debian/preseed.cfg") == 0);
 	CHECK(im && strcmp(im->args, "console=ttyS0 priority=critical") == 0);
 	const struct config_client *c1 = config_find_client(&cfg, mac1);
 	const struct config_client *c2 = config_find_client(&cfg, mac2);
@@ -239,6 +243,16 @@ static const struct {
     {"[image a]\nkernel = /boot/vmlinuz\n", "t.ini:1: [image a] kernel: an absolute path must "
 					    "be under [boot] media_dir"},
     {"[image a]\nkernel = k\ninitrd = =x\n", "t.ini:3: [image a] initrd: initrd '=x': use PATH"},
+    {"[image a]\nkernel = k\npreseed = p.cfg\n", "t.ini:1: [image a] preseed needs installer = "
+						 "debian"},
+    {"[image a]\niso = i.iso\ninstaller = debian\n", "t.ini:1: [image a] installer = debian "
+						     "needs kernel"},
+    {"[image a]\nkernel = k\ninstaller = ubuntu\n", "t.ini:3: [image a] installer: 'ubuntu' is "
+						    "not allowed: use none or debian"},
+    {"[boot]\nmedia_dir = /m\n[image a]\nkernel = k\ninstaller = debian\npreseed = /etc/p\n",
+     "t.ini:3: [image a] preseed: an absolute path must be under [boot] media_dir (/m)"},
+    {"[boot]\nmedia_dir = /m/\n[image a]\nkernel = /m/k\ninitrd = /i\n",
+     "t.ini:3: [image a] initrd /i: an absolute path must be under [boot] media_dir (/m/)"},
     {"[client 52:54:00:00:00:01]\nimage = nope\n", "t.ini:1: [client 52:54:00:00:00:01] image: "
 						   "there is no [image nope] section"},
     {"[client 52:54:00:00:00:01]\nlun = Bad\n", "t.ini:2: [client 52:54:00:00:00:01] lun: LUN "
