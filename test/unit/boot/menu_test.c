@@ -93,6 +93,38 @@ static const struct menu_model MODEL = {
     .media_dir = "/srv/media/",
 };
 
+/* The Windows install flow the README documents: wimboot with the files of a Windows ISO plus
+ * winpeshl.ini and install.bat (named so wimboot puts them into X:\Windows\System32), onto a
+ * LUN with CHAP; and the boot of the installed disk. */
+static const struct menu_lun WIN_LUNS[] = {
+    {.name = "win11",
+     .size_bytes = 64ull << 30,
+     .description = "Windows 11",
+     .chap_user = "win11",
+     .chap_secret = "change-me-please"},
+};
+static const struct menu_image WIN_IMAGES[] = {
+    {.name = "win11-setup",
+     .description = "Windows 11 Setup (wimboot + WinPE)",
+     .kernel = "wimboot",
+     .initrds = {{"bootmgr", "win11/bootmgr"},
+		 {"BCD", "win11/boot/bcd"},
+		 {"boot.sdi", "win11/boot/boot.sdi"},
+		 {"boot.wim", "win11/sources/boot.wim"},
+		 {"winpeshl.ini", "win11/winpeshl.ini"},
+		 {"install.bat", "win11/install.bat"}},
+     .n_initrds = 6,
+     .args = "gui"},
+};
+static const struct menu_client WIN_CLIENTS[] = {
+    {.mac = {0x52, 0x54, 0x00, 0x11, 0x22, 0x33},
+     .name = "gamer",
+     .default_lun = "win11",
+     .action = MENU_ACTION_INSTALL,
+     .image = "win11-setup",
+     .timeout_s = 5},
+};
+
 static char *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -163,6 +195,15 @@ static void test_golden(void)
 	port.iscsi_port = 3261;
 	port.n_luns = 1;
 	render_golden(&port, "lun-win11.ipxe", "lun-win11-port.ipxe");
+	struct menu_model win = MODEL;
+	win.luns = WIN_LUNS;
+	win.n_luns = 1;
+	win.images = WIN_IMAGES;
+	win.n_images = 1;
+	win.clients = WIN_CLIENTS;
+	win.n_clients = 1;
+	render_golden(&win, "menu.ipxe", "windows-menu.ipxe");
+	render_golden(&win, "lun-win11.ipxe", "windows-lun-win11.ipxe");
 }
 
 static void test_dispatch(void)
