@@ -17,6 +17,7 @@
 #   RINGSAN-BOOT-OK root=<root device> session=<iSCSI target> previous=<N> <earlier nonces...>
 #   RINGSAN-WRITE-OK nonce=<nonce>
 # and powers the machine off. The test reads the nonce from the console and finds it in the LUN.
+# Next to the image it keeps debian12-kit.tar (make_kit), for test-debian-installer.sh.
 #
 # Environment:
 #   RINGSAN_DEBIAN_CACHE  where the image is kept (default /var/cache/ringsan-test; it survives
@@ -34,8 +35,9 @@ DISK_MIB=2048
 PART_START_MIB=1
 ROOT_UUID=7a1c0de0-5a11-4b0a-9e5a-000000000012 # fixed: the kernel command line names it
 CACHED=$RINGSAN_DEBIAN_CACHE/debian12-iscsi-root.qcow2
+KIT=$RINGSAN_DEBIAN_CACHE/debian12-kit.tar # test-debian-installer.sh's stand-in (make_kit)
 # Bump when the recipe changes, so a cached image of an older recipe is rebuilt.
-RECIPE=5
+RECIPE=6
 
 usage() {
 	echo "usage: ${0##*/} OUT.qcow2" >&2
@@ -166,7 +168,32 @@ make_disk() {
 	umount "$mnt"
 	rmdir "$mnt"
 	dd if=/usr/lib/EXTLINUX/mbr.bin of="$raw" conv=notrunc bs=440 count=1 status=none
-	e2fsck -fn "$raw?offset=$offset" >/dev/null
+	e2fsck -fn "$raw?offset=$offset" >/dev/null 2>&1 || die "e2fsck finds errors in the new disk"
+}
+
+# make_kit ROOT KIT: what test-debian-installer.sh gives Debian's installer in an extra initrd
+# instead of the components it would download: iscsistart with its libraries, and the modules
+# (same kernel as the installer's) for iSCSI, the iBFT, SCSI disks and ext4, in load order.
+make_kit() {
+	local root=$1 kit=$2 kver m path lib
+	kver=$(ls "$root/lib/modules" | sort -V | tail -n1)
+	mkdir -p "$kit/ringsan/modules" "$kit/ringsan/lib"
+	: >"$kit/ringsan/modules/order"
+	for m in crc32c_generic crct10dif_generic sd_mod iscsi_tcp iscsi_ibft ext4; do
+		chroot "$root" /usr/sbin/modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }' | while read -r path; do
+			[[ -e $kit/ringsan/modules/${path##*/} ]] && continue
+			cp "$root$path" "$kit/ringsan/modules/"
+			echo "${path##*/}" >>"$kit/ringsan/modules/order"
+		done
+	done
+	grep -q '^iscsi_tcp.ko$' "$kit/ringsan/modules/order" || die "no iscsi_tcp module for $kver"
+	cp "$root/usr/sbin/iscsistart" "$kit/ringsan/iscsistart"
+	for lib in libcrypto.so.3 libkmod.so.2 libopeniscsiusr.so.0.2.0 libzstd.so.1 liblzma.so.5; do
+		cp -L "$root/usr/lib/x86_64-linux-gnu/$lib" "$kit/ringsan/lib/" ||
+			die "no $lib in the Debian system"
+	done
+	tar -cf "$kit.tar" -C "$kit" ringsan
 }
 
 # remove_work DIR: unmount whatever a failed debootstrap left mounted below DIR (its /proc, /sys,
@@ -200,8 +227,10 @@ build() {
 		die "open-iscsi's initramfs hook is missing"
 	configure "$work/root"
 	extlinux_conf "$work/root"
+	make_kit "$work/root" "$work/kit"
 	make_disk "$work/root" "$work/disk.raw"
 	mkdir -p "$RINGSAN_DEBIAN_CACHE"
+	mv "$work/kit.tar" "$KIT"
 	qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 	echo "$RECIPE" >"$work/recipe"
 	mv "$work/disk.qcow2" "$CACHED.tmp"
@@ -213,7 +242,7 @@ build() {
 main() {
 	local out=${1:-} work missing
 	[[ -n $out ]] || usage
-	if [[ ! -s $CACHED || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
+	if [[ ! -s $CACHED || ! -s $KIT || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
 		(($(id -u) == 0)) || skip "building the Debian image needs root (debootstrap, loop mount)"
 		missing=$(missing_cmds debootstrap extlinux mkfs.ext4 e2fsck sfdisk qemu-img mount \
 			/usr/lib/EXTLINUX/mbr.bin)
