@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-debian.sh OUT.qcow2: a minimal Debian 12 system that boots with its root on iSCSI, built
+# make-debian.sh OUT.qcow2 [bios|uefi]: a minimal Debian 12 system that boots with its root on iSCSI, built
 # once with debootstrap from Debian's packages and kept in a cache (the build takes minutes, the
 # copy out of the cache a second).
 #
@@ -9,8 +9,12 @@
 # initramfs; `ip=ibft` is dracut's and not needed). The initramfs holds only the modules needed
 # (it is read over iPXE's INT13 at boot, slow under TCG): MODULES=list with a hook naming the NIC
 # drivers, ext4 and sd_mod, plus what open-iscsi's own hook adds. (MODULES=dep, which gives the
-# same on an installed machine, cannot see the iSCSI disk from the build chroot.) The disk: MBR (syslinux's mbr.bin), one bootable ext4
+# same on an installed machine, cannot see the iSCSI disk from the build chroot.)
+# The BIOS disk: MBR (syslinux's mbr.bin), one bootable ext4
 # partition at 1 MiB made with -O ^64bit (extlinux cannot read 64-bit ext4) holding extlinux.
+# The UEFI disk (second argument uefi): GPT with a 64 MiB ESP at 1 MiB (FAT32, made with mtools:
+# systemd-boot as \EFI\BOOT\BOOTX64.EFI, which iPXE's sanboot starts, its loader entry, the
+# kernel and the initramfs) and the same ext4 root at 65 MiB.
 #
 # At every boot the unit ringsan-nonce.service (after multi-user) appends a fresh random nonce to
 # /var/lib/ringsan-test/boots, syncs, prints on the serial console
@@ -35,12 +39,14 @@ DISK_MIB=2048
 PART_START_MIB=1
 ROOT_UUID=7a1c0de0-5a11-4b0a-9e5a-000000000012 # fixed: the kernel command line names it
 CACHED=$RINGSAN_DEBIAN_CACHE/debian12-iscsi-root.qcow2
+CACHED_UEFI=$RINGSAN_DEBIAN_CACHE/debian12-iscsi-root-uefi.qcow2
+UEFI_ROOT_START_MIB=65
 KIT=$RINGSAN_DEBIAN_CACHE/debian12-kit.tar # test-debian-installer.sh's stand-in (make_kit)
 # Bump when the recipe changes, so a cached image of an older recipe is rebuilt.
-RECIPE=6
+RECIPE=7
 
 usage() {
-	echo "usage: ${0##*/} OUT.qcow2" >&2
+	echo "usage: ${0##*/} OUT.qcow2 [bios|uefi]" >&2
 	exit 2
 }
 
@@ -171,6 +177,36 @@ make_disk() {
 	e2fsck -fn "$raw?offset=$offset" >/dev/null 2>&1 || die "e2fsck finds errors in the new disk"
 }
 
+# make_disk_uefi ROOT RAW ESP: GPT, the ESP made without mounting (mkfs.vfat + mtools), the same
+# root file system as make_disk at UEFI_ROOT_START_MIB.
+make_disk_uefi() {
+	local root=$1 raw=$2 esp=$3 kernel initrd offset=$((UEFI_ROOT_START_MIB << 20)) d
+	kernel=$(cd "$root/boot" && ls vmlinuz-* | sort -V | tail -n1)
+	initrd=$(cd "$root/boot" && ls initrd.img-* | sort -V | tail -n1)
+	truncate -s "${DISK_MIB}M" "$raw"
+	printf 'label: gpt\nstart=1MiB, size=%dMiB, type=U\nstart=%dMiB, type=L\n' \
+		$((UEFI_ROOT_START_MIB - 1)) "$UEFI_ROOT_START_MIB" | sfdisk -q "$raw"
+	# The root ends 1 MiB before the disk's end (GPT's backup header lives there).
+	mkfs.ext4 -q -F -O ^metadata_csum_seed -U "$ROOT_UUID" -L debian-root -E "offset=$offset" \
+		-d "$root" "$raw" "$(((DISK_MIB - UEFI_ROOT_START_MIB - 1) * 1024))k"
+	rm -f "$esp"
+	mkfs.vfat -F 32 -n ESP -C "$esp" $(((UEFI_ROOT_START_MIB - 1) * 1024)) >/dev/null
+	d=$(mktemp -d)
+	printf 'default debian.conf\ntimeout 0\n' >"$d/loader.conf"
+	printf 'title Debian 12\nlinux /vmlinuz\ninitrd /initrd.img\noptions root=UUID=%s ro iscsi_auto console=ttyS0,115200n8\n' \
+		"$ROOT_UUID" >"$d/debian.conf"
+	export MTOOLS_SKIP_CHECK=1
+	mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+	mcopy -i "$esp" "$root/usr/lib/systemd/boot/efi/systemd-bootx64.efi" ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i "$esp" "$d/loader.conf" ::/loader/loader.conf
+	mcopy -i "$esp" "$d/debian.conf" ::/loader/entries/debian.conf
+	mcopy -i "$esp" "$root/boot/$kernel" ::/vmlinuz
+	mcopy -i "$esp" "$root/boot/$initrd" ::/initrd.img
+	rm -rf "$d"
+	dd if="$esp" of="$raw" bs=1M seek=1 conv=notrunc status=none
+	e2fsck -fn "$raw?offset=$offset" >/dev/null 2>&1 || die "e2fsck finds errors in the UEFI disk"
+}
+
 # make_kit ROOT KIT: what test-debian-installer.sh gives Debian's installer in an extra initrd
 # instead of the components it would download: iscsistart with its libraries, and the modules
 # (same kernel as the installer's) for iSCSI, the iBFT, SCSI disks and ext4, in load order.
@@ -214,7 +250,7 @@ build() {
 	preconfigure "$work/root"
 	mkdir -p "$RINGSAN_DEBIAN_CACHE/debs"
 	DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase \
-		--include=linux-image-amd64,open-iscsi,systemd-sysv,udev,e2fsprogs \
+		--include=linux-image-amd64,open-iscsi,systemd-sysv,udev,e2fsprogs,systemd-boot-efi \
 		--cache-dir="$RINGSAN_DEBIAN_CACHE/debs" \
 		"$SUITE" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
 		tail -n 20 "$work/debootstrap.log" >&2
@@ -229,12 +265,15 @@ build() {
 	extlinux_conf "$work/root"
 	make_kit "$work/root" "$work/kit"
 	make_disk "$work/root" "$work/disk.raw"
+	make_disk_uefi "$work/root" "$work/disk-uefi.raw" "$work/esp.img"
 	mkdir -p "$RINGSAN_DEBIAN_CACHE"
 	mv "$work/kit.tar" "$KIT"
 	qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
+	qemu-img convert -O qcow2 "$work/disk-uefi.raw" "$work/disk-uefi.qcow2"
 	echo "$RECIPE" >"$work/recipe"
 	mv "$work/disk.qcow2" "$CACHED.tmp"
 	mv "$CACHED.tmp" "$CACHED"
+	mv "$work/disk-uefi.qcow2" "$CACHED_UEFI"
 	mv "$work/recipe" "$CACHED.recipe"
 	log "Debian image built in $(elapsed "$start") s: $(du -h "$CACHED" | cut -f1) ($CACHED)"
 }
@@ -242,17 +281,21 @@ build() {
 main() {
 	local out=${1:-} work missing
 	[[ -n $out ]] || usage
-	if [[ ! -s $CACHED || ! -s $KIT || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
+	if [[ ! -s $CACHED || ! -s $CACHED_UEFI || ! -s $KIT || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
 		(($(id -u) == 0)) || skip "building the Debian image needs root (debootstrap, loop mount)"
 		missing=$(missing_cmds debootstrap extlinux mkfs.ext4 e2fsck sfdisk qemu-img mount \
-			/usr/lib/EXTLINUX/mbr.bin)
+			mkfs.vfat mcopy /usr/lib/EXTLINUX/mbr.bin)
 		[[ -z $missing ]] || skip "missing: $missing(Debian: debootstrap extlinux e2fsprogs fdisk qemu-utils)"
 		work=$(mktemp -d "${TMPDIR:-/var/tmp}/ringsan-debian.XXXXXX")
 		# shellcheck disable=SC2064 # the path is fixed now
 		trap "remove_work '$work'" EXIT
 		build "$work"
 	fi
-	cp --sparse=always "$CACHED" "$out"
+	if [[ ${2:-bios} == uefi ]]; then
+		cp --sparse=always "$CACHED_UEFI" "$out"
+	else
+		cp --sparse=always "$CACHED" "$out"
+	fi
 }
 
 main "$@"

@@ -93,11 +93,11 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
 		"http://$LAB_SERVER/$1"
 }
 
-# lab_boot NAME MAC TIMEOUT [EXPECT] [MEM]: a BIOS VM PXE-boots on the bridge (boot-pxe.sh); serial
-# log in $WORK/serial-NAME.log; prints the boot times.
+# lab_boot NAME MAC TIMEOUT [EXPECT] [MEM] [FIRMWARE]: a VM (BIOS unless FIRMWARE is uefi)
+# PXE-boots on the bridge (boot-pxe.sh); serial log in $WORK/serial-NAME.log; prints the times.
 lab_boot() {
-	local name=$1 mac=$2 timeout=$3 expect=${4:-write} mem=${5:-} report=$WORK/report-$1 rc=0
-	RINGSAN_VM_MEM=$mem "$VM_DIR/boot-pxe.sh" --netns "$NS" --firmware bios --mac "$mac" \
+	local name=$1 mac=$2 timeout=$3 expect=${4:-write} mem=${5:-} fw=${6:-bios} report=$WORK/report-$1 rc=0
+	RINGSAN_VM_MEM=$mem "$VM_DIR/boot-pxe.sh" --netns "$NS" --firmware "$fw" --mac "$mac" \
 		--expect "$expect" --log "$WORK/serial-$name.log" --report "$report" \
 		--timeout "$timeout" || rc=1
 	[[ ! -s $report ]] || echo "  $name boot times (from QEMU start): $(report_times "$report")"

@@ -10,6 +10,9 @@
 # /var/lib/ringsan-test/boots, prints it and powers off. After each boot the test finds that
 # nonce in the LUN's backing file (debugfs, read-only) and e2fsck -fn finds the file system
 # clean; the second boot must report the first boot's nonce and the file must then hold both.
+# Then the same under UEFI (OVMF, iPXE EFI): make-debian.sh's GPT disk (ESP with systemd-boot,
+# which iPXE's sanboot starts), imported as a second LUN, booted once, nonce and e2fsck checked.
+# RINGSAN_DEBIAN_UEFI=0 leaves the UEFI boot out.
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per boot,
 # default 600 s: ~60 s on a quiet machine, several times that on a loaded one),
@@ -21,7 +24,10 @@ set -euo pipefail
 : "${RINGSAN:=$REPO_DIR/build/dev/target/cli/ringsan}"
 : "${RINGSAN_BOOT:=$REPO_DIR/build/dev/bootsvc/daemon/ringsan-boot}"
 MAC=52:54:00:77:00:12
+MAC_UEFI=52:54:00:77:00:14
 LUN=debian12
+LUN_UEFI=debian12-uefi
+UEFI_PART_OFFSET=$((65 << 20)) # make-debian.sh: the UEFI disk's root starts at 65 MiB
 VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-600}
 BASE_IQN=iqn.2026-11.org.ringsan
 PART_OFFSET=1048576 # make-debian.sh: the ext4 partition starts at 1 MiB
@@ -46,6 +52,12 @@ write_config() {
 		[client $MAC]
 		name = debian-root-on-iscsi
 		lun = $LUN
+		action = boot
+		timeout = 0
+
+		[client $MAC_UEFI]
+		name = debian-root-on-iscsi-uefi
+		lun = $LUN_UEFI
 		action = boot
 		timeout = 0
 	EOF
@@ -73,6 +85,33 @@ fsck_clean() {
 booted_from_iscsi() {
 	grep -a -E "^RINGSAN-BOOT-OK root=/dev/sd[a-z]+[0-9]* session=$BASE_IQN:$LUN( |$)" \
 		"$WORK/serial-$1.log" >/dev/null
+}
+
+uefi_nonce_in_lun() {
+	local nonce
+	nonce=$(nonce_of uefi)
+	[[ -n $nonce ]] && debugfs -R "cat /var/lib/ringsan-test/boots" \
+		"$DATA/$LUN_UEFI/disk.img?offset=$UEFI_PART_OFFSET" 2>/dev/null | grep -qx -- "$nonce"
+}
+uefi_fsck_clean() { e2fsck -fn "$DATA/$LUN_UEFI/disk.img?offset=$UEFI_PART_OFFSET" >/dev/null 2>&1; }
+
+# uefi_case: the GPT/ESP disk under OVMF.
+uefi_case() {
+	[[ -e /usr/share/OVMF/OVMF_CODE.fd && -e /usr/lib/ipxe/snponly.efi ]] || {
+		echo "  UEFI boot left out: no OVMF or ipxe.efi (Debian: ovmf ipxe)"
+		return 0
+	}
+	"$VM_DIR/make-debian.sh" "$WORK/debian12-uefi.qcow2" uefi || return 1
+	check "ringsan lun import makes LUN $LUN_UEFI from the GPT/ESP image" \
+		"$RINGSAN" --data-dir "$DATA" lun import "$LUN_UEFI" "$WORK/debian12-uefi.qcow2"
+	rm -f "$WORK/debian12-uefi.qcow2"
+	lab_reload
+	check "UEFI boot: OVMF -> iPXE -> menu -> sanboot -> systemd-boot -> Debian, root on iSCSI -> nonce" \
+		lab_boot uefi "$MAC_UEFI" "$VM_TIMEOUT" write "" uefi
+	check "UEFI boot: the guest's root is the iSCSI disk of target $BASE_IQN:$LUN_UEFI" \
+		grep -a -q -E "^RINGSAN-BOOT-OK root=/dev/sd[a-z]+[0-9]* session=$BASE_IQN:$LUN_UEFI( |$)" "$WORK/serial-uefi.log"
+	check "UEFI boot: its nonce is in the LUN's backing file" uefi_nonce_in_lun
+	check "UEFI boot: e2fsck -fn finds the root file system clean" uefi_fsck_clean
 }
 
 main() {
@@ -112,6 +151,7 @@ main() {
 	check "second boot: both nonces are in the LUN's backing file" \
 		bash -c "[ '$nonce1' != '$nonce2' ] && [ \"\$(debugfs -R 'cat /var/lib/ringsan-test/boots' '$DATA/$LUN/disk.img?offset=$PART_OFFSET' 2>/dev/null | tr '\n' ' ')\" = '$nonce1 $nonce2 ' ]"
 	check "second boot: e2fsck -fn finds the root file system clean" fsck_clean
+	[[ ${RINGSAN_DEBIAN_UEFI:-1} == 0 ]] || uefi_case
 	echo "whole test: $(elapsed "$start") s"
 	echo "$PASSED passed, $FAILED failed"
 	((FAILED == 0))
