@@ -490,6 +490,9 @@ int cmd_lun_export(struct cli *cli, int argc, char **argv)
 		lunfile_close(&lf);
 		return CLI_ERR;
 	}
+	mode_t mask = umask(0); /* the mode a plain new file gets, not mkstemp's 0600 */
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
 	close(fd);
 	ret = export_write(&lf, a.format ? a.format : by_name, tmp, file);
 	if (ret == CLI_OK)
