@@ -8,8 +8,9 @@
 # iscsi.initramfs says ISCSI_AUTO=true and the kernel command line has `iscsi_auto` (Debian's
 # initramfs; `ip=ibft` is dracut's and not needed). The initramfs holds only the modules needed
 # (it is read over iPXE's INT13 at boot, slow under TCG): MODULES=list with a hook naming the NIC
-# drivers, ext4 and sd_mod, plus what open-iscsi's own hook adds. (MODULES=dep, which gives the
-# same on an installed machine, cannot see the iSCSI disk from the build chroot.)
+# drivers, ext4 and sd_mod, plus what open-iscsi's own hook adds. (MODULES=dep fails where
+# debootstrap configures the kernel: "MODULES dep requires mounted sysfs on /sys"; and in a chroot
+# it would pick the build machine's disk drivers, not the iSCSI ones.)
 # The BIOS disk: MBR (syslinux's mbr.bin), one bootable ext4
 # partition at 1 MiB made with -O ^64bit (extlinux cannot read 64-bit ext4) holding extlinux.
 # The UEFI disk (second argument uefi): GPT with a 64 MiB ESP at 1 MiB (FAT32, made with mtools:
