@@ -231,9 +231,12 @@ static char *config_read_line(char *str, int num, void *stream)
 		config_fail(p, -EINVAL, "a NUL byte: this is not a text file");
 		return NULL;
 	}
-	if (n + 2 > (size_t)num) {
+	size_t chars = n - (nl != NULL);
+	if (chars > 0 && start[chars - 1] == '\r')
+		chars--;
+	if (chars > CONFIG_MAX_LINE || n + 1 > (size_t)num) {
 		char max[16];
-		snprintf(max, sizeof(max), "%d", num - 3);
+		snprintf(max, sizeof(max), "%d", CONFIG_MAX_LINE);
 		config_fail(p, -EINVAL,
 			    "line longer than %s characters: continue a long value on indented "
 			    "lines",
@@ -395,6 +398,12 @@ int config_parse_buffer(struct config *cfg, const char *text, size_t len, const 
 	ini_stop_on_first_error = true;
 	ini_allow_bom = false;
 	ini_allow_no_value = false;
+	/* inih's default line buffer holds 200 bytes; a heap buffer holds CONFIG_MAX_LINE
+	 * characters, "\r\n" and the NUL (config_read_line refuses longer lines). */
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = CONFIG_MAX_LINE + 3;
+	ini_initial_alloc = CONFIG_MAX_LINE + 3;
 	ret = ini_parse_stream(config_read_line, &p, config_on_key, &p);
 	if (p.ret == 0 && ret > 0) {
 		/* inih's own complaint: a line that is neither a section, a key nor a comment. */

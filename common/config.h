@@ -31,6 +31,7 @@
 #define CONFIG_MAX_CLIENTS  4096
 #define CONFIG_MAX_LIST	    256	    /* items in one list value */
 #define CONFIG_MAX_FILE	    4194304 /* bytes in a config file */
+#define CONFIG_MAX_LINE	    4096    /* characters in one line, without its newline */
 #define CONFIG_DEFAULT_IQN  "iqn.2026-11.org.ringsan"
 #define CONFIG_DEFAULT_FILE "/etc/ringsan/ringsan.ini"
 #define CONFIG_TEXT_MAX	    256 /* descriptions, CHAP names and secrets: bytes with the NUL */
@@ -58,6 +59,8 @@ enum boot_mode { BOOT_MODE_PROXY, BOOT_MODE_FULL, BOOT_MODE_OFF };
  * after config_parse_buffer() every client holds a real action. */
 enum boot_action { BOOT_ACTION_UNSET, BOOT_ACTION_BOOT, BOOT_ACTION_INSTALL, BOOT_ACTION_MENU };
 enum boot_uefi_loader { BOOT_UEFI_SNPONLY, BOOT_UEFI_IPXE };
+/* What an [image] is, beyond a kernel: a preset adds the installer's own arguments. */
+enum image_installer { IMAGE_INSTALLER_NONE, IMAGE_INSTALLER_DEBIAN };
 
 struct config_server {
 	char data_dir[PATH_MAX]; /* "" until config_apply_environment() or --data-dir */
@@ -141,6 +144,8 @@ struct config_image {
 	struct config_strlist initrd; /* items "PATH" or "NAME=PATH" */
 	char args[4096];
 	char iso[PATH_MAX]; /* a path under media_dir, or an http:// URL */
+	enum image_installer installer;
+	char preseed[PATH_MAX]; /* "" or, with installer = debian, a path under media_dir or URL */
 	unsigned line;
 	uint64_t seen;
 };

@@ -26,6 +26,8 @@ static const struct config_enum boot_actions[] = {{"boot", BOOT_ACTION_BOOT},
 						  {"install", BOOT_ACTION_INSTALL},
 						  {"menu", BOOT_ACTION_MENU},
 						  {NULL, 0}};
+static const struct config_enum installers[] = {
+    {"none", IMAGE_INSTALLER_NONE}, {"debian", IMAGE_INSTALLER_DEBIAN}, {NULL, 0}};
 static const struct config_enum uefi_loaders[] = {
     {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
@@ -93,7 +95,7 @@ const struct config_key config_keys[] = {
      .help = "where full mode keeps its leases"},
     {BOOT(router), .type = CT_IPV4, .help = "default gateway given in full mode"},
     {BOOT(dns), .type = CT_IPV4_LIST, .offset2 = offsetof(struct config_boot, dns_count),
-     .help = "DNS servers given in full mode"},
+     .help = "DNS servers given in full mode (all of them, in this order, at most 8)"},
     {BOOT(netmask), .type = CT_IPV4, .def = "255.255.255.0", .help = "subnet mask (full mode)"},
     {BOOT(http_listen), .type = CT_PORTAL, .port = 8080, .def = "0.0.0.0:8080",
      .help = "HTTP server for menus and install media, ADDR[:PORT]"},
@@ -172,6 +174,13 @@ const struct config_key config_keys[] = {
      .help = "kernel command line"},
     {IMG(iso), STR(struct config_image, iso, 1, PATH_MAX - 1), .check = config_check_source,
      .help = "an ISO to sanboot instead of a kernel: path under media_dir or http(s) URL"},
+    {IMG(installer), .type = CT_ENUM, .enums = installers, .def = "none",
+     .help = "none, or debian: the install entry adds what Debian's installer needs to find "
+	     "the disk (partman-iscsi keys, initiator name, preseed URL) and `iscsi_auto` for the "
+	     "installed system"},
+    {IMG(preseed), STR(struct config_image, preseed, 0, PATH_MAX - 1), .check = config_check_source,
+     .help = "with installer = debian: a preseed file under media_dir (served over HTTP) or an "
+	     "http(s) URL; the install then runs unattended"},
 
     /* [client MAC] */
     {CLI(name), STR(struct config_client, name, 0, TEXT), .help = "the machine's name"},

@@ -126,6 +126,8 @@ static bool config_under_media(const struct config *cfg, const char *path)
 
 	if (path[0] != '/' || strncmp(path, "http", 4) == 0)
 		return true;
+	while (n > 0 && cfg->boot.media_dir[n - 1] == '/')
+		n--;
 	return n && strncmp(path, cfg->boot.media_dir, n) == 0 && path[n] == '/';
 }
 
@@ -147,6 +149,28 @@ static int config_check_image_rules(const struct config *cfg, const struct confi
 			  "(%s)",
 			  f, l, img->name, img->kernel[0] ? "kernel" : "iso",
 			  cfg->boot.media_dir[0] ? cfg->boot.media_dir : "not set");
+	if (img->preseed[0] && img->installer != IMAGE_INSTALLER_DEBIAN)
+		RULE_FAIL("%s:%u: [image %s] preseed needs installer = debian", f, l, img->name);
+	if (img->installer != IMAGE_INSTALLER_NONE && !img->kernel[0])
+		RULE_FAIL(
+		    "%s:%u: [image %s] installer = debian needs kernel (the installer's linux) "
+		    "and initrd, not iso",
+		    f, l, img->name);
+	if (img->preseed[0] && !config_under_media(cfg, img->preseed))
+		RULE_FAIL("%s:%u: [image %s] preseed: an absolute path must be under [boot] "
+			  "media_dir (%s)",
+			  f, l, img->name,
+			  cfg->boot.media_dir[0] ? cfg->boot.media_dir : "not set");
+	for (unsigned i = 0; i < img->initrd.count; i++) {
+		const char *item = img->initrd.items[i], *eq = strchr(item, '=');
+		const char *slash = strchr(item, '/');
+		const char *path = eq && (!slash || eq < slash) ? eq + 1 : item; /* NAME=PATH */
+		if (!config_under_media(cfg, path))
+			RULE_FAIL("%s:%u: [image %s] initrd %s: an absolute path must be under "
+				  "[boot] media_dir (%s)",
+				  f, l, img->name, path,
+				  cfg->boot.media_dir[0] ? cfg->boot.media_dir : "not set");
+	}
 	return 0;
 }
 

@@ -88,8 +88,17 @@ static int lunfile_check_size(const char *name, uint64_t size, uint32_t block_si
 int lunfile_create(const char *data_dir, const char *name, uint64_t size, uint32_t block_size,
 		   const char *description, char *err, size_t errlen)
 {
+	return lunfile_create_filled(data_dir, name, size, block_size, description, NULL, NULL, err,
+				     errlen);
+}
+
+int lunfile_create_filled(const char *data_dir, const char *name, uint64_t size,
+			  uint32_t block_size, const char *description, lunfile_fill_fn *fill,
+			  void *arg, char *err, size_t errlen)
+{
 	struct lunfile_build b;
 	struct lunfile names;
+	char disk[PATH_MAX + sizeof(LUNFILE_DISK) + 1];
 	int ret;
 
 	ret = lunfile_paths(&names, data_dir, name, err, errlen);
@@ -109,6 +118,12 @@ int lunfile_create(const char *data_dir, const char *name, uint64_t size, uint32
 			 errno == EFBIG || errno == EINVAL ? "too big for this file system"
 							   : strerror(errno));
 		goto out_end;
+	}
+	if (fill) {
+		snprintf(disk, sizeof(disk), "%s/%s", b.tmp, LUNFILE_DISK);
+		ret = fill(disk, b.disk_fd, arg, err, errlen);
+		if (ret)
+			goto out_end;
 	}
 	ret = lunfile_build_commit(&b, data_dir, name, block_size, description, err, errlen);
 out_end:

@@ -64,6 +64,18 @@ struct lunfile {
 int lunfile_create(const char *data_dir, const char *name, uint64_t size, uint32_t block_size,
 		   const char *description, char *err, size_t errlen);
 
+/* Fills a new LUN's disk.img, already `size` bytes of holes: disk_path names it (in the
+ * temporary directory; another process such as qemu-img may write it), disk_fd is ours and
+ * holds the exclusive lock. Must leave the size as it is. 0, or -errno with err set. */
+typedef int lunfile_fill_fn(const char *disk_path, int disk_fd, void *arg, char *err,
+			    size_t errlen);
+
+/* lunfile_create, with fill writing the data before the LUN appears (atomically, like
+ * create: on failure nothing is left). */
+int lunfile_create_filled(const char *data_dir, const char *name, uint64_t size,
+			  uint32_t block_size, const char *description, lunfile_fill_fn *fill,
+			  void *arg, char *err, size_t errlen);
+
 /* Opens a LUN and takes the lock asked for (without waiting): -ENOENT when there is no such
  * LUN, -EBUSY when the lock is held elsewhere (err says so). read_only opens O_RDONLY (a shared
  * lock still works). Close with lunfile_close(). */

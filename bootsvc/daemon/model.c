@@ -125,6 +125,9 @@ static void fill_image(struct boot_model *bm, const struct config_image *c, stru
 	i->kernel = nonempty(c->kernel);
 	i->iso = nonempty(c->iso);
 	i->args = nonempty(c->args);
+	i->installer =
+	    c->installer == IMAGE_INSTALLER_DEBIAN ? MENU_INSTALLER_DEBIAN : MENU_INSTALLER_NONE;
+	i->preseed = nonempty(c->preseed);
 	for (unsigned k = 0; k < c->initrd.count && k < MENU_MAX_INITRDS; k++) {
 		const char *item = c->initrd.items[k];
 		const char *eq = strchr(item, '=');
@@ -185,6 +188,7 @@ int boot_model_build(struct boot_model *bm, const struct bootd *d)
 	snprintf(initiator, sizeof(initiator), "%s.client", cfg->server.base_iqn);
 	bm->m.initiator_base = keep(bm, initiator, strlen(initiator));
 	bm->m.timeout_s = cfg->boot.menu_timeout;
+	bm->m.media_dir = nonempty(cfg->boot.media_dir);
 	bm->m.default_action = map_action(cfg->boot.default_action);
 	int rc = fill_lists(bm, cfg);
 	if (rc == 0)

@@ -107,6 +107,8 @@ static int apply_flags(struct bootd *d, char *err, size_t errlen)
 	return 0;
 }
 
+_Static_assert(PXE_MAX_DNS >= CONFIG_MAX_DNS, "every [boot] dns server fits in the offer");
+
 static void setup_pxe(struct bootd *d)
 {
 	const struct config_boot *b = &d->cfg.boot;
@@ -120,7 +122,8 @@ static void setup_pxe(struct bootd *d)
 	p->uefi32_file = NULL; /* Debian's ipxe has no ia32 EFI build */
 	p->subnet_mask = ipv4_of(&b->netmask);
 	p->router = ipv4_of(&b->router);
-	p->dns = b->dns_count ? ipv4_of(&b->dns[0]) : 0;
+	for (unsigned i = 0; i < b->dns_count && i < PXE_MAX_DNS; i++)
+		p->dns[p->dns_count++] = ipv4_of(&b->dns[i]);
 	p->lease_secs = b->lease_time;
 	d->tftp_limits = (struct tftp_limits){
 	    .max_blksize = TFTP_MAX_BLKSIZE,

@@ -126,14 +126,28 @@ static void format_mac(const uint8_t mac[6], char o[static 18])
 		 mac[5]);
 }
 
+const char *menu_media_relative(const char *media_dir, const char *path)
+{
+	size_t n = media_dir ? strlen(media_dir) : 0;
+
+	while (n > 0 && media_dir[n - 1] == '/')
+		n--;
+	if (path[0] == '/' && n > 0 && strncmp(path, media_dir, n) == 0 && path[n] == '/')
+		path += n;
+	while (path[0] == '/')
+		path++;
+	return path;
+}
+
 /* A media reference: a URL (http://; https:// only works on iPXE builds with TLS) as is, else
- * relative to the server's /media/. */
-static void out_media_url(struct menu_buf *b, const char *path)
+ * relative to the server's /media/ (an absolute path under media_dir loses that prefix, since
+ * the HTTP server serves media_dir itself as /media/). */
+static void out_media_url(struct menu_buf *b, const struct menu_model *m, const char *path)
 {
 	if (strstr(path, "://"))
 		out(b, "%s", path);
 	else
-		out(b, "${rs_base}/media/%s", path[0] == '/' ? path + 1 : path);
+		out(b, "${rs_base}/media/%s", menu_media_relative(m->media_dir, path));
 }
 
 static const char *action_label(enum menu_action a)
@@ -316,22 +330,44 @@ static void out_args(struct menu_buf *b, const char *args)
 	}
 }
 
-static void out_image(struct menu_buf *b, const struct menu_image *img)
+/* Debian's installer (partman-iscsi, disk-detect, preseed): see menu.h. */
+static void out_debian_preset(struct menu_buf *b, const struct menu_model *m,
+			      const struct menu_image *img)
+{
+	out(b, " disk-detect/ibft/enable=true partman-iscsi/login/address=${rs_server}");
+	if (m->iscsi_port && m->iscsi_port != 3260)
+		out(b, ":%u", m->iscsi_port);
+	out(b, " partman-iscsi/login/targets=${rs_target_iqn}"
+	       " partman-iscsi/login/username=${username} partman-iscsi/login/password=${password}"
+	       " partman-iscsi/login/incoming_username=${reverse-username}"
+	       " partman-iscsi/login/incoming_password=${reverse-password}"
+	       " iscsi_initiator=${initiator-iqn}");
+	if (img->preseed) {
+		out(b, " auto=true priority=critical url=");
+		out_media_url(b, m, img->preseed);
+	}
+}
+
+static void out_image(struct menu_buf *b, const struct menu_model *m, const struct menu_image *img)
 {
 	out(b, ":img-%s\nset keep-san 1\n", img->name);
 	if (img->iso) {
 		/* The LUN becomes the second BIOS disk; the ISO boots without an iBFT entry. */
 		out(b, "sanhook --drive 0x81 ${rs_root} || goto failed\nsanboot --no-describe ");
-		out_media_url(b, img->iso);
+		out_media_url(b, m, img->iso);
 		out(b, " || goto failed\ngoto failed\n");
 		return;
 	}
 	out(b, "sanhook ${rs_root} || goto failed\nkernel ");
-	out_media_url(b, img->kernel);
+	out_media_url(b, m, img->kernel);
+	if (img->installer == MENU_INSTALLER_DEBIAN)
+		out_debian_preset(b, m, img);
 	if (img->args && img->args[0]) {
 		out(b, " ");
 		out_args(b, img->args);
 	}
+	if (img->installer == MENU_INSTALLER_DEBIAN)
+		out(b, "%s iscsi_auto", img->args && strstr(img->args, "---") ? "" : " ---");
 	out(b, " || goto failed\n");
 	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++) {
 		const struct menu_initrd *r = &img->initrds[i];
@@ -339,7 +375,7 @@ static void out_image(struct menu_buf *b, const struct menu_image *img)
 			out(b, "initrd -n %s ", r->name);
 		else
 			out(b, "initrd ");
-		out_media_url(b, r->path);
+		out_media_url(b, m, r->path);
 		out(b, " || goto failed\n");
 	}
 	out(b, "boot || goto failed\ngoto failed\n");
@@ -352,6 +388,8 @@ static bool image_ok(const struct menu_image *img)
 	if (img->iso)
 		return menu_token_ok(img->iso);
 	if (!img->kernel || !menu_token_ok(img->kernel))
+		return false;
+	if (img->preseed && !menu_token_ok(img->preseed))
 		return false;
 	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++)
 		if (!img->initrds[i].path || !menu_token_ok(img->initrds[i].path))
@@ -385,7 +423,7 @@ static void out_install_menu(struct menu_buf *b, const struct menu_model *m, con
 	       "lun\nset rs_img_timeout 0\ngoto ${rs_choice}\n");
 	for (size_t i = 0; i < m->n_images; i++)
 		if (image_ok(&m->images[i]))
-			out_image(b, &m->images[i]);
+			out_image(b, m, &m->images[i]);
 }
 
 static void out_lun_head(struct menu_buf *b, const struct menu_model *m, const struct menu_lun *l)

@@ -17,6 +17,15 @@
  * sanitised (menu_sanitize_text), tokens that iPXE cannot carry make the renderer refuse
  * (menu_token_ok), and the offending LUN or image is rendered as an error entry.
  *
+ * Installer presets: an image with installer MENU_INSTALLER_DEBIAN gets, before its own args,
+ * what Debian's installer needs to find the sanhooked disk: disk-detect/ibft/enable=true,
+ * partman-iscsi/login/address (server[:port]), .../targets (the LUN's target), the CHAP
+ * settings as .../username, password, incoming_username, incoming_password (empty when the
+ * LUN has none), iscsi_initiator=<initiator name> (for a preseed's early command), and with a
+ * preseed `auto=true priority=critical url=<its URL>`; after its args `iscsi_auto` for the
+ * installed system (after a "---", which the installer copies into the installed boot loader's
+ * command line; one is added when the args have none).
+ *
  * BIOS iPXE builds: only plain GET with query strings; no `params`, no HTTPS.
  */
 #ifndef RINGSAN_BOOTSVC_MENU_H
@@ -30,6 +39,7 @@
 #define MENU_TEXT_MAX	 80 /* descriptions are cut to this many bytes */
 
 enum menu_action { MENU_ACTION_MENU = 0, MENU_ACTION_BOOT, MENU_ACTION_INSTALL };
+enum menu_installer { MENU_INSTALLER_NONE = 0, MENU_INSTALLER_DEBIAN };
 
 struct menu_lun {
 	const char *name; /* [A-Za-z0-9._-]+, also the target name suffix */
@@ -42,17 +52,19 @@ struct menu_lun {
 
 struct menu_initrd {
 	const char *name; /* NULL: no -n option */
-	const char *path; /* relative to the media dir, or an http:// URL */
+	const char *path; /* relative to the media dir, absolute under it, or an http:// URL */
 };
 
 struct menu_image {
 	const char *name; /* [A-Za-z0-9._-]+ */
 	const char *description;
-	const char *kernel; /* relative media path or http:// URL; NULL for an ISO image */
+	const char *kernel; /* media path (as initrd path) or http:// URL; NULL for an ISO image */
 	struct menu_initrd initrds[MENU_MAX_INITRDS];
 	size_t n_initrds;
 	const char *args; /* kernel command line with {placeholders} */
 	const char *iso;  /* relative media path or URL: sanboot-ed over HTTP; NULL if kernel */
+	enum menu_installer installer; /* a preset of installer arguments (see below) */
+	const char *preseed;	       /* media path or URL of a preseed file; may be NULL */
 };
 
 struct menu_client {
@@ -77,7 +89,8 @@ struct menu_model {
 	size_t n_images;
 	const struct menu_client *clients;
 	size_t n_clients;
-	unsigned timeout_s; /* menu timeout when a default is preselected */
+	unsigned timeout_s;    /* menu timeout when a default is preselected */
+	const char *media_dir; /* absolute media paths under it become /media/ URLs; may be NULL */
 	enum menu_action default_action;
 };
 
@@ -106,6 +119,9 @@ bool menu_token_ok(const char *s);
 /* Free text for `item`/`menu`/`echo`: keeps letters, digits, space and .,:_+()/@=*!%[]-; other
  * bytes become '_', whitespace (also newlines) collapses to one space, cut to MENU_TEXT_MAX. */
 void menu_sanitize_text(const char *in, char *out, size_t cap);
+/* The part of a media path after media_dir (trailing '/' of media_dir ignored), or the path
+ * without its leading '/' when it is not under media_dir: what follows /media/ in its URL. */
+const char *menu_media_relative(const char *media_dir, const char *path);
 /* "60 GiB", "1.5 TiB", "512 MiB", "100 B" into out (>= 16 bytes). */
 void menu_format_size(uint64_t bytes, char out[static 16]);
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/wire.h"
+
 static void format_ip(uint32_t ip, char out[static 16])
 {
 	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
@@ -163,8 +165,13 @@ static void put_lease_options(const struct pxe_config *cfg, struct dhcp_writer *
 		dhcp_put_u32(w, DHCP_OPT_SUBNET_MASK, cfg->subnet_mask);
 	if (cfg->router)
 		dhcp_put_u32(w, DHCP_OPT_ROUTER, cfg->router);
-	if (cfg->dns)
-		dhcp_put_u32(w, DHCP_OPT_DNS, cfg->dns);
+	if (cfg->dns_count) {
+		uint8_t dns[4 * PXE_MAX_DNS];
+		unsigned n = cfg->dns_count < PXE_MAX_DNS ? cfg->dns_count : PXE_MAX_DNS;
+		for (unsigned i = 0; i < n; i++)
+			put_be32(dns + 4 * i, cfg->dns[i]);
+		dhcp_put_option(w, DHCP_OPT_DNS, dns, 4 * (size_t)n);
+	}
 }
 
 static void full_reply(const struct pxe_config *cfg, const struct dhcp_msg *req,

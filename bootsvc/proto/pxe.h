@@ -33,6 +33,8 @@
 #include "bootsvc/proto/dhcp.h"
 #include "bootsvc/proto/lease.h"
 
+#define PXE_MAX_DNS 8
+
 enum pxe_mode { PXE_MODE_PROXY, PXE_MODE_FULL };
 
 /* RFC 4578 2.1 / IANA processor architecture types we act on. */
@@ -52,7 +54,9 @@ struct pxe_config {
 	const char *uefi_file;	 /* "snponly.efi" or "ipxe.efi" */
 	const char *uefi32_file; /* NULL or "": ia32 UEFI clients are ignored */
 	/* Full mode only. 0 = option not sent. */
-	uint32_t subnet_mask, router, dns;
+	uint32_t subnet_mask, router;
+	uint32_t dns[PXE_MAX_DNS]; /* RFC 2132 3.8: every server, in order of preference */
+	unsigned dns_count;	   /* 0 = option not sent */
 	uint32_t lease_secs;
 };
 

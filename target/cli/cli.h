@@ -72,6 +72,17 @@ int cmd_lun_clone(struct cli *cli, int argc, char **argv);
 int cmd_lun_reset(struct cli *cli, int argc, char **argv);
 int cmd_lun_promote(struct cli *cli, int argc, char **argv);
 int cmd_lun_check(struct cli *cli, int argc, char **argv);
+int cmd_lun_import(struct cli *cli, int argc, char **argv);
+int cmd_lun_export(struct cli *cli, int argc, char **argv);
+#define IMAGE_IMPORT_HELP                                                                          \
+	"  -f, --format FMT        raw, qcow2, vmdk, vhdx or vdi (default: by the extension,\n"    \
+	"                          checked against the file's contents)\n"                         \
+	"  -b, --block-size N      logical block size, 512 (default) or 4096\n"                    \
+	"  -d, --description TEXT  shown by `lun list` and in boot menus\n"                        \
+	"Holes stay holes; the size is rounded up to the block size (and says so)."
+#define IMAGE_EXPORT_HELP                                                                          \
+	"  -f, --format FMT        raw, qcow2, vmdk, vhdx or vdi (default: by the extension)\n"    \
+	"FILE must not exist; it appears whole or not at all. The LUN must not be in use."
 int cmd_check_config(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);

@@ -40,6 +40,10 @@ static const struct cli_cmd lun_cmds[] = {
      "next reset; the old image is removed once nothing refers to it."},
     {"check", cmd_lun_check, "verify an overlay's allocation map against its files", "OVERLAY",
      "Changes nothing; exit 1 when the map is damaged or its base is missing."},
+    {"import", cmd_lun_import, "create a LUN from a VM image (qemu-img decodes it)",
+     "NAME FILE [--format FMT] [--block-size 512|4096] [--description TEXT]", IMAGE_IMPORT_HELP},
+    {"export", cmd_lun_export, "write a LUN to a new VM image file (qemu-img encodes it)",
+     "NAME FILE [--format FMT]", IMAGE_EXPORT_HELP},
     {NULL},
 };
 

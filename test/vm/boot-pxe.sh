@@ -19,6 +19,7 @@
 #   --timeout S         give up after S seconds (default 300)
 #   --expect WHAT       boot: the boot marker only; write (default): the write marker too
 #   --report FILE       append key=value lines: kernel_s, boot_s, write_s, total_s, result
+# Environment: RINGSAN_VM_MEM (MiB of guest memory, default 512).
 # Exit status: 0 when the expected markers appeared, 1 otherwise.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -85,7 +86,7 @@ firmware_args() {
 
 run_qemu() {
 	ip netns exec "$NS" timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
-		-accel tcg -m 512 -smp 1 \
+		-accel tcg -m "${RINGSAN_VM_MEM:-512}" -smp 1 \
 		-nodefaults -display none -vga none -no-reboot \
 		-serial "file:$LOG" \
 		"${FW_ARGS[@]}" \

@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .uefi_file = "snponly.efi",
 	    .subnet_mask = 0xffffff00,
 	    .router = 0xc0a80101,
-	    .dns = 0xc0a80101,
+	    .dns = {0xc0a80101, 0x08080808},
+	    .dns_count = 2,
 	    .lease_secs = 3600,
 	};
 	struct pxe_config proxy = cfg;

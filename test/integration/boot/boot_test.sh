@@ -71,6 +71,9 @@ ln -s small.bin "$ROOT/link-in.bin"
 ln -s "$TMP/outside/secret.txt" "$ROOT/link-out.txt"
 ln -s "$TMP/outside" "$ROOT/dir-out"
 head -c 1048576 /dev/urandom >"$TMP/media/iso/test.iso"
+mkdir -p "$TMP/media/di"
+head -c 5000 /dev/urandom >"$TMP/media/di/linux"
+head -c 7000 /dev/urandom >"$TMP/media/di/initrd.gz"
 ln -s "$TMP/outside/secret.txt" "$TMP/media/escape.txt"
 
 cat >"$TMP/boot.ini" <<EOF
@@ -86,6 +89,10 @@ description = Debian 12 installer
 kernel = debian/linux
 initrd = debian/initrd.gz
 args = partman-iscsi/login/address={server} partman-iscsi/login/targets={target_iqn}
+
+[image abs]
+kernel = $TMP/media/di/linux
+initrd = $TMP/media/di/initrd.gz
 
 [client 52:54:00:c0:ff:ee]
 name = desk
@@ -192,15 +199,33 @@ check "new LUN without restart" grep_in "$TMP/menu2.ipxe" 'item lun-fresh fresh 
 sed -i 's/Desk PC (from the config)/Desk PC reloaded/' "$TMP/boot.ini"
 kill -HUP "$MAIN_PID"
 sleep 0.3
+# An absolute media path renders a URL the HTTP server serves: fetch what the script names.
+media_urls_served() { # media_urls_served SCRIPT: every ${rs_base}/media/ URL answers the file
+	local urls u n=0
+	urls=$(grep -o '${rs_base}/media/[^ ]*' "$1" | sort -u)
+	[ -n "$urls" ] || { echo "no media URL in $1"; return 1; }
+	for u in $urls; do
+		u=${u#'${rs_base}'}
+		case $u in /media/di/*) ;; *) continue ;; esac
+		fetch "$u" "$TMP/got" || { echo "GET $u failed"; return 1; }
+		cmp -s "$TMP/got" "$TMP$u" || { echo "GET $u: wrong content"; return 1; }
+		n=$((n + 1))
+	done
+	[ $n -eq 2 ] || { echo "expected 2 di/ URLs, found $n"; return 1; }
+	echo "$n absolute media paths served as /media/di/..."
+}
+check "absolute media paths render served URLs" media_urls_served "$TMP/lun-win11.ipxe"
 fetch "/menu.ipxe" "$TMP/menu3.ipxe"
 check "SIGHUP reloads the config" grep_in "$TMP/menu3.ipxe" 'Desk PC reloaded'
 
 # --- full DHCP mode: a second instance with a range
-start "$TMP/full.log" $FHTTP --data-dir "$TMP/data" --server-ip 127.0.0.1 \
+printf '[boot]\ndns = 127.0.0.53, 127.0.0.54\n  127.0.0.55\n' >"$TMP/full.ini"
+start "$TMP/full.log" $FHTTP -c "$TMP/full.ini" --data-dir "$TMP/data" --server-ip 127.0.0.1 \
 	--http 127.0.0.1:$FHTTP --tftp-root "$ROOT" --tftp-port $FTFTP --dhcp-port $FDHCP \
 	--pxe-port $FPXE --dhcp full --dhcp-range 127.0.0.100-127.0.0.120 || exit 1
 FULL_PID=${PIDS[1]}
-check "full dhcp offers an address" c dhcp-full $FDHCP "$TMP/data/.dhcp/leases"
+check "full dhcp offers an address and every DNS server" c dhcp-full $FDHCP \
+	"$TMP/data/.dhcp/leases" 127.0.0.53,127.0.0.54,127.0.0.55
 
 # --- render --out
 check "render writes the scripts" bash -c "'$BIN' render -c '$TMP/boot.ini' --data-dir '$TMP/data' \

@@ -303,6 +303,10 @@ def cmd_dhcp_full(args):
         fail("OFFER wrong: type %s yiaddr %s" % (opts.get(53), yiaddr))
     if opts.get(175) != bytes([176, 1, 1]):
         fail("full mode: iPXE client did not get 175.176")
+    if len(args) > 2:  # RFC 2132 3.8: option 6 lists every DNS server, in order
+        want = b"".join(socket.inet_aton(a) for a in args[2].split(","))
+        if opts.get(6) != want:
+            fail("DNS option %r, want %r" % (opts.get(6), want))
     req = bytearray(dhcp_packet(3, "ipxe", HOST))
     # option 50 (requested address) in place of the padding after END
     end = req.index(255, 240)

@@ -345,6 +345,10 @@ static void test_full_flow(void)
 	full.subnet_mask = IP(255, 255, 255, 0);
 	full.router = IP(192, 168, 1, 1);
 	full.lease_secs = 3600;
+	full.dns[0] = IP(192, 168, 1, 53);
+	full.dns[1] = IP(9, 9, 9, 9);
+	full.dns[2] = IP(1, 0, 0, 1);
+	full.dns_count = 3;
 	lease_table_init(&t, IP(192, 168, 1, 100), IP(192, 168, 1, 115), slots);
 
 	pkt_begin(&p, DHCP_DISCOVER, MAC);
@@ -359,7 +363,9 @@ static void test_full_flow(void)
 	CHECK_STR(r.file, "http://192.168.1.5:8080/boot.ipxe");
 	CHECK_EQ(reply_opt(out, (size_t)res.len, 1, &v), 4);
 	CHECK_EQ(reply_opt(out, (size_t)res.len, 3, &v), 4);
-	CHECK_EQ(reply_opt(out, (size_t)res.len, 6, &v), -1); /* no DNS configured */
+	/* RFC 2132 3.8: every DNS server, in the configured order. */
+	CHECK_EQ(reply_opt(out, (size_t)res.len, 6, &v), 12);
+	CHECK(v && memcmp(v, "\xc0\xa8\x01\x35\x09\x09\x09\x09\x01\x00\x00\x01", 12) == 0);
 	CHECK_EQ(reply_opt(out, (size_t)res.len, 51, &v), 4);
 	CHECK_EQ(reply_opt(out, (size_t)res.len, 67, &v), 33);
 	CHECK_EQ(reply_opt(out, (size_t)res.len, 175, &v), 3); /* 175.176 in full mode */
@@ -389,6 +395,11 @@ static void test_full_flow(void)
 	dhcp_decode(&r, out, (size_t)res.len);
 	CHECK_STR(r.file, "");
 	CHECK_EQ(r.yiaddr, IP(192, 168, 1, 101));
+	CHECK_EQ(reply_opt(out, (size_t)res.len, 6, &v), 12);
+	/* No DNS configured: no option 6. */
+	full.dns_count = 0;
+	pxe_handle(&full, &t, &m, DHCP_SERVER_PORT, 1003, out, sizeof(out), &res);
+	CHECK_EQ(reply_opt(out, (size_t)res.len, 6, &v), -1);
 	/* REQUEST naming another server: silence. */
 	pkt_begin(&p, DHCP_REQUEST, MAC2);
 	pkt_u32(&p, 50, IP(192, 168, 1, 101));

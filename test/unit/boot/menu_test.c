@@ -36,6 +36,29 @@ static const struct menu_image IMAGES[] = {
      .initrds = {{"BCD", "win/BCD"}, {"boot.sdi", "win/boot.sdi"}, {"boot.wim", "win/boot.wim"}},
      .n_initrds = 3},
     {.name = "win11iso", .description = "Windows 11 ISO", .iso = "iso/win11.iso"},
+    /* Absolute paths under media_dir: served as /media/ + the part below media_dir. */
+    {.name = "abs",
+     .description = "Absolute paths",
+     .kernel = "/srv/media/di/linux",
+     .initrds = {{NULL, "/srv/media/di/initrd.gz"}},
+     .n_initrds = 1},
+    {.name = "absiso", .description = "Absolute ISO", .iso = "/srv/media/iso/x.iso"},
+    /* The Debian preset: partman-iscsi keys, initiator, preseed URL, iscsi_auto after "---". */
+    {.name = "di",
+     .description = "Debian 12 installer (preset)",
+     .kernel = "/srv/media/di/linux",
+     .initrds = {{NULL, "di/initrd.gz"}},
+     .n_initrds = 1,
+     .args = "console=ttyS0,115200n8",
+     .installer = MENU_INSTALLER_DEBIAN,
+     .preseed = "/srv/media/di/preseed.cfg"},
+    {.name = "di-own",
+     .description = "Debian installer, own args with ---",
+     .kernel = "di/linux",
+     .initrds = {{NULL, "di/initrd.gz"}},
+     .n_initrds = 1,
+     .args = "priority=low --- quiet",
+     .installer = MENU_INSTALLER_DEBIAN},
 };
 
 static const struct menu_client CLIENTS[] = {
@@ -67,6 +90,39 @@ static const struct menu_model MODEL = {
     .n_clients = sizeof(CLIENTS) / sizeof(CLIENTS[0]),
     .timeout_s = 10,
     .default_action = MENU_ACTION_BOOT,
+    .media_dir = "/srv/media/",
+};
+
+/* The Windows install flow the README documents: wimboot with the files of a Windows ISO plus
+ * winpeshl.ini and install.bat (named so wimboot puts them into X:\Windows\System32), onto a
+ * LUN with CHAP; and the boot of the installed disk. */
+static const struct menu_lun WIN_LUNS[] = {
+    {.name = "win11",
+     .size_bytes = 64ull << 30,
+     .description = "Windows 11",
+     .chap_user = "win11",
+     .chap_secret = "change-me-please"},
+};
+static const struct menu_image WIN_IMAGES[] = {
+    {.name = "win11-setup",
+     .description = "Windows 11 Setup (wimboot + WinPE)",
+     .kernel = "wimboot",
+     .initrds = {{"bootmgr", "win11/bootmgr"},
+		 {"BCD", "win11/boot/bcd"},
+		 {"boot.sdi", "win11/boot/boot.sdi"},
+		 {"boot.wim", "win11/sources/boot.wim"},
+		 {"winpeshl.ini", "win11/winpeshl.ini"},
+		 {"install.bat", "win11/install.bat"}},
+     .n_initrds = 6,
+     .args = "gui"},
+};
+static const struct menu_client WIN_CLIENTS[] = {
+    {.mac = {0x52, 0x54, 0x00, 0x11, 0x22, 0x33},
+     .name = "gamer",
+     .default_lun = "win11",
+     .action = MENU_ACTION_INSTALL,
+     .image = "win11-setup",
+     .timeout_s = 5},
 };
 
 static char *read_all(const char *path, size_t *len)
@@ -134,6 +190,20 @@ static void test_golden(void)
 	empty.iscsi_port = 3261;
 	render_golden(&empty, "menu.ipxe", "menu-empty.ipxe");
 	render_golden(&empty, "vars.ipxe", "vars-port.ipxe");
+	/* A non-default iSCSI port reaches partman-iscsi's address. */
+	struct menu_model port = MODEL;
+	port.iscsi_port = 3261;
+	port.n_luns = 1;
+	render_golden(&port, "lun-win11.ipxe", "lun-win11-port.ipxe");
+	struct menu_model win = MODEL;
+	win.luns = WIN_LUNS;
+	win.n_luns = 1;
+	win.images = WIN_IMAGES;
+	win.n_images = 1;
+	win.clients = WIN_CLIENTS;
+	win.n_clients = 1;
+	render_golden(&win, "menu.ipxe", "windows-menu.ipxe");
+	render_golden(&win, "lun-win11.ipxe", "windows-lun-win11.ipxe");
 }
 
 static void test_dispatch(void)
@@ -194,6 +264,11 @@ static void test_helpers(void)
 	CHECK(!menu_name_ok("a b") && !menu_name_ok("") && !menu_name_ok("a/b"));
 	CHECK(menu_token_ok("iqn.2026-11.org.x:y") && !menu_token_ok("a b"));
 	CHECK(!menu_token_ok("${x}") && !menu_token_ok("a#") && !menu_token_ok(""));
+	CHECK_STR(menu_media_relative("/srv/media", "/srv/media/di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media//", "/srv/media/di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media", "di/linux"), "di/linux");
+	CHECK_STR(menu_media_relative("/srv/media", "/srv/mediax/a"), "srv/mediax/a");
+	CHECK_STR(menu_media_relative(NULL, "/a/b"), "a/b");
 	menu_format_size(60ull << 30, s);
 	CHECK_STR(s, "60 GiB");
 	menu_format_size((3ull << 30) / 2, s);

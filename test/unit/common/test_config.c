@@ -41,6 +41,8 @@ static const char good[] = "# a comment\n"
 			   "initrd = debian/initrd.gz\n"
 			   "args = console=ttyS0\n"
 			   "  priority=critical\n"
+			   "installer = debian\n"
+			   "preseed = debian/preseed.cfg\n"
 			   "[image win]\n"
 			   "iso = http://10.0.0.1/win.iso\n"
 			   "[client 52-54-00-AA-BB-CC]\n"
@@ -91,6 +93,8 @@ static void check_good(void)
 		CHECK_STR(l->mutual_chap_secret, "ba9876543210");
 	}
 	const struct config_image *im = config_find_image(&cfg, "debian");
+	CHECK(im && im->installer == IMAGE_INSTALLER_DEBIAN &&
+	      strcmp(im->preseed, "debian/preseed.cfg") == 0);
 	CHECK(im && strcmp(im->args, "console=ttyS0 priority=critical") == 0);
 	const struct config_client *c1 = config_find_client(&cfg, mac1);
 	const struct config_client *c2 = config_find_client(&cfg, mac2);
@@ -242,6 +246,16 @@ static const struct {
     {"[image a]\nkernel = /boot/vmlinuz\n", "t.ini:1: [image a] kernel: an absolute path must "
 					    "be under [boot] media_dir"},
     {"[image a]\nkernel = k\ninitrd = =x\n", "t.ini:3: [image a] initrd: initrd '=x': use PATH"},
+    {"[image a]\nkernel = k\npreseed = p.cfg\n", "t.ini:1: [image a] preseed needs installer = "
+						 "debian"},
+    {"[image a]\niso = i.iso\ninstaller = debian\n", "t.ini:1: [image a] installer = debian "
+						     "needs kernel"},
+    {"[image a]\nkernel = k\ninstaller = ubuntu\n", "t.ini:3: [image a] installer: 'ubuntu' is "
+						    "not allowed: use none or debian"},
+    {"[boot]\nmedia_dir = /m\n[image a]\nkernel = k\ninstaller = debian\npreseed = /etc/p\n",
+     "t.ini:3: [image a] preseed: an absolute path must be under [boot] media_dir (/m)"},
+    {"[boot]\nmedia_dir = /m/\n[image a]\nkernel = /m/k\ninitrd = /i\n",
+     "t.ini:3: [image a] initrd /i: an absolute path must be under [boot] media_dir (/m/)"},
     {"[client 52:54:00:00:00:01]\nimage = nope\n", "t.ini:1: [client 52:54:00:00:00:01] image: "
 						   "there is no [image nope] section"},
     {"[client 52:54:00:00:00:01]\nlun = Bad\n", "t.ini:2: [client 52:54:00:00:00:01] lun: LUN "
@@ -274,6 +288,40 @@ static void check_bad(void)
 	}
 }
 
+/* Lines up to CONFIG_MAX_LINE characters (an installer's kernel command line is longer than
+ * inih's default 200-byte buffer); a longer one is an error naming file:line. */
+static void check_long_lines(void)
+{
+	static char text[3 * CONFIG_MAX_LINE];
+	struct config cfg;
+	char err[1024];
+	const char *head = "[image di]\nkernel = linux\nargs = ";
+	size_t h = strlen(head), room = CONFIG_MAX_LINE - strlen("args = ");
+
+	memcpy(text, head, h);
+	memset(text + h, 'a', 3000);
+	memcpy(text + h + 3000, "\r\n[boot]\nmenu_timeout = 7\n", 26);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + 3000 + 26, "t.ini", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.image_count, 1u);
+	CHECK(cfg.image_count == 1 && strlen(cfg.images[0].args) == 3000);
+	CHECK_EQ(cfg.boot.menu_timeout, 7u);
+	config_free(&cfg);
+	/* Exactly CONFIG_MAX_LINE characters, with CRLF: accepted. */
+	memset(text + h, 'b', room);
+	memcpy(text + h + room, "\r\n", 3);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 2, "t.ini", err, sizeof(err)), 0);
+	CHECK(cfg.image_count == 1 && strlen(cfg.images[0].args) == room);
+	config_free(&cfg);
+	/* One character more: the line is refused as a whole. */
+	memset(text + h, 'c', room + 1);
+	memcpy(text + h + room + 1, "\n", 2);
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 2, "t.ini", err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "t.ini:3: line longer than 4096 characters") == err);
+	/* No final newline. */
+	CHECK_EQ(config_parse_buffer(&cfg, text, h + room + 1, "t.ini", err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "t.ini:3: line longer than 4096 characters") == err);
+}
+
 static void check_limits(void)
 {
 	struct config cfg;
@@ -284,7 +332,8 @@ static void check_limits(void)
 	CHECK(strncmp(err, "t.ini:2: a NUL byte", 19) == 0);
 	snprintf(text, sizeof(text), "[lun a]\ndescription = %0400d\n", 1);
 	CHECK_EQ(config_parse_buffer(&cfg, text, strlen(text), "t.ini", err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "t.ini:2: line longer than") == err);
+	CHECK(strstr(err, "t.ini:2: [lun a] description: ") == err); /* the value's own limit */
+	check_long_lines();
 	const char bom[] = "\xef\xbb\xbf[server]\r\nworkers = 3\r\n";
 	CHECK_EQ(config_parse_buffer(&cfg, bom, strlen(bom), "t.ini", err, sizeof(err)), 0);
 	CHECK_EQ(cfg.server.workers, 3);

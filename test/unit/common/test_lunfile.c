@@ -17,6 +17,19 @@ static int count_luns(const struct lunfile *lf, void *arg)
 	return 0;
 }
 
+/* A fill step as `lun import` has: writes a marker, or fails like qemu-img on a full disk. */
+static int fill_marker(const char *disk_path, int disk_fd, void *arg, char *err, size_t errlen)
+{
+	struct stat st;
+	if (*(int *)arg) {
+		snprintf(err, errlen, "no space left");
+		return -ENOSPC;
+	}
+	if (strstr(disk_path, "/.d.tmp-") == NULL || fstat(disk_fd, &st) != 0 || st.st_size != 8192)
+		return -EINVAL; /* it runs inside the temporary directory, on the sized file */
+	return pwrite(disk_fd, "imported", 8, 4096) == 8 ? 0 : -EIO;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ringsan-test-XXXXXX", err[1024], names[256] = "", path[512];
@@ -31,6 +44,24 @@ int main(void)
 	CHECK_EQ(lunfile_create(dir, "c", 1000, 512, NULL, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(lunfile_create(dir, "c", 4096, 1024, NULL, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(lunfile_create(dir, "C", 4096, 512, NULL, err, sizeof(err)), -EINVAL);
+	/* create_filled: the LUN appears with the data, or (fill failing) not at all. */
+	int fail = 1;
+	CHECK_EQ(
+	    lunfile_create_filled(dir, "d", 8192, 512, NULL, fill_marker, &fail, err, sizeof(err)),
+	    -ENOSPC);
+	snprintf(path, sizeof(path), "%s/d", dir);
+	CHECK(stat(path, &st) != 0);
+	fail = 0;
+	CHECK_EQ(
+	    lunfile_create_filled(dir, "d", 8192, 512, NULL, fill_marker, &fail, err, sizeof(err)),
+	    0);
+	char got[9] = "";
+	snprintf(path, sizeof(path), "%s/d/disk.img", dir);
+	int dfd = open(path, O_RDONLY);
+	CHECK(dfd >= 0 && pread(dfd, got, 8, 4096) == 8 && strcmp(got, "imported") == 0);
+	if (dfd >= 0)
+		close(dfd);
+	CHECK_EQ(lunfile_remove(dir, "d", err, sizeof(err)), 0);
 
 	/* Served: a shared lock; changes are refused; a second server may share. */
 	CHECK_EQ(lunfile_open(dir, "a", LUNFILE_SHARED, true, &a, err, sizeof(err)), 0);
