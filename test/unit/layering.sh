@@ -12,7 +12,7 @@ set -uo pipefail
 pure_globs=(
 	'target/iscsi/*.[ch]' 'target/scsi/*.[ch]' 'bootsvc/proto/*.[ch]'
 	'common/buf.h' 'common/wire.h' 'common/hex.h' 'common/size.[ch]' 'common/name.[ch]'
-	'common/lunid.[ch]' 'common/logesc.[ch]' 'common/ovlmap.[ch]'
+	'common/lunid.[ch]' 'common/logesc.[ch]' 'common/ovlmap.[ch]' 'common/imginfo.[ch]'
 )
 # System headers that mean I/O, sockets, files, processes or clocks, and the project's own
 # adapter and shell modules.
