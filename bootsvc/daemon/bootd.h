@@ -83,6 +83,8 @@ struct boot_model {
 	struct menu_lun *luns;
 	struct menu_image *images;
 	struct menu_client *clients;
+	struct menu_fleet *fleets;
+	uint8_t (*fleet_macs)[6];
 	char **strings; /* every string the model points at that is not in the config */
 	size_t n_strings, cap_strings;
 };
@@ -121,6 +123,12 @@ int64_t tftpd_tick(struct bootd *d, int64_t now);
 int httpd_open(struct bootd *d);
 void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
+
+/* fleetd.c: boot requests of fleet machines (see there). fleetd_prepare creates
+ * DATA_DIR/.fleet for the service user (before privileges are dropped). */
+int fleetd_prepare(struct bootd *d);
+void fleetd_boot_request(struct bootd *d, const char *script, const char *mac_text,
+			 const char *peer);
 
 /* setup.c: resolve settings from config + flags, TFTP root, privileges. */
 int bootd_configure(struct bootd *d, char *err, size_t errlen);
