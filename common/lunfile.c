@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ovlmap.h"
 #include "common/size.h"
 
 int lunfile_lock_fd(int fd, short type)
@@ -177,6 +178,55 @@ static int lunfile_lock_and_verify(struct lunfile *lf, enum lunfile_lock lock, c
 	return 0;
 }
 
+int lunfile_map_header(const char *dir, const char *name, struct ovlmap_header *h, char *err,
+		       size_t errlen)
+{
+	char path[PATH_MAX + 16], why[128];
+	uint8_t buf[OVLMAP_HEADER_LEN];
+	ssize_t n;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/" OVLMAP_FILE, dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		ret = -errno;
+		if (ret != -ENOENT)
+			snprintf(err, errlen, "LUN '%s': cannot open %s: %s", name, path,
+				 strerror(errno));
+		return ret;
+	}
+	n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "LUN '%s': cannot read %s: %s", name, path, strerror(errno));
+		return -EIO;
+	}
+	if (ovlmap_header_decode(h, buf, (size_t)n, why, sizeof(why)) != 0) {
+		snprintf(err, errlen,
+			 "LUN '%s': its overlay map %s is damaged (%s); nothing was changed: "
+			 "`ringsan lun check %s` tells more; restore the file from a backup, or "
+			 "`ringsan lun rm %s` and create the overlay again",
+			 name, path, why, name, name);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* An overlay: its base and size come from its map. */
+static int lunfile_read_overlay(struct lunfile *lf, char *err, size_t errlen)
+{
+	struct ovlmap_header h;
+	int ret = lunfile_map_header(lf->dir, lf->name, &h, err, errlen);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	memcpy(lf->base, h.base, sizeof(lf->base));
+	memcpy(lf->base_uuid, h.base_uuid, sizeof(lf->base_uuid));
+	return 0;
+}
+
 int lunfile_open(const char *data_dir, const char *name, enum lunfile_lock lock, bool read_only,
 		 struct lunfile *out, char *err, size_t errlen)
 {
@@ -203,6 +253,8 @@ int lunfile_open(const char *data_dir, const char *name, enum lunfile_lock lock,
 	if (!ret)
 		ret = lunfile_read_meta(out, err, errlen);
 	if (!ret)
+		ret = lunfile_read_overlay(out, err, errlen);
+	if (!ret)
 		ret = lunfile_refresh(out);
 	if (ret)
 		lunfile_close(out);
@@ -220,6 +272,15 @@ int lunfile_refresh(struct lunfile *lf)
 {
 	struct stat st;
 
+	if (lf->base[0]) {
+		struct ovlmap_header h;
+		char err[512];
+		int ret = lunfile_map_header(lf->dir, lf->name, &h, err, sizeof(err));
+		if (ret)
+			return ret == -ENOENT ? -EBADMSG : ret;
+		lf->size = h.size;
+		return 0;
+	}
 	if (fstat(lf->fd, &st) != 0)
 		return -errno;
 	lf->size = (uint64_t)st.st_size;

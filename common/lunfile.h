@@ -32,6 +32,7 @@
 #define LUNFILE_DISK	   "disk.img"
 #define LUNFILE_META	   "lun.meta"
 #define LUNFILE_SANITIZE   "sanitize.state" /* the target's: a sanitize running or failed */
+#define LUNFILE_SUCCESSOR  "successor"	    /* an image promoted over: its successor's name */
 #define LUNFILE_DESC_MAX   255		    /* bytes of description */
 #define LUNFILE_MIN_BLOCKS 1
 
@@ -52,6 +53,10 @@ struct lunfile {
 	uint8_t uuid[16];
 	uint64_t created; /* Unix time */
 	char description[LUNFILE_DESC_MAX + 1];
+	/* An overlay LUN (overlay.map present): its base's name, else "". An overlay's size is
+	 * its map's (the base's size when the map was made). */
+	char base[NAME_MAX_LEN + 1];
+	uint8_t base_uuid[16];
 };
 
 /* Creates an empty (sparse) LUN. size: bytes, a non-zero multiple of block_size (512 or 4096).
@@ -103,6 +108,56 @@ typedef void lunfile_progress_fn(uint64_t done, uint64_t total, void *arg);
 int lunfile_clone(const char *data_dir, const char *src, const char *dst, const char *description,
 		  lunfile_progress_fn *progress, void *arg, bool *reflinked, char *err,
 		  size_t errlen);
+
+/* Overlays: a LUN whose unwritten clusters read from a read-only base LUN (an "image"); what
+ * it writes lives in its own sparse disk.img, tracked by DATA_DIR/NAME/overlay.map (ovlmap.h).
+ * A base any overlay refers to cannot be resized or removed (nor become an overlay itself); the
+ * target serves it read-only. */
+
+/* Creates overlay NAME of image base, instantly (a sparse disk.img and a map saying "all from
+ * the base"), atomically like lunfile_create. -EEXIST if NAME is taken, -ENOENT if there is no
+ * base, -EINVAL if base is itself an overlay, -EBUSY if a session is logged in to base. */
+int lunfile_overlay_create(const char *data_dir, const char *name, const char *base,
+			   const char *description, char *err, size_t errlen);
+/* Drops every change of overlay NAME, atomically (a new map first, then the data is punched),
+ * moving it to its base's promoted successor if there is one (following the chain); keeps its
+ * identity. An image promoted over that no overlay refers to any more is then removed.
+ * -EBUSY when in use (OFD lock held), -EINVAL if NAME is not an overlay. */
+int lunfile_overlay_reset(const char *data_dir, const char *name, char *err, size_t errlen);
+bool lunfile_is_overlay(const struct lunfile *lf);
+/* The base's name of an opened overlay ("" for a plain LUN). */
+const char *lunfile_overlay_base(const struct lunfile *lf);
+/* The base of LUN name without opening it fully: 0 with base set ("" for a plain LUN), or
+ * -errno (-ENOENT: no such LUN; -EBADMSG: a damaged map, err says so). */
+int lunfile_overlay_base_of(const char *data_dir, const char *name, char base[NAME_MAX_LEN + 1],
+			    char *err, size_t errlen);
+/* Calls fn for each overlay of data_dir whose base is base (any base when base is NULL), in no
+ * particular order, with its name and its base's name. A non-zero return stops the walk. */
+int lunfile_overlays_each(const char *data_dir, const char *base,
+			  int (*fn)(const char *name, const char *base, void *arg), void *arg);
+/* Up to `len` bytes of "a, b, c" naming the overlays of base; returns how many there are. */
+unsigned lunfile_overlay_holders(const char *data_dir, const char *base, char *names, size_t len);
+/* The image that replaced image (its successor file), or "" when none. */
+void lunfile_successor(const char *data_dir, const char *image, char out[NAME_MAX_LEN + 1]);
+
+/* Builds image newimage from overlay's base + overlay (a new identity, holes kept), offline
+ * (the overlay must not be in use), atomically; the old base then names newimage as its
+ * successor, the overlay itself moves onto newimage (its contents are the same), and the old
+ * base is removed if nothing refers to it any more. progress may be NULL. */
+int lunfile_promote(const char *data_dir, const char *overlay, const char *newimage,
+		    const char *description, lunfile_progress_fn *progress, void *arg, char *err,
+		    size_t errlen);
+
+struct lunfile_check {
+	uint64_t clusters, in_overlay, zero, from_base;
+	uint64_t stray_bytes; /* data in disk.img under clusters the map does not use (writes
+			       * no flush acknowledged before a crash, or a reset cut short) */
+};
+/* Verifies overlay name's map against its files: header, length, every entry, the base (there,
+ * same identity and size) and disk.img. 0 when clean (report filled), -EBADMSG (damage), or
+ * another -errno; err says what is wrong. Changes nothing. */
+int lunfile_overlay_check(const char *data_dir, const char *name, struct lunfile_check *report,
+			  char *err, size_t errlen);
 
 /* Checks a description: at most 255 bytes, no control characters. */
 int lunfile_check_description(const char *text, char *err, size_t errlen);

@@ -132,6 +132,15 @@ int lunfile_clone(const char *data_dir, const char *src, const char *dst, const 
 	ret = lunfile_open(data_dir, src, LUNFILE_EXCLUSIVE, false, &in, err, errlen);
 	if (ret)
 		return ret;
+	if (lunfile_is_overlay(&in)) {
+		snprintf(
+		    err, errlen,
+		    "LUN '%s' is an overlay (of '%s'): `ringsan lun promote %s --as %s` makes a "
+		    "full image of it, `ringsan lun create %s --base %s` another overlay",
+		    src, in.base, src, dst, dst, in.base);
+		lunfile_close(&in);
+		return -EINVAL;
+	}
 	ret = lunfile_build_begin(&b, data_dir, dst, err, errlen);
 	if (ret)
 		goto out_end;

@@ -36,5 +36,21 @@ void lunfile_remove_tree(const char *data_dir, const char *entry);
 /* Removes leftovers of interrupted operations that nobody holds. */
 void lunfile_cleanup(const char *data_dir);
 int lunfile_fsync_dir(const char *path);
+/* Writes dir_fd/name atomically: name.tmp, fsync, rename, fsync the directory. */
+int lunfile_write_atomic(int dir_fd, const char *name, const void *data, size_t len);
+/* Reads the overlay map header of the LUN in dir: 0, -ENOENT (a plain LUN) or -EBADMSG with err
+ * naming the LUN and what is wrong. */
+struct ovlmap_header;
+int lunfile_map_header(const char *dir, const char *name, struct ovlmap_header *h, char *err,
+		       size_t errlen);
+/* Resets overlay lf, held LUNFILE_EXCLUSIVE (lunfile_overlay_reset without the open). */
+int lunfile_reset_held(const char *data_dir, struct lunfile *lf, char *err, size_t errlen);
+/* Reads and checks the whole map of overlay lf: header, length, entries. *entries (malloc'ed,
+ * h->clusters bytes) on success. -EBADMSG with err naming the LUN when damaged. */
+int lunfile_map_load(const struct lunfile *lf, struct ovlmap_header *h, uint8_t **entries,
+		     char *err, size_t errlen);
+/* A base's refusal: "LUN 'x' is the base of N overlays (a, b): ..." */
+int lunfile_base_busy(const char *data_dir, const char *name, const char *what, char *err,
+		      size_t errlen);
 
 #endif

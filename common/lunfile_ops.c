@@ -108,10 +108,23 @@ static int lunfile_shrink_check(struct lunfile *lf, uint64_t new_size, bool allo
 	return 0;
 }
 
+/* DATA_DIR of an opened LUN (lf->dir less its last component). */
+static int lunfile_data_dir_of(const struct lunfile *lf, char *out, size_t len)
+{
+	const char *slash = strrchr(lf->dir, '/');
+	size_t n = slash ? (size_t)(slash - lf->dir) : 0;
+
+	if (!slash || n >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, lf->dir, n);
+	out[n] = '\0';
+	return 0;
+}
+
 int lunfile_resize(struct lunfile *lf, uint64_t new_size, bool allow_shrink, char *err,
 		   size_t errlen)
 {
-	char text[SIZE_FORMAT_MAX];
+	char text[SIZE_FORMAT_MAX], data_dir[PATH_MAX];
 	int ret;
 
 	if (new_size == 0 || new_size % lf->block_size || new_size > (UINT64_C(1) << 62)) {
@@ -123,6 +136,18 @@ int lunfile_resize(struct lunfile *lf, uint64_t new_size, bool allow_shrink, cha
 		    lf->block_size);
 		return -EINVAL;
 	}
+	if (lunfile_is_overlay(lf)) {
+		snprintf(err, errlen,
+			 "LUN '%s' is an overlay of '%s': its size is its base's; promote it to an "
+			 "image (ringsan lun promote) and resize that",
+			 lf->name, lf->base);
+		return -EINVAL;
+	}
+	ret = lunfile_data_dir_of(lf, data_dir, sizeof(data_dir));
+	if (!ret)
+		ret = lunfile_base_busy(data_dir, lf->name, "resized", err, errlen);
+	if (ret)
+		return ret;
 	ret = lunfile_refresh(lf);
 	if (!ret && new_size < lf->size)
 		ret = lunfile_shrink_check(lf, new_size, allow_shrink, err, errlen);
@@ -149,6 +174,9 @@ int lunfile_remove(const char *data_dir, const char *name, char *err, size_t err
 	ret = lunfile_open(data_dir, name, LUNFILE_EXCLUSIVE, false, &lf, err, errlen);
 	if (ret)
 		return ret;
+	ret = lunfile_base_busy(data_dir, name, "removed", err, errlen);
+	if (ret)
+		goto out_close;
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		memset(r, 0, sizeof(r));
 	snprintf(gone, sizeof(gone), ".%s.rm-%02x%02x%02x%02x", name, r[0], r[1], r[2], r[3]);
