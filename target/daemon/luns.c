@@ -404,6 +404,61 @@ out_unlock:
 	return ret;
 }
 
+/* A fresh entry for name at the head of the table. Caller holds t->lock. */
+static int add_locked(struct lun_table *t, const struct config *cfg, const char *name)
+{
+	struct lun_entry *e = entry_new(t, cfg, name);
+
+	if (!e)
+		return -ENOENT;
+	e->next = t->head;
+	t->head = e;
+	log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks)", name, e->iqn,
+		 (unsigned long long)e->dev.size, e->dev.block_size);
+	restore_bg(e);
+	return 0;
+}
+
+int luns_add(struct lun_table *t, const struct config *cfg, const char *name)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (!find_name(t, name))
+		ret = add_locked(t, cfg, name);
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+int luns_reset_overlay(struct lun_table *t, const struct config *cfg, const char *name, char *err,
+		       size_t errlen)
+{
+	struct lun_entry *e;
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	e = find_name(t, name);
+	if (e && e->sessions) {
+		ret = -EBUSY;
+		snprintf(err, errlen, "LUN %s is in use", name);
+		goto out_unlock;
+	}
+	ret = lunfile_overlay_reset(t->data_dir, name, err, errlen);
+	if (ret < 0)
+		goto out_unlock;
+	if (e) {
+		e->removed = true;
+		drop_ref(t, e);
+	}
+	if (add_locked(t, cfg, name) < 0) {
+		ret = -ENOENT;
+		snprintf(err, errlen, "overlay %s was emptied but cannot be opened again", name);
+	}
+out_unlock:
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
 void luns_fini(struct lun_table *t)
 {
 	pthread_mutex_lock(&t->lock);

@@ -53,8 +53,11 @@ static int reload(struct server *srv, struct config *cfg, const struct serve_opt
 			snprintf(fresh.server.data_dir, sizeof(fresh.server.data_dir), "%s",
 				 o->data_dir);
 		config_apply_environment(&fresh);
+		/* A fleet boot request being carried out reads cfg: swap it between two. */
+		fleetboot_lock(&srv->fleet);
 		config_free(cfg);
 		*cfg = fresh;
+		fleetboot_unlock(&srv->fleet);
 	}
 	ret = luns_sync(&srv->luns, cfg, err, sizeof(err));
 	if (ret < 0)
@@ -169,6 +172,7 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	srv.luns.abort_nexus = server_abort_nexus;
 	srv.luns.abort_ctx = &srv;
 	pthread_mutex_init(&srv.sess_lock, NULL);
+	fleetboot_init(&srv.fleet, cfg);
 	conn_config_from(&srv.conn_cfg, cfg);
 	srv.max_sessions = cfg->server.max_sessions;
 	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
@@ -222,6 +226,7 @@ out_luns:
 	free(srv.workers);
 out:
 	luns_fini(&srv.luns);
+	fleetboot_fini(&srv.fleet);
 	pthread_mutex_destroy(&srv.sess_lock);
 	return ret;
 }

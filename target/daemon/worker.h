@@ -59,6 +59,8 @@ void worker_join(struct worker *w);
 void worker_post_wake(struct worker *w, struct conn_wake *wk);
 /* From any thread, under the server's session lock: abort every task of nc's session. */
 void worker_abort_conn(struct worker *w, struct netconn *nc);
+/* From any thread, under the server's session lock: ping nc's initiator now (conn_ping). */
+void worker_ping_conn(struct worker *w, struct netconn *nc);
 /* From any thread, under the server's session lock: end connection nc (reinstatement). */
 void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why);
 

@@ -64,6 +64,12 @@ static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
 	conn_queue(c, tx);
 }
 
+void conn_ping(struct iscsi_conn *c, uint64_t now_ms)
+{
+	if (c->state == CONN_FULL_FEATURE && !c->nop_sent_ms && !c->free_when_idle)
+		nop_ping(c, now_ms);
+}
+
 uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 {
 	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
