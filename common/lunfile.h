@@ -148,6 +148,13 @@ int lunfile_promote(const char *data_dir, const char *overlay, const char *newim
 		    const char *description, lunfile_progress_fn *progress, void *arg, char *err,
 		    size_t errlen);
 
+/* Reads and checks the whole map of overlay lf: header, length, entries. *entries (malloc'ed,
+ * h->clusters bytes, one enum ovlmap_state each) on success; -EBADMSG with err naming the LUN
+ * when it is damaged. Changes nothing. */
+struct ovlmap_header;
+int lunfile_map_load(const struct lunfile *lf, struct ovlmap_header *h, uint8_t **entries,
+		     char *err, size_t errlen);
+
 struct lunfile_check {
 	uint64_t clusters, in_overlay, zero, from_base;
 	uint64_t stray_bytes; /* data in disk.img under clusters the map does not use (writes

@@ -45,10 +45,6 @@ int lunfile_map_header(const char *dir, const char *name, struct ovlmap_header *
 		       size_t errlen);
 /* Resets overlay lf, held LUNFILE_EXCLUSIVE (lunfile_overlay_reset without the open). */
 int lunfile_reset_held(const char *data_dir, struct lunfile *lf, char *err, size_t errlen);
-/* Reads and checks the whole map of overlay lf: header, length, entries. *entries (malloc'ed,
- * h->clusters bytes) on success. -EBADMSG with err naming the LUN when damaged. */
-int lunfile_map_load(const struct lunfile *lf, struct ovlmap_header *h, uint8_t **entries,
-		     char *err, size_t errlen);
 /* A base's refusal: "LUN 'x' is the base of N overlays (a, b): ..." */
 int lunfile_base_busy(const char *data_dir, const char *name, const char *what, char *err,
 		      size_t errlen);

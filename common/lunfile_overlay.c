@@ -136,7 +136,8 @@ int lunfile_base_busy(const char *data_dir, const char *name, const char *what, 
 		return 0;
 	snprintf(err, errlen,
 		 "LUN '%s' is the base image of %u overlay%s (%s): it cannot be %s while they "
-		 "refer to it; remove or reset them first (ringsan lun list shows the tree)",
+		 "refer to it; remove them first, or promote one and move the others by resetting "
+		 "them (ringsan lun list shows the tree)",
 		 name, n, n == 1 ? "" : "s", names, what);
 	return -EBUSY;
 }

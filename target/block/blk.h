@@ -15,6 +15,7 @@ struct blk_dev {
 	uint64_t size;	     /* bytes; changes only on reload, under the daemon's control */
 	uint32_t block_size; /* 512 or 4096 */
 	void *mem;	     /* blk_mem backend: the disk contents (size bytes); NULL otherwise */
+	struct blk_ovl *ovl; /* an overlay LUN (blk_ovl.h): fd is its own disk.img; NULL else */
 };
 
 enum blk_op {

@@ -1,5 +1,6 @@
 /* blk_sync.c: see blk_sync.h. */
 #include "target/block/blk_sync.h"
+#include "target/block/blk_ovl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,9 +72,23 @@ static int64_t sync_rw(const struct blk_io *io)
 	return (int64_t)done;
 }
 
+bool blk_sync_is_overlay(const struct blk_io *io)
+{
+	return io->dev->ovl || (io->op == BLK_COPY && io->src && io->src->ovl);
+}
+
+int blk_sync_flush(struct blk_dev *dev)
+{
+	if (dev->ovl)
+		return blk_ovl_flush(dev->ovl);
+	return fdatasync(dev->fd) < 0 ? -errno : 0;
+}
+
 int64_t blk_sync_execute(struct blk_io *io)
 {
 	int64_t res;
+	if (blk_sync_is_overlay(io))
+		return blk_ovl_execute(io);
 	switch (io->op) {
 	case BLK_READ:
 	case BLK_WRITE:

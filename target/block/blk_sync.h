@@ -4,6 +4,7 @@
 #ifndef RINGSAN_BLOCK_BLK_SYNC_H
 #define RINGSAN_BLOCK_BLK_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "target/block/blk.h"
@@ -12,6 +13,10 @@
  * found, or -errno); also sets io->res. Never calls io->done. READ/WRITE are retried on short
  * transfers and EINTR; FUA writes use RWF_DSYNC. */
 int64_t blk_sync_execute(struct blk_io *io);
+/* Whether io goes to the overlay backend (its device, or a COPY's source, is an overlay). */
+bool blk_sync_is_overlay(const struct blk_io *io);
+/* fdatasync of a device as a whole (an overlay's map too): 0 or -errno. */
+int blk_sync_flush(struct blk_dev *dev);
 /* The SEEK_DATA / SEEK_HOLE and COPY parts of it. */
 int64_t blk_sync_seek(const struct blk_io *io);
 int64_t blk_sync_copy(const struct blk_io *io);

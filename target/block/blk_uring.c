@@ -1,9 +1,10 @@
 /* blk_uring.c: block I/O on a worker's io_uring. READ/WRITE use readv/writev (RWF_DSYNC for FUA:
  * the data is on stable storage before the completion), FLUSH is fdatasync, PUNCH is fallocate
  * PUNCH_HOLE|KEEP_SIZE. Short transfers are resubmitted for the rest. SEEK_* and COPY have no
- * io_uring opcode: they run on the queue's helper thread (blk_sync.c), which hands them back
- * through an eventfd, so completions never arrive inside submit and a copy of many MiB does not
- * hold up the worker's other connections. */
+ * io_uring opcode: they run on the queue's helper thread (blk_sync.c), as does every request of
+ * an overlay LUN (blk_ovl.c: a copy-up and a map update are several dependent steps); it hands them
+ * back through an eventfd, so completions never arrive inside submit and a copy of many MiB does
+ * not hold up the worker's other connections. */
 #include "target/block/blk_uring.h"
 #include "target/block/blk_sync.h"
 
@@ -164,7 +165,9 @@ static void *offload_main(void *arg)
 		if (!o->todo)
 			o->todo_tail = NULL;
 		pthread_mutex_unlock(&o->lock);
-		int64_t res = io->op == BLK_COPY ? blk_sync_copy(io) : blk_sync_seek(io);
+		int64_t res = blk_sync_is_overlay(io) ? blk_sync_execute(io)
+			      : io->op == BLK_COPY    ? blk_sync_copy(io)
+						      : blk_sync_seek(io);
 		pthread_mutex_lock(&o->lock);
 		priv_of(io)->deferred_res = res;
 		priv_of(io)->next = o->done;
@@ -266,6 +269,8 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	memset(p, 0, sizeof(*p));
 	p->bq = bq;
 	bq->inflight++;
+	if (blk_sync_is_overlay(io))
+		goto offload; /* an overlay's requests may block (blk_ovl.h) */
 	switch (io->op) {
 	case BLK_READ:
 	case BLK_WRITE:
@@ -285,7 +290,8 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 		return;
 	case BLK_SEEK_DATA:
 	case BLK_SEEK_HOLE:
-	case BLK_COPY: {
+	case BLK_COPY:
+	offload : {
 		struct blk_offload *o = offload_get(bq);
 		if (o) {
 			pthread_mutex_lock(&o->lock);
@@ -299,7 +305,7 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 			pthread_mutex_unlock(&o->lock);
 			return;
 		}
-		p->deferred_res = io->op == BLK_COPY ? blk_sync_copy(io) : blk_sync_seek(io);
+		p->deferred_res = blk_sync_execute(io);
 		break;
 	}
 	default:

@@ -8,13 +8,14 @@
 #include "common/size.h"
 #include "target/cli/cli.h"
 
-enum { OPT_SHRINK = 256, OPT_JSON };
+enum { OPT_SHRINK = 256, OPT_JSON, OPT_BASE };
 
 struct lun_args {
 	struct cli *cli;
 	const char *size;
 	const char *description;
 	const char *block_size;
+	const char *base;
 	bool shrink;
 	bool yes;
 };
@@ -39,6 +40,9 @@ static int lun_on_opt(int val, const char *arg, void *ctx)
 	case OPT_SHRINK:
 		a->shrink = true;
 		break;
+	case OPT_BASE:
+		a->base = arg;
+		break;
 	default:
 		return CLI_USAGE;
 	}
@@ -61,10 +65,37 @@ static int lun_start(struct cli *cli, int argc, char **argv, const struct cli_op
 	return cli_load(cli);
 }
 
+/* lun create NAME --base IMAGE: an overlay, instant; its size and block size are the image's. */
+static int lun_create_overlay(struct cli *cli, const char *name, const struct lun_args *a)
+{
+	char err[1024], text[SIZE_FORMAT_MAX];
+	struct lunfile lf;
+
+	if (a->size || a->block_size)
+		return cli_usage_error(cli, "an overlay has its base's size and block size: drop "
+					    "--size and --block-size");
+	if (lunfile_overlay_create(cli->data_dir, name, a->base, a->description, err,
+				   sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	if (lunfile_open(cli->data_dir, name, LUNFILE_NOLOCK, true, &lf, err, sizeof(err)) == 0) {
+		printf("created overlay '%s' of image '%s': %s, %u-byte blocks, in %s/%s\n", name,
+		       a->base, size_format(lf.size, text), lf.block_size, cli->data_dir, name);
+		lunfile_close(&lf);
+	}
+	printf("target name: %s:%s\n", cli->cfg.server.base_iqn, name);
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}
+
 int cmd_lun_create(struct cli *cli, int argc, char **argv)
 {
-	static const struct cli_opt opts[] = {
-	    {"size", 's', true}, {"block-size", 'b', true}, {"description", 'd', true}, {NULL}};
+	static const struct cli_opt opts[] = {{"size", 's', true},
+					      {"block-size", 'b', true},
+					      {"description", 'd', true},
+					      {"base", OPT_BASE, true},
+					      {NULL}};
 	struct lun_args a = {.cli = cli};
 	char err[1024], text[SIZE_FORMAT_MAX];
 	uint64_t size;
@@ -73,6 +104,8 @@ int cmd_lun_create(struct cli *cli, int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
+	if (a.base)
+		return lun_create_overlay(cli, argv[first], &a);
 	if (!a.size)
 		return cli_usage_error(cli, "--size is required");
 	if (size_parse(a.size, &size, err, sizeof(err)) != 0) {

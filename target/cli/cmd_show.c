@@ -66,7 +66,12 @@ static void show_json(const struct cli *cli, const struct lunfile *lf)
 	printf("\"uuid\": \"%s\", \"serial\": \"%s\", \"naa\": \"%s\", \"target\": \"%s:%s\", ",
 	       uuid_format(lf->uuid, uuid), id.serial, id.naa_text, cli->cfg.server.base_iqn,
 	       lf->name);
-	printf("\"sanitize\": \"%s\", ", sanitize_state(lf));
+	printf("\"sanitize\": \"%s\", \"base\": ", sanitize_state(lf));
+	if (lunfile_is_overlay(lf))
+		cli_json_string(stdout, lunfile_overlay_base(lf));
+	else
+		printf("null");
+	printf(", ");
 	printf("\"created\": %llu, \"path\": ", (unsigned long long)lf->created);
 	cli_json_string(stdout, lf->path);
 	printf(", \"description\": ");
@@ -107,6 +112,16 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 	printf("allocated:   %s (%llu bytes)\n", size_format(lunfile_allocated_bytes(&lf), used),
 	       (unsigned long long)lunfile_allocated_bytes(&lf));
 	printf("block size:  %u\n", lf.block_size);
+	if (lunfile_is_overlay(&lf)) {
+		printf("overlay of:  %s (reads what it never wrote from that image)\n",
+		       lunfile_overlay_base(&lf));
+	} else {
+		char names[512];
+		unsigned n = lunfile_overlay_holders(cli->data_dir, lf.name, names, sizeof(names));
+		if (n)
+			printf("image of:    %u overlay%s (%s): read-only while they refer to it\n",
+			       n, n == 1 ? "" : "s", names);
+	}
 	printf("description: %s\n", lf.description);
 	printf("uuid:        %s\n", uuid_format(lf.uuid, uuid));
 	printf("serial:      %s\n", id.serial);
@@ -137,6 +152,8 @@ struct list_row {
 	unsigned block_size;
 	bool in_use;
 	char description[LUNFILE_DESC_MAX + 1];
+	char base[NAME_MAX_LEN + 1]; /* an overlay's image, else "" */
+	bool shown;
 };
 
 struct list_state {
@@ -167,26 +184,48 @@ static int list_one(const struct lunfile *lf, void *arg)
 	r->block_size = lf->block_size;
 	r->in_use = lunfile_in_use(lf);
 	snprintf(r->description, sizeof(r->description), "%s", lf->description);
+	snprintf(r->base, sizeof(r->base), "%s", lunfile_overlay_base(lf));
+	r->shown = false;
 	return 0;
 }
 
+static void list_row_print(struct list_row *r, const char *indent, int wn, int ws, int wu)
+{
+	char name[NAME_MAX_LEN + 16];
+
+	snprintf(name, sizeof(name), "%s%s", indent, r->name);
+	printf("%-*s  %*s  %*s  %5u  %-6s  %s\n", wn, name, ws, r->size, wu, r->used, r->block_size,
+	       r->in_use ? "yes" : "no", r->description);
+	r->shown = true;
+}
+
+/* A tree: each image, then its overlays indented under it (USED: the bytes each holds). */
 static void list_table(const struct list_state *st)
 {
 	int wn = 4, ws = 4, wu = 4;
 
 	for (unsigned i = 0; i < st->count; i++) {
 		const struct list_row *r = &st->rows[i];
-		wn = (int)strlen(r->name) > wn ? (int)strlen(r->name) : wn;
+		int n = (int)strlen(r->name) + (r->base[0] ? 4 : 0);
+		wn = n > wn ? n : wn;
 		ws = (int)strlen(r->size) > ws ? (int)strlen(r->size) : ws;
 		wu = (int)strlen(r->used) > wu ? (int)strlen(r->used) : wu;
 	}
 	printf("%-*s  %*s  %*s  %5s  %-6s  %s\n", wn, "NAME", ws, "SIZE", wu, "USED", "BLOCK",
 	       "IN-USE", "DESCRIPTION");
 	for (unsigned i = 0; i < st->count; i++) {
-		const struct list_row *r = &st->rows[i];
-		printf("%-*s  %*s  %*s  %5u  %-6s  %s\n", wn, r->name, ws, r->size, wu, r->used,
-		       r->block_size, r->in_use ? "yes" : "no", r->description);
+		if (st->rows[i].base[0])
+			continue;
+		list_row_print(&st->rows[i], "", wn, ws, wu);
+		for (unsigned k = 0; k < st->count; k++)
+			if (strcmp(st->rows[k].base, st->rows[i].name) == 0)
+				list_row_print(&st->rows[k], "  - ", wn, ws, wu);
 	}
+	for (unsigned i = 0; i < st->count; i++) /* overlays whose image is gone */
+		if (!st->rows[i].shown) {
+			list_row_print(&st->rows[i], "", wn, ws, wu);
+			printf("%*s(its image '%s' is missing)\n", 2, "", st->rows[i].base);
+		}
 }
 
 int cmd_lun_list(struct cli *cli, int argc, char **argv)

@@ -6,11 +6,14 @@
 #include "target/cli/cli.h"
 
 static const struct cli_cmd lun_cmds[] = {
-    {"create", cmd_lun_create, "create an empty (sparse) LUN",
-     "NAME --size SIZE [--block-size 512|4096] [--description TEXT]",
+    {"create", cmd_lun_create, "create an empty (sparse) LUN, or an overlay of an image",
+     "NAME --size SIZE [--block-size 512|4096] [--description TEXT]\n"
+     "       ringsan lun create NAME --base IMAGE [--description TEXT]",
      "  -s, --size SIZE         bytes, or with a unit K, M, G, T (powers of 1024): 40G\n"
      "  -b, --block-size N      logical block size, 512 (default) or 4096\n"
      "  -d, --description TEXT  shown by `lun list` and in boot menus\n"
+     "      --base IMAGE        an overlay of LUN IMAGE: instant; reads what it never wrote\n"
+     "                          from IMAGE, which stays read-only while overlays refer to it\n"
      "NAME: lower-case letters, digits, '.' and '-'; the target is BASE_IQN:NAME."},
     {"resize", cmd_lun_resize, "grow (or, with --shrink, shrink) a LUN in place",
      "NAME --size SIZE|+DELTA|-DELTA [--shrink]",
@@ -27,6 +30,16 @@ static const struct cli_cmd lun_cmds[] = {
      "SRC DST [--description TEXT]",
      "  -d, --description TEXT  description of the copy (default: the source's)\n"
      "Holes stay holes; the copy gets a new identity (serial, NAA)."},
+    {"reset", cmd_lun_reset, "drop an overlay's changes (onto its image's newest promotion)",
+     "OVERLAY", "The overlay must not be in use; it keeps its identity."},
+    {"promote", cmd_lun_promote, "make a new image from an overlay and its base (offline)",
+     "OVERLAY --as NEWIMAGE [--description TEXT]",
+     "      --as NEWIMAGE       name of the new image (base + the overlay's changes)\n"
+     "  -d, --description TEXT  its description (default: the old image's)\n"
+     "The overlay moves onto NEWIMAGE at once; the other overlays of the old image at their\n"
+     "next reset; the old image is removed once nothing refers to it."},
+    {"check", cmd_lun_check, "verify an overlay's allocation map against its files", "OVERLAY",
+     "Changes nothing; exit 1 when the map is damaged or its base is missing."},
     {NULL},
 };
 
@@ -37,7 +50,8 @@ static const struct cli_cmd top_cmds[] = {
      "      --workers N         worker threads (default: [server] workers, 0 = one per core)\n"
      "Each LUN NAME is the target BASE_IQN:NAME with its disk at LUN 0. SIGHUP reloads the\n"
      "config and the data dir; SIGTERM stops after the commands in flight have finished."},
-    {"lun", NULL, "manage LUNs (network disks): create, resize, info, list, rm, clone",
+    {"lun", NULL,
+     "manage LUNs (network disks): create, resize, info, list, rm, clone, reset, promote, check",
      "COMMAND ...", NULL, lun_cmds},
     {"check-config", cmd_check_config, "check the config file and print the effective config",
      "[-c FILE] [--quiet]",

@@ -92,7 +92,11 @@ static int create_overlay(struct server *s, const struct config *cfg, const stru
 		log_notice(
 		    "fleet %s: machine %s boots for the first time: overlay %s of %s created",
 		    fl->name, mac, name, fl->base);
-	return luns_add(&s->luns, cfg, name);
+	/* A sync serves the overlay and its base as a base (read-only) from now on. */
+	ret = luns_sync(&s->luns, cfg, err, sizeof(err));
+	if (ret < 0)
+		log_err("fleet %s: overlay %s: %s", fl->name, name, err);
+	return ret < 0 ? ret : 0;
 }
 
 /* reset = boot on an overlay that exists: 0 (emptied), or a login status. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
 void luns_init(struct lun_table *t)
@@ -34,6 +35,7 @@ static void entry_free(struct lun_entry *e)
 {
 	if (e->lu)
 		scsi_lu_free(e->lu);
+	blk_ovl_close(e->dev.ovl);
 	lunfile_close(&e->lf);
 	acl_free(e);
 	free(e);
@@ -243,7 +245,25 @@ static uint32_t physical_block(const struct config_lun *cl, const struct lunfile
 	return cl->physical_block_size;
 }
 
-static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name)
+/* An overlay is served only if its map and base are sound now (checked whole, nothing
+ * changed); its files are opened for real at its first session (overlay_attach). */
+static bool overlay_servable(struct lun_table *t, struct lun_entry *e)
+{
+	struct blk_ovl *o;
+	char err[768];
+
+	if (!lunfile_is_overlay(&e->lf))
+		return true;
+	if (blk_ovl_open(t->data_dir, &e->lf, &o, err, sizeof(err)) != 0) {
+		log_err("%s; the other LUNs are served", err);
+		return false;
+	}
+	blk_ovl_close(o);
+	return true;
+}
+
+static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name,
+				   bool is_base)
 {
 	const struct config_lun *cl = config_find_lun(cfg, name);
 	struct scsi_lu_config lc = {0};
@@ -260,10 +280,16 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 		free(e);
 		return NULL;
 	}
-	e->read_only = cl && cl->read_only;
+	e->read_only = (cl && cl->read_only) || is_base;
+	e->as_base = is_base;
 	if (lunfile_open(t->data_dir, name, LUNFILE_NOLOCK, e->read_only, &e->lf, err,
 			 sizeof(err)) < 0) {
 		log_warn("LUN '%s' is not served: %s", name, err);
+		free(e);
+		return NULL;
+	}
+	if (!overlay_servable(t, e)) {
+		lunfile_close(&e->lf);
 		free(e);
 		return NULL;
 	}
@@ -303,26 +329,81 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 
 struct sync_walk {
 	struct lun_table *t;
+	char **bases; /* images some overlay refers to */
+	unsigned nbases, bases_cap;
 	const struct config *cfg;
 	struct lun_entry **seen; /* entries found in the data dir */
 	unsigned nseen, cap;
 	int served;
 };
 
+static void drop_ref(struct lun_table *t, struct lun_entry *e);
+
+static int collect_base(const char *name, const char *base, void *arg)
+{
+	struct sync_walk *w = arg;
+	(void)name;
+	for (unsigned i = 0; i < w->nbases; i++)
+		if (strcmp(w->bases[i], base) == 0)
+			return 0;
+	if (w->nbases == w->bases_cap) {
+		unsigned cap = w->bases_cap ? w->bases_cap * 2 : 16;
+		char **n = realloc(w->bases, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		w->bases = n;
+		w->bases_cap = cap;
+	}
+	w->bases[w->nbases] = strdup(base);
+	if (!w->bases[w->nbases])
+		return -ENOMEM;
+	w->nbases++;
+	return 0;
+}
+
+static bool walk_is_base(const struct sync_walk *w, const char *name)
+{
+	for (unsigned i = 0; i < w->nbases; i++)
+		if (strcmp(w->bases[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* An idle LUN that became a base (served read-only from now) or stopped being one is opened
+ * again. */
+static struct lun_entry *reopen_if_base_changed(struct sync_walk *w, struct lun_entry *e)
+{
+	bool is_base = walk_is_base(w, e->lf.name);
+
+	if (is_base == e->as_base || e->sessions)
+		return e;
+	log_info("LUN %s %s", e->lf.name,
+		 is_base ? "is now the base image of overlays: served read-only"
+			 : "is no longer the base of any overlay");
+	e->removed = true;
+	drop_ref(w->t, e);
+	return NULL;
+}
+
 static int sync_one(const struct lunfile *lf, void *arg)
 {
 	struct sync_walk *w = arg;
 	struct lun_entry *e = find_name(w->t, lf->name);
 
+	if (e)
+		e = reopen_if_base_changed(w, e);
 	if (!e) {
-		e = entry_new(w->t, w->cfg, lf->name);
+		e = entry_new(w->t, w->cfg, lf->name, walk_is_base(w, lf->name));
 		if (!e)
 			return 0;
 		e->next = w->t->head;
 		w->t->head = e;
-		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical)",
-			 lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
-			 e->physical_block_size ? e->physical_block_size : e->dev.block_size);
+		log_info(
+		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s)",
+		    lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
+		    e->physical_block_size ? e->physical_block_size : e->dev.block_size,
+		    e->as_base ? "; read-only: the base of overlays" : "",
+		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base);
 		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
@@ -379,7 +460,9 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 		  cfg->server.discovery_chap_user);
 	copy_text(t->discovery.chap_secret, sizeof(t->discovery.chap_secret),
 		  cfg->server.discovery_chap_secret);
-	ret = lunfile_list(t->data_dir, sync_one, &w, err, errlen);
+	ret = lunfile_overlays_each(t->data_dir, NULL, collect_base, &w);
+	if (ret >= 0)
+		ret = lunfile_list(t->data_dir, sync_one, &w, err, errlen);
 	if (ret < 0)
 		goto out_unlock;
 	for (struct lun_entry *e = t->head, *next; e; e = next) {
@@ -401,32 +484,9 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 out_unlock:
 	pthread_mutex_unlock(&t->lock);
 	free(w.seen);
-	return ret;
-}
-
-/* A fresh entry for name at the head of the table. Caller holds t->lock. */
-static int add_locked(struct lun_table *t, const struct config *cfg, const char *name)
-{
-	struct lun_entry *e = entry_new(t, cfg, name);
-
-	if (!e)
-		return -ENOENT;
-	e->next = t->head;
-	t->head = e;
-	log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks)", name, e->iqn,
-		 (unsigned long long)e->dev.size, e->dev.block_size);
-	restore_bg(e);
-	return 0;
-}
-
-int luns_add(struct lun_table *t, const struct config *cfg, const char *name)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&t->lock);
-	if (!find_name(t, name))
-		ret = add_locked(t, cfg, name);
-	pthread_mutex_unlock(&t->lock);
+	for (unsigned i = 0; i < w.nbases; i++)
+		free(w.bases[i]);
+	free(w.bases);
 	return ret;
 }
 
@@ -439,23 +499,19 @@ int luns_reset_overlay(struct lun_table *t, const struct config *cfg, const char
 	pthread_mutex_lock(&t->lock);
 	e = find_name(t, name);
 	if (e && e->sessions) {
-		ret = -EBUSY;
+		pthread_mutex_unlock(&t->lock);
 		snprintf(err, errlen, "LUN %s is in use", name);
-		goto out_unlock;
+		return -EBUSY;
 	}
 	ret = lunfile_overlay_reset(t->data_dir, name, err, errlen);
-	if (ret < 0)
-		goto out_unlock;
-	if (e) {
+	if (ret == 0 && e) {
+		/* Served afresh by the sync below: the reset may have moved it to another base. */
 		e->removed = true;
 		drop_ref(t, e);
 	}
-	if (add_locked(t, cfg, name) < 0) {
-		ret = -ENOENT;
-		snprintf(err, errlen, "overlay %s was emptied but cannot be opened again", name);
-	}
-out_unlock:
 	pthread_mutex_unlock(&t->lock);
+	if (ret == 0 && luns_sync(t, cfg, err, errlen) < 0)
+		ret = -EIO;
 	return ret;
 }
 
@@ -469,7 +525,7 @@ void luns_fini(struct lun_table *t)
 		struct lun_entry *e = t->head;
 		t->head = e->next;
 		if (!e->read_only)
-			fdatasync(e->lf.fd);
+			blk_sync_flush(&e->dev);
 		entry_free(e);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -519,6 +575,37 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 	return ret;
 }
 
+/* An overlay's base and map are opened while it has sessions (a reset between two uses may have
+ * moved it to another base); a plain LUN that became a base meanwhile is not written any more. */
+static int overlay_attach(struct lun_entry *e)
+{
+	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
+	char err[768], names[128];
+	int ret = 0;
+
+	if (lunfile_is_overlay(&e->lf)) {
+		if (blk_ovl_open(e->table->data_dir, &e->lf, &e->dev.ovl, err, sizeof(err)) != 0) {
+			log_err("%s; login refused", err);
+			ret = ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+		}
+	} else if (!e->read_only &&
+		   lunfile_overlay_holders(e->table->data_dir, e->lf.name, names, sizeof(names))) {
+		log_warn("LUN %s became the base image of overlays (%s): login refused until a "
+			 "reload serves it read-only",
+			 e->lf.name, names);
+		ret = ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+	}
+	if (ret)
+		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
+	return ret;
+}
+
+static void overlay_detach(struct lun_entry *e)
+{
+	blk_ovl_close(e->dev.ovl);
+	e->dev.ovl = NULL;
+}
+
 /* The first session: take the shared lock, make sure the file is still the LUN's. */
 static int first_session(struct lun_entry *e)
 {
@@ -542,7 +629,7 @@ static int first_session(struct lun_entry *e)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);
-	return 0;
+	return overlay_attach(e);
 }
 
 /* A user of e (a session, or an EXTENDED COPY): the file stays open, locked and unchanged until
@@ -610,7 +697,8 @@ static void put_locked(struct lun_table *t, struct lun_entry *e)
 	if (--e->sessions == 0) {
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
 		if (!e->read_only && !e->flushed)
-			fdatasync(e->lf.fd);
+			blk_sync_flush(&e->dev);
+		overlay_detach(e);
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
 	}
 	e->flushed = false;
@@ -627,7 +715,7 @@ void luns_put(struct lun_table *t, struct lun_entry *e)
 	while (e->sessions == 1 && !e->read_only) {
 		uint64_t uses = e->uses;
 		pthread_mutex_unlock(&t->lock);
-		fdatasync(e->lf.fd);
+		blk_sync_flush(&e->dev);
 		pthread_mutex_lock(&t->lock);
 		if (e->uses == uses) {
 			e->flushed = true;

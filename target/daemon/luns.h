@@ -32,6 +32,7 @@ struct lun_entry {
 	struct scsi_lu *lu;
 	/* From [lun NAME] (copied, so a reload can replace the config). */
 	bool read_only;
+	bool as_base;		      /* the base image of overlays: served read-only */
 	uint32_t physical_block_size; /* as served; 0 = the logical block size */
 	char **acl;
 	unsigned acl_count;
@@ -73,12 +74,9 @@ void luns_init(struct lun_table *t);
  * -errno with err set when the data dir cannot be read. LUNs that cannot be opened (in use by a
  * CLI command, unreadable) are logged and skipped. */
 int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t errlen);
-/* Serves LUN name of the data dir now if it is not served yet (an overlay a fleet machine's
- * first boot created), with the options cfg gives it. 0 or -ENOENT (cannot be opened: logged). */
-int luns_add(struct lun_table *t, const struct config *cfg, const char *name);
 /* Empties overlay name (lunfile_overlay_reset) only if no session uses it, under the table's
- * lock so that no login takes it meanwhile; then serves it afresh (a reset may move it onto its
- * base's successor). 0, -EBUSY (in use: retry later), or -errno with err set. */
+ * lock so that no login takes it meanwhile; then serves it afresh through luns_sync (a reset may
+ * move it onto its base's successor). 0, -EBUSY (in use: retry later), or -errno with err set. */
 int luns_reset_overlay(struct lun_table *t, const struct config *cfg, const char *name, char *err,
 		       size_t errlen);
 /* Stops the background jobs (a sanitize resumes at the next start), then closes every LUN (after
