@@ -12,7 +12,7 @@
  *   fleet-NAME.ipxe  a fleet machine boots its own overlay, named inside iPXE from its MAC
  *                  (chained as fleet-NAME.ipxe?mac=...: that request is the machine's boot
  *                  request); while the target holds the overlay back (the machine's previous
- *                  session is still open), sanboot is retried for about a minute
+ *                  session is still open), sanboot is retried for about two minutes
  *
  * Image argument variables: args in the config use {target_iqn}, {server}, {initiator_iqn},
  * {lun}, {base_url}; the renderer turns them into iPXE settings (${rs_target_iqn}, ${rs_server},
@@ -79,7 +79,7 @@ struct menu_fleet {
 	bool all; /* "*": every machine without a [client] */
 };
 
-#define MENU_FLEET_TRIES      12 /* sanboot attempts of a fleet machine */
+#define MENU_FLEET_TRIES      24 /* sanboot attempts of a fleet machine */
 #define MENU_FLEET_RETRY_WAIT 5	 /* seconds between them */
 
 struct menu_model {

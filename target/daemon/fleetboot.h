@@ -8,9 +8,10 @@
  *   - reset = never: nothing to do;
  *   - reset = boot: the overlay is emptied, but only when no session is logged in to it. If
  *     sessions of the machine's previous boot still are (iPXE's and the OS's sessions linger
- *     until the peer answers a ping or times out), they are pinged at once (a rebooted machine
- *     answers with a TCP reset and they end) and this login is refused as "service unavailable";
- *     the boot script retries, and the first login after they ended empties the overlay.
+ *     until the target notices the peer is gone), they are pinged at once (a stack that answers
+ *     stray segments with a TCP reset ends them at once; iPXE's does not, so they end when the
+ *     ping times out: nop_timeout) and this login is refused as "service unavailable"; the boot
+ *     script retries, and the first login after they ended empties the overlay.
  * The request is removed once carried out, so it is used by exactly one login: later logins of
  * the same boot (the OS taking over from iPXE) find none and keep the overlay as it is. */
 #ifndef RINGSAN_DAEMON_FLEETBOOT_H
