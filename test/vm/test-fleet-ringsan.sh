@@ -13,7 +13,9 @@
 # Exit 77 (skip) when something is missing or not root.
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per boot
-# round of three VMs, default 600 s), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh).
+# round of three VMs, default 600 s), RINGSAN_VM_CACHE and RINGSAN_VM_KERNEL_PKG (make-disk.sh),
+# RINGSAN_VM_CAPTURE=FILE: record the first machine's first boot as a block trace (iPXE's session
+# and the Linux initiator's, in order) for scripts/bench-fleet (scripts/bench-fleet/capture.py).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -187,7 +189,19 @@ main() {
 	start_services || die "ringsan serve / ringsan-boot serve did not start in $NS"
 
 	echo "first boot: three machines at once"
+	if [[ -n ${RINGSAN_VM_CAPTURE:-} ]]; then
+		in_ns_bg "$WORK/capture.log" python3 "$REPO_DIR/scripts/bench-fleet/capture.py" br0 3260 \
+			"$RINGSAN_VM_CAPTURE" ":$(overlay 0)"
+		CAPTURE_PID=$BG_PID
+		sleep 1
+	fi
 	boot_round 1
+	if [[ -n ${RINGSAN_VM_CAPTURE:-} ]]; then
+		stop_pid "$CAPTURE_PID"
+		check "round 1: the first machine's boot was recorded in $RINGSAN_VM_CAPTURE" \
+			grep -q '^R ' "$RINGSAN_VM_CAPTURE"
+		cat "$WORK/capture.log"
+	fi
 	round_checks 1
 	for i in 0 1 2; do
 		check "round 1: $(overlay "$i") was new (its guest found no nonce)" \
