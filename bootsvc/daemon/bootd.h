@@ -125,7 +125,7 @@ void httpd_close(struct bootd *d);
 int64_t httpd_tick(struct bootd *d, int64_t now);
 
 /* fleetd.c: boot requests of fleet machines (see there). fleetd_prepare creates
- * DATA_DIR/.fleet for the service user (before privileges are dropped). */
+ * DATA_DIR/.fleet for the service user (before privileges are dropped), fleets or not. */
 int fleetd_prepare(struct bootd *d);
 void fleetd_boot_request(struct bootd *d, const char *script, const char *mac_text,
 			 const char *peer);

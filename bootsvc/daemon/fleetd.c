@@ -23,11 +23,11 @@ int fleetd_prepare(struct bootd *d)
 	char dir[PATH_MAX];
 	int rc;
 
-	if (!d->cfg.fleet_count)
-		return 0;
+	/* Made even without a [fleet] yet, so one added later by a reload (SIGHUP) works: once
+	 * root is dropped this daemon could not create it any more. */
 	fleetd_dir(d, dir, sizeof(dir));
 	rc = bootd_prepare_state_dir(d, dir);
-	if (rc < 0)
+	if (rc < 0 && d->cfg.fleet_count)
 		log_warn("fleets: cannot create %s (%s): fleet machines will not get their "
 			 "overlays; create the data dir %s and restart ringsan-boot",
 			 dir, strerror(-rc), d->data_dir);
