@@ -5,8 +5,8 @@ on IFACE (a lab bridge inside a network namespace; run with `ip netns exec`), un
 Every TCP segment to or from PORT is kept (AF_PACKET, root). At the end each initiator->target
 stream is put back in order by sequence number, cut into iSCSI PDUs (no digests: iPXE's and the
 Linux initiator's default), and its SCSI READ/WRITE (10 and 16) commands are written to OUT in
-the order they were sent, as "R LBA BLOCKS" / "W LBA BLOCKS" (512-byte blocks), the format
-test/tools/iscsi-replay reads. With TARGET_SUBSTRING only the sessions whose login names a target
+the order they were sent, as "R LBA BLOCKS SECONDS" / "W LBA BLOCKS SECONDS" (512-byte blocks;
+SECONDS: when it was sent, from the first command kept), the format test/tools/iscsi-replay reads. With TARGET_SUBSTRING only the sessions whose login names a target
 containing it are kept (one machine's boot out of several).
 """
 import signal
@@ -38,21 +38,34 @@ def parse_frame(frame, port):
     if not payload:
         return None
     key = (ip[12:16], sport)
-    return key, seq, bytes(payload)
+    return key, seq, bytes(payload), time.monotonic()
 
 
 def stream_bytes(segments):
-    """Reassemble one direction: segments [(seq, payload)] in capture order, duplicates dropped."""
+    """Reassemble one direction: segments [(seq, payload, time)] in capture order, duplicates
+    dropped. Returns the bytes and [(stream offset, time)] of where each accepted segment began."""
     base = segments[0][0]
     data = bytearray()
-    for seq, payload in sorted(segments, key=lambda s: (s[0] - base) & 0xFFFFFFFF):
+    times = []
+    for seq, payload, t in sorted(segments, key=lambda s: (s[0] - base) & 0xFFFFFFFF):
         rel = (seq - base) & 0xFFFFFFFF
         if rel + len(payload) <= len(data):
             continue
         if rel > len(data):
             break  # a hole: stop at what is known
+        times.append((len(data), t))
         data += payload[len(data) - rel:]
-    return bytes(data)
+    return bytes(data), times
+
+
+def time_at(times, pos):
+    """When the segment holding stream offset pos was seen."""
+    t = times[0][1]
+    for off, when in times:
+        if off > pos:
+            break
+        t = when
+    return t
 
 
 def commands(stream):
@@ -100,22 +113,26 @@ def main():
         seg = parse_frame(frame, port)
         if not seg:
             continue
-        key, seq, payload = seg
-        conns.setdefault(key, []).append((seq, payload))
+        key, seq, payload, t = seg
+        conns.setdefault(key, []).append((seq, payload, t))
         first_seen.setdefault(key, time.monotonic())
         n += 1
-    kept = []
+    kept, t0 = [], None
     for key in sorted(conns, key=lambda k: first_seen[k]):
-        target, cmds = commands(stream_bytes(conns[key]))
+        data, times = stream_bytes(conns[key])
+        target, cmds = commands(data)
         if want and want not in target:
             continue
+        cmds = [(time_at(times, pos), kind, lba, blocks) for pos, kind, lba, blocks in cmds]
+        if cmds and t0 is None:
+            t0 = cmds[0][0]
         kept.append((target, cmds))
     with open(out_path, "w") as f:
         f.write("# iSCSI block trace: %d session(s), %d segments captured\n" % (len(kept), n))
         for target, cmds in kept:
             f.write("# session to %s: %d commands\n" % (target, len(cmds)))
-            for _, kind, lba, blocks in cmds:
-                f.write("%s %d %d\n" % (kind, lba, blocks))
+            for t, kind, lba, blocks in cmds:
+                f.write("%s %d %d %.6f\n" % (kind, lba, blocks, t - t0))
     print("capture.py: %d session(s) kept of %d" % (len(kept), len(conns)), file=sys.stderr)
 
 

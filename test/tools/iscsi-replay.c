@@ -3,11 +3,13 @@
  * scripts/bench-fleet, not a test.
  *
  *   iscsi-replay --trace FILE --portal HOST:PORT --iqn PREFIX --sessions N [--lun L]
- *                [--first K] [--initiator IQN]
+ *                [--first K] [--initiator IQN] [--paced 1]
  *
  * Session i (0..N-1) logs in to target PREFIX + (K + i) (say iqn...:bench-7) and replays the
  * trace in order, one command at a time (a boot's reads depend on each other): lines "R LBA
- * BLOCKS" and "W LBA BLOCKS" in 512-byte blocks ('#' starts a comment). Every session logs in
+ * BLOCKS [SECONDS]" and "W LBA BLOCKS [SECONDS]" in 512-byte blocks ('#' starts a comment).
+ * Commands go back to back, or with --paced 1 each no earlier than SECONDS after the session's
+ * start (the recorded boot's own timing, think time included). Every session logs in
  * first; then all start together; the wall time runs from that start to the last session's end.
  * Output: one line of key=value figures (seconds, bytes, commands, failures).
  *
@@ -31,6 +33,7 @@ struct op {
 	char kind; /* 'R' or 'W' */
 	uint64_t lba;
 	uint32_t blocks;
+	double at; /* seconds from the start of the recording */
 };
 
 struct result { /* what a session reports to the parent through its pipe */
@@ -59,10 +62,11 @@ static int load_trace(const char *path, struct op **out, size_t *n)
 		struct op o;
 		unsigned long long lba;
 		unsigned blocks;
+		double at = 0;
 		char kind;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, " %c %llu %u", &kind, &lba, &blocks) != 3 ||
+		if (sscanf(line, " %c %llu %u %lf", &kind, &lba, &blocks, &at) < 3 ||
 		    (kind != 'R' && kind != 'W') || !blocks || blocks > MAX_BLOCKS) {
 			fprintf(stderr, "iscsi-replay: %s: bad line: %s", path, line);
 			fclose(f);
@@ -71,6 +75,7 @@ static int load_trace(const char *path, struct op **out, size_t *n)
 		o.kind = kind;
 		o.lba = lba;
 		o.blocks = blocks;
+		o.at = at;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			struct op *p = realloc(*out, cap * sizeof(*p));
@@ -88,7 +93,7 @@ static int load_trace(const char *path, struct op **out, size_t *n)
 
 struct opts {
 	const char *trace, *portal, *iqn, *initiator;
-	int sessions, lun, first;
+	int sessions, lun, first, paced;
 };
 
 static struct iscsi_context *login(const struct opts *o, int index)
@@ -125,6 +130,12 @@ static int replay_one(struct iscsi_context *is, const struct opts *o, const stru
 	for (size_t i = 0; i < n; i++) {
 		struct scsi_task *t;
 		uint32_t len = ops[i].blocks * 512;
+		double wait = o->paced ? start + ops[i].at - now_s() : 0;
+		if (wait > 0) {
+			struct timespec ts = {(time_t)wait,
+					      (long)((wait - (double)(time_t)wait) * 1e9)};
+			nanosleep(&ts, NULL);
+		}
 		if (ops[i].kind == 'R')
 			t = iscsi_read16_sync(is, o->lun, ops[i].lba, len, 512, 0, 0, 0, 0, 0);
 		else
@@ -180,6 +191,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->lun = atoi(v);
 		else if (strcmp(k, "--first") == 0)
 			o->first = atoi(v);
+		else if (strcmp(k, "--paced") == 0)
+			o->paced = atoi(v);
 		else
 			return -1;
 	}
@@ -197,8 +210,9 @@ int main(int argc, char **argv)
 	size_t n = 0;
 
 	if (parse_args(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: iscsi-replay --trace FILE --portal HOST:PORT --iqn PREFIX "
-				"--sessions N [--lun L] [--first K] [--initiator IQN]\n");
+		fprintf(stderr,
+			"usage: iscsi-replay --trace FILE --portal HOST:PORT --iqn PREFIX "
+			"--sessions N [--lun L] [--first K] [--initiator IQN] [--paced 1]\n");
 		return 2;
 	}
 	if (load_trace(o.trace, &ops, &n) != 0 || !n) {
