@@ -26,6 +26,10 @@
 #define FLEET_DIR	     ".fleet" /* under the data dir: boot requests, one file per LUN */
 #define FLEET_REQUEST_MAX    128      /* bytes of a boot request file */
 #define FLEET_MAC_HEXHYP_LEN 18	      /* "52-54-00-12-34-56" and its NUL */
+/* Seconds a boot request stays good: longer than the fleet script retries sanboot (two minutes);
+ * an older one belongs to a boot that is over and is dropped unused, so it can never empty the
+ * overlay under an OS that happens to log in again later. */
+#define FLEET_REQUEST_TTL_S 300
 
 struct fleet_request {
 	char fleet[NAME_MAX_LEN + 1];

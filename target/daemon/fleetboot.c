@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fleet.h"
@@ -33,14 +35,17 @@ void fleetboot_unlock(struct fleetboot *fb)
 	pthread_mutex_unlock(&fb->lock);
 }
 
-/* Reads DATA_DIR/.fleet/name: its length, -ENOENT when there is none, or -errno. */
-static ssize_t read_request(const char *path, uint8_t *buf, size_t cap)
+/* Reads DATA_DIR/.fleet/name and its age in seconds: its length, -ENOENT when there is none, or
+ * -errno. */
+static ssize_t read_request(const char *path, uint8_t *buf, size_t cap, long *age)
 {
+	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	ssize_t n = read(fd, buf, cap);
 	int ret = n < 0 ? -errno : 0;
+	*age = fstat(fd, &st) == 0 ? (long)(time(NULL) - st.st_mtime) : 0;
 	close(fd);
 	return ret < 0 ? ret : n;
 }
@@ -137,7 +142,8 @@ static int carry_out(struct server *s, const struct config *cfg, const char *nam
 	uint8_t buf[FLEET_REQUEST_MAX + 1];
 	struct fleet_request req;
 	const struct config_fleet *fl;
-	ssize_t n = read_request(path, buf, sizeof(buf));
+	long age = 0;
+	ssize_t n = read_request(path, buf, sizeof(buf), &age);
 	int ret = 0;
 
 	if (n == -ENOENT)
@@ -145,6 +151,13 @@ static int carry_out(struct server *s, const struct config *cfg, const char *nam
 	if (n < 0) {
 		log_warn("fleet: cannot read %s: %s", path, strerror((int)-n));
 		return 0;
+	}
+	if (age > FLEET_REQUEST_TTL_S) {
+		log_warn(
+		    "fleet: the boot request for %s is %ld s old: the boot it was for is over; "
+		    "dropped unused",
+		    name, age);
+		goto out_done;
 	}
 	fl = check_request(cfg, name, buf, (size_t)n, &req);
 	if (!fl)

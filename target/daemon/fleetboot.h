@@ -13,7 +13,8 @@
  *     ping times out: nop_timeout) and this login is refused as "service unavailable"; the boot
  *     script retries, and the first login after they ended empties the overlay.
  * The request is removed once carried out, so it is used by exactly one login: later logins of
- * the same boot (the OS taking over from iPXE) find none and keep the overlay as it is. */
+ * the same boot (the OS taking over from iPXE) find none and keep the overlay as it is. One older
+ * than FLEET_REQUEST_TTL_S is dropped unused: its boot is over (iPXE gave up). */
 #ifndef RINGSAN_DAEMON_FLEETBOOT_H
 #define RINGSAN_DAEMON_FLEETBOOT_H
 

@@ -5,7 +5,8 @@
 # login, each holds only its machine's writes, the base file is byte-for-byte unchanged, a second
 # boot with reset = boot finds the overlay empty and with reset = never finds the nonce again; a
 # session still logged in holds the reset back (the new login gets "service unavailable" and the
-# old session a ping) until it ends; requests that do not match the config are ignored.
+# old session a ping) until it ends; requests that do not match the config, or are older than 5
+# minutes, are ignored.
 . "$(dirname "$0")/../lib.sh"
 : "${RINGSAN_BOOT:?RINGSAN_BOOT must point at the ringsan-boot binary}"
 need qemu-io qemu-img python3 sha256sum timeout
@@ -141,6 +142,11 @@ check "a request naming the wrong fleet is ignored at the next login" io $L1 "wr
 printf 'fleet=keep\nmac=%s\n' $M1 >"$DATA/.fleet/$L1"
 check "  ... the overlay keeps its data" holds $L1 0x44
 check "  ... and logged" grep -q "does not match this target's \[fleet\] sections" "$TARGET_LOG"
+printf 'fleet=lab\nmac=%s\n' $M1 >"$DATA/.fleet/$L1"
+touch -d '10 minutes ago' "$DATA/.fleet/$L1"
+check "a request older than 5 minutes (its boot is over) is dropped unused: the data stays" holds $L1 0x44
+check "  ... and it is gone" test ! -e "$DATA/.fleet/$L1"
+check "  ... and logged" grep -q "dropped unused" "$TARGET_LOG"
 check "the boot service refuses a machine that is not in the fleet" bash -c \
 	"$(declare -f boot hyp); HTTP=$HTTP; boot 52:54:00:00:00:09 lab; test ! -e '$DATA/.fleet/lab-52-54-00-00-00-09'"
 check "  ... and says so" grep -q "is not one of its machines" "$BOOT_LOG"
