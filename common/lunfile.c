@@ -278,7 +278,9 @@ int lunfile_refresh(struct lunfile *lf)
 		int ret = lunfile_map_header(lf->dir, lf->name, &h, err, sizeof(err));
 		if (ret)
 			return ret == -ENOENT ? -EBADMSG : ret;
-		lf->size = h.size;
+		lf->size = h.size; /* a reset may have moved it onto a promoted image */
+		memcpy(lf->base, h.base, sizeof(lf->base));
+		memcpy(lf->base_uuid, h.base_uuid, sizeof(lf->base_uuid));
 		return 0;
 	}
 	if (fstat(lf->fd, &st) != 0)

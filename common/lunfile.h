@@ -88,6 +88,11 @@ int lunfile_data_bytes_from(int fd, uint64_t from, uint64_t *bytes);
  * data_dir has no LUNs. */
 int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg), void *arg,
 		 char *err, size_t errlen);
+/* The same, and bad(name, why, arg) for each directory that has a disk.img but cannot be opened
+ * (a damaged lun.meta or overlay map, unreadable files), so it can be reported. */
+int lunfile_list_report(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg),
+			void (*bad)(const char *name, const char *why, void *arg), void *arg,
+			char *err, size_t errlen);
 
 /* Resizes in place. lf must be held LUNFILE_EXCLUSIVE. Growing always works; shrinking needs
  * allow_shrink and only cuts holes: when data lies at or after new_size it fails with

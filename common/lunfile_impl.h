@@ -45,6 +45,8 @@ int lunfile_map_header(const char *dir, const char *name, struct ovlmap_header *
 		       size_t errlen);
 /* Resets overlay lf, held LUNFILE_EXCLUSIVE (lunfile_overlay_reset without the open). */
 int lunfile_reset_held(const char *data_dir, struct lunfile *lf, char *err, size_t errlen);
+/* Removes image if it was promoted over (it has a successor) and nothing refers to it any more. */
+void lunfile_drop_superseded(const char *data_dir, const char *image);
 /* A base's refusal: "LUN 'x' is the base of N overlays (a, b): ..." */
 int lunfile_base_busy(const char *data_dir, const char *name, const char *what, char *err,
 		      size_t errlen);

@@ -59,8 +59,16 @@ static int lunfile_collect(const char *data_dir, char ***names, size_t *count, c
 int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg), void *arg,
 		 char *err, size_t errlen)
 {
-	char **names, skip[512];
+	return lunfile_list_report(data_dir, fn, NULL, arg, err, errlen);
+}
+
+int lunfile_list_report(const char *data_dir, int (*fn)(const struct lunfile *lf, void *arg),
+			void (*bad)(const char *name, const char *why, void *arg), void *arg,
+			char *err, size_t errlen)
+{
+	char **names, skip[768], disk[PATH_MAX];
 	size_t count;
+	struct stat st;
 	int ret = lunfile_collect(data_dir, &names, &count, err, errlen);
 
 	for (size_t i = 0; i < count; i++) {
@@ -69,6 +77,11 @@ int lunfile_list(const char *data_dir, int (*fn)(const struct lunfile *lf, void 
 					     sizeof(skip)) == 0) {
 			ret = fn(&lf, arg);
 			lunfile_close(&lf);
+		} else if (ret == 0 && bad &&
+			   snprintf(disk, sizeof(disk), "%s/%s/" LUNFILE_DISK, data_dir, names[i]) <
+			       (int)sizeof(disk) &&
+			   stat(disk, &st) == 0) {
+			bad(names[i], skip, arg);
 		}
 		free(names[i]);
 	}
@@ -164,6 +177,31 @@ int lunfile_resize(struct lunfile *lf, uint64_t new_size, bool allow_shrink, cha
 	return 0;
 }
 
+/* A LUN whose metadata or map is damaged can still be removed: its disk.img, locked. */
+static int lunfile_open_damaged(const char *data_dir, const char *name, struct lunfile *lf,
+				char *err, size_t errlen)
+{
+	int ret;
+
+	memset(lf, 0, sizeof(*lf));
+	lf->fd = -1;
+	ret = lunfile_paths(lf, data_dir, name, err, errlen);
+	if (ret)
+		return ret;
+	lf->fd = open(lf->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (lf->fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", lf->path, strerror(errno));
+		return ret;
+	}
+	ret = lunfile_lock_fd(lf->fd, F_WRLCK);
+	if (ret) {
+		lunfile_close(lf);
+		return ret == -EBUSY ? lunfile_busy(name, err, errlen) : ret;
+	}
+	return 0;
+}
+
 int lunfile_remove(const char *data_dir, const char *name, char *err, size_t errlen)
 {
 	char gone[NAME_MAX_LEN + 32], from[PATH_MAX], to[PATH_MAX + 64];
@@ -172,6 +210,8 @@ int lunfile_remove(const char *data_dir, const char *name, char *err, size_t err
 	int ret;
 
 	ret = lunfile_open(data_dir, name, LUNFILE_EXCLUSIVE, false, &lf, err, errlen);
+	if (ret == -EBADMSG)
+		ret = lunfile_open_damaged(data_dir, name, &lf, err, errlen);
 	if (ret)
 		return ret;
 	ret = lunfile_base_busy(data_dir, name, "removed", err, errlen);
@@ -196,5 +236,7 @@ out_close:
 	lunfile_close(&lf);
 	if (!ret)
 		lunfile_cleanup(data_dir);
+	if (!ret && lf.base[0]) /* the last overlay of a superseded image takes it along */
+		lunfile_drop_superseded(data_dir, lf.base);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,8 +183,17 @@ static int lunfile_write_map(int dir_fd, const char *file, const struct lunfile 
 		return -errno;
 	errno = EIO;
 	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) ||
-	    ftruncate(fd, (off_t)(OVLMAP_HEADER_LEN + ovlmap_clusters(base->size))) != 0 ||
-	    fsync(fd) != 0)
+	    ftruncate(fd, (off_t)(OVLMAP_HEADER_LEN + ovlmap_clusters(base->size))) != 0)
+		ret = -errno;
+	/* Reserve the entries' blocks (16 KiB per GiB of LUN), so a full file system never
+	 * fails a map update: the data writes before it get the ENOSPC. Where the file system
+	 * cannot, the map stays sparse. */
+	if (!ret &&
+	    fallocate(fd, FALLOC_FL_KEEP_SIZE, OVLMAP_HEADER_LEN,
+		      (off_t)ovlmap_clusters(base->size)) != 0 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS)
+		ret = -errno;
+	if (!ret && fsync(fd) != 0)
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -283,8 +293,7 @@ static void lunfile_newest(const char *data_dir, const char *base, char out[NAME
 	}
 }
 
-/* An image promoted over (it has a successor) that nothing refers to any more goes. */
-static void lunfile_drop_superseded(const char *data_dir, const char *image)
+void lunfile_drop_superseded(const char *data_dir, const char *image)
 {
 	char next[NAME_MAX_LEN + 1], err[512];
 

@@ -218,6 +218,23 @@ static void state_set(struct blk_ovl *o, uint64_t c, uint8_t s)
 	pthread_mutex_unlock(&o->lock);
 }
 
+int blk_ovl_read_fd(struct blk_ovl *o, uint64_t off, uint64_t len)
+{
+	uint64_t first = off >> OVLMAP_SHIFT, last;
+	uint8_t s;
+
+	if (!len || off >= o->size || len > o->size - off)
+		return -1;
+	last = (off + len - 1) >> OVLMAP_SHIFT;
+	pthread_mutex_lock(&o->lock);
+	s = o->state[first];
+	for (uint64_t c = first + 1; c <= last && s != OVLMAP_ZERO; c++)
+		if (o->state[c] != s)
+			s = OVLMAP_ZERO;
+	pthread_mutex_unlock(&o->lock);
+	return s == OVLMAP_BASE ? o->base->fd : s == OVLMAP_OVERLAY ? o->data_fd : -1;
+}
+
 /* pread of all len bytes; what lies past the end of the file reads as zeroes. */
 static int read_full(int fd, uint8_t *buf, uint64_t len, uint64_t off)
 {
@@ -363,8 +380,12 @@ static int ovl_unmap(struct blk_ovl *o, uint64_t off, uint64_t len)
 		uint64_t stop = cluster_end(o, c);
 		int ret = 0;
 		if (off == start && stop <= end) {
+			/* Not in the middle of a copy-up of the cluster (it would mark it held
+			 * after this, with the image's bytes around its data). */
+			pthread_mutex_lock(&o->alloc_lock);
 			state_set(o, c, OVLMAP_ZERO);
 			ret = punch(o->data_fd, start, stop - start);
+			pthread_mutex_unlock(&o->alloc_lock);
 		} else {
 			if (stop > end)
 				stop = end;

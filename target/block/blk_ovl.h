@@ -4,7 +4,8 @@
  * one state per 64 KiB cluster: from the base, in the overlay, zero.
  *
  * Requests run synchronously (blk_ovl_execute) on a thread that may block: blk_uring hands them
- * to its helper thread, blk_sync runs them in place. The SCSI layer does not know.
+ * to its helper thread, blk_sync runs them in place; only a READ that one file serves whole is
+ * read by blk_uring directly from that file (blk_ovl_read_fd). The SCSI layer does not know.
  *
  * Write path: a write into a cluster the overlay does not hold writes the whole cluster (the
  * base's bytes, or zeroes for an unmapped one, merged with the new data), then marks it held in
@@ -37,6 +38,10 @@ void blk_ovl_close(struct blk_ovl *o);
 /* Runs io (io->dev->ovl is the overlay; for COPY, io->src may be one too) and returns what its
  * completion carries (blk.h). */
 int64_t blk_ovl_execute(struct blk_io *io);
+/* For a READ of [off, off + len) that one file serves whole (every cluster from the image, or
+ * every cluster held by the overlay): that file's fd, so the caller may read it directly (an
+ * io_uring read); -1 when the range mixes sources or holds zero clusters. */
+int blk_ovl_read_fd(struct blk_ovl *o, uint64_t off, uint64_t len);
 /* FLUSH: disk.img fdatasync, then the map. 0 or -errno. */
 int blk_ovl_flush(struct blk_ovl *o);
 

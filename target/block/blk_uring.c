@@ -2,10 +2,12 @@
  * the data is on stable storage before the completion), FLUSH is fdatasync, PUNCH is fallocate
  * PUNCH_HOLE|KEEP_SIZE. Short transfers are resubmitted for the rest. SEEK_* and COPY have no
  * io_uring opcode: they run on the queue's helper thread (blk_sync.c), as does every request of
- * an overlay LUN (blk_ovl.c: a copy-up and a map update are several dependent steps); it hands them
- * back through an eventfd, so completions never arrive inside submit and a copy of many MiB does
+ * an overlay LUN (blk_ovl.c: a copy-up and a map update are several dependent steps) but a READ
+ * that one file serves whole, which is read from that file here; the helper hands them back
+ * through an eventfd, so completions never arrive inside submit and a copy of many MiB does
  * not hold up the worker's other connections. */
 #include "target/block/blk_uring.h"
+#include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
 #include <errno.h>
@@ -24,7 +26,10 @@ struct uring_io_priv {
 		uint64_t done_bytes; /* READ/WRITE progress across short transfers */
 		struct blk_io *next; /* SEEK_* / COPY: on the helper's lists */
 	};
-	int64_t deferred_res;
+	union {
+		int64_t deferred_res; /* requests run elsewhere: their result */
+		int rw_fd;	      /* READ/WRITE: the file (an overlay's read: its source's) */
+	};
 };
 
 struct blk_offload {
@@ -123,9 +128,9 @@ static void submit_rw(struct blk_io *io)
 	struct io_uring_sqe *sqe = loop_sqe(p->bq->loop, &p->op);
 	off_t off = (off_t)(io->off + p->done_bytes);
 	if (io->op == BLK_READ)
-		io_uring_prep_readv(sqe, io->dev->fd, rest, n, off);
+		io_uring_prep_readv(sqe, p->rw_fd, rest, n, off);
 	else
-		io_uring_prep_writev2(sqe, io->dev->fd, rest, n, off,
+		io_uring_prep_writev2(sqe, p->rw_fd, rest, n, off,
 				      (io->flags & BLK_F_FUA) ? RWF_DSYNC : 0);
 	if (p->done_bytes) {
 		/* tmp lives on this stack frame: make the kernel copy it now. */
@@ -269,7 +274,10 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	memset(p, 0, sizeof(*p));
 	p->bq = bq;
 	bq->inflight++;
-	if (blk_sync_is_overlay(io))
+	p->rw_fd = io->dev->fd;
+	if (io->dev->ovl && io->op == BLK_READ)
+		p->rw_fd = blk_ovl_read_fd(io->dev->ovl, io->off, io->len);
+	if (blk_sync_is_overlay(io) && (io->op != BLK_READ || p->rw_fd < 0))
 		goto offload; /* an overlay's requests may block (blk_ovl.h) */
 	switch (io->op) {
 	case BLK_READ:

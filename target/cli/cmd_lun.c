@@ -209,8 +209,14 @@ int cmd_lun_rm(struct cli *cli, int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
-	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err, sizeof(err)) !=
-	    0) {
+	ret = lunfile_open(cli->data_dir, argv[first], LUNFILE_NOLOCK, true, &lf, err, sizeof(err));
+	if (ret == -EBADMSG) { /* damaged: still removable, with --yes */
+		if (!a.yes) {
+			cli_error("%s; to remove it anyway: ringsan lun rm %s --yes", err,
+				  argv[first]);
+			return CLI_ERR;
+		}
+	} else if (ret) {
 		cli_error("%s", err);
 		return CLI_ERR;
 	}

@@ -189,6 +189,23 @@ static int list_one(const struct lunfile *lf, void *arg)
 	return 0;
 }
 
+/* A LUN that cannot be opened is listed with the reason, so it does not just vanish. */
+static void list_bad(const char *name, const char *why, void *arg)
+{
+	struct list_state *st = arg;
+	struct list_row *rows = realloc(st->rows, (st->count + 1) * sizeof(*rows));
+
+	if (!rows)
+		return;
+	st->rows = rows;
+	struct list_row *r = &rows[st->count++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->size, sizeof(r->size), "?");
+	snprintf(r->used, sizeof(r->used), "?");
+	snprintf(r->description, sizeof(r->description), "DAMAGED: %.200s", why);
+}
+
 static void list_row_print(struct list_row *r, const char *indent, int wn, int ws, int wu)
 {
 	char name[NAME_MAX_LEN + 16];
@@ -245,7 +262,8 @@ int cmd_lun_list(struct cli *cli, int argc, char **argv)
 	st.json = a.json;
 	if (a.json)
 		printf("[");
-	ret = lunfile_list(cli->data_dir, list_one, &st, err, sizeof(err));
+	ret = lunfile_list_report(cli->data_dir, list_one, a.json ? NULL : list_bad, &st, err,
+				  sizeof(err));
 	if (a.json)
 		printf("%s]\n", st.count ? "\n" : "");
 	else if (ret == 0 && st.count == 0)

@@ -385,6 +385,13 @@ static struct lun_entry *reopen_if_base_changed(struct sync_walk *w, struct lun_
 	return NULL;
 }
 
+/* A LUN directory that cannot be opened: said once per start or reload; the others are served. */
+static void sync_bad(const char *name, const char *why, void *arg)
+{
+	(void)arg;
+	log_err("LUN '%s' is not served: %s", name, why);
+}
+
 static int sync_one(const struct lunfile *lf, void *arg)
 {
 	struct sync_walk *w = arg;
@@ -462,7 +469,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 		  cfg->server.discovery_chap_secret);
 	ret = lunfile_overlays_each(t->data_dir, NULL, collect_base, &w);
 	if (ret >= 0)
-		ret = lunfile_list(t->data_dir, sync_one, &w, err, errlen);
+		ret = lunfile_list_report(t->data_dir, sync_one, sync_bad, &w, err, errlen);
 	if (ret < 0)
 		goto out_unlock;
 	for (struct lun_entry *e = t->head, *next; e; e = next) {

@@ -14,6 +14,9 @@
 #   SUITES           a space-separated subset (default: every SCSI.* and iSCSI.* suite listed by
 #                    `iscsi-test-cu --list`).
 #   SUITE_TIMEOUT    seconds per suite (default 300).
+#   CONFORMANCE_OVERLAY=1  every LUN under test (disk, ro, san, disk512e) is an overlay of an
+#                    image instead of a plain LUN; the images hold data (the first 64 MiB, and
+#                    san's 512 MiB), so blocks never written read through from the base.
 . "$(dirname "$0")/../lib.sh"
 need iscsi-test-cu stdbuf timeout python3
 
@@ -26,11 +29,25 @@ OUT=${CONFORMANCE_OUT:-$WORK/conformance.jsonl}
 # 1 GiB sparse: room for the tests that write near the end and for the large transfers.
 # SCSI.ReadOnly runs against a second, write-protected LUN (the suite checks the WP bit).
 # SCSI.Sanitize.Reset runs against a third (see OWN_LUN below).
-"$RINGSAN" --data-dir "$DATA" lun create disk --size 1G >/dev/null || exit 1
-"$RINGSAN" --data-dir "$DATA" lun create ro --size 64M >/dev/null || exit 1
-"$RINGSAN" --data-dir "$DATA" lun create san --size 2G >/dev/null || exit 1
 need qemu-io
-qemu-io -f raw -c 'write -P 0x5a 0 512M' "$DATA/san/disk.img" >/dev/null || exit 1
+# create_lun NAME SIZE [PREFILL]: a plain LUN, or with CONFORMANCE_OVERLAY=1 an overlay of the
+# image NAME-img; PREFILL bytes of 0x5a are written first (into the image for an overlay).
+create_lun() {
+	local name=$1 size=$2 fill=${3:-0} lun=$1
+	[ "${CONFORMANCE_OVERLAY:-0}" = 1 ] && lun=$1-img
+	"$RINGSAN" --data-dir "$DATA" lun create "$lun" --size "$size" >/dev/null || return 1
+	if [ "$fill" != 0 ]; then
+		qemu-io -f raw -c "write -P 0x5a 0 $fill" "$DATA/$lun/disk.img" >/dev/null || return 1
+	fi
+	if [ "$lun" != "$name" ]; then
+		"$RINGSAN" --data-dir "$DATA" lun create "$name" --base "$lun" >/dev/null || return 1
+	fi
+}
+OVERLAY_FILL=0
+[ "${CONFORMANCE_OVERLAY:-0}" = 1 ] && OVERLAY_FILL=64M
+create_lun disk 1G "$OVERLAY_FILL" || exit 1
+create_lun ro 64M "$OVERLAY_FILL" || exit 1
+create_lun san 2G 512M || exit 1
 cat >"$WORK/ringsan.ini" <<INI
 [server]
 base_iqn = $IQN_BASE
@@ -200,8 +217,7 @@ if [ -n "$run_512e" ]; then
 allowed_initiators = $A, $B
 physical_block_size = 4096
 INI
-	"$RINGSAN" --data-dir "$DATA" lun create disk512e --size 1G --block-size 512 >/dev/null ||
-		exit 1
+	create_lun disk512e 1G "$OVERLAY_FILL" || exit 1
 	kill -HUP "$TARGET_PID"
 	for _ in $(seq 1 100); do
 		grep -q "serving LUN disk512e" "$TARGET_LOG" && break
