@@ -10,8 +10,9 @@
  *     sessions of the machine's previous boot still are (iPXE's and the OS's sessions linger
  *     until the target notices the peer is gone), they are pinged at once (a stack that answers
  *     stray segments with a TCP reset ends them at once; iPXE's does not, so they end when the
- *     ping times out: nop_timeout) and this login is refused as "service unavailable"; the boot
- *     script retries, and the first login after they ended empties the overlay.
+ *     ping is not answered within WORKER_PING_TIMEOUT_MS) and this login is refused as "service
+ *     unavailable"; the boot script retries, and the first login after they ended empties the
+ *     overlay.
  * The request is removed once carried out, so it is used by exactly one login: later logins of
  * the same boot (the OS taking over from iPXE) find none and keep the overlay as it is. One older
  * than FLEET_REQUEST_TTL_S is dropped unused: its boot is over (iPXE gave up). */

@@ -143,7 +143,7 @@ static void handle_kills(struct worker *w)
 		if (!victim)
 			return;
 		if (ping) {
-			conn_ping(victim->conn, netconn_now_ms());
+			conn_ping(victim->conn, netconn_now_ms(), WORKER_PING_TIMEOUT_MS);
 			netconn_poke(victim);
 			continue;
 		}

@@ -124,7 +124,8 @@ struct iscsi_conn {
 	bool tmf_fill_gap;
 
 	uint64_t last_rx_ms;
-	uint64_t nop_sent_ms; /* 0: no ping outstanding */
+	uint64_t nop_sent_ms;	   /* 0: no ping outstanding */
+	uint64_t ping_deadline_ms; /* conn_ping's own deadline for it; 0: nop_timeout applies */
 	uint32_t nop_ttt;
 	bool free_when_idle; /* conn_free() came while block I/O was in flight */
 	bool in_free;

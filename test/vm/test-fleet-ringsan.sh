@@ -81,9 +81,6 @@ write_config() {
 		# test-fleet-ringsan.sh (generated)
 		[server]
 		base_iqn = $BASE_IQN
-		# A machine that rebooted answers the target's ping with a TCP reset; one that is gone
-		# is dropped after this long.
-		nop_timeout = 15
 
 		[boot]
 		ipxe_dir = /usr/lib/ipxe
