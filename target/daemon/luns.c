@@ -245,23 +245,6 @@ static uint32_t physical_block(const struct config_lun *cl, const struct lunfile
 	return cl->physical_block_size;
 }
 
-/* An overlay is served only if its map and base are sound now (checked whole, nothing
- * changed); its files are opened for real at its first session (overlay_attach). */
-static bool overlay_servable(struct lun_table *t, struct lun_entry *e)
-{
-	struct blk_ovl *o;
-	char err[768];
-
-	if (!lunfile_is_overlay(&e->lf))
-		return true;
-	if (blk_ovl_open(t->data_dir, &e->lf, &o, err, sizeof(err)) != 0) {
-		log_err("%s; the other LUNs are served", err);
-		return false;
-	}
-	blk_ovl_close(o);
-	return true;
-}
-
 static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name,
 				   bool is_base)
 {
@@ -288,7 +271,7 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 		free(e);
 		return NULL;
 	}
-	if (!overlay_servable(t, e)) {
+	if (!luns_overlay_servable(t->data_dir, &e->lf)) {
 		lunfile_close(&e->lf);
 		free(e);
 		return NULL;
@@ -329,8 +312,7 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 
 struct sync_walk {
 	struct lun_table *t;
-	char **bases; /* images some overlay refers to */
-	unsigned nbases, bases_cap;
+	struct luns_bases bases; /* images some overlay refers to */
 	const struct config *cfg;
 	struct lun_entry **seen; /* entries found in the data dir */
 	unsigned nseen, cap;
@@ -339,41 +321,11 @@ struct sync_walk {
 
 static void drop_ref(struct lun_table *t, struct lun_entry *e);
 
-static int collect_base(const char *name, const char *base, void *arg)
-{
-	struct sync_walk *w = arg;
-	(void)name;
-	for (unsigned i = 0; i < w->nbases; i++)
-		if (strcmp(w->bases[i], base) == 0)
-			return 0;
-	if (w->nbases == w->bases_cap) {
-		unsigned cap = w->bases_cap ? w->bases_cap * 2 : 16;
-		char **n = realloc(w->bases, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		w->bases = n;
-		w->bases_cap = cap;
-	}
-	w->bases[w->nbases] = strdup(base);
-	if (!w->bases[w->nbases])
-		return -ENOMEM;
-	w->nbases++;
-	return 0;
-}
-
-static bool walk_is_base(const struct sync_walk *w, const char *name)
-{
-	for (unsigned i = 0; i < w->nbases; i++)
-		if (strcmp(w->bases[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* An idle LUN that became a base (served read-only from now) or stopped being one is opened
  * again. */
 static struct lun_entry *reopen_if_base_changed(struct sync_walk *w, struct lun_entry *e)
 {
-	bool is_base = walk_is_base(w, e->lf.name);
+	bool is_base = luns_bases_has(&w->bases, e->lf.name);
 
 	if (is_base == e->as_base || e->sessions)
 		return e;
@@ -400,7 +352,7 @@ static int sync_one(const struct lunfile *lf, void *arg)
 	if (e)
 		e = reopen_if_base_changed(w, e);
 	if (!e) {
-		e = entry_new(w->t, w->cfg, lf->name, walk_is_base(w, lf->name));
+		e = entry_new(w->t, w->cfg, lf->name, luns_bases_has(&w->bases, lf->name));
 		if (!e)
 			return 0;
 		e->next = w->t->head;
@@ -467,7 +419,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 		  cfg->server.discovery_chap_user);
 	copy_text(t->discovery.chap_secret, sizeof(t->discovery.chap_secret),
 		  cfg->server.discovery_chap_secret);
-	ret = lunfile_overlays_each(t->data_dir, NULL, collect_base, &w);
+	ret = luns_bases_collect(&w.bases, t->data_dir);
 	if (ret >= 0)
 		ret = lunfile_list_report(t->data_dir, sync_one, sync_bad, &w, err, errlen);
 	if (ret < 0)
@@ -491,9 +443,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 out_unlock:
 	pthread_mutex_unlock(&t->lock);
 	free(w.seen);
-	for (unsigned i = 0; i < w.nbases; i++)
-		free(w.bases[i]);
-	free(w.bases);
+	luns_bases_free(&w.bases);
 	return ret;
 }
 
@@ -582,37 +532,6 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 	return ret;
 }
 
-/* An overlay's base and map are opened while it has sessions (a reset between two uses may have
- * moved it to another base); a plain LUN that became a base meanwhile is not written any more. */
-static int overlay_attach(struct lun_entry *e)
-{
-	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
-	char err[768], names[128];
-	int ret = 0;
-
-	if (lunfile_is_overlay(&e->lf)) {
-		if (blk_ovl_open(e->table->data_dir, &e->lf, &e->dev.ovl, err, sizeof(err)) != 0) {
-			log_err("%s; login refused", err);
-			ret = ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
-		}
-	} else if (!e->read_only &&
-		   lunfile_overlay_holders(e->table->data_dir, e->lf.name, names, sizeof(names))) {
-		log_warn("LUN %s became the base image of overlays (%s): login refused until a "
-			 "reload serves it read-only",
-			 e->lf.name, names);
-		ret = ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
-	}
-	if (ret)
-		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
-	return ret;
-}
-
-static void overlay_detach(struct lun_entry *e)
-{
-	blk_ovl_close(e->dev.ovl);
-	e->dev.ovl = NULL;
-}
-
 /* The first session: take the shared lock, make sure the file is still the LUN's. */
 static int first_session(struct lun_entry *e)
 {
@@ -636,7 +555,7 @@ static int first_session(struct lun_entry *e)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);
-	return overlay_attach(e);
+	return luns_overlay_attach(e);
 }
 
 /* A user of e (a session, or an EXTENDED COPY): the file stays open, locked and unchanged until
@@ -705,7 +624,7 @@ static void put_locked(struct lun_table *t, struct lun_entry *e)
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
 		if (!e->read_only && !e->flushed)
 			blk_sync_flush(&e->dev);
-		overlay_detach(e);
+		luns_overlay_detach(e);
 		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
 	}
 	e->flushed = false;

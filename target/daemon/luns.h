@@ -97,4 +97,23 @@ void luns_space_check(struct lun_table *t, bool low);
 /* Whether initiator may see target e (ACL), for SendTargets. */
 bool luns_visible(const struct lun_entry *e, const char *initiator);
 
+/* Internal to luns.c and luns_ovl.c: overlay LUNs and their images. */
+struct luns_bases { /* names of the images some overlay refers to */
+	char **names;
+	unsigned count, cap;
+};
+int luns_bases_collect(struct luns_bases *b, const char *data_dir);
+bool luns_bases_has(const struct luns_bases *b, const char *name);
+void luns_bases_free(struct luns_bases *b);
+/* An overlay is served only if its map (checked whole) and its image are sound now; nothing is
+ * changed; a refusal is logged naming the LUN. Plain LUNs: true. */
+bool luns_overlay_servable(const char *data_dir, const struct lunfile *lf);
+/* At the first use of a LUN (its lock just taken): an overlay's image and map are opened while
+ * it has users (a reset between two uses may have moved it onto another image); a plain LUN
+ * that became an image meanwhile is refused until a reload serves it read-only. 0 or a login
+ * status (the lock is dropped again). */
+int luns_overlay_attach(struct lun_entry *e);
+/* At the last put, after the flush. */
+void luns_overlay_detach(struct lun_entry *e);
+
 #endif
