@@ -76,6 +76,31 @@ static void *config_grow(struct config_parse *p, void **array, unsigned *count, 
 	return elem;
 }
 
+/* A fleet's name follows the LUN name rules: it becomes part of its overlays' names. */
+static int config_begin_fleet(struct config_parse *p, const char *arg)
+{
+	struct config *cfg = p->cfg;
+	const struct config_fleet *dup = config_find_fleet(cfg, arg);
+	struct config_fleet *fl;
+	char why[256];
+
+	if (name_check_lun(arg, why, sizeof(why)) != 0)
+		return config_fail(p, -EINVAL, "%s: %s", p->label, why);
+	if (dup) {
+		snprintf(why, sizeof(why), "%u", dup->line);
+		return config_fail(p, -EINVAL, "duplicate section [fleet %s] (first at line %s)",
+				   arg, why);
+	}
+	fl = config_grow(p, (void **)&cfg->fleets, &cfg->fleet_count, &cfg->fleet_cap, sizeof(*fl),
+			 CONFIG_MAX_FLEETS, "fleet");
+	if (!fl)
+		return p->ret;
+	strcpy(fl->name, arg);
+	fl->line = p->lineno;
+	p->base = fl;
+	return 0;
+}
+
 static int config_begin_named(struct config_parse *p, enum config_section_kind kind,
 			      const char *arg)
 {
@@ -106,6 +131,8 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 		c->line = p->lineno;
 		return 0;
 	}
+	if (kind == CSEC_FLEET)
+		return config_begin_fleet(p, arg);
 	if ((kind == CSEC_LUN ? name_check_lun : name_check_image)(arg, why, sizeof(why)) != 0)
 		return config_fail(p, -EINVAL, "%s: %s", p->label, why);
 	if (kind == CSEC_LUN) {
@@ -145,8 +172,8 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 
 static int config_begin_section(struct config_parse *p, char *inside)
 {
-	const char *sections = "sections are [server], [boot], [lun NAME], [image NAME] and "
-			       "[client MAC]";
+	const char *sections = "sections are [server], [boot], [lun NAME], [image NAME], "
+			       "[client MAC] and [fleet NAME]";
 	char *save = NULL, *word = strtok_r(inside, " \t", &save);
 	char *arg = word ? strtok_r(NULL, " \t", &save) : NULL;
 	int kind;
@@ -183,9 +210,10 @@ static int config_begin_section(struct config_parse *p, char *inside)
 	}
 	if (!arg)
 		return config_fail(p, -EINVAL, "[%s] needs a name: [%s]", word,
-				   kind == CSEC_CLIENT
-				       ? "client MAC"
-				       : (kind == CSEC_LUN ? "lun NAME" : "image NAME"));
+				   kind == CSEC_CLIENT	? "client MAC"
+				   : kind == CSEC_LUN	? "lun NAME"
+				   : kind == CSEC_FLEET ? "fleet NAME"
+							: "image NAME");
 	if (config_begin_named(p, (enum config_section_kind)kind, arg) != 0)
 		return p->ret;
 	config_apply_defaults(p->base, p->kind);
@@ -280,6 +308,8 @@ static uint64_t *config_seen_mask(void *base, enum config_section_kind kind)
 		return &((struct config_lun *)base)->seen;
 	case CSEC_IMAGE:
 		return &((struct config_image *)base)->seen;
+	case CSEC_FLEET:
+		return &((struct config_fleet *)base)->seen;
 	default:
 		return &((struct config_client *)base)->seen;
 	}
@@ -323,7 +353,7 @@ static int config_on_key(void *user, const char *section, const char *name, cons
 		config_fail(
 		    p, -EINVAL,
 		    "'%s' is outside any section: put it under [server], [boot], [lun NAME], "
-		    "[image NAME] or [client MAC]",
+		    "[image NAME], [client MAC] or [fleet NAME]",
 		    name);
 		return 0;
 	}
@@ -353,14 +383,18 @@ void config_free(struct config *cfg)
 		config_free_section(&cfg->luns[i], CSEC_LUN);
 	for (unsigned i = 0; i < cfg->image_count; i++)
 		config_free_section(&cfg->images[i], CSEC_IMAGE);
+	for (unsigned i = 0; i < cfg->fleet_count; i++)
+		config_free_section(&cfg->fleets[i], CSEC_FLEET);
 	free(cfg->luns);
 	free(cfg->images);
 	free(cfg->clients);
+	free(cfg->fleets);
 	cfg->luns = NULL;
 	cfg->images = NULL;
 	cfg->clients = NULL;
-	cfg->lun_count = cfg->image_count = cfg->client_count = 0;
-	cfg->lun_cap = cfg->image_cap = cfg->client_cap = 0;
+	cfg->fleets = NULL;
+	cfg->lun_count = cfg->image_count = cfg->client_count = cfg->fleet_count = 0;
+	cfg->lun_cap = cfg->image_cap = cfg->client_cap = cfg->fleet_cap = 0;
 }
 
 /* [client] keys left out take the [boot] defaults. */
@@ -493,6 +527,14 @@ const struct config_image *config_find_image(const struct config *cfg, const cha
 	for (unsigned i = 0; i < cfg->image_count; i++)
 		if (strcmp(cfg->images[i].name, name) == 0)
 			return &cfg->images[i];
+	return NULL;
+}
+
+const struct config_fleet *config_find_fleet(const struct config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->fleet_count; i++)
+		if (strcmp(cfg->fleets[i].name, name) == 0)
+			return &cfg->fleets[i];
 	return NULL;
 }
 

@@ -2,11 +2,11 @@
  * (config_keys.c) drives parsing, validation, printing and the documentation: every key has a
  * section kind, a type with bounds, an offset into its section struct and a help line.
  *
- * Sections: [server], [boot], [lun NAME], [image NAME], [client MAC]. Unknown sections or keys,
- * bad values, duplicate keys and duplicate sections are errors naming "file:line: [section] key:".
- * Values are taken verbatim (no inline comments); a line starting with '#' or ';' is a comment;
- * an indented line continues the previous key's value (strings: joined with a space; lists:
- * more items). Lists are separated by commas and/or spaces. Booleans: yes/no, true/false,
+ * Sections: [server], [boot], [lun NAME], [image NAME], [client MAC], [fleet NAME]. Unknown
+ * sections or keys, bad values, duplicate keys and duplicate sections are errors naming "file:line:
+ * [section] key:". Values are taken verbatim (no inline comments); a line starting with '#' or ';'
+ * is a comment; an indented line continues the previous key's value (strings: joined with a space;
+ * lists: more items). Lists are separated by commas and/or spaces. Booleans: yes/no, true/false,
  * on/off, 1/0.
  *
  * config_parse_buffer() is pure (no I/O, no environment): the fuzzers and unit tests call it.
@@ -29,6 +29,7 @@
 #define CONFIG_MAX_LUNS	    4096
 #define CONFIG_MAX_IMAGES   1024
 #define CONFIG_MAX_CLIENTS  4096
+#define CONFIG_MAX_FLEETS   256
 #define CONFIG_MAX_LIST	    256	    /* items in one list value */
 #define CONFIG_MAX_FILE	    4194304 /* bytes in a config file */
 #define CONFIG_MAX_LINE	    4096    /* characters in one line, without its newline */
@@ -61,6 +62,8 @@ enum boot_action { BOOT_ACTION_UNSET, BOOT_ACTION_BOOT, BOOT_ACTION_INSTALL, BOO
 enum boot_uefi_loader { BOOT_UEFI_SNPONLY, BOOT_UEFI_IPXE };
 /* What an [image] is, beyond a kernel: a preset adds the installer's own arguments. */
 enum image_installer { IMAGE_INSTALLER_NONE, IMAGE_INSTALLER_DEBIAN };
+/* [fleet] reset: when a machine's overlay loses its changes. */
+enum fleet_reset { FLEET_RESET_BOOT, FLEET_RESET_NEVER };
 
 struct config_server {
 	char data_dir[PATH_MAX]; /* "" until config_apply_environment() or --data-dir */
@@ -162,6 +165,19 @@ struct config_client {
 	uint64_t seen;
 };
 
+/* [fleet NAME]: machines that each boot their own copy-on-write overlay of one base LUN
+ * (common/fleet.h has the matching and naming rules). */
+struct config_fleet {
+	char name[NAME_MAX_LEN + 1];
+	char base[NAME_MAX_LEN + 1];	/* the golden image: a LUN of the data dir */
+	struct config_strlist machines; /* MACs (aa:bb:cc:dd:ee:ff), or the one item "*" */
+	enum fleet_reset reset;
+	char lun_name[NAME_MAX_LEN + 1]; /* pattern with {fleet} and {mac} */
+	char description[CONFIG_TEXT_MAX];
+	unsigned line;
+	uint64_t seen;
+};
+
 struct config {
 	char filename[PATH_MAX]; /* "" = built-in defaults only */
 	struct config_server server;
@@ -172,6 +188,8 @@ struct config {
 	unsigned image_count, image_cap;
 	struct config_client *clients;
 	unsigned client_count, client_cap;
+	struct config_fleet *fleets;
+	unsigned fleet_count, fleet_cap;
 };
 
 /* Fills every default. Owns nothing yet; config_free() is still fine. */
@@ -200,6 +218,7 @@ void config_free(struct config *cfg);
 const struct config_lun *config_find_lun(const struct config *cfg, const char *name);
 const struct config_image *config_find_image(const struct config *cfg, const char *name);
 const struct config_client *config_find_client(const struct config *cfg, const uint8_t mac[6]);
+const struct config_fleet *config_find_fleet(const struct config *cfg, const char *name);
 
 /* Prints the effective configuration as INI (secrets masked), every key of [server] and
  * [boot], and the keys that are set in the other sections. */
@@ -215,5 +234,6 @@ int config_parse_portal(struct config_portal *out, const char *text, unsigned df
 
 const char *config_boot_action_name(enum boot_action action);
 const char *config_boot_mode_name(enum boot_mode mode);
+const char *config_fleet_reset_name(enum fleet_reset reset);
 
 #endif

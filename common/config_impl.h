@@ -4,7 +4,15 @@
 
 #include "common/config.h"
 
-enum config_section_kind { CSEC_SERVER, CSEC_BOOT, CSEC_LUN, CSEC_IMAGE, CSEC_CLIENT, CSEC_COUNT };
+enum config_section_kind {
+	CSEC_SERVER,
+	CSEC_BOOT,
+	CSEC_LUN,
+	CSEC_IMAGE,
+	CSEC_CLIENT,
+	CSEC_FLEET,
+	CSEC_COUNT
+};
 
 enum config_type {
 	CT_STRING,     /* char[size]; length min..max (min 0: may be empty); optional check */
@@ -73,7 +81,8 @@ bool config_value_empty(const void *base, const struct config_key *key);
 
 /* Value checks used by the table (config_rules.c). */
 config_check_fn config_check_path, config_check_source, config_check_initrd, config_check_iqn,
-    config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname;
+    config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname,
+    config_check_machine, config_check_fleet_pattern;
 
 /* Checks the rules between keys after parsing; err gets "file:line: [section] ...". */
 int config_check_rules(const struct config *cfg, char *err, size_t errlen);

@@ -12,6 +12,7 @@
 #define LUN(f)		  CSEC_LUN, #f, .offset = offsetof(struct config_lun, f)
 #define IMG(f)		  CSEC_IMAGE, #f, .offset = offsetof(struct config_image, f)
 #define CLI(f)		  CSEC_CLIENT, #f, .offset = offsetof(struct config_client, f)
+#define FLT(f)		  CSEC_FLEET, #f, .offset = offsetof(struct config_fleet, f)
 #define STR(s, f, lo, hi) .type = CT_STRING, .size = sizeof(((s *)0)->f), .min = lo, .max = hi
 #define UINT(lo, hi)	  .type = CT_UINT, .min = lo, .max = hi
 #define SIZE(lo, hi)	  .type = CT_SIZE, .min = lo, .max = hi
@@ -28,10 +29,13 @@ static const struct config_enum boot_actions[] = {{"boot", BOOT_ACTION_BOOT},
 						  {NULL, 0}};
 static const struct config_enum installers[] = {
     {"none", IMAGE_INSTALLER_NONE}, {"debian", IMAGE_INSTALLER_DEBIAN}, {NULL, 0}};
+static const struct config_enum fleet_resets[] = {
+    {"boot", FLEET_RESET_BOOT}, {"never", FLEET_RESET_NEVER}, {NULL, 0}};
 static const struct config_enum uefi_loaders[] = {
     {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
-const char *const config_section_names[CSEC_COUNT] = {"server", "boot", "lun", "image", "client"};
+const char *const config_section_names[CSEC_COUNT] = {"server", "boot",	  "lun",
+						      "image",	"client", "fleet"};
 
 #define TEXT CONFIG_TEXT_MAX - 1
 
@@ -194,6 +198,22 @@ const struct config_key config_keys[] = {
      .help = "menu timeout for this machine, seconds"},
     {CLI(initiator_iqn), STR(struct config_client, initiator_iqn, 1, IQN_MAX_LEN),
      .check = config_check_iqn, .help = "initiator name iPXE uses for this machine"},
+
+    /* [fleet NAME] */
+    {FLT(base), STR(struct config_fleet, base, 1, NAME_MAX_LEN), .check = config_check_lun_name,
+     .help = "the golden image every machine of the fleet boots: a LUN (required)"},
+    {FLT(machines), .type = CT_LIST, .check = config_check_machine,
+     .help = "MAC addresses of the fleet's machines, or * for every machine without a "
+	     "[client] section (required)"},
+    {FLT(reset), .type = CT_ENUM, .enums = fleet_resets, .def = "boot",
+     .help = "boot: a machine's overlay is emptied when it starts a new boot; never: it keeps "
+	     "its changes"},
+    {FLT(lun_name), STR(struct config_fleet, lun_name, 1, NAME_MAX_LEN),
+     .check = config_check_fleet_pattern, .def = "{fleet}-{mac}",
+     .help = "name of a machine's overlay LUN; {mac} is its MAC as 52-54-00-12-34-56, "
+	     "{fleet} the section's name"},
+    {FLT(description), STR(struct config_fleet, description, 0, TEXT),
+     .help = "description given to the overlays the fleet creates"},
 };
 
 const unsigned config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);

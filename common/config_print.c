@@ -146,6 +146,10 @@ void config_print(FILE *out, const struct config *cfg)
 		fprintf(out, "\n[client %s]\n", mac_format(cfg->clients[i].mac, mac));
 		config_print_section(out, &cfg->clients[i], CSEC_CLIENT, false);
 	}
+	for (unsigned i = 0; i < cfg->fleet_count; i++) {
+		fprintf(out, "\n[fleet %s]\n", cfg->fleets[i].name);
+		config_print_section(out, &cfg->fleets[i], CSEC_FLEET, false);
+	}
 }
 
 static const char *config_type_name(const struct config_key *key)
@@ -180,6 +184,11 @@ const char *config_boot_action_name(enum boot_action action)
 {
 	static const char *const names[] = {"unset", "boot", "install", "menu"};
 	return (unsigned)action < 4 ? names[action] : "?";
+}
+
+const char *config_fleet_reset_name(enum fleet_reset reset)
+{
+	return reset == FLEET_RESET_NEVER ? "never" : "boot";
 }
 
 const char *config_boot_mode_name(enum boot_mode mode)

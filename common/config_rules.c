@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/fleet.h"
+
 int config_check_path(const char *value, char *err, size_t errlen)
 {
 	if (value[0] == '/')
@@ -86,6 +88,21 @@ int config_check_ifname(const char *value, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "'%s' is not an interface name", value);
 	return -EINVAL;
+}
+
+int config_check_machine(const char *value, char *err, size_t errlen)
+{
+	uint8_t mac[6];
+
+	if (strcmp(value, "*") == 0 || mac_parse(value, mac) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff) or *", value);
+	return -EINVAL;
+}
+
+int config_check_fleet_pattern(const char *value, char *err, size_t errlen)
+{
+	return fleet_check_pattern(value, err, errlen);
 }
 
 #define RULE_FAIL(...)                                                                             \
@@ -174,6 +191,48 @@ static int config_check_image_rules(const struct config *cfg, const struct confi
 	return 0;
 }
 
+/* One fleet: base and machines given, "*" alone, names that fit; no MAC in two fleets or in a
+ * fleet and a [client] (which one would it boot?), at most one "*" fleet. */
+static int config_check_fleet_rules(const struct config *cfg, unsigned idx, char *err,
+				    size_t errlen)
+{
+	const struct config_fleet *fl = &cfg->fleets[idx];
+	const char *f = cfg->filename;
+	static const uint8_t widest[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	char name[NAME_MAX_LEN + 1], why[256];
+	uint8_t mac[6];
+
+	if (!fl->base[0] || !fl->machines.count)
+		RULE_FAIL("%s:%u: [fleet %s] needs base (the golden LUN) and machines (MACs or *)",
+			  f, fl->line, fl->name);
+	if (fleet_lun_name(fl->lun_name, fl->name, widest, name, sizeof(name), why, sizeof(why)))
+		RULE_FAIL("%s:%u: [fleet %s] lun_name: %s", f, fl->line, fl->name, why);
+	if (fl->machines.count > 1)
+		for (unsigned i = 0; i < fl->machines.count; i++)
+			if (strcmp(fl->machines.items[i], "*") == 0)
+				RULE_FAIL(
+				    "%s:%u: [fleet %s] machines: * stands alone (it means every "
+				    "machine without a [client] section)",
+				    f, fl->line, fl->name);
+	for (unsigned j = 0; j < idx; j++) {
+		const struct config_fleet *o = &cfg->fleets[j];
+		if (fleet_is_wildcard(fl) && fleet_is_wildcard(o))
+			RULE_FAIL("%s:%u: [fleet %s] machines: only one fleet may take * (so has "
+				  "[fleet %s])",
+				  f, fl->line, fl->name, o->name);
+		for (unsigned i = 0; i < fl->machines.count; i++)
+			if (mac_parse(fl->machines.items[i], mac) == 0 && fleet_lists_mac(o, mac))
+				RULE_FAIL("%s:%u: [fleet %s] machines: %s is in [fleet %s] too", f,
+					  fl->line, fl->name, fl->machines.items[i], o->name);
+	}
+	for (unsigned i = 0; i < fl->machines.count; i++)
+		if (mac_parse(fl->machines.items[i], mac) == 0 && config_find_client(cfg, mac))
+			RULE_FAIL("%s:%u: [fleet %s] machines: %s has a [client] section too: "
+				  "remove one of them",
+				  f, fl->line, fl->name, fl->machines.items[i]);
+	return 0;
+}
+
 int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 {
 	const struct config_server *s = &cfg->server;
@@ -204,5 +263,8 @@ int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 			    f, c->line, c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4],
 			    c->mac[5], c->image);
 	}
+	for (unsigned i = 0; i < cfg->fleet_count; i++)
+		if (config_check_fleet_rules(cfg, i, err, errlen))
+			return -EINVAL;
 	return 0;
 }

@@ -98,6 +98,8 @@ struct boot_model {
 	struct menu_lun *luns;
 	struct menu_image *images;
 	struct menu_client *clients;
+	struct menu_fleet *fleets;
+	uint8_t (*fleet_macs)[6];
 	char **strings; /* every string the model points at that is not in the config */
 	size_t n_strings, cap_strings;
 };
@@ -151,6 +153,12 @@ void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
 /* Called at EMFILE/ENFILE: gives the reserve descriptor back for a moment so listen_fd's next
  * connection can be accepted and closed, then takes it again. */
 void bootd_shed_connection(struct bootd *d, int listen_fd);
+
+/* fleetd.c: boot requests of fleet machines (see there). fleetd_prepare creates
+ * DATA_DIR/.fleet for the service user (before privileges are dropped), fleets or not. */
+int fleetd_prepare(struct bootd *d);
+void fleetd_boot_request(struct bootd *d, const char *script, const char *mac_text,
+			 const char *peer);
 
 /* setup.c: resolve settings from config + flags, TFTP root, privileges. */
 int bootd_configure(struct bootd *d, char *err, size_t errlen);

@@ -124,6 +124,8 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 	}
 	http_query_get(req->query, "mac", mac, sizeof(mac));
 	log_info("boot: http %s to %s mac %s", name, c->peer, mac);
+	if (req->method == HTTP_GET && strncmp(name, "fleet-", 6) == 0)
+		fleetd_boot_request(d, name, mac, c->peer);
 	struct http_response r = {.status = 200,
 				  .content_type = http_content_type(name),
 				  .content_length = c->body.len,

@@ -28,7 +28,8 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
     {"serve", cmd_serve, "run proxyDHCP/DHCP, TFTP and HTTP for network boot"},
-    {"render", cmd_render, "write boot.ipxe, menu.ipxe, vars.ipxe and lun-NAME.ipxe to --out DIR"},
+    {"render", cmd_render,
+     "write boot.ipxe, menu.ipxe, vars.ipxe, lun-NAME.ipxe and fleet-NAME.ipxe to --out DIR"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -237,6 +238,8 @@ static int cmd_serve(int argc, char **argv)
 	if (rc == 0)
 		rc = httpd_open(&d);
 	if (rc == 0)
+		rc = fleetd_prepare(&d);
+	if (rc == 0)
 		rc = bootd_drop_privileges(&d);
 	if (rc == 0) {
 		log_notice("ringsan-boot %s serving (server %s, data dir %s)", RINGSAN_VERSION,
@@ -290,6 +293,10 @@ static int cmd_render(int argc, char **argv)
 	rc |= write_script(&d, d.opts.out_dir, "menu.ipxe");
 	for (size_t i = 0; i < bm.m.n_luns; i++) {
 		snprintf(name, sizeof(name), "lun-%s.ipxe", bm.m.luns[i].name);
+		rc |= write_script(&d, d.opts.out_dir, name);
+	}
+	for (size_t i = 0; i < bm.m.n_fleets; i++) {
+		snprintf(name, sizeof(name), "fleet-%s.ipxe", bm.m.fleets[i].name);
 		rc |= write_script(&d, d.opts.out_dir, name);
 	}
 	boot_model_free(&bm);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fleet.h"
 #include "common/lunfile.h"
 #include "common/name.h"
 
@@ -176,6 +177,34 @@ static int fill_lists(struct boot_model *bm, const struct config *cfg)
 	return 0;
 }
 
+static int fill_fleets(struct boot_model *bm, const struct config *cfg)
+{
+	size_t n_macs = 0, used = 0;
+	for (unsigned k = 0; k < cfg->fleet_count; k++)
+		n_macs += cfg->fleets[k].machines.count;
+	bm->fleets = calloc(cfg->fleet_count + 1, sizeof(*bm->fleets));
+	bm->fleet_macs = calloc(n_macs + 1, sizeof(*bm->fleet_macs));
+	if (!bm->fleets || !bm->fleet_macs)
+		return -ENOMEM;
+	for (unsigned k = 0; k < cfg->fleet_count; k++) {
+		const struct config_fleet *c = &cfg->fleets[k];
+		struct menu_fleet *o = &bm->fleets[k];
+		o->name = c->name;
+		o->base = c->base;
+		o->lun_pattern = c->lun_name;
+		o->all = fleet_is_wildcard(c);
+		o->macs = (const uint8_t(*)[6]) & bm->fleet_macs[used];
+		for (unsigned i = 0; i < c->machines.count; i++)
+			if (mac_parse(c->machines.items[i], bm->fleet_macs[used]) == 0) {
+				used++;
+				o->n_macs++;
+			}
+	}
+	bm->m.fleets = bm->fleets;
+	bm->m.n_fleets = cfg->fleet_count;
+	return 0;
+}
+
 int boot_model_build(struct boot_model *bm, const struct bootd *d)
 {
 	const struct config *cfg = &d->cfg;
@@ -191,6 +220,8 @@ int boot_model_build(struct boot_model *bm, const struct bootd *d)
 	bm->m.media_dir = nonempty(cfg->boot.media_dir);
 	bm->m.default_action = map_action(cfg->boot.default_action);
 	int rc = fill_lists(bm, cfg);
+	if (rc == 0)
+		rc = fill_fleets(bm, cfg);
 	if (rc == 0)
 		rc = list_luns(bm, d);
 	if (rc == 0 && !bm->m.initiator_base)
@@ -208,6 +239,8 @@ void boot_model_free(struct boot_model *bm)
 	free(bm->luns);
 	free(bm->images);
 	free(bm->clients);
+	free(bm->fleets);
+	free(bm->fleet_macs);
 	memset(bm, 0, sizeof(*bm));
 }
 

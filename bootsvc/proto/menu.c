@@ -204,6 +204,29 @@ static void out_client(struct menu_buf *b, const struct menu_model *m, const str
 	out(b, "goto clients_done\n");
 }
 
+/* Machines of a fleet: listed MACs (after the [client] ones, which the config keeps apart),
+ * then the "*" fleet for every machine left; else the defaults. */
+static void out_top_fleet_jumps(struct menu_buf *b, const struct menu_model *m)
+{
+	char mac[18];
+	const char *all = NULL;
+	for (size_t i = 0; i < m->n_fleets; i++) {
+		const struct menu_fleet *f = &m->fleets[i];
+		if (!menu_name_ok(f->name))
+			continue;
+		for (size_t k = 0; k < f->n_macs; k++) {
+			format_mac(f->macs[k], mac);
+			out(b, "iseq ${rs_mac} %s && goto fleet-%s ||\n", mac, f->name);
+		}
+		if (f->all && !all)
+			all = f->name;
+	}
+	if (all)
+		out(b, "goto fleet-%s\n", all);
+	else
+		out(b, "goto clients_done\n");
+}
+
 /* Defaults, then one block per [client] selected by MAC. */
 static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 {
@@ -229,9 +252,18 @@ static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 		format_mac(m->clients[i].mac, mac);
 		out(b, "iseq ${rs_mac} %s && goto client-%s ||\n", mac, mac);
 	}
-	out(b, "goto clients_done\n");
+	out_top_fleet_jumps(b, m);
 	for (size_t i = 0; i < m->n_clients; i++)
 		out_client(b, m, &m->clients[i]);
+	for (size_t i = 0; i < m->n_fleets; i++) {
+		if (!menu_name_ok(m->fleets[i].name))
+			continue;
+		/* The query string is the machine's boot request (ringsan-boot writes it down). */
+		out(b,
+		    ":fleet-%s\nchain --autofree fleet-%s.ipxe?mac=${rs_mac} || goto failed\n"
+		    "goto clients_done\n",
+		    m->fleets[i].name, m->fleets[i].name);
+	}
 	out(b, ":clients_done\n");
 	/* After a failure the menu waits for a person instead of retrying the same default. */
 	out(b, "isset ${rs_noauto} && set rs_timeout 0 ||\n");
@@ -480,6 +512,63 @@ int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 	return b->err ? -ENOMEM : 0;
 }
 
+/* The overlay's name as iPXE builds it: {fleet} literal, {mac} from ${rs_mac}. */
+static bool out_fleet_lun(struct menu_buf *b, const struct menu_fleet *f)
+{
+	for (const char *p = f->lun_pattern; p && *p;) {
+		if (strncmp(p, "{fleet}", 7) == 0) {
+			out(b, "%s", f->name);
+			p += 7;
+		} else if (strncmp(p, "{mac}", 5) == 0) {
+			out(b, "${rs_mac}");
+			p += 5;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			   *p == '.') {
+			out(b, "%c", *p++);
+		} else {
+			return false;
+		}
+	}
+	return f->lun_pattern && f->lun_pattern[0];
+}
+
+int menu_render_fleet(const struct menu_model *m, size_t idx, struct menu_buf *b)
+{
+	if (idx >= m->n_fleets || !menu_name_ok(m->fleets[idx].name))
+		return -ENOENT;
+	const struct menu_fleet *f = &m->fleets[idx];
+	out(b, "#!ipxe\n# ringsan-boot: fleet %s, overlays of %s (generated; do not edit)\n",
+	    f->name, f->base && menu_name_ok(f->base) ? f->base : "?");
+	out(b, "isset ${rs_mac} || set rs_mac ${netX/mac:hexhyp}\n");
+	out(b, "isset ${rs_iqn} || chain --autofree vars.ipxe || goto failed\n");
+	out(b, "set rs_lun ");
+	if (!out_fleet_lun(b, f)) {
+		out(b, "\necho ringsan: fleet %s has a lun_name iPXE cannot build\ngoto failed\n",
+		    f->name);
+	} else {
+		out(b, "\n");
+	}
+	out(b, "set rs_target_iqn %s:${rs_lun}\n", m->base_iqn);
+	out(b, "set rs_root iscsi:%s::${rs_iscsi_port}::${rs_target_iqn}\n", m->server);
+	out(b, "set keep-san 1\necho ringsan: fleet %s: this machine boots ${rs_lun}\n", f->name);
+	/* The target holds a new login back (service unavailable) until the machine's previous
+	 * session is gone and its overlay is ready; then a retry gets through. */
+	for (unsigned t = 1; t <= MENU_FLEET_TRIES; t++) {
+		out(b, "sanboot --keep ${rs_root} || goto wait%u\n:wait%u\n", t, t);
+		if (t < MENU_FLEET_TRIES)
+			out(b,
+			    "prompt --timeout %u000 ringsan: ${rs_lun} is not ready yet; retrying "
+			    "(%u/%u)... ||\n",
+			    MENU_FLEET_RETRY_WAIT, t, MENU_FLEET_TRIES - 1);
+	}
+	out(b, ":failed\n"
+	       "echo ringsan: could not start from disk ${rs_lun} (see the message above)\n"
+	       "set rs_noauto 1\n"
+	       "prompt --timeout 30000 Press any key to return to the menu... ||\n"
+	       "exit 0\n");
+	return b->err ? -ENOMEM : 0;
+}
+
 int menu_render_file(const struct menu_model *m, const char *name, struct menu_buf *b)
 {
 	if (strcmp(name, "boot.ipxe") == 0)
@@ -494,6 +583,13 @@ int menu_render_file(const struct menu_model *m, const char *name, struct menu_b
 			const char *ln = m->luns[i].name;
 			if (ln && strlen(ln) == n - 9 && strncmp(name + 4, ln, n - 9) == 0)
 				return menu_render_lun(m, i, b);
+		}
+	}
+	if (n > 11 && strncmp(name, "fleet-", 6) == 0 && strcmp(name + n - 5, ".ipxe") == 0) {
+		for (size_t i = 0; i < m->n_fleets; i++) {
+			const char *fn = m->fleets[i].name;
+			if (fn && strlen(fn) == n - 11 && strncmp(name + 6, fn, n - 11) == 0)
+				return menu_render_fleet(m, i, b);
 		}
 	}
 	return -ENOENT;

@@ -9,6 +9,10 @@
  *   vars.ipxe      the variables file: server, base URL, IQN prefixes (iPXE settings rs_*)
  *   menu.ipxe      loads vars.ipxe, applies the [client] defaults, shows the disk list
  *   lun-NAME.ipxe  one disk: boot (sanboot --keep) / install (sanhook + an image) / back
+ *   fleet-NAME.ipxe  a fleet machine boots its own overlay, named inside iPXE from its MAC
+ *                  (chained as fleet-NAME.ipxe?mac=...: that request is the machine's boot
+ *                  request); while the target holds the overlay back (the machine's previous
+ *                  session is still open), sanboot is retried for about two minutes
  *
  * Image argument variables: args in the config use {target_iqn}, {server}, {initiator_iqn},
  * {lun}, {base_url}; the renderer turns them into iPXE settings (${rs_target_iqn}, ${rs_server},
@@ -77,6 +81,19 @@ struct menu_client {
 	const char *initiator_iqn; /* NULL: derived from the MAC */
 };
 
+/* A [fleet NAME]: its machines boot the overlay named by lun_pattern ({fleet}, {mac}). */
+struct menu_fleet {
+	const char *name; /* [a-z0-9.-]+ */
+	const char *base; /* the golden LUN, for the comment */
+	const char *lun_pattern;
+	const uint8_t (*macs)[6]; /* the listed machines */
+	size_t n_macs;
+	bool all; /* "*": every machine without a [client] */
+};
+
+#define MENU_FLEET_TRIES      24 /* sanboot attempts of a fleet machine */
+#define MENU_FLEET_RETRY_WAIT 5	 /* seconds between them */
+
 struct menu_model {
 	const char *server; /* dotted IPv4 address used in URLs and root paths */
 	uint16_t http_port;
@@ -89,6 +106,8 @@ struct menu_model {
 	size_t n_images;
 	const struct menu_client *clients;
 	size_t n_clients;
+	const struct menu_fleet *fleets;
+	size_t n_fleets;
 	unsigned timeout_s;    /* menu timeout when a default is preselected */
 	const char *media_dir; /* absolute media paths under it become /media/ URLs; may be NULL */
 	enum menu_action default_action;
@@ -107,8 +126,9 @@ int menu_render_boot(const struct menu_model *m, struct menu_buf *out);
 int menu_render_vars(const struct menu_model *m, struct menu_buf *out);
 int menu_render_top(const struct menu_model *m, struct menu_buf *out);
 int menu_render_lun(const struct menu_model *m, size_t lun_index, struct menu_buf *out);
-/* By file name ("boot.ipxe", "vars.ipxe", "menu.ipxe", "lun-NAME.ipxe"): 0, -ENOENT for an
- * unknown name, -ENOMEM. Appends to out. */
+int menu_render_fleet(const struct menu_model *m, size_t fleet_index, struct menu_buf *out);
+/* By file name ("boot.ipxe", "vars.ipxe", "menu.ipxe", "lun-NAME.ipxe", "fleet-NAME.ipxe"): 0,
+ * -ENOENT for an unknown name, -ENOMEM. Appends to out. */
 int menu_render_file(const struct menu_model *m, const char *name, struct menu_buf *out);
 
 /* True for a name usable as a menu label and URL part: [A-Za-z0-9._-], 1..64 bytes. */

@@ -447,6 +447,31 @@ out_unlock:
 	return ret;
 }
 
+int luns_reset_overlay(struct lun_table *t, const struct config *cfg, const char *name, char *err,
+		       size_t errlen)
+{
+	struct lun_entry *e;
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	e = find_name(t, name);
+	if (e && e->sessions) {
+		pthread_mutex_unlock(&t->lock);
+		snprintf(err, errlen, "LUN %s is in use", name);
+		return -EBUSY;
+	}
+	ret = lunfile_overlay_reset(t->data_dir, name, err, errlen);
+	if (ret == 0 && e) {
+		/* Served afresh by the sync below: the reset may have moved it to another base. */
+		e->removed = true;
+		drop_ref(t, e);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (ret == 0 && luns_sync(t, cfg, err, errlen) < 0)
+		ret = -EIO;
+	return ret;
+}
+
 void luns_fini(struct lun_table *t)
 {
 	pthread_mutex_lock(&t->lock);

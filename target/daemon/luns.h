@@ -74,6 +74,11 @@ void luns_init(struct lun_table *t);
  * -errno with err set when the data dir cannot be read. LUNs that cannot be opened (in use by a
  * CLI command, unreadable) are logged and skipped. */
 int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t errlen);
+/* Empties overlay name (lunfile_overlay_reset) only if no session uses it, under the table's
+ * lock so that no login takes it meanwhile; then serves it afresh through luns_sync (a reset may
+ * move it onto its base's successor). 0, -EBUSY (in use: retry later), or -errno with err set. */
+int luns_reset_overlay(struct lun_table *t, const struct config *cfg, const char *name, char *err,
+		       size_t errlen);
 /* Stops the background jobs (a sanitize resumes at the next start), then closes every LUN (after
  * fdatasync). Sessions must be gone. */
 void luns_fini(struct lun_table *t);

@@ -48,6 +48,7 @@ struct netconn {
 	bool shut;	      /* shutdown(2) done: waiting for ops to drain */
 	bool kill_requested;  /* under w->kill_lock */
 	bool abort_requested; /* under w->kill_lock: PREEMPT AND ABORT from another session */
+	bool ping_requested;  /* under w->kill_lock: ping the initiator now (fleet boot) */
 	const char *kill_why;
 
 	/* Admission control (admit.h) */

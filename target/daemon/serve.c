@@ -56,8 +56,11 @@ static int reload(struct server *srv, struct config *cfg, const struct serve_opt
 			snprintf(fresh.server.data_dir, sizeof(fresh.server.data_dir), "%s",
 				 o->data_dir);
 		config_apply_environment(&fresh);
+		/* A fleet boot request being carried out reads cfg: swap it between two. */
+		fleetboot_lock(&srv->fleet);
 		config_free(cfg);
 		*cfg = fresh;
+		fleetboot_unlock(&srv->fleet);
 	}
 	ret = luns_sync(&srv->luns, cfg, err, sizeof(err));
 	if (ret < 0)
@@ -201,6 +204,7 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	pthread_mutex_init(&srv.auth_lock, NULL);
 	pthread_mutex_init(&srv.reserve_lock, NULL);
 	srv.reserve_fd = -1;
+	fleetboot_init(&srv.fleet, cfg);
 	conn_config_from(&srv.conn_cfg, cfg);
 	srv.max_sessions = cfg->server.max_sessions;
 	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
@@ -256,6 +260,7 @@ out_luns:
 	free(srv.workers);
 out:
 	luns_fini(&srv.luns);
+	fleetboot_fini(&srv.fleet);
 	pthread_mutex_destroy(&srv.sess_lock);
 	pthread_mutex_destroy(&srv.auth_lock);
 	pthread_mutex_destroy(&srv.reserve_lock);

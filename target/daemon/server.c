@@ -31,6 +31,9 @@ static int login_find_target(void *ctx, const char *target, const char *initiato
 	struct server *s = ctx;
 	if (sessions_full(s))
 		return ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES;
+	int st = fleetboot_login(&s->fleet, s, target);
+	if (st)
+		return st;
 	return luns_authorize(&s->luns, target, initiator, out);
 }
 
@@ -117,6 +120,20 @@ void server_session_remove(struct server *s, struct netconn *nc)
 		}
 	}
 	pthread_mutex_unlock(&s->sess_lock);
+}
+
+unsigned server_ping_target(struct server *s, const char *target)
+{
+	unsigned n = 0;
+	pthread_mutex_lock(&s->sess_lock);
+	for (struct sess_entry *e = s->sessions; e; e = e->next) {
+		if (strcmp(e->target, target) == 0) {
+			worker_ping_conn(e->w, e->nc);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&s->sess_lock);
+	return n;
 }
 
 void server_abort_nexus(void *srv, struct scsi_nexus *nx)

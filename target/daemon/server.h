@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "target/daemon/fleetboot.h"
 #include "target/daemon/luns.h"
 #include "target/iscsi/admit.h"
 #include "target/iscsi/authdelay.h"
@@ -28,6 +29,7 @@ struct sess_entry {
 
 struct server {
 	struct lun_table luns;
+	struct fleetboot fleet;
 	struct conn_config conn_cfg;
 	struct config_portal portals[CONFIG_MAX_PORTALS];
 	unsigned nportals;
@@ -62,6 +64,8 @@ extern const struct login_ops server_login_ops;
 uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker *w,
 			    const char *initiator, const char *target, const uint8_t isid[6]);
 void server_session_remove(struct server *s, struct netconn *nc);
+/* Pings the initiator of every session logged in to target now; returns how many there are. */
+unsigned server_ping_target(struct server *s, const char *target);
 /* PREEMPT AND ABORT (from any thread, under a LU's lock): abort the tasks of the session whose
  * I_T nexus is nx. */
 void server_abort_nexus(void *srv, struct scsi_nexus *nx);

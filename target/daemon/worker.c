@@ -242,10 +242,14 @@ static void handle_kills(struct worker *w)
 	for (;;) {
 		struct netconn *victim = NULL;
 		const char *why = NULL;
-		bool abort = false;
+		bool abort = false, ping = false;
 		pthread_mutex_lock(&w->kill_lock);
 		for (struct netconn *nc = w->conns; nc && !victim; nc = nc->next) {
-			if (nc->abort_requested || nc->kill_requested) {
+			if (nc->ping_requested && !nc->abort_requested && !nc->kill_requested) {
+				nc->ping_requested = false;
+				ping = true;
+				victim = nc;
+			} else if (nc->abort_requested || nc->kill_requested) {
 				abort = nc->abort_requested;
 				nc->abort_requested = false;
 				if (!abort)
@@ -257,6 +261,11 @@ static void handle_kills(struct worker *w)
 		pthread_mutex_unlock(&w->kill_lock);
 		if (!victim)
 			return;
+		if (ping) {
+			conn_ping(victim->conn, netconn_now_ms(), WORKER_PING_TIMEOUT_MS);
+			netconn_poke(victim);
+			continue;
+		}
 		if (abort) {
 			conn_abort_tasks(victim->conn);
 			netconn_poke(victim);
@@ -463,6 +472,15 @@ void worker_abort_conn(struct worker *w, struct netconn *nc)
 {
 	pthread_mutex_lock(&w->kill_lock);
 	nc->abort_requested = true;
+	w->kill_pending = true;
+	pthread_mutex_unlock(&w->kill_lock);
+	wake(w);
+}
+
+void worker_ping_conn(struct worker *w, struct netconn *nc)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	nc->ping_requested = true;
 	w->kill_pending = true;
 	pthread_mutex_unlock(&w->kill_lock);
 	wake(w);

@@ -79,6 +79,14 @@ void worker_join(struct worker *w);
 void worker_post_wake(struct worker *w, struct conn_wake *wk);
 /* From any thread, under the server's session lock: abort every task of nc's session. */
 void worker_abort_conn(struct worker *w, struct netconn *nc);
+/* How long an initiator pinged by worker_ping_conn has to answer: a machine that started a new
+ * boot leaves its old sessions unanswered (iPXE does not reset connections it does not know), and
+ * its new boot waits for them; a live initiator answers a ping in well under a second. */
+#define WORKER_PING_TIMEOUT_MS 10000
+
+/* From any thread, under the server's session lock: ping nc's initiator now (conn_ping); no
+ * answer within WORKER_PING_TIMEOUT_MS ends the connection. */
+void worker_ping_conn(struct worker *w, struct netconn *nc);
 /* From any thread, under the server's session lock: end connection nc (reinstatement). */
 void worker_kill_conn(struct worker *w, struct netconn *nc, const char *why);
 

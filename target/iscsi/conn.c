@@ -625,6 +625,7 @@ int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms
 {
 	c->last_rx_ms = now_ms;
 	c->nop_sent_ms = 0; /* anything from the peer shows it is alive */
+	c->ping_deadline_ms = 0;
 	switch (c->state) {
 	case CONN_LOGIN:
 		login_pdu(c, pdu);

@@ -107,6 +107,11 @@ int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms
 void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN]);
 /* Timers: NOP-In pings and the drop of a dead peer. Returns the ms until the next call is due. */
 uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms);
+/* Pings the initiator now (NOP-In, RFC 7143 11.19) unless a ping is outstanding, whatever the
+ * idle time, and drops the connection when no answer came within timeout_ms (0: nop_timeout, when
+ * pings are on). A peer whose stack resets connections it does not know ends it at once. Full
+ * feature phase only. */
+void conn_ping(struct iscsi_conn *c, uint64_t now_ms, uint32_t timeout_ms);
 
 /* On the connection's own thread, for each w that env.wake_task posted. */
 void conn_task_woken(struct conn_wake *w);

@@ -20,7 +20,7 @@ void conn_nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	if (n.h.itt == ISCSI_RSVD_TAG) {
 		/* The answer to our ping (TTT echoes ours), or a bare ping: nothing to send. */
 		if (n.ttt != ISCSI_RSVD_TAG && n.ttt == c->nop_ttt)
-			c->nop_sent_ms = 0;
+			c->nop_sent_ms = c->ping_deadline_ms = 0;
 		return;
 	}
 	if (n.ttt != ISCSI_RSVD_TAG) /* RFC 7143 11.18.3: must be reserved with a valid ITT */
@@ -65,6 +65,17 @@ static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
 	conn_queue(c, tx);
 }
 
+void conn_ping(struct iscsi_conn *c, uint64_t now_ms, uint32_t timeout_ms)
+{
+	if (c->state != CONN_FULL_FEATURE || c->free_when_idle)
+		return;
+	if (!c->nop_sent_ms)
+		nop_ping(c, now_ms);
+	uint64_t deadline = now_ms + timeout_ms;
+	if (timeout_ms && (!c->ping_deadline_ms || deadline < c->ping_deadline_ms))
+		c->ping_deadline_ms = deadline;
+}
+
 uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 {
 	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
@@ -77,7 +88,17 @@ uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 			conn_drop(c, "login timed out (login_timeout)");
 		return 1000;
 	}
-	if (c->state != CONN_FULL_FEATURE || !interval)
+	if (c->state != CONN_FULL_FEATURE)
+		return 1000;
+	if (c->nop_sent_ms && c->ping_deadline_ms) {
+		if (now_ms >= c->ping_deadline_ms) {
+			conn_fail(c, "the initiator did not answer a NOP-In ping");
+			return 1000;
+		}
+		uint64_t left = c->ping_deadline_ms - now_ms;
+		return left < 1000 ? (uint32_t)left : 1000;
+	}
+	if (!interval)
 		return 1000;
 	if (c->nop_sent_ms) {
 		if (now_ms - c->nop_sent_ms >= timeout) {

@@ -124,9 +124,10 @@ struct iscsi_conn {
 	bool tmf_fill_gap;
 
 	uint64_t last_rx_ms;
-	uint64_t started_ms;   /* conn_new: the login's deadline counts from here */
-	uint16_t login_status; /* the failure status of a failed login, else 0 */
-	uint64_t nop_sent_ms;  /* 0: no ping outstanding */
+	uint64_t started_ms;	   /* conn_new: the login's deadline counts from here */
+	uint16_t login_status;	   /* the failure status of a failed login, else 0 */
+	uint64_t nop_sent_ms;	   /* 0: no ping outstanding */
+	uint64_t ping_deadline_ms; /* conn_ping's own deadline for it; 0: nop_timeout applies */
 	uint32_t nop_ttt;
 	bool free_when_idle; /* conn_free() came while block I/O was in flight */
 	bool in_free;

@@ -13,6 +13,9 @@
 #                               Linux initiator logged in to it, then a shell on the console;
 #                               absent: marker then a shell on the console
 #   ringsan.offset_mib=N        where the pattern goes on the disk (MiB)
+#   ringsan.nonce=1             also: print the nonce sector one MiB past the pattern as found
+#                               (RINGSAN-NONCE-FOUND: ... or none), then write a new one there,
+#                               "RINGSAN-NONCE <iBFT MAC> <random uuid>" (RINGSAN-NONCE-WROTE: ...)
 
 # The kernel only auto-mounts devtmpfs for a disk root, and this initramfs ships no /dev/console,
 # so the console comes from devtmpfs before anything is printed.
@@ -32,11 +35,13 @@ echo RINGSAN-BOOT-OK
 
 mode=
 offset_mib=
+nonce=
 # shellcheck disable=SC2013 # the command line is one line of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ringsan.test=*) mode=${arg#*=} ;;
 	ringsan.offset_mib=*) offset_mib=${arg#*=} ;;
+	ringsan.nonce=*) nonce=${arg#*=} ;;
 	esac
 done
 
@@ -164,6 +169,19 @@ demo() {
 	shell
 }
 
+# Each machine's own mark: what the previous boot left there, then this boot's.
+write_nonce() {
+	[ "$nonce" = 1 ] || return 0
+	seek=$(((offset_mib + 1) * 2048))
+	old=$(dd if="$disk" bs=512 skip="$seek" count=1 2>/dev/null | tr -d '\000' | head -n 1)
+	echo "RINGSAN-NONCE-FOUND: ${old:-none}"
+	new="RINGSAN-NONCE $mac $(cat /proc/sys/kernel/random/uuid)"
+	printf '%s\n' "$new" | dd of="$disk" bs=512 seek="$seek" count=1 conv=sync,fsync 2>/dev/null ||
+		fail "nonce write to $disk failed"
+	sync
+	echo "RINGSAN-NONCE-WROTE: $new"
+}
+
 case $mode in
 write) ;;
 marker) finish ;;
@@ -181,6 +199,7 @@ timeout 60 iscsistart -b || fail "iscsistart -b failed (exit $?)"
 wait_for 30 first_disk || fail "no SCSI disk appeared after iscsistart -b"
 echo "ringsan-init: iSCSI disk is $disk"
 write_pattern
+write_nonce
 echo
 echo RINGSAN-WRITE-OK
 finish

@@ -125,6 +125,19 @@ static const struct menu_client WIN_CLIENTS[] = {
      .timeout_s = 5},
 };
 
+static const uint8_t FLEET_MACS[][6] = {{0x52, 0x54, 0x00, 0x00, 0x00, 0x01},
+					{0x52, 0x54, 0x00, 0x00, 0x00, 0x02}};
+
+static const struct menu_fleet FLEETS[] = {
+    {.name = "lab",
+     .base = "golden",
+     .lun_pattern = "{fleet}-{mac}",
+     .macs = FLEET_MACS,
+     .n_macs = 2},
+    {.name = "pcs", .base = "golden", .lun_pattern = "pc.{mac}", .all = true},
+    {.name = "odd", .base = "golden", .lun_pattern = "{mac}_x"},
+};
+
 static char *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -204,6 +217,18 @@ static void test_golden(void)
 	win.n_clients = 1;
 	render_golden(&win, "menu.ipxe", "windows-menu.ipxe");
 	render_golden(&win, "lun-win11.ipxe", "windows-lun-win11.ipxe");
+	struct menu_model fleets = MODEL;
+	fleets.fleets = FLEETS;
+	fleets.n_fleets = sizeof(FLEETS) / sizeof(FLEETS[0]);
+	render_golden(&fleets, "menu.ipxe", "menu-fleets.ipxe");
+	render_golden(&fleets, "fleet-lab.ipxe", "fleet-lab.ipxe");
+	render_golden(&fleets, "fleet-pcs.ipxe", "fleet-pcs.ipxe");
+	render_golden(&fleets, "fleet-odd.ipxe", "fleet-odd.ipxe");
+	struct menu_buf b = {0};
+	CHECK_EQ(menu_render_file(&fleets, "fleet-nope.ipxe", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&fleets, "fleet-.ipxe", &b), -ENOENT);
+	CHECK_EQ(menu_render_file(&MODEL, "fleet-lab.ipxe", &b), -ENOENT);
+	menu_buf_free(&b);
 }
 
 static void test_dispatch(void)

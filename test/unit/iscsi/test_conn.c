@@ -550,6 +550,51 @@ static void test_nop(void)
 	pipe_fini(&p);
 }
 
+/* conn_ping: a ping now whatever the idle time, with its own deadline, also with pings off. */
+static void test_ping_now(void)
+{
+	struct pipe p;
+	struct iscsi_pdu pdu;
+
+	pipe_init(&p, &(struct pipe_opts){.nop_interval_ms = 0, .nop_timeout_ms = 30000});
+	if (!login_linux(&p, NULL)) {
+		pipe_fini(&p);
+		return;
+	}
+	/* answered in time: the deadline goes with the ping */
+	conn_ping(p.c, p.now, 3000);
+	pump(&p);
+	struct rx *r = expect(&p, ISCSI_OP_NOP_IN);
+	uint32_t ttt = rx32(r, INI_OFF_TTT);
+	CHECK(ttt != ISCSI_RSVD_TAG);
+	struct ini_nop_out ans = {.immediate = true,
+				  .itt = ISCSI_RSVD_TAG,
+				  .ttt = ttt,
+				  .cmdsn = p.cmdsn,
+				  .exp_statsn = p.exp_statsn};
+	ini_build_nop_out(&pdu, &ans, NULL, 0);
+	p.now += 500;
+	send_pdu(&p, &pdu);
+	p.now += 10000;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	/* a second ask while one is outstanding sends no second ping; unanswered: closed at the
+	 * earlier deadline, long before nop_timeout */
+	conn_ping(p.c, p.now, 3000);
+	pump(&p);
+	expect(&p, ISCSI_OP_NOP_IN);
+	conn_ping(p.c, p.now + 1000, 5000);
+	pump(&p);
+	expect_none(&p);
+	p.now += 2999;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	p.now += 1;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_state(p.c), CONN_CLOSING);
+	pipe_fini(&p);
+}
+
 /* ---- fuzz seeds: a mode byte, then the initiator's bytes after the scripted login ---- */
 
 static int write_seed(const char *dir, const char *name, uint8_t mode, const struct pipe *p)
@@ -676,6 +721,7 @@ int main(int argc, char **argv)
 	test_cmdsn();
 	test_cmdsn_window_in_response();
 	test_nop();
+	test_ping_now();
 	test_tmf();
 	test_tmf_abort_lost_command();
 	test_tmf_abort_held_command();
