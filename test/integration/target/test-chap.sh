@@ -108,7 +108,7 @@ check "  ... with status 'Authorization failure' (02/02)" grep -q "Authorization
 sleep 0.3
 log_since "$n" >"$WORK/acl.log"
 check "  ... and one log line naming the initiator and 'not authorized'" bash -c \
-	"[ \$(grep -c 'failed' '$WORK/acl.log') -eq 1 ] && grep failed '$WORK/acl.log' | grep '$C' | grep -qi 'not authorized'"
+	"[ \$(grep -c 'login to .* failed' '$WORK/acl.log') -eq 1 ] && grep 'login to .* failed' '$WORK/acl.log' | grep '$C' | grep -qi 'not authorized'"
 sed 's/^/    log: /' "$WORK/acl.log"
 check "ACL: SendTargets hides the target from that initiator" bash -c \
 	"iscsi-ls -i $C iscsi://$PORTAL >'$WORK/ls-c' && grep -q '$IQN_BASE:open' '$WORK/ls-c' && ! grep -q '$IQN_BASE:acl' '$WORK/ls-c' && ! grep -q '$IQN_BASE:secure' '$WORK/ls-c'"
