@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES="build-essential cmake pkg-config liburing-dev libssl-dev libinih-dev clang
 libclang-rt-14-dev clang-format libiscsi-bin qemu-system-x86 qemu-utils qemu-block-extra ipxe
 ipxe-qemu ovmf tgt busybox-static syslinux syslinux-common mtools open-iscsi socat iproute2
-dosfstools fdisk cpio python3"
+dosfstools fdisk cpio python3 iperf3 libiscsi-dev"
 
 cd "$(dirname "$0")/.."
 asan=0
