@@ -20,6 +20,7 @@
 #include "bootsvc/proto/pxe.h"
 #include "bootsvc/proto/tftp.h"
 #include "common/config.h"
+#include "common/ipv4.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -122,7 +123,6 @@ int bootd_open_beneath(int dirfd, const char *path);
 /* Writes data to path atomically (temporary file, fsync, rename). */
 int bootd_write_atomic(const char *path, const void *data, size_t len);
 int bootd_parse_ipv4(const char *text, uint32_t *ip);
-void bootd_format_ipv4(uint32_t ip, char out[static 16]);
 
 /* dhcpd.c */
 int dhcpd_open(struct bootd *d);

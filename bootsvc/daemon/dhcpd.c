@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/name.h"
 
 static void save_leases(struct bootd *d)
 {
@@ -53,7 +54,7 @@ static void log_malformed(struct bootd *d, const struct sockaddr_in *src)
 	if (now - d->dhcp_malformed_logged_ms < 10000)
 		return; /* rate-limited: one line per 10 s with the running count */
 	d->dhcp_malformed_logged_ms = now;
-	bootd_format_ipv4(ntohl(src->sin_addr.s_addr), ip);
+	ipv4_format(ntohl(src->sin_addr.s_addr), ip);
 	log_warn("dhcp: dropped a malformed packet from %s:%u (%llu so far)", ip,
 		 ntohs(src->sin_port), (unsigned long long)d->dhcp_malformed);
 }
@@ -67,15 +68,15 @@ static const char *msg_name(uint8_t t)
 
 static void log_event(const struct dhcp_msg *m, const struct pxe_result *r, uint16_t port)
 {
-	char mac[18], ip[16];
-	dhcp_format_mac(m, mac);
+	char mac[MAC_TEXT_LEN], ip[IPV4_TEXT_LEN];
+	mac_format(m->chaddr, mac);
 	if (!r->len) {
 		log_debug("dhcp: %s %s from %s arch %d on %u: ignored (%s)", msg_name(m->msg_type),
 			  m->vendor_class, mac, m->has_client_arch ? m->client_arch : -1, port,
 			  r->note ? r->note : "-");
 		return;
 	}
-	bootd_format_ipv4(r->yiaddr, ip);
+	ipv4_format(r->yiaddr, ip);
 	log_info("boot: dhcp %s -> %s mac %s arch %d%s file %s%s%s", msg_name(m->msg_type),
 		 msg_name(r->reply_type), mac, m->has_client_arch ? m->client_arch : -1,
 		 dhcp_is_ipxe(m) ? " (iPXE)" : "", r->boot.file[0] ? r->boot.file : "-",

@@ -399,7 +399,7 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		}
 		char peer[16];
 		uint32_t source = ntohl(sa.sin_addr.s_addr);
-		bootd_format_ipv4(source, peer);
+		ipv4_format(source, peer);
 		admit(d, source, peer);
 		struct http_conn *c = calloc(1, sizeof(*c));
 		if (!c) {

@@ -38,7 +38,7 @@ struct tftp_conn {
 static void peer_text(const struct sockaddr_in *sa, char out[static 24])
 {
 	char ip[16];
-	bootd_format_ipv4(ntohl(sa->sin_addr.s_addr), ip);
+	ipv4_format(ntohl(sa->sin_addr.s_addr), ip);
 	snprintf(out, 24, "%s:%u", ip, ntohs(sa->sin_port));
 }
 

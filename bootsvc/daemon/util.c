@@ -1,5 +1,5 @@
 /* util.c: small helpers of the ringsan-boot daemon: clock, epoll registration, confined opens,
- * atomic writes, IPv4 text. */
+ * atomic writes, IPv4 parsing. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>
@@ -131,11 +131,6 @@ int bootd_parse_ipv4(const char *text, uint32_t *ip)
 		return -EINVAL;
 	*ip = ntohl(a.s_addr);
 	return 0;
-}
-
-void bootd_format_ipv4(uint32_t ip, char out[static 16])
-{
-	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 }
 
 void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
