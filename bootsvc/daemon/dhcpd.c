@@ -26,7 +26,7 @@ static void save_leases(struct bootd *d)
 	if (!text)
 		return;
 	int n = lease_table_format(&d->leases, (int64_t)time(NULL), text, cap);
-	int rc = n < 0 ? n : bootd_write_atomic(d->lease_file, text, (size_t)n);
+	int rc = n < 0 ? n : atomicfile_write(d->lease_file, text, (size_t)n, 0644);
 	if (rc)
 		log_warn("cannot write lease file %s: %s", d->lease_file, strerror(-rc));
 	free(text);
@@ -48,7 +48,7 @@ static void load_leases(struct bootd *d)
 
 static void log_malformed(struct bootd *d, const struct sockaddr_in *src)
 {
-	int64_t now = bootd_now_ms();
+	int64_t now = clock_mono_ms();
 	char ip[16];
 	d->dhcp_malformed++;
 	if (now - d->dhcp_malformed_logged_ms < 10000)

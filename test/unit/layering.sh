@@ -29,7 +29,7 @@ forbidden='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]('
 forbidden+='sys/[a-z_/]+\.h|unistd\.h|fcntl\.h|poll\.h|dirent\.h|time\.h|signal\.h|termios\.h'
 forbidden+='|netinet/[a-z_]+\.h|arpa/inet\.h|netdb\.h|net/if\.h|linux/[a-z_/]+\.h'
 forbidden+='|liburing\.h|liburing/[a-z_]+\.h|ini\.h'
-forbidden+='|common/(loop|lunfile|lunfile_impl|pidfile|config|config_impl)\.h'
+forbidden+='|common/(atomicfile|clock|loop|lunfile|lunfile_impl|pidfile|config|config_impl)\.h'
 forbidden+='|target/block/blk_(uring|sync)\.h|target/(daemon|cli)/[a-z_]+\.h|bootsvc/daemon/[a-z_]+\.h'
 forbidden+=')[>"]'
 
