@@ -4,13 +4,18 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "common/ipv4.h"
+#include "common/wire.h"
+
 #define FIELD(base, key, type)	((type)((const char *)(base) + (key)->offset))
 #define FIELD2(base, key, type) ((type)((const char *)(base) + (key)->offset2))
 
 static void config_print_ipv4(const struct config_ipv4 *a, FILE *out)
 {
+	char text[IPV4_TEXT_LEN];
+
 	if (a->set)
-		fprintf(out, "%u.%u.%u.%u", a->addr[0], a->addr[1], a->addr[2], a->addr[3]);
+		fputs(ipv4_format(get_be32(a->addr), text), out);
 }
 
 static void config_print_portal(const struct config_portal *p, FILE *out)

@@ -256,12 +256,10 @@ int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 	for (unsigned i = 0; i < cfg->client_count; i++) {
 		const struct config_client *c = &cfg->clients[i];
+		char mac[MAC_TEXT_LEN];
 		if (c->image[0] && !config_find_image(cfg, c->image))
-			RULE_FAIL(
-			    "%s:%u: [client %02x:%02x:%02x:%02x:%02x:%02x] image: there is no "
-			    "[image %s] section",
-			    f, c->line, c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4],
-			    c->mac[5], c->image);
+			RULE_FAIL("%s:%u: [client %s] image: there is no [image %s] section", f,
+				  c->line, mac_format(c->mac, mac), c->image);
 	}
 	for (unsigned i = 0; i < cfg->fleet_count; i++)
 		if (config_check_fleet_rules(cfg, i, err, errlen))

@@ -41,21 +41,15 @@ int fleet_check_pattern(const char *pattern, char *err, size_t errlen)
 	return 0;
 }
 
-void fleet_mac_hexhyp(const uint8_t mac[6], char out[static FLEET_MAC_HEXHYP_LEN])
-{
-	snprintf(out, FLEET_MAC_HEXHYP_LEN, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2],
-		 mac[3], mac[4], mac[5]);
-}
-
 int fleet_lun_name(const char *pattern, const char *fleet, const uint8_t mac[6], char *out,
 		   size_t cap, char *err, size_t errlen)
 {
-	char hexhyp[FLEET_MAC_HEXHYP_LEN], name[4 * NAME_MAX_LEN];
+	char hexhyp[MAC_TEXT_LEN], name[4 * NAME_MAX_LEN];
 	size_t n = 0;
 
 	if (fleet_check_pattern(pattern, err, errlen) != 0)
 		return -EINVAL;
-	fleet_mac_hexhyp(mac, hexhyp);
+	mac_format_hexhyp(mac, hexhyp);
 	for (const char *p = pattern; *p && n < sizeof(name) - 1;) {
 		const char *add = NULL;
 		char one[2] = {*p, 0};
@@ -82,34 +76,6 @@ int fleet_lun_name(const char *pattern, const char *fleet, const uint8_t mac[6],
 	}
 	memcpy(out, name, strlen(name) + 1);
 	return 0;
-}
-
-bool fleet_is_wildcard(const struct config_fleet *fl)
-{
-	return fl->machines.count == 1 && strcmp(fl->machines.items[0], "*") == 0;
-}
-
-bool fleet_lists_mac(const struct config_fleet *fl, const uint8_t mac[6])
-{
-	uint8_t m[6];
-
-	for (unsigned i = 0; i < fl->machines.count; i++)
-		if (mac_parse(fl->machines.items[i], m) == 0 && memcmp(m, mac, 6) == 0)
-			return true;
-	return false;
-}
-
-const struct config_fleet *fleet_for_mac(const struct config *cfg, const uint8_t mac[6])
-{
-	for (unsigned i = 0; i < cfg->fleet_count; i++)
-		if (fleet_lists_mac(&cfg->fleets[i], mac))
-			return &cfg->fleets[i];
-	if (config_find_client(cfg, mac))
-		return NULL;
-	for (unsigned i = 0; i < cfg->fleet_count; i++)
-		if (fleet_is_wildcard(&cfg->fleets[i]))
-			return &cfg->fleets[i];
-	return NULL;
 }
 
 size_t fleet_request_format(const char *fleet, const uint8_t mac[6], char *out, size_t cap)

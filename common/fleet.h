@@ -20,12 +20,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/config.h"
 #include "common/name.h"
 
-#define FLEET_DIR	     ".fleet" /* under the data dir: boot requests, one file per LUN */
-#define FLEET_REQUEST_MAX    128      /* bytes of a boot request file */
-#define FLEET_MAC_HEXHYP_LEN 18	      /* "52-54-00-12-34-56" and its NUL */
+struct config;
+struct config_fleet;
+
+#define FLEET_DIR	  ".fleet" /* under the data dir: boot requests, one file per LUN */
+#define FLEET_REQUEST_MAX 128	   /* bytes of a boot request file */
 /* Seconds a boot request stays good: longer than the fleet script retries sanboot (two minutes);
  * an older one belongs to a boot that is over and is dropped unused, so it can never empty the
  * overlay under an OS that happens to log in again later. */
@@ -45,8 +46,7 @@ int fleet_check_pattern(const char *pattern, char *err, size_t errlen);
 int fleet_lun_name(const char *pattern, const char *fleet, const uint8_t mac[6], char *out,
 		   size_t cap, char *err, size_t errlen);
 
-/* "52-54-00-12-34-56". */
-void fleet_mac_hexhyp(const uint8_t mac[6], char out[static FLEET_MAC_HEXHYP_LEN]);
+/* fleet_config.c: the rules over a loaded configuration (common/config.h). */
 
 /* Whether the fleet's machines list names mac (false for "*"). */
 bool fleet_lists_mac(const struct config_fleet *fl, const uint8_t mac[6]);

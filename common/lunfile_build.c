@@ -2,6 +2,7 @@
  * directory, fsync, rename with RENAME_NOREPLACE, fsync the data dir. Also the clean-up of
  * what interrupted operations leave behind. */
 #include "common/lunfile_impl.h"
+#include "common/atomicfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -166,18 +167,6 @@ static int lunfile_write_meta(int dir_fd, uint32_t block_size, const char *descr
 	return ret;
 }
 
-int lunfile_fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int lunfile_build_commit(struct lunfile_build *b, const char *data_dir, const char *name,
 			 uint32_t block_size, const char *description, char *err, size_t errlen)
 {
@@ -204,7 +193,7 @@ int lunfile_build_commit(struct lunfile_build *b, const char *data_dir, const ch
 		return ret == -ENOTEMPTY ? -EEXIST : ret;
 	}
 	b->tmp[0] = '\0'; /* committed: nothing to remove */
-	ret = lunfile_fsync_dir(data_dir);
+	ret = atomicfile_fsync_dir(data_dir);
 	if (ret)
 		snprintf(err, errlen, "cannot fsync %s: %s", data_dir, strerror(-ret));
 	return ret;

@@ -35,9 +35,6 @@ int lunfile_busy(const char *name, char *err, size_t errlen);
 void lunfile_remove_tree(const char *data_dir, const char *entry);
 /* Removes leftovers of interrupted operations that nobody holds. */
 void lunfile_cleanup(const char *data_dir);
-int lunfile_fsync_dir(const char *path);
-/* Writes dir_fd/name atomically: name.tmp, fsync, rename, fsync the directory. */
-int lunfile_write_atomic(int dir_fd, const char *name, const void *data, size_t len);
 /* Reads the overlay map header of the LUN in dir: 0, -ENOENT (a plain LUN) or -EBADMSG with err
  * naming the LUN and what is wrong. */
 struct ovlmap_header;

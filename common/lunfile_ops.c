@@ -1,5 +1,6 @@
 /* lunfile_ops.c: listing, resizing and removing LUNs (see lunfile.h). */
 #include "common/lunfile_impl.h"
+#include "common/atomicfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -228,10 +229,10 @@ int lunfile_remove(const char *data_dir, const char *name, char *err, size_t err
 			 strerror(errno));
 		goto out_close;
 	}
-	lunfile_fsync_dir(data_dir);
+	atomicfile_fsync_dir(data_dir);
 	/* The LUN is gone now; the rest is tidying (redone by the next cleanup if cut short). */
 	lunfile_remove_tree(data_dir, gone);
-	lunfile_fsync_dir(data_dir);
+	atomicfile_fsync_dir(data_dir);
 out_close:
 	lunfile_close(&lf);
 	if (!ret)

@@ -26,28 +26,6 @@ const char *lunfile_overlay_base(const struct lunfile *lf)
 	return lf->base;
 }
 
-int lunfile_write_atomic(int dir_fd, const char *name, const void *data, size_t len)
-{
-	char tmp[NAME_MAX + 8];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	errno = EIO;
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0)
-		ret = -errno;
-	close(fd);
-	if (!ret && renameat(dir_fd, tmp, dir_fd, name) != 0)
-		ret = -errno;
-	if (!ret && fsync(dir_fd) != 0)
-		ret = -errno;
-	if (ret)
-		unlinkat(dir_fd, tmp, 0);
-	return ret;
-}
-
 int lunfile_overlay_base_of(const char *data_dir, const char *name, char base[NAME_MAX_LEN + 1],
 			    char *err, size_t errlen)
 {

@@ -1,6 +1,7 @@
 /* lunfile_promote.c: reading a whole overlay map, checking it against the files, and promoting
  * an overlay into a new image (see lunfile.h). */
 #include "common/lunfile_impl.h"
+#include "common/atomicfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,9 +228,9 @@ int lunfile_promote(const char *data_dir, const char *overlay, const char *newim
 	struct promote_job j = {.progress = progress, .arg = arg};
 	struct lunfile ovl, base, names;
 	struct ovlmap_header h;
-	char text[64];
+	char text[64], path[PATH_MAX + 16];
 	uint8_t *e = NULL;
-	int ret, dir_fd;
+	int ret;
 
 	ret = lunfile_paths(&names, data_dir, newimage, err, errlen);
 	if (!ret && description)
@@ -257,11 +258,8 @@ int lunfile_promote(const char *data_dir, const char *overlay, const char *newim
 		goto out_base;
 	/* The old image is superseded: overlays move on at their reset. */
 	snprintf(text, sizeof(text), "%s\n", newimage);
-	dir_fd = open(base.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ret = dir_fd < 0 ? -errno
-			 : lunfile_write_atomic(dir_fd, LUNFILE_SUCCESSOR, text, strlen(text));
-	if (dir_fd >= 0)
-		close(dir_fd);
+	snprintf(path, sizeof(path), "%s/%s", base.dir, LUNFILE_SUCCESSOR);
+	ret = atomicfile_write(path, text, strlen(text), 0644);
 	if (ret) {
 		snprintf(err, errlen,
 			 "image '%s' was made, but '%s' could not name it as its "

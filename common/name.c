@@ -149,3 +149,10 @@ char *mac_format(const uint8_t mac[6], char out[static MAC_TEXT_LEN])
 		 mac[4], mac[5]);
 	return out;
 }
+
+char *mac_format_hexhyp(const uint8_t mac[6], char out[static MAC_TEXT_LEN])
+{
+	snprintf(out, MAC_TEXT_LEN, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return out;
+}

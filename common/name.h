@@ -9,7 +9,7 @@
 
 #define NAME_MAX_LEN 64	 /* LUN and image names: bytes, without the NUL */
 #define IQN_MAX_LEN  223 /* RFC 7143 4.2.7.1: iSCSI names are at most 223 bytes */
-#define MAC_TEXT_LEN 18	 /* "aa:bb:cc:dd:ee:ff" and its NUL */
+#define MAC_TEXT_LEN 18	 /* "aa:bb:cc:dd:ee:ff" (or with '-') and its NUL */
 
 /* 1..64 of lower-case letters, digits, '.', '-'; starts with a letter or a digit. */
 int name_check_lun(const char *name, char *err, size_t errlen);
@@ -22,7 +22,9 @@ int name_check_iqn(const char *iqn, char *err, size_t errlen);
 
 /* Six two-digit hex bytes separated by ':' or '-' (one kind per address), any case. */
 int mac_parse(const char *text, uint8_t mac[6]);
-/* Lower case with colons. Returns out. */
+/* Lower case with colons: "52:54:00:12:34:56". Returns out. */
 char *mac_format(const uint8_t mac[6], char out[static MAC_TEXT_LEN]);
+/* Lower case with hyphens, as iPXE's ${mac:hexhyp} writes it: "52-54-00-12-34-56". Returns out. */
+char *mac_format_hexhyp(const uint8_t mac[6], char out[static MAC_TEXT_LEN]);
 
 #endif

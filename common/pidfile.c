@@ -1,5 +1,6 @@
 /* pidfile.c: see pidfile.h. */
 #include "common/pidfile.h"
+#include "common/atomicfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,34 +68,19 @@ pid_t pidfile_read_alive(const char *path, const char *comm)
 
 int pidfile_write(const char *path, const char *comm, char *err, size_t errlen)
 {
-	char tmp[4096 + 16], text[32];
+	char text[32];
 	pid_t other = pidfile_read_alive(path, comm);
-	int fd, n, ret = 0;
+	int n, ret;
 
 	if (other > 0 && other != getpid()) {
 		snprintf(err, errlen, "%s names a running %s (pid %d): stop it first", path, comm,
 			 (int)other);
 		return -EEXIST;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		return ret;
-	}
 	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	errno = 0;
-	if (write(fd, text, (size_t)n) != n || fsync(fd) != 0)
-		ret = errno ? -errno : -EIO;
-	close(fd);
-	if (ret == 0 && rename(tmp, path) != 0)
-		ret = -errno;
-	if (ret != 0) {
+	ret = atomicfile_write(path, text, (size_t)n, 0644);
+	if (ret != 0)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
-		unlink(tmp);
-	}
 	return ret;
 }
 

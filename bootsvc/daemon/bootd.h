@@ -19,7 +19,10 @@
 #include "bootsvc/proto/menu.h"
 #include "bootsvc/proto/pxe.h"
 #include "bootsvc/proto/tftp.h"
+#include "common/atomicfile.h"
+#include "common/clock.h"
 #include "common/config.h"
+#include "common/ipv4.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -110,7 +113,6 @@ void boot_model_free(struct boot_model *bm);
 int boot_render(const struct bootd *d, const char *name, struct menu_buf *out);
 
 /* util.c */
-int64_t bootd_now_ms(void);
 int bootd_watch(struct bootd *d, struct watch *w, uint32_t events);
 int bootd_rewatch(struct bootd *d, struct watch *w, uint32_t events);
 void bootd_unwatch(struct bootd *d, struct watch *w);
@@ -119,10 +121,7 @@ void bootd_unwatch(struct bootd *d, struct watch *w);
  * (O_RDONLY, O_CLOEXEC) of a regular file, or -errno (-ENOENT, -EXDEV / -ELOOP for escapes,
  * -EISDIR for a directory). */
 int bootd_open_beneath(int dirfd, const char *path);
-/* Writes data to path atomically (temporary file, fsync, rename). */
-int bootd_write_atomic(const char *path, const void *data, size_t len);
 int bootd_parse_ipv4(const char *text, uint32_t *ip);
-void bootd_format_ipv4(uint32_t ip, char out[static 16]);
 
 /* dhcpd.c */
 int dhcpd_open(struct bootd *d);

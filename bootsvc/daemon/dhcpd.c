@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/name.h"
 
 static void save_leases(struct bootd *d)
 {
@@ -25,7 +26,7 @@ static void save_leases(struct bootd *d)
 	if (!text)
 		return;
 	int n = lease_table_format(&d->leases, (int64_t)time(NULL), text, cap);
-	int rc = n < 0 ? n : bootd_write_atomic(d->lease_file, text, (size_t)n);
+	int rc = n < 0 ? n : atomicfile_write(d->lease_file, text, (size_t)n, 0644);
 	if (rc)
 		log_warn("cannot write lease file %s: %s", d->lease_file, strerror(-rc));
 	free(text);
@@ -47,13 +48,13 @@ static void load_leases(struct bootd *d)
 
 static void log_malformed(struct bootd *d, const struct sockaddr_in *src)
 {
-	int64_t now = bootd_now_ms();
+	int64_t now = clock_mono_ms();
 	char ip[16];
 	d->dhcp_malformed++;
 	if (now - d->dhcp_malformed_logged_ms < 10000)
 		return; /* rate-limited: one line per 10 s with the running count */
 	d->dhcp_malformed_logged_ms = now;
-	bootd_format_ipv4(ntohl(src->sin_addr.s_addr), ip);
+	ipv4_format(ntohl(src->sin_addr.s_addr), ip);
 	log_warn("dhcp: dropped a malformed packet from %s:%u (%llu so far)", ip,
 		 ntohs(src->sin_port), (unsigned long long)d->dhcp_malformed);
 }
@@ -67,15 +68,15 @@ static const char *msg_name(uint8_t t)
 
 static void log_event(const struct dhcp_msg *m, const struct pxe_result *r, uint16_t port)
 {
-	char mac[18], ip[16];
-	dhcp_format_mac(m, mac);
+	char mac[MAC_TEXT_LEN], ip[IPV4_TEXT_LEN];
+	mac_format(m->chaddr, mac);
 	if (!r->len) {
 		log_debug("dhcp: %s %s from %s arch %d on %u: ignored (%s)", msg_name(m->msg_type),
 			  m->vendor_class, mac, m->has_client_arch ? m->client_arch : -1, port,
 			  r->note ? r->note : "-");
 		return;
 	}
-	bootd_format_ipv4(r->yiaddr, ip);
+	ipv4_format(r->yiaddr, ip);
 	log_info("boot: dhcp %s -> %s mac %s arch %d%s file %s%s%s", msg_name(m->msg_type),
 		 msg_name(r->reply_type), mac, m->has_client_arch ? m->client_arch : -1,
 		 dhcp_is_ipxe(m) ? " (iPXE)" : "", r->boot.file[0] ? r->boot.file : "-",

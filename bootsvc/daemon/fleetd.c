@@ -76,7 +76,7 @@ void fleetd_boot_request(struct bootd *d, const char *script, const char *mac_te
 	size_t len = fleet_request_format(fl->name, mac, text, sizeof(text));
 	fleetd_dir(d, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s", dir, lun);
-	int rc = bootd_write_atomic(path, text, len);
+	int rc = atomicfile_write(path, text, len, 0644);
 	if (rc < 0) {
 		log_err("fleet %s: cannot write the boot request %s: %s%s", name, path,
 			strerror(-rc),

@@ -227,7 +227,7 @@ static void try_request(struct bootd *d, struct http_conn *c)
 		d->active_count++;
 	}
 	c->header_started = false;
-	c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
+	c->deadline = clock_mono_ms() + d->http_admit.idle_timeout_ms;
 	route(d, c, &req);
 }
 
@@ -268,7 +268,7 @@ static bool flush(struct bootd *d, struct http_conn *c)
 		conn_free(d, c);
 		return false;
 	}
-	c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
+	c->deadline = clock_mono_ms() + d->http_admit.idle_timeout_ms;
 	bootd_rewatch(d, &c->w, EPOLLIN);
 	return true;
 blocked:
@@ -291,7 +291,7 @@ static bool receive(struct bootd *d, struct http_conn *c)
 	if (n > 0 && !c->pending && !c->header_started) {
 		/* A kept-alive connection's next request: the header deadline starts now, once. */
 		c->header_started = true;
-		c->deadline = admit_header_deadline(&d->http_admit, bootd_now_ms());
+		c->deadline = admit_header_deadline(&d->http_admit, clock_mono_ms());
 	}
 	if (n > 0)
 		c->in_len += (size_t)n;
@@ -303,7 +303,7 @@ static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 	struct http_conn *c = container_of(w, struct http_conn, w);
 	if (c->writing) {
 		/* Progress of a response keeps the connection; silence ends it (the idle time). */
-		c->deadline = bootd_now_ms() + d->http_admit.idle_timeout_ms;
+		c->deadline = clock_mono_ms() + d->http_admit.idle_timeout_ms;
 		if (!flush(d, c))
 			return;
 		if (c->writing)
@@ -318,7 +318,7 @@ static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 			return;
 		if (c->in_len && !c->header_started) {
 			c->header_started = true;
-			c->deadline = admit_header_deadline(&d->http_admit, bootd_now_ms());
+			c->deadline = admit_header_deadline(&d->http_admit, clock_mono_ms());
 		}
 	}
 }
@@ -347,7 +347,7 @@ static void admit(struct bootd *d, uint32_t source, const char *peer)
 	bootd_log_limited(&d->http_evictions,
 			  "http: closed %s's oldest connection without a request (open %lld ms) "
 			  "for a new one from %s: %s",
-			  victim->peer, (long long)(bootd_now_ms() - victim->accepted_ms), peer,
+			  victim->peer, (long long)(clock_mono_ms() - victim->accepted_ms), peer,
 			  eviction_reason[dec.reason]);
 	conn_free(d, victim);
 }
@@ -363,7 +363,7 @@ bool httpd_release_pending(struct bootd *d, const char *why)
 	bootd_log_limited(&d->fd_exhausted,
 			  "out of descriptors (%s): closed %s's oldest connection without a "
 			  "request (open %lld ms) to make room (raise the open-file limit)",
-			  why, oldest->peer, (long long)(bootd_now_ms() - oldest->accepted_ms));
+			  why, oldest->peer, (long long)(clock_mono_ms() - oldest->accepted_ms));
 	conn_free(d, oldest);
 	return true;
 }
@@ -375,7 +375,7 @@ static void pause_accept(struct bootd *d, int err)
 			  "http: cannot accept: %s; shedding a connection and pausing the listener "
 			  "%d ms (raise the open-file limit or lower the [boot] caps)",
 			  strerror(err), HTTP_ACCEPT_PAUSE_MS);
-	d->accept_paused_until = bootd_now_ms() + HTTP_ACCEPT_PAUSE_MS;
+	d->accept_paused_until = clock_mono_ms() + HTTP_ACCEPT_PAUSE_MS;
 	bootd_rewatch(d, &d->http, 0);
 }
 
@@ -399,7 +399,7 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		}
 		char peer[16];
 		uint32_t source = ntohl(sa.sin_addr.s_addr);
-		bootd_format_ipv4(source, peer);
+		ipv4_format(source, peer);
 		admit(d, source, peer);
 		struct http_conn *c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -411,7 +411,7 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		c->file_fd = -1;
 		c->pending = true;
 		c->source = source;
-		c->accepted_ms = bootd_now_ms();
+		c->accepted_ms = clock_mono_ms();
 		c->deadline = admit_header_deadline(&d->http_admit, c->accepted_ms);
 		memcpy(c->peer, peer, sizeof(c->peer));
 		c->next = d->conns;

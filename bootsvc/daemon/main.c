@@ -175,7 +175,7 @@ static void run_loop(struct bootd *d)
 {
 	struct epoll_event evs[64];
 	while (!d->stop) {
-		int64_t now = bootd_now_ms();
+		int64_t now = clock_mono_ms();
 		int64_t next = tftpd_tick(d, now);
 		int64_t h = httpd_tick(d, now);
 		next = h < next ? h : next;
@@ -258,7 +258,7 @@ static int write_script(const struct bootd *d, const char *dir, const char *name
 	int rc = boot_render(d, name, &b);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (rc == 0)
-		rc = bootd_write_atomic(path, b.p, b.len);
+		rc = atomicfile_write(path, b.p, b.len, 0644);
 	menu_buf_free(&b);
 	if (rc)
 		log_err("render: %s: %s", path, strerror(-rc));

@@ -233,7 +233,7 @@ int bootd_configure(struct bootd *d, char *err, size_t errlen)
 	rc = resolve_server_ip(d, err, errlen);
 	if (rc)
 		return rc;
-	bootd_format_ipv4(d->server_ip, d->server_text);
+	ipv4_format(d->server_ip, d->server_text);
 	if (d->cfg.boot.tftp_root[0])
 		snprintf(d->tftp_root, sizeof(d->tftp_root), "%s", d->cfg.boot.tftp_root);
 	else if (snprintf(d->tftp_root, sizeof(d->tftp_root), "%s/.tftp", d->data_dir) >=

@@ -38,7 +38,7 @@ struct tftp_conn {
 static void peer_text(const struct sockaddr_in *sa, char out[static 24])
 {
 	char ip[16];
-	bootd_format_ipv4(ntohl(sa->sin_addr.s_addr), ip);
+	ipv4_format(ntohl(sa->sin_addr.s_addr), ip);
 	snprintf(out, 24, "%s:%u", ip, ntohs(sa->sin_port));
 }
 
@@ -118,7 +118,7 @@ static void log_end(struct bootd *d, const struct tftp_conn *c)
 {
 	char peer[24];
 	peer_text(&c->peer, peer);
-	int64_t ms = bootd_now_ms() - c->started_ms;
+	int64_t ms = clock_mono_ms() - c->started_ms;
 	if (c->x.state == TFTP_XS_DONE && c->x.acked == 0)
 		log_info("boot: tftp %s to %s: size probe answered (%llu bytes)", c->path, peer,
 			 (unsigned long long)c->x.size);
@@ -177,7 +177,7 @@ static void on_transfer(struct bootd *d, struct watch *w, uint32_t events)
 			return;
 		if (tftp_decode(&p, buf, (size_t)n) != 0)
 			continue; /* junk from the peer: ignore, the timer keeps us going */
-		tftp_xfer_on_packet(&c->x, &p, bootd_now_ms(), &s);
+		tftp_xfer_on_packet(&c->x, &p, clock_mono_ms(), &s);
 		if (!perform(d, c, &s))
 			return;
 	}
@@ -240,7 +240,7 @@ static struct tftp_conn *conn_new(struct bootd *d, const struct sockaddr_in *pee
 		return NULL;
 	c->file_fd = -1;
 	c->peer = *peer;
-	c->started_ms = bootd_now_ms();
+	c->started_ms = clock_mono_ms();
 	if ((d->server_ip >> 24) == 127)
 		local.sin_addr.s_addr = htonl(d->server_ip);
 	c->w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -300,7 +300,7 @@ static void start_transfer(struct bootd *d, const struct tftp_packet *req,
 		return;
 	}
 	log_debug("tftp: RRQ %s from %s", c->path, ptxt);
-	tftp_xfer_start(&c->x, req, (uint64_t)size, &d->tftp_limits, bootd_now_ms(), &s);
+	tftp_xfer_start(&c->x, req, (uint64_t)size, &d->tftp_limits, clock_mono_ms(), &s);
 	if (bootd_watch(d, &c->w, EPOLLIN) != 0) {
 		conn_free(d, c);
 		return;

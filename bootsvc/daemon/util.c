@@ -1,5 +1,5 @@
-/* util.c: small helpers of the ringsan-boot daemon: clock, epoll registration, confined opens,
- * atomic writes, IPv4 text. */
+/* util.c: small helpers of the ringsan-boot daemon: epoll registration, confined opens, IPv4
+ * parsing, rate-limited logs, shedding connections. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>
@@ -13,17 +13,10 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
-
-int64_t bootd_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int bootd_watch(struct bootd *d, struct watch *w, uint32_t events)
 {
@@ -93,37 +86,6 @@ int bootd_open_beneath(int dirfd, const char *path)
 	return fd;
 }
 
-int bootd_write_atomic(const char *path, const void *data, size_t len)
-{
-	char tmp[PATH_MAX + 8];
-	int rc = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	close(fd);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
 int bootd_parse_ipv4(const char *text, uint32_t *ip)
 {
 	struct in_addr a;
@@ -133,17 +95,12 @@ int bootd_parse_ipv4(const char *text, uint32_t *ip)
 	return 0;
 }
 
-void bootd_format_ipv4(uint32_t ip, char out[static 16])
-{
-	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-}
-
 void bootd_log_limited(struct admit_ratelimit *rl, const char *fmt, ...)
 {
 	char msg[512];
 	uint64_t held_back;
 	va_list ap;
-	if (!admit_ratelimit_event(rl, bootd_now_ms(), 1000, &held_back))
+	if (!admit_ratelimit_event(rl, clock_mono_ms(), 1000, &held_back))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

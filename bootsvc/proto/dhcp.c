@@ -204,12 +204,6 @@ bool dhcp_is_ipxe(const struct dhcp_msg *m)
 	return m->ipxe_encap || strcmp(m->user_class, "iPXE") == 0;
 }
 
-void dhcp_format_mac(const struct dhcp_msg *m, char out[static 18])
-{
-	const uint8_t *a = m->chaddr;
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
-}
-
 /* Writer. The fixed header is written by dhcp_reply_begin; options follow the cookie. */
 
 static uint8_t *writer_reserve(struct dhcp_writer *w, size_t n)

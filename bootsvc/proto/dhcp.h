@@ -117,8 +117,6 @@ bool dhcp_is_pxe_client(const struct dhcp_msg *m);
 bool dhcp_is_http_client(const struct dhcp_msg *m);
 /* True for iPXE: user class "iPXE" or option 175 present (iPXE docs, chainloading). */
 bool dhcp_is_ipxe(const struct dhcp_msg *m);
-/* "aa:bb:cc:dd:ee:ff" for an Ethernet chaddr into out (>= 18 bytes). */
-void dhcp_format_mac(const struct dhcp_msg *m, char out[static 18]);
 
 /* Bounded writer for replies. All functions are no-ops once err is set. */
 struct dhcp_writer {

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ipv4.h"
+#include "common/name.h"
+
 size_t lease_table_size(uint32_t first, uint32_t last)
 {
 	if (last < first || last - first >= LEASE_MAX_RANGE)
@@ -156,11 +159,10 @@ int lease_table_format(const struct lease_table *t, int64_t now, char *out, size
 		uint32_t ip = t->first + i;
 		if (!slot_live(l, now) || l->state == LEASE_OFFERED)
 			continue;
-		const uint8_t *m = l->mac;
-		n = snprintf(out + len, cap - len,
-			     "%02x:%02x:%02x:%02x:%02x:%02x %u.%u.%u.%u %s %" PRId64 "\n", m[0],
-			     m[1], m[2], m[3], m[4], m[5], ip >> 24, (ip >> 16) & 255,
-			     (ip >> 8) & 255, ip & 255, state_name(l->state), l->expires);
+		char mac[MAC_TEXT_LEN], addr[IPV4_TEXT_LEN];
+		n = snprintf(out + len, cap - len, "%s %s %s %" PRId64 "\n",
+			     mac_format(l->mac, mac), ipv4_format(ip, addr), state_name(l->state),
+			     l->expires);
 		if (n < 0 || (size_t)n >= cap - len)
 			return -ENOSPC;
 		len += (size_t)n;

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/name.h"
+#include "common/size.h"
+
 void menu_buf_free(struct menu_buf *b)
 {
 	free(b->p);
@@ -51,7 +54,21 @@ static void out(struct menu_buf *b, const char *fmt, ...)
 	}
 }
 
-bool menu_name_ok(const char *name)
+/* LUN, fleet and image names follow the rules the CLI and the config enforce (common/name.h): a
+ * name the CLI refuses never reaches a menu. */
+static bool lun_name_ok(const char *name)
+{
+	return name && name_check_lun(name, NULL, 0) == 0;
+}
+
+static bool image_name_ok(const char *name)
+{
+	return name && name_check_image(name, NULL, 0) == 0;
+}
+
+/* Free text that the menu writes as one iPXE word: a [client] name, the file name an initrd
+ * gets (wimboot's "BCD", "boot.sdi"): [A-Za-z0-9._-], 1..64 bytes. Not a LUN or image name. */
+static bool word_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0 || n > 64)
@@ -97,33 +114,6 @@ void menu_sanitize_text(const char *in, char *o, size_t cap)
 	while (n > 0 && o[n - 1] == ' ')
 		n--;
 	o[n] = '\0';
-}
-
-void menu_format_size(uint64_t bytes, char o[static 16])
-{
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	unsigned u = 0;
-	uint64_t whole = bytes, scale = 1;
-	while (whole >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		whole /= 1024;
-		scale *= 1024;
-		u++;
-	}
-	/* One decimal, rounded down: remainder / scale < 1, computed without overflow. */
-	uint64_t tenths = u ? (bytes - whole * scale) / (scale / 1024) * 10 / 1024 : 0;
-	int n;
-	if (tenths && u > 0)
-		n = snprintf(o, 16, "%" PRIu64 ".%" PRIu64 " %s", whole, tenths, units[u]);
-	else
-		n = snprintf(o, 16, "%" PRIu64 " %s", whole, units[u]);
-	if (n < 0)
-		o[0] = '\0';
-}
-
-static void format_mac(const uint8_t mac[6], char o[static 18])
-{
-	snprintf(o, 18, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
 }
 
 const char *menu_media_relative(const char *media_dir, const char *path)
@@ -186,18 +176,18 @@ int menu_render_vars(const struct menu_model *m, struct menu_buf *b)
 
 static void out_client(struct menu_buf *b, const struct menu_model *m, const struct menu_client *c)
 {
-	char mac[18];
-	format_mac(c->mac, mac);
+	char mac[MAC_TEXT_LEN];
+	mac_format_hexhyp(c->mac, mac);
 	out(b, ":client-%s\n", mac);
-	if (c->name && menu_name_ok(c->name))
+	if (word_ok(c->name))
 		out(b, "set rs_client %s\n", c->name);
-	if (c->default_lun && menu_name_ok(c->default_lun)) {
+	if (lun_name_ok(c->default_lun)) {
 		int t = c->timeout_s >= 0 ? c->timeout_s : (int)m->timeout_s;
 		out(b, "set rs_default lun-%s\n", c->default_lun);
 		out(b, "set rs_timeout %d\n", t > 0 ? t * 1000 : 1);
 		out(b, "set rs_action %s\n", action_label(c->action));
 	}
-	if (c->image && menu_name_ok(c->image))
+	if (image_name_ok(c->image))
 		out(b, "set rs_image %s\n", c->image);
 	if (c->initiator_iqn && menu_token_ok(c->initiator_iqn))
 		out(b, "set initiator-iqn %s\n", c->initiator_iqn);
@@ -208,14 +198,14 @@ static void out_client(struct menu_buf *b, const struct menu_model *m, const str
  * then the "*" fleet for every machine left; else the defaults. */
 static void out_top_fleet_jumps(struct menu_buf *b, const struct menu_model *m)
 {
-	char mac[18];
+	char mac[MAC_TEXT_LEN];
 	const char *all = NULL;
 	for (size_t i = 0; i < m->n_fleets; i++) {
 		const struct menu_fleet *f = &m->fleets[i];
-		if (!menu_name_ok(f->name))
+		if (!lun_name_ok(f->name))
 			continue;
 		for (size_t k = 0; k < f->n_macs; k++) {
-			format_mac(f->macs[k], mac);
+			mac_format_hexhyp(f->macs[k], mac);
 			out(b, "iseq ${rs_mac} %s && goto fleet-%s ||\n", mac, f->name);
 		}
 		if (f->all && !all)
@@ -230,10 +220,10 @@ static void out_top_fleet_jumps(struct menu_buf *b, const struct menu_model *m)
 /* Defaults, then one block per [client] selected by MAC. */
 static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 {
-	char mac[18];
+	char mac[MAC_TEXT_LEN];
 	const char *first = "exit";
 	for (size_t i = 0; i < m->n_luns; i++) {
-		if (menu_name_ok(m->luns[i].name)) {
+		if (lun_name_ok(m->luns[i].name)) {
 			first = m->luns[i].name;
 			break;
 		}
@@ -249,14 +239,14 @@ static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 	    m->default_action != MENU_ACTION_MENU && strcmp(first, "exit") ? m->timeout_s : 0;
 	out(b, "set rs_timeout %u\n", t * 1000);
 	for (size_t i = 0; i < m->n_clients; i++) {
-		format_mac(m->clients[i].mac, mac);
+		mac_format_hexhyp(m->clients[i].mac, mac);
 		out(b, "iseq ${rs_mac} %s && goto client-%s ||\n", mac, mac);
 	}
 	out_top_fleet_jumps(b, m);
 	for (size_t i = 0; i < m->n_clients; i++)
 		out_client(b, m, &m->clients[i]);
 	for (size_t i = 0; i < m->n_fleets; i++) {
-		if (!menu_name_ok(m->fleets[i].name))
+		if (!lun_name_ok(m->fleets[i].name))
 			continue;
 		/* The query string is the machine's boot request (ringsan-boot writes it down). */
 		out(b,
@@ -271,16 +261,16 @@ static void out_top_clients(struct menu_buf *b, const struct menu_model *m)
 
 int menu_render_top(const struct menu_model *m, struct menu_buf *b)
 {
-	char size[16], text[MENU_TEXT_MAX + 1];
+	char size[SIZE_FORMAT_MAX], text[MENU_TEXT_MAX + 1];
 	out(b, "#!ipxe\n# ringsan-boot menu (generated; do not edit)\n");
 	out(b, "chain --autofree vars.ipxe || goto failed\n");
 	out_top_clients(b, m);
 	out(b, ":top\nmenu ringsan on ${rs_server}: choose a disk\nitem --gap Disks:\n");
 	for (size_t i = 0; i < m->n_luns; i++) {
 		const struct menu_lun *l = &m->luns[i];
-		if (!menu_name_ok(l->name))
+		if (!lun_name_ok(l->name))
 			continue;
-		menu_format_size(l->size_bytes, size);
+		size_format(l->size_bytes, size);
 		menu_sanitize_text(l->description, text, sizeof(text));
 		/* iPXE joins item words with single spaces: no column alignment possible. */
 		out(b, "item lun-%s %s [%s]%s%s\n", l->name, l->name, size, text[0] ? " " : "",
@@ -295,7 +285,7 @@ int menu_render_top(const struct menu_model *m, struct menu_buf *b)
 	       "choose --default ${rs_default} --timeout ${rs_timeout} rs_target || goto exit\n"
 	       "goto ${rs_target}\n");
 	for (size_t i = 0; i < m->n_luns; i++) {
-		if (!menu_name_ok(m->luns[i].name))
+		if (!lun_name_ok(m->luns[i].name))
 			continue;
 		/* Back from a disk (or its failure): no more automatic choices. */
 		out(b,
@@ -403,7 +393,7 @@ static void out_image(struct menu_buf *b, const struct menu_model *m, const stru
 	out(b, " || goto failed\n");
 	for (size_t i = 0; i < img->n_initrds && i < MENU_MAX_INITRDS; i++) {
 		const struct menu_initrd *r = &img->initrds[i];
-		if (r->name && menu_name_ok(r->name))
+		if (word_ok(r->name))
 			out(b, "initrd -n %s ", r->name);
 		else
 			out(b, "initrd ");
@@ -415,7 +405,7 @@ static void out_image(struct menu_buf *b, const struct menu_model *m, const stru
 
 static bool image_ok(const struct menu_image *img)
 {
-	if (!menu_name_ok(img->name))
+	if (!image_name_ok(img->name))
 		return false;
 	if (img->iso)
 		return menu_token_ok(img->iso);
@@ -477,8 +467,8 @@ static void out_lun_defaults(struct menu_buf *b, const struct menu_lun *l)
 
 int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 {
-	char size[16], text[MENU_TEXT_MAX + 1];
-	if (idx >= m->n_luns || !menu_name_ok(m->luns[idx].name))
+	char size[SIZE_FORMAT_MAX], text[MENU_TEXT_MAX + 1];
+	if (idx >= m->n_luns || !lun_name_ok(m->luns[idx].name))
 		return -ENOENT;
 	const struct menu_lun *l = &m->luns[idx];
 	out_lun_head(b, m, l);
@@ -489,7 +479,7 @@ int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 		    l->name);
 	}
 	out_lun_defaults(b, l);
-	menu_format_size(l->size_bytes, size);
+	size_format(l->size_bytes, size);
 	menu_sanitize_text(l->description, text, sizeof(text));
 	/* The installer chooser keeps the timeout the disk chooser had (a no-keyboard install
 	 * takes both defaults); coming back here after a choice, both wait for a person. */
@@ -534,11 +524,11 @@ static bool out_fleet_lun(struct menu_buf *b, const struct menu_fleet *f)
 
 int menu_render_fleet(const struct menu_model *m, size_t idx, struct menu_buf *b)
 {
-	if (idx >= m->n_fleets || !menu_name_ok(m->fleets[idx].name))
+	if (idx >= m->n_fleets || !lun_name_ok(m->fleets[idx].name))
 		return -ENOENT;
 	const struct menu_fleet *f = &m->fleets[idx];
 	out(b, "#!ipxe\n# ringsan-boot: fleet %s, overlays of %s (generated; do not edit)\n",
-	    f->name, f->base && menu_name_ok(f->base) ? f->base : "?");
+	    f->name, lun_name_ok(f->base) ? f->base : "?");
 	out(b, "isset ${rs_mac} || set rs_mac ${netX/mac:hexhyp}\n");
 	out(b, "isset ${rs_iqn} || chain --autofree vars.ipxe || goto failed\n");
 	out(b, "set rs_lun ");

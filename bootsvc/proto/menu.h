@@ -131,8 +131,6 @@ int menu_render_fleet(const struct menu_model *m, size_t fleet_index, struct men
  * -ENOENT for an unknown name, -ENOMEM. Appends to out. */
 int menu_render_file(const struct menu_model *m, const char *name, struct menu_buf *out);
 
-/* True for a name usable as a menu label and URL part: [A-Za-z0-9._-], 1..64 bytes. */
-bool menu_name_ok(const char *name);
 /* True for a token iPXE carries verbatim in `set NAME VALUE` (usernames, secrets, IQNs, paths):
  * printable ASCII without whitespace, '$', '{', '}', '#', '|', '&', ';', quotes or backslash. */
 bool menu_token_ok(const char *s);
@@ -142,7 +140,5 @@ void menu_sanitize_text(const char *in, char *out, size_t cap);
 /* The part of a media path after media_dir (trailing '/' of media_dir ignored), or the path
  * without its leading '/' when it is not under media_dir: what follows /media/ in its URL. */
 const char *menu_media_relative(const char *media_dir, const char *path);
-/* "60 GiB", "1.5 TiB", "512 MiB", "100 B" into out (>= 16 bytes). */
-void menu_format_size(uint64_t bytes, char out[static 16]);
 
 #endif

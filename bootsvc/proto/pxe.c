@@ -6,12 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ipv4.h"
 #include "common/wire.h"
-
-static void format_ip(uint32_t ip, char out[static 16])
-{
-	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-}
 
 /* Returns the boot kind and sets *file (or *reason for PXE_BOOT_NONE). */
 static enum pxe_boot_kind choose_kind(const struct pxe_config *cfg, const struct dhcp_msg *req,
@@ -55,7 +51,7 @@ void pxe_choose_boot(const struct pxe_config *cfg, const struct dhcp_msg *req,
 	char ip[16];
 	int n = 0;
 
-	format_ip(cfg->server_ip, ip);
+	ipv4_format(cfg->server_ip, ip);
 	out->kind = choose_kind(cfg, req, &file, &reason);
 	out->reason = NULL;
 	switch (out->kind) {
@@ -95,7 +91,7 @@ static void put_boot(const struct pxe_config *cfg, const struct dhcp_msg *req,
 		     const struct pxe_choice *boot, struct dhcp_writer *w)
 {
 	char ip[16];
-	format_ip(cfg->server_ip, ip);
+	ipv4_format(cfg->server_ip, ip);
 	dhcp_set_siaddr(w, cfg->server_ip);
 	dhcp_set_file(w, boot->file);
 	if (boot->kind == PXE_BOOT_HTTP) {

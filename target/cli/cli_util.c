@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/pidfile.h"
 #include "common/size.h"
 #include "target/cli/cli.h"
@@ -192,32 +193,32 @@ void cli_notify_daemon(struct cli *cli)
 		    (int)pid, strerror(errno));
 }
 
-static struct timespec progress_start, progress_last;
+static uint64_t progress_start, progress_last; /* clock_mono_ns() */
 static bool progress_shown;
 
-static double cli_seconds_since(const struct timespec *t, const struct timespec *now)
+static double cli_seconds_since(uint64_t t, uint64_t now)
 {
-	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+	return (double)(now - t) / 1e9;
 }
 
 void cli_progress(uint64_t done, uint64_t total, void *arg)
 {
 	char rate_text[SIZE_FORMAT_MAX], done_text[SIZE_FORMAT_MAX];
-	struct timespec now;
+	uint64_t now;
 	int width = 30, filled;
 
 	(void)arg;
 	if (!isatty(STDOUT_FILENO))
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	now = clock_mono_ns();
 	if (!progress_shown) {
 		progress_start = progress_last = now;
 		progress_shown = true;
-	} else if (done < total && cli_seconds_since(&progress_last, &now) < 0.2) {
+	} else if (done < total && cli_seconds_since(progress_last, now) < 0.2) {
 		return;
 	}
 	progress_last = now;
-	double secs = cli_seconds_since(&progress_start, &now);
+	double secs = cli_seconds_since(progress_start, now);
 	double rate = secs > 0.05 ? (double)done / secs : 0;
 	double left = rate > 0 ? (double)(total - done) / rate : 0;
 	filled = total ? (int)((double)done / (double)total * width) : width;

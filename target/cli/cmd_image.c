@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/atomicfile.h"
 #include "common/imginfo.h"
 #include "common/lunfile.h"
 #include "common/size.h"
@@ -430,21 +431,13 @@ static void export_dir(const char *file, char *dir, size_t cap)
 
 static int export_commit(const char *tmp, const char *file)
 {
-	char dir[PATH_MAX];
-	int fd;
-
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, file, RENAME_NOREPLACE) != 0) {
 		cli_error("cannot create %s: %s", file,
 			  errno == EEXIST ? "it exists now; remove it or choose another name"
 					  : strerror(errno));
 		return CLI_ERR;
 	}
-	export_dir(file, dir, sizeof(dir));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	atomicfile_fsync_parent(file);
 	return CLI_OK;
 }
 

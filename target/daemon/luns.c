@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/atomicfile.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
@@ -99,49 +101,10 @@ static int start_bg_locked(struct lun_entry *e);
  * crash leaves the old content or the new. len 0 removes the file. 0 or -errno. */
 static int save_file(const struct lun_entry *e, const char *name, const void *buf, size_t len)
 {
-	char tmp[PATH_MAX + 32], path[PATH_MAX + 16];
-	int fd = -1, dfd;
+	char path[PATH_MAX + 16];
 
 	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (len == 0) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -errno;
-	} else {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
-		for (size_t off = 0; off < len;) {
-			ssize_t n = write(fd, (const char *)buf + off, len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				int ret = n < 0 ? -errno : -EIO;
-				close(fd);
-				unlink(tmp);
-				return ret;
-			}
-			off += (size_t)n;
-		}
-		int ret = fsync(fd) < 0 ? -errno : 0;
-		if (close(fd) < 0 && !ret)
-			ret = -errno;
-		if (!ret && rename(tmp, path) < 0)
-			ret = -errno;
-		if (ret) {
-			unlink(tmp);
-			return ret;
-		}
-	}
-	dfd = open(e->lf.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0) {
-		int ret = -errno;
-		if (dfd >= 0)
-			close(dfd);
-		return ret;
-	}
-	close(dfd);
-	return 0;
+	return len ? atomicfile_write(path, buf, len, 0600) : atomicfile_remove(path);
 }
 
 /* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically. */
@@ -652,13 +615,6 @@ void luns_put(struct lun_table *t, struct lun_entry *e)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* [lun] sanitize_rate: sleeps (in slices, so a shutdown is not kept waiting) until `written`
  * bytes since `start` are within the rate. */
 static void pace(struct lun_entry *e, uint64_t start, uint64_t written)
@@ -667,8 +623,8 @@ static void pace(struct lun_entry *e, uint64_t start, uint64_t written)
 	if (!rate)
 		return;
 	uint64_t due = start + (uint64_t)((double)written / rate * 1e9);
-	for (uint64_t now = now_ns(); now < due && !atomic_load(&e->table->bg_stop);
-	     now = now_ns()) {
+	for (uint64_t now = clock_mono_ns(); now < due && !atomic_load(&e->table->bg_stop);
+	     now = clock_mono_ns()) {
 		uint64_t ns = due - now < 100000000u ? due - now : 100000000u;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ns};
 		nanosleep(&ts, NULL);
@@ -684,7 +640,7 @@ static void *bg_main(void *arg)
 	struct blk_io io;
 
 	for (;;) {
-		uint64_t start = now_ns(), written = 0;
+		uint64_t start = clock_mono_ns(), written = 0;
 		int failed = 0;
 		bool ran = false;
 		while (!atomic_load(&t->bg_stop) && scsi_lu_bg_next(e->lu, &io)) {
@@ -697,7 +653,7 @@ static void *bg_main(void *arg)
 			}
 			scsi_lu_bg_done(e->lu, &io);
 		}
-		double secs = (double)(now_ns() - start) / 1e9;
+		double secs = (double)(clock_mono_ns() - start) / 1e9;
 		if (atomic_load(&t->bg_stop) && ran)
 			log_notice("LUN %s: sanitize interrupted by the shutdown; it starts again "
 				   "at the next start",

@@ -4,10 +4,13 @@
 # OVMF size probe, block rollover, a 100-client load bounded in time), proxyDHCP on the DHCP and
 # boot-server ports, full DHCP, SIGHUP reload and SIGTERM. Loopback only: every client and the
 # daemon use 127.0.0.1; the daemon answers to the request's source, so nothing is broadcast.
-# Usage: boot_test.sh PATH/TO/ringsan-boot
+# With the ringsan CLI as second argument it also checks that a LUN the CLI made reads the same
+# size in `ringsan lun list` and in the menu.
+# Usage: boot_test.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]
 set -u
 
-BIN=${1:?usage: boot_test.sh PATH/TO/ringsan-boot}
+BIN=${1:?usage: boot_test.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]}
+CLI=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLIENT="$HERE/bootclient.py"
 PY=$(command -v /usr/bin/python3 || command -v python3 || true) # the system one starts fastest
@@ -196,6 +199,21 @@ check "pxe 4011 REQUEST -> ACK" c pxe $PXE snponly.efi
 mklun fresh 1G "Created later"
 fetch "/menu.ipxe" "$TMP/menu2.ipxe"
 check "new LUN without restart" grep_in "$TMP/menu2.ipxe" 'item lun-fresh fresh \[1 GiB\] Created later'
+# The menu and the CLI print a size with the same code: 1 GiB + 512 bytes is "1.0 GiB" in both.
+same_size_as_cli() {
+	local listed
+	"$CLI" lun create odd --size 1073742336 --data-dir "$TMP/data" >/dev/null || return 1
+	chmod -R a+rX "$TMP/data/odd" # the daemon reads it as an unprivileged user
+	listed=$("$CLI" lun list --data-dir "$TMP/data" | awk '$1 == "odd" { print $2, $3 }')
+	[ "$listed" = "1.0 GiB" ] || { echo "lun list says '$listed'"; return 1; }
+	fetch "/menu.ipxe" "$TMP/menu-odd.ipxe" || return 1
+	grep_in "$TMP/menu-odd.ipxe" "item lun-odd odd \\[$listed\\]"
+}
+if [ -x "$CLI" ]; then
+	check "menu and lun list print the same size" same_size_as_cli
+else
+	echo "SKIP menu and lun list print the same size: no ringsan CLI given"
+fi
 sed -i 's/Desk PC (from the config)/Desk PC reloaded/' "$TMP/boot.ini"
 kill -HUP "$MAIN_PID"
 sleep 0.3

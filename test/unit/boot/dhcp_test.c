@@ -5,6 +5,7 @@
 #include "bootsvc/proto/dhcp.h"
 #include "bootsvc/proto/lease.h"
 #include "bootsvc/proto/pxe.h"
+#include "common/name.h"
 #include "test/unit/check.h"
 #include "test/unit/boot/pkt.h"
 
@@ -46,8 +47,8 @@ static void test_decode_basic(void)
 	CHECK(m.has_requested_ip && m.requested_ip == IP(10, 0, 0, 7));
 	CHECK(dhcp_is_pxe_client(&m));
 	CHECK(dhcp_is_ipxe(&m));
-	char mac[18];
-	dhcp_format_mac(&m, mac);
+	char mac[MAC_TEXT_LEN];
+	mac_format(m.chaddr, mac);
 	CHECK_STR(mac, "52:54:00:12:34:56");
 }
 

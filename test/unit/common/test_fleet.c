@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "common/config.h"
 #include "common/fleet.h"
 #include "test/unit/check.h"
 
@@ -97,9 +98,9 @@ static void test_matching(void)
 
 static void test_names(void)
 {
-	char name[NAME_MAX_LEN + 1], err[256], hh[FLEET_MAC_HEXHYP_LEN];
+	char name[NAME_MAX_LEN + 1], err[256], hh[MAC_TEXT_LEN];
 
-	fleet_mac_hexhyp(mac1, hh);
+	mac_format_hexhyp(mac1, hh);
 	CHECK_STR(hh, "52-54-00-12-34-56");
 	CHECK_EQ(fleet_lun_name("{fleet}-{mac}", "lab", mac1, name, sizeof(name), err, sizeof(err)),
 		 0);

@@ -106,5 +106,9 @@ int main(void)
 			CHECK_MEM(mac, mac_cases[i].mac, 6);
 	}
 	CHECK_STR(mac_format(mac_cases[1].mac, buf), "52:54:00:ab:cd:ef");
+	/* iPXE's ${mac:hexhyp}: the menus and the fleet overlay names */
+	CHECK_STR(mac_format_hexhyp(mac_cases[1].mac, buf), "52-54-00-ab-cd-ef");
+	CHECK_EQ(mac_parse(buf, mac), 0);
+	CHECK_MEM(mac, mac_cases[1].mac, 6);
 	return CHECK_SUMMARY();
 }
