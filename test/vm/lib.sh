@@ -122,6 +122,50 @@ report_times() {
 		"VM exited $(report_get "$r" total_s) s"
 }
 
+# --- services a test runs in its namespace NS (stopped by their PIDs only) ---------------------
+
+PIDS=()
+
+# in_ns_bg LOG CMD...: start CMD in namespace NS in the background (ip netns exec execs it, so $!
+# is CMD's own PID), output appended to LOG; sets BG_PID and adds it to PIDS.
+in_ns_bg() {
+	local log=$1
+	shift
+	ip netns exec "$NS" "$@" </dev/null >>"$log" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+
+# stop_pid PID: stop one process this test started (TERM, then KILL after 5 s).
+stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || {
+		wait "$pid" 2>/dev/null || true
+		return 0
+	}
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 25; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# ns_cleanup: stop everything in PIDS, remove namespace NS and the work directory WORK.
+ns_cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" || true
+	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
+}
+
+# udp_bound PORT / tcp_bound PORT: something in namespace NS listens there.
+udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
+tcp_bound() { ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q .; }
+
 # --- watching a VM run (boot-bios.sh, boot-pxe.sh) ----------------------------------------------
 # The caller sets LOG (serial log), QEMU_PID (the `timeout` wrapper around QEMU, which passes
 # SIGTERM on), TIMEOUT, EXPECT (boot|write), REPORT (file or empty) and TMP (removed at the end).

@@ -29,7 +29,6 @@ FLEETS=(lab lab keep) # lab: reset = boot; keep: reset = never
 VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-600}
 PASSED=0
 FAILED=0
-PIDS=()
 
 requirements() {
 	local missing
@@ -43,36 +42,6 @@ requirements() {
 	ip netns del "ringsan-probe-$$"
 }
 
-in_ns_bg() { # in_ns_bg LOG CMD...: CMD in the namespace, in the background; sets BG_PID
-	local log=$1
-	shift
-	ip netns exec "$NS" "$@" </dev/null >>"$log" 2>&1 &
-	BG_PID=$!
-	PIDS+=("$BG_PID")
-}
-
-stop_pid() { # stop one process this test started (TERM, then KILL after 5 s)
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 25; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		stop_pid "$pid"
-	done
-	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" || true
-	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
-}
-
-udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
-tcp_bound() { ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q .; }
 hyp() { echo "${1//:/-}"; }
 overlay() { echo "${FLEETS[$1]}-$(hyp "${MACS[$1]}")"; }
 
@@ -167,7 +136,7 @@ main() {
 	WORK=$(mktemp -d)
 	chmod 755 "$WORK" # ringsan-boot drops root after binding
 	DATA=$WORK/data CFG=$WORK/ringsan.ini BOOTD_LOG=$WORK/ringsan-boot.log
-	trap cleanup EXIT
+	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
 	RINGSAN_VM_CMDLINE="ringsan.nonce=1" "$VM_DIR/make-disk.sh" "$WORK/disk.img" ||
 		die "make-disk.sh failed"

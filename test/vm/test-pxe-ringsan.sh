@@ -45,7 +45,6 @@ CASES=${RINGSAN_VM_CASES:-bios bios-e1000 uefi uefi-pxe install unknown proxy-bi
 VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-150}
 PASSED=0
 FAILED=0
-PIDS=()
 TIMES=()
 BOOTD_PID=''
 
@@ -63,44 +62,6 @@ requirements() {
 	ip netns add "ringsan-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
 	ip netns del "ringsan-probe-$$"
 }
-
-# in_ns_bg LOG CMD...: start CMD in the lab namespace in the background (ip netns exec execs
-# it, so $! is CMD's own PID); sets BG_PID.
-in_ns_bg() {
-	local log=$1
-	shift
-	ip netns exec "$NS" "$@" </dev/null >>"$log" 2>&1 &
-	BG_PID=$!
-	PIDS+=("$BG_PID")
-}
-
-# stop_pid PID: stop one process this test started (TERM, then KILL after 5 s).
-stop_pid() {
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || {
-		wait "$pid" 2>/dev/null || true
-		return 0
-	}
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 25; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		stop_pid "$pid"
-	done
-	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" || true
-	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
-}
-
-udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
-tcp_bound() { ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q .; }
 
 # http_get PATH: GET http://SERVER/PATH from inside the namespace, body on stdout.
 http_get() {
@@ -417,7 +378,7 @@ main() {
 	chmod 755 "$WORK"
 	DATA=$WORK/data MEDIA=$WORK/media CFG=$WORK/ringsan.ini BOOTD_LOG=$WORK/ringsan-boot.log
 	: >"$BOOTD_LOG"
-	trap cleanup EXIT
+	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
 	if ! make_luns; then
 		check "make-disk.sh builds the disk; ringsan lun create makes LUNs $LUN_BOOT and $LUN_INSTALL" false
