@@ -22,7 +22,9 @@
 #   RINGSAN-BOOT-OK root=<root device> session=<iSCSI target> previous=<N> <earlier nonces...>
 #   RINGSAN-WRITE-OK nonce=<nonce>
 # and powers the machine off. The test reads the nonce from the console and finds it in the LUN.
-# Next to the image it keeps debian12-kit.tar (make_kit), for test-debian-installer.sh.
+# Next to the image it keeps, for test-debian-installer.sh, debian12-installer-kit.tar (make_kit)
+# and debian12-root.tar (the same tree as the image's file system, numeric owners, for an install
+# from inside the installer). The system also has fdisk and extlinux, the tools of that install.
 #
 # Environment:
 #   RINGSAN_DEBIAN_CACHE  where the image is kept (default /var/cache/ringsan-test; it survives
@@ -42,7 +44,10 @@ ROOT_UUID=7a1c0de0-5a11-4b0a-9e5a-000000000012 # fixed: the kernel command line 
 CACHED=$RINGSAN_DEBIAN_CACHE/debian12-iscsi-root.qcow2
 CACHED_UEFI=$RINGSAN_DEBIAN_CACHE/debian12-iscsi-root-uefi.qcow2
 UEFI_ROOT_START_MIB=65
-KIT=$RINGSAN_DEBIAN_CACHE/debian12-kit.tar # test-debian-installer.sh's stand-in (make_kit)
+# test-debian-installer.sh's stand-in (make_kit) and what it unpacks onto the LUN (make_root_tar).
+# New names when their recipe changes, so that older checkouts sharing the cache keep theirs.
+KIT=$RINGSAN_DEBIAN_CACHE/debian12-installer-kit.tar
+ROOT_TAR=$RINGSAN_DEBIAN_CACHE/debian12-root.tar
 # Bump when the recipe changes, so a cached image of an older recipe is rebuilt.
 RECIPE=7
 
@@ -209,12 +214,14 @@ make_disk_uefi() {
 }
 
 # make_kit ROOT KIT: what test-debian-installer.sh gives Debian's installer in an extra initrd
-# instead of the components it would download: iscsistart with its libraries, and the modules
-# (same kernel as the installer's) for iSCSI, the iBFT, SCSI disks and ext4, in load order.
+# instead of the components it would download: iscsistart, and for the install sfdisk (fdisk),
+# mke2fs with its mke2fs.conf (e2fsprogs), extlinux with its mbr.bin (extlinux), all with their
+# libraries except glibc's (the installer has the same glibc); and the modules (same kernel as the
+# installer's) for iSCSI, the iBFT, SCSI disks and ext4, in load order.
 make_kit() {
-	local root=$1 kit=$2 kver m path lib
+	local root=$1 kit=$2 kver m path lib tool
 	kver=$(ls "$root/lib/modules" | sort -V | tail -n1)
-	mkdir -p "$kit/ringsan/modules" "$kit/ringsan/lib"
+	mkdir -p "$kit/ringsan/modules" "$kit/ringsan/lib" "$kit/ringsan/sbin"
 	: >"$kit/ringsan/modules/order"
 	for m in crc32c_generic crct10dif_generic sd_mod iscsi_tcp iscsi_ibft ext4; do
 		chroot "$root" /usr/sbin/modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
@@ -226,11 +233,29 @@ make_kit() {
 	done
 	grep -q '^iscsi_tcp.ko$' "$kit/ringsan/modules/order" || die "no iscsi_tcp module for $kver"
 	cp "$root/usr/sbin/iscsistart" "$kit/ringsan/iscsistart"
-	for lib in libcrypto.so.3 libkmod.so.2 libopeniscsiusr.so.0.2.0 libzstd.so.1 liblzma.so.5; do
-		cp -L "$root/usr/lib/x86_64-linux-gnu/$lib" "$kit/ringsan/lib/" ||
-			die "no $lib in the Debian system"
+	for tool in /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux; do
+		[[ -x $root$tool ]] || die "no $tool in the Debian system"
+		cp "$root$tool" "$kit/ringsan/sbin/"
 	done
+	cp "$root/usr/lib/EXTLINUX/mbr.bin" "$root/etc/mke2fs.conf" "$kit/ringsan/"
+	for lib in $(for tool in /usr/sbin/iscsistart /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux; do
+		chroot "$root" ldd "$tool" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'
+	done | sort -u); do
+		case ${lib##*/} in
+		libc.so.* | ld-linux* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | libresolv.so.*) ;;
+		*) cp -L "$root$lib" "$kit/ringsan/lib/" ;;
+		esac
+	done
+	[[ -e $kit/ringsan/lib/libcrypto.so.3 && -e $kit/ringsan/lib/libext2fs.so.2 &&
+		-e $kit/ringsan/lib/libfdisk.so.1 ]] || die "ldd found no libraries for the kit's tools"
 	tar -cf "$kit.tar" -C "$kit" ringsan
+}
+
+# make_root_tar ROOT OUT: the system's tree as one uncompressed tar (numeric owners, so the
+# installer's busybox tar, which knows no users but root, restores them; uncompressed because
+# gunzip under TCG is slower than the network).
+make_root_tar() {
+	tar --numeric-owner -C "$1" -cf "$2" .
 }
 
 # remove_work DIR: unmount whatever a failed debootstrap left mounted below DIR (its /proc, /sys,
@@ -251,7 +276,7 @@ build() {
 	preconfigure "$work/root"
 	mkdir -p "$RINGSAN_DEBIAN_CACHE/debs"
 	DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase \
-		--include=linux-image-amd64,open-iscsi,systemd-sysv,udev,e2fsprogs,systemd-boot-efi \
+		--include=linux-image-amd64,open-iscsi,systemd-sysv,udev,e2fsprogs,systemd-boot-efi,fdisk,extlinux \
 		--cache-dir="$RINGSAN_DEBIAN_CACHE/debs" \
 		"$SUITE" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
 		tail -n 20 "$work/debootstrap.log" >&2
@@ -265,10 +290,12 @@ build() {
 	configure "$work/root"
 	extlinux_conf "$work/root"
 	make_kit "$work/root" "$work/kit"
+	make_root_tar "$work/root" "$work/root.tar"
 	make_disk "$work/root" "$work/disk.raw"
 	make_disk_uefi "$work/root" "$work/disk-uefi.raw" "$work/esp.img"
 	mkdir -p "$RINGSAN_DEBIAN_CACHE"
 	mv "$work/kit.tar" "$KIT"
+	mv "$work/root.tar" "$ROOT_TAR"
 	qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 	qemu-img convert -O qcow2 "$work/disk-uefi.raw" "$work/disk-uefi.qcow2"
 	echo "$RECIPE" >"$work/recipe"
@@ -282,7 +309,7 @@ build() {
 main() {
 	local out=${1:-} work missing
 	[[ -n $out ]] || usage
-	if [[ ! -s $CACHED || ! -s $CACHED_UEFI || ! -s $KIT || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
+	if [[ ! -s $CACHED || ! -s $CACHED_UEFI || ! -s $KIT || ! -s $ROOT_TAR || "$(cat "$CACHED.recipe" 2>/dev/null)" != "$RECIPE" ]]; then
 		(($(id -u) == 0)) || skip "building the Debian image needs root (debootstrap, loop mount)"
 		missing=$(missing_cmds debootstrap extlinux mkfs.ext4 e2fsck sfdisk qemu-img mount \
 			mkfs.vfat mcopy /usr/lib/EXTLINUX/mbr.bin)
