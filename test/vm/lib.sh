@@ -152,13 +152,19 @@ stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# ns_cleanup: stop everything in PIDS, remove namespace NS and the work directory WORK.
-ns_cleanup() {
+# ns_down: stop everything in PIDS and remove namespace NS.
+ns_down() {
 	local pid
 	for pid in "${PIDS[@]}"; do
 		stop_pid "$pid"
 	done
-	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" || true
+	PIDS=()
+	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" >/dev/null 2>&1 || true
+}
+
+# ns_cleanup: ns_down, then remove the work directory WORK (an EXIT trap).
+ns_cleanup() {
+	ns_down
 	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
 }
 

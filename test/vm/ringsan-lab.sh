@@ -6,45 +6,13 @@
 # advertisements so iPXE does not wait for IPv6.
 #
 # The caller sets RINGSAN, RINGSAN_BOOT, WORK (a directory it removes), DATA (data dir), CFG (the
-# config file) and NS; it calls lab_up, then lab_boot ..., and lab_down from its EXIT trap.
+# config file) and NS; it calls lab_up, then lab_boot ..., and ns_cleanup from its EXIT trap.
 
 LAB_NET=192.168.77
 LAB_SERVER=$LAB_NET.1
-LAB_PIDS=()
 LAB_BOOTD_PID=''
 
-# lab_bg LOG CMD...: CMD in the namespace, in the background; sets LAB_BG_PID.
-lab_bg() {
-	local log=$1
-	shift
-	ip netns exec "$NS" "$@" </dev/null >>"$log" 2>&1 &
-	LAB_BG_PID=$!
-	LAB_PIDS+=("$LAB_BG_PID")
-}
-
-# lab_stop_pid PID: stop one process this test started (TERM, then KILL after 5 s).
-lab_stop_pid() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 25; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-lab_down() {
-	local pid
-	for pid in "${LAB_PIDS[@]}"; do
-		lab_stop_pid "$pid"
-	done
-	LAB_PIDS=()
-	[[ -z ${NS:-} ]] || "$VM_DIR/netns.sh" down "$NS" >/dev/null 2>&1 || true
-}
-
-lab_udp_bound() { ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .; }
-lab_tcp_bound() { ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q .; }
+# Services run with lib.sh's in_ns_bg (their PIDs in PIDS); ns_down stops them and removes NS.
 
 # lab_requirements: skip (77) unless this machine can run the lab.
 lab_requirements() {
@@ -60,18 +28,18 @@ lab_requirements() {
 # lab_up: namespace, RAs, the target and the boot service (full DHCP).
 lab_up() {
 	"$VM_DIR/netns.sh" up "$NS" || return 1
-	lab_bg "$WORK/ra.log" python3 "$VM_DIR/labsvc.py" ra br0
-	lab_bg "$WORK/ringsan.log" "$RINGSAN" --data-dir "$DATA" serve --listen "$LAB_SERVER:3260"
-	wait_for 30 lab_tcp_bound 3260 || {
+	in_ns_bg "$WORK/ra.log" python3 "$VM_DIR/labsvc.py" ra br0
+	in_ns_bg "$WORK/ringsan.log" "$RINGSAN" --data-dir "$DATA" serve --listen "$LAB_SERVER:3260"
+	wait_for 30 tcp_bound 3260 || {
 		log "ringsan serve did not listen:"
 		tail -n 20 "$WORK/ringsan.log" >&2
 		return 1
 	}
-	lab_bg "$WORK/ringsan-boot.log" "$RINGSAN_BOOT" serve -c "$CFG" --data-dir "$DATA" \
+	in_ns_bg "$WORK/ringsan-boot.log" "$RINGSAN_BOOT" serve -c "$CFG" --data-dir "$DATA" \
 		--dhcp full --dhcp-range "$LAB_NET.100-$LAB_NET.150" --interface br0 \
 		--server-ip "$LAB_SERVER" --http "$LAB_SERVER:80"
-	LAB_BOOTD_PID=$LAB_BG_PID
-	wait_for 30 lab_udp_bound 67 && wait_for 30 lab_udp_bound 69 && wait_for 30 lab_tcp_bound 80 ||
+	LAB_BOOTD_PID=$BG_PID
+	wait_for 30 udp_bound 67 && wait_for 30 udp_bound 69 && wait_for 30 tcp_bound 80 ||
 		{
 			log "ringsan-boot did not bind its ports:"
 			tail -n 20 "$WORK/ringsan-boot.log" >&2

@@ -39,11 +39,6 @@ IMAGE_UUID=7a1c0de0-5a11-4b0a-9e5a-000000000012 # make-debian.sh's prebuilt disk
 PASSED=0
 FAILED=0
 
-cleanup() {
-	lab_down
-	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
-}
-
 write_config() { # write_config ACTION
 	cat >"$CFG" <<-EOF
 		# test-debian-installer.sh (generated)
@@ -155,7 +150,7 @@ main() {
 	WORK=$(mktemp -d)
 	chmod 755 "$WORK"
 	DATA=$WORK/data CFG=$WORK/ringsan.ini MEDIA=$WORK/media
-	trap cleanup EXIT
+	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
 	t0=$(now)
 	# Builds (once) the cache: the installer kit and the system's tree come with the image.

@@ -34,11 +34,6 @@ PART_OFFSET=1048576 # make-debian.sh: the ext4 partition starts at 1 MiB
 PASSED=0
 FAILED=0
 
-cleanup() {
-	lab_down
-	[[ -z ${WORK:-} ]] || rm -rf "$WORK"
-}
-
 write_config() {
 	cat >"$CFG" <<-EOF
 		# test-debian-iscsi.sh (generated)
@@ -122,7 +117,7 @@ main() {
 	WORK=$(mktemp -d)
 	chmod 755 "$WORK"
 	DATA=$WORK/data CFG=$WORK/ringsan.ini
-	trap cleanup EXIT
+	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
 	local t0
 	t0=$(now)
