@@ -113,7 +113,7 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 {
 	struct server *srv = nc->w->srv;
 	const char *name = conn_login_initiator(nc->conn);
-	enum conn_state st = conn_state(nc->conn);
+	enum conn_phase st = conn_phase(nc->conn);
 	uint64_t now = netconn_now_ms();
 
 	if (chap_answer && !nc->auth_checked) {
@@ -157,7 +157,7 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 		conn_recv(nc->conn, pdu, netconn_now_ms());
 		if (nc->prelogin)
 			login_progress(nc, chap_answer);
-		if (!nc->ffp_framing && conn_state(nc->conn) == CONN_FULL_FEATURE) {
+		if (!nc->ffp_framing && conn_phase(nc->conn) == CONN_FULL_FEATURE) {
 			framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
 					   conn_data_digest(nc->conn));
 			framer_set_max_data_len(&nc->fr, conn_max_recv_data(nc->conn));
@@ -186,7 +186,7 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 			return;
 		}
 		nc->peer_gone = true;
-		if (conn_state(nc->conn) != CONN_LOGGED_OUT)
+		if (conn_phase(nc->conn) != CONN_LOGGED_OUT)
 			conn_shutdown(nc->conn, res == 0 ? "connection closed by the initiator"
 							 : strerror(-res));
 		netconn_poke(nc);
@@ -201,7 +201,7 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 			nc->rx_cap = NETCONN_RX_BUF;
 		}
 	}
-	if (conn_state(nc->conn) == CONN_LOGIN || conn_state(nc->conn) == CONN_FULL_FEATURE)
+	if (conn_phase(nc->conn) < CONN_LOGGED_OUT) /* login, full feature, logout wait */
 		rx_arm(nc);
 	netconn_poke(nc);
 }
@@ -313,8 +313,8 @@ static void tx_start(struct netconn *nc)
 
 static bool wants_close(struct netconn *nc)
 {
-	enum conn_state st = conn_state(nc->conn);
-	if (st == CONN_CLOSING || nc->peer_gone)
+	enum conn_phase st = conn_phase(nc->conn);
+	if (st >= CONN_CLOSING || nc->peer_gone)
 		return true;
 	return st == CONN_LOGGED_OUT && !nc->tx_busy && !nc->nbatch && !conn_tx_head(nc->conn);
 }
@@ -357,8 +357,8 @@ void netconn_poke(struct netconn *nc)
 		nc->shut = true;
 		conn_shutdown(nc->conn, "closing");
 	}
-	if (nc->rx_busy || nc->tx_busy || !conn_idle(nc->conn) || conn_end_flush(nc->conn))
-		return; /* wait for the last completions (and the LUN's flush) */
+	if (nc->rx_busy || nc->tx_busy || conn_phase(nc->conn) != CONN_CLOSED)
+		return; /* wait for the last completions (the engine's: its I/O, the LUN's flush) */
 	netconn_free(nc);
 }
 
@@ -385,9 +385,9 @@ void netconn_drop(struct netconn *nc, const char *why)
 
 void netconn_tick(struct netconn *nc, uint64_t now_ms)
 {
-	bool logging_in = conn_state(nc->conn) == CONN_LOGIN;
+	bool logging_in = conn_phase(nc->conn) == CONN_LOGIN;
 	conn_tick(nc->conn, now_ms);
-	if (logging_in && conn_state(nc->conn) == CONN_CLOSING) /* the login's deadline */
+	if (logging_in && conn_phase(nc->conn) >= CONN_CLOSING) /* the login's deadline */
 		nc->w->admit_stats.timed_out++;
 	netconn_poke(nc);
 }

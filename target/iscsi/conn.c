@@ -1,6 +1,6 @@
-/* conn.c: the connection engine around session.c (commands) and conn_ctl.c (control PDUs):
- * login phase, the CmdSN window and command ordering (RFC 7143 4.2.2.1), Reject (11.17), the tx
- * queue and the connection's life cycle. */
+/* conn.c: the connection engine around session.c (commands), conn_ctl.c (control PDUs) and
+ * conn_life.c (phases and teardown): login phase, the CmdSN window and command ordering (RFC 7143
+ * 4.2.2.1), Reject (11.17), the tx queue. */
 #include "target/iscsi/conn_int.h"
 
 #include <errno.h>
@@ -52,7 +52,7 @@ void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx)
 
 void conn_queue(struct iscsi_conn *c, struct conn_tx *tx)
 {
-	if (c->free_when_idle) { /* the socket is gone: nothing more goes out */
+	if (c->phase >= CONN_CLOSING) { /* nothing more goes out */
 		free(tx->owned);
 		free(tx);
 		return;
@@ -132,47 +132,9 @@ void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t 
 		   iscsi_op_name(iscsi_opcode(bhs)), reason);
 }
 
-void conn_fail(struct iscsi_conn *c, const char *reason)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	log_warn("%s %s: closing the connection: %s", c->env.peer,
-		 c->initiator_name[0] ? c->initiator_name : "(no name yet)", reason);
-	c->state = CONN_CLOSING;
-	c->close_reason = reason;
-	session_reap(c);
-}
-
-/* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
- * at info level, unlike conn_fail's protocol errors. */
-void conn_shutdown(struct iscsi_conn *c, const char *why)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	if (c->state != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
-		log_info("%s %s: connection ended: %s", c->env.peer,
-			 c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
-	c->state = CONN_CLOSING;
-	c->close_reason = why;
-	session_reap(c);
-}
-
-/* The same without a line of its own: admission control drops a login (a newcomer needs its
- * slot, or the login took too long) and counts such drops in one rate-limited line. */
-void conn_drop(struct iscsi_conn *c, const char *why)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	log_debug("%s %s: connection dropped: %s", c->env.peer,
-		  c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
-	c->state = CONN_CLOSING;
-	c->close_reason = why;
-	session_reap(c);
-}
-
 bool conn_awaits_chap_response(const struct iscsi_conn *c)
 {
-	return c->state == CONN_LOGIN && c->login && login_awaits_chap_response(c->login);
+	return c->phase == CONN_LOGIN && c->login && login_awaits_chap_response(c->login);
 }
 
 bool conn_chap_passed(const struct iscsi_conn *c)
@@ -181,11 +143,6 @@ bool conn_chap_passed(const struct iscsi_conn *c)
 }
 
 /* ---- accessors ---- */
-
-enum conn_state conn_state(const struct iscsi_conn *c)
-{
-	return c->state;
-}
 
 bool conn_header_digest(const struct iscsi_conn *c)
 {
@@ -199,7 +156,7 @@ bool conn_data_digest(const struct iscsi_conn *c)
 
 uint32_t conn_max_recv_data(const struct iscsi_conn *c)
 {
-	return c->state == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
+	return c->phase == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
 				      : c->cfg.limits.max_recv_data_segment_length;
 }
 
@@ -256,28 +213,6 @@ const uint8_t *conn_isid(const struct iscsi_conn *c)
 uint16_t conn_tsih(const struct iscsi_conn *c)
 {
 	return c->tsih;
-}
-
-bool conn_idle(const struct iscsi_conn *c)
-{
-	if (c->end_flush == END_FLUSH_RUNNING)
-		return false;
-	for (const struct iscsi_task *t = c->tasks; t; t = t->next)
-		if (t->io_inflight)
-			return false;
-	return true;
-}
-
-/* Detach from the LU and drop the daemon's reference (which unlocks the LUN file for the CLI
- * once no session uses it). */
-void conn_release_target(struct iscsi_conn *c)
-{
-	if (c->attached)
-		scsi_lu_detach(c->target.lu, &c->nexus);
-	c->attached = false;
-	if (c->have_target)
-		c->env.put_target(c->env.ctx, &c->target);
-	c->have_target = false;
 }
 
 /* ---- full feature phase dispatch ---- */
@@ -359,7 +294,7 @@ static int pending_hold(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint3
 static void pending_run(struct iscsi_conn *c)
 {
 	bool found = true;
-	while (found && c->state == CONN_FULL_FEATURE) {
+	while (found && conn_in_full_feature(c)) {
 		found = false;
 		for (struct pending_cmd **pp = &c->pending; *pp; pp = &(*pp)->next) {
 			struct pending_cmd *p = *pp;
@@ -512,12 +447,12 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
 			 out.reason ? out.reason : "refused");
 		c->login_status = out.status;
-		c->state = CONN_LOGGED_OUT; /* close once the response is sent */
+		conn_set_phase(c, CONN_LOGGED_OUT); /* close once the response is sent */
 		return;
 	case LOGIN_DONE:
 		c->params = login_result(c->login)->params;
 		c->peer_mrdsl = c->params.peer_max_recv_data_segment_length;
-		c->state = CONN_FULL_FEATURE;
+		conn_set_phase(c, CONN_FULL_FEATURE);
 		conn_window_update(c);
 		return;
 	}
@@ -533,7 +468,8 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 		return NULL;
 	c->cfg = *cfg;
 	c->env = *env;
-	c->state = CONN_LOGIN;
+	c->phase = CONN_LOGIN;
+	c->refs = 1; /* the daemon's, until conn_free */
 	c->last_rx_ms = now_ms;
 	c->started_ms = now_ms;
 	iscsi_params_default(&c->params);
@@ -554,93 +490,32 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	return c;
 }
 
-static void conn_destroy(struct iscsi_conn *c)
+void conn_pending_free(struct iscsi_conn *c)
 {
-	conn_release_target(c);
-	if (c->registered && c->env.session_remove)
-		c->env.session_remove(c->env.ctx, c);
-	login_free(c->login);
-	text_in_fini(&c->text_req);
-	free(c->text_out);
-	free(c);
-}
-
-static void end_flush_done(struct blk_io *io)
-{
-	struct iscsi_conn *c = io->owner;
-	c->end_flush = END_FLUSH_DONE; /* a failure is the daemon's to see: it flushes too */
-	if (c->free_when_idle) {
-		conn_maybe_destroy(c);
-		return;
-	}
-	conn_check_waiters(c); /* a logout waiting for it */
-	if (c->env.kick)       /* a closing connection: the daemon may free it now */
-		c->env.kick(c->env.ctx, c);
-}
-
-bool conn_end_flush(struct iscsi_conn *c)
-{
-	if (c->end_flush == END_FLUSH_DONE || !c->have_target || !c->env.bq)
-		return false;
-	if (c->end_flush == END_FLUSH_NONE) {
-		memset(&c->end_io, 0, sizeof(c->end_io));
-		c->end_io.op = BLK_FLUSH;
-		c->end_io.dev = c->target.dev;
-		c->end_io.done = end_flush_done;
-		c->end_io.owner = c;
-		c->end_flush = END_FLUSH_RUNNING;
-		blk_submit(c->env.bq, &c->end_io);
-	}
-	return true;
-}
-
-void conn_maybe_destroy(struct iscsi_conn *c)
-{
-	if (c->free_when_idle && !c->in_free && conn_idle(c) && !conn_end_flush(c))
-		conn_destroy(c);
-}
-
-void conn_free(struct iscsi_conn *c)
-{
-	c->in_free = true;
-	c->state = CONN_CLOSING;
-	session_reap(c);
-	while (c->tx_head) {
-		struct conn_tx *tx = c->tx_head;
-		conn_tx_pop(c);
-		conn_tx_done(c, tx);
-	}
 	while (c->pending) {
 		struct pending_cmd *p = c->pending;
 		c->pending = p->next;
 		pending_drop(p);
 		free(p);
 	}
-	c->in_free = false;
-	c->free_when_idle = true;
-	conn_maybe_destroy(c); /* now, or when the last block I/O completes */
+	c->npending = 0;
 }
 
 int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms)
 {
 	c->last_rx_ms = now_ms;
 	c->nop_sent_ms = 0; /* anything from the peer shows it is alive */
-	switch (c->state) {
-	case CONN_LOGIN:
+	if (c->phase == CONN_LOGIN)
 		login_pdu(c, pdu);
-		break;
-	case CONN_FULL_FEATURE:
+	else if (conn_in_full_feature(c))
 		ffp_ordered(c, pdu);
-		break;
-	default:
-		break; /* closing: ignore */
-	}
-	return c->state == CONN_CLOSING ? -EPROTO : 0;
+	/* else logged out or closing: ignored */
+	return c->phase >= CONN_CLOSING ? -EPROTO : 0;
 }
 
 void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN])
 {
-	if (c->state == CONN_FULL_FEATURE)
+	if (conn_in_full_feature(c))
 		conn_send_reject(c, bhs, ISCSI_REJECT_DATA_DIGEST);
 	else
 		conn_fail(c, "data digest error during login");

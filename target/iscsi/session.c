@@ -63,7 +63,7 @@ static void task_free(struct iscsi_task *t)
 	free(t);
 	conn_window_update(c);
 	conn_check_waiters(c);
-	conn_maybe_destroy(c);
+	conn_put(c); /* the task's reference: the last one frees the connection */
 }
 
 /* A task goes once it has answered (or was aborted) and nothing refers to it any more. An
@@ -75,8 +75,12 @@ static void task_maybe_free(struct iscsi_task *t)
 		t->waiting = false;
 		t->io_inflight--;
 	}
-	if (t->io_inflight || t->tx_inflight)
+	if (t->io_inflight)
 		return;
+	if (t->tx_inflight) {
+		conn_close_step(t->conn); /* a closing connection waits only for block I/O */
+		return;
+	}
 	if (t->responded || t->aborted)
 		task_free(t);
 }
@@ -631,6 +635,7 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	t->next = c->tasks;
 	c->tasks = t;
 	c->ntasks++;
+	conn_get(c);
 	if (!t->immediate)
 		c->nactive++;
 	return t;
