@@ -1,4 +1,4 @@
-/* conn.c: the connection engine around session.c (commands), conn_ctl.c (control PDUs) and
+/* conn.c: the connection engine around conn_cmd.c (commands), conn_ctl.c (control PDUs) and
  * conn_life.c (phases and teardown): login phase, the CmdSN window and command ordering (RFC 7143
  * 4.2.2.1), Reject (11.17), the tx queue. */
 #include "target/iscsi/conn_int.h"
@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/wire.h"
 #include "target/iscsi/crc32c.h"
 #include "target/iscsi/framer.h"
 
@@ -88,7 +87,7 @@ void conn_tx_done(struct iscsi_conn *c, struct conn_tx *tx)
 	free(tx->owned);
 	free(tx);
 	if (t)
-		session_task_tx_done(t);
+		conn_cmd_tx_done(t);
 	(void)c;
 }
 
@@ -166,7 +165,7 @@ void conn_abort_tasks(struct iscsi_conn *c)
 	for (; t; t = next) {
 		next = t->next;
 		if (!t->responded)
-			session_abort_task(t);
+			conn_cmd_abort_task(t);
 	}
 }
 
@@ -221,7 +220,7 @@ static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	switch (iscsi_opcode(pdu->bhs)) {
 	case ISCSI_OP_SCSI_CMD:
-		return session_scsi_cmd(c, pdu);
+		return conn_cmd_scsi(c, pdu);
 	case ISCSI_OP_NOP_OUT:
 		return conn_nop_out(c, pdu);
 	case ISCSI_OP_TMF_REQ:
@@ -246,7 +245,7 @@ static void pending_drop(struct pending_cmd *p)
 bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt)
 {
 	for (struct pending_cmd *p = c->pending; p; p = p->next) {
-		if (!p->tombstone && get_be32(p->pdu.bhs + 16) == itt) {
+		if (!p->tombstone && iscsi_bhs_itt(p->pdu.bhs) == itt) {
 			pending_drop(p);
 			p->tombstone = true;
 			return true;
@@ -318,11 +317,11 @@ static void pending_run(struct iscsi_conn *c)
 static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	int op = iscsi_opcode(pdu->bhs);
-	bool immediate = pdu->bhs[0] & 0x40;
-	uint32_t cmdsn = get_be32(pdu->bhs + 24);
+	bool immediate = iscsi_bhs_immediate(pdu->bhs);
+	uint32_t cmdsn = iscsi_req_cmdsn(pdu->bhs);
 
 	if (op == ISCSI_OP_DATA_OUT)
-		return session_data_out(c, pdu);
+		return conn_cmd_data_out(c, pdu);
 	if (op == ISCSI_OP_SNACK)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_SNACK);
 	if (op != ISCSI_OP_SCSI_CMD && op != ISCSI_OP_NOP_OUT && op != ISCSI_OP_TMF_REQ &&

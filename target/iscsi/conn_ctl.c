@@ -180,7 +180,7 @@ void conn_check_waiters(struct iscsi_conn *c)
 
 static uint8_t tmf_abort_task(struct iscsi_conn *c, const struct iscsi_tmf_req *m)
 {
-	struct iscsi_task *t = session_find_task(c, m->ref_itt);
+	struct iscsi_task *t = conn_cmd_find_task(c, m->ref_itt);
 	if (t) {
 		t->aborted = true;
 		return ISCSI_TMF_RSP_COMPLETE;
@@ -247,7 +247,7 @@ void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	for (; t; t = next) {
 		next = t->next;
 		if (t->aborted)
-			session_abort_task(t);
+			conn_cmd_abort_task(t);
 	}
 	conn_check_waiters(c);
 	if (fill_gap) /* the lost command counts as received: held ones behind it run now */

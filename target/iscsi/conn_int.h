@@ -1,6 +1,6 @@
 /* conn_int.h: the insides of struct iscsi_conn, shared by the files of the connection engine:
  * conn.c (login, command ordering, the tx queue), conn_life.c (phases, references, teardown),
- * conn_ctl.c (control PDUs) and session.c (SCSI commands and their data). Not a public header. */
+ * conn_ctl.c (control PDUs) and conn_cmd.c (SCSI commands and their data). Not a public header. */
 #ifndef RINGSAN_ISCSI_CONN_INT_H
 #define RINGSAN_ISCSI_CONN_INT_H
 
@@ -167,13 +167,13 @@ void conn_check_waiters(struct iscsi_conn *c);
 /* LOGOUT_WAIT with no task left and the LUN flushed: the response goes, -> LOGGED_OUT. */
 void conn_logout_respond(struct iscsi_conn *c);
 
-/* session.c */
-void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
-void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
-void session_task_tx_done(struct iscsi_task *t);
-struct iscsi_task *session_find_task(struct iscsi_conn *c, uint32_t itt);
-void session_abort_task(struct iscsi_task *t);
+/* conn_cmd.c */
+void conn_cmd_scsi(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_cmd_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_cmd_tx_done(struct iscsi_task *t);
+struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
+void conn_cmd_abort_task(struct iscsi_task *t);
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
-void session_reap(struct iscsi_conn *c);
+void conn_cmd_reap(struct iscsi_conn *c);
 
 #endif

@@ -194,7 +194,7 @@ static void conn_close(struct iscsi_conn *c, const char *why)
 {
 	c->close_reason = why;
 	conn_set_phase(c, CONN_CLOSING);
-	session_reap(c);
+	conn_cmd_reap(c);
 	conn_close_step(c);
 }
 

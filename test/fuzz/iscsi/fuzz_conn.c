@@ -1,4 +1,4 @@
-/* fuzz_conn.c: the connection engine (conn.c, session.c) with the SCSI layer over an in-memory
+/* fuzz_conn.c: the connection engine (conn.c, conn_cmd.c) with the SCSI layer over an in-memory
  * disk, as the daemon drives it. Byte 0 picks the scripted login (test/unit/iscsi/initiator.h:
  * Linux, iPXE or discovery; bit 2: disk I/O completes only after every other PDU, so TMFs and
  * logouts meet I/O in flight); the rest is the initiator's byte stream after the login. The framer

@@ -1,6 +1,6 @@
 /* test_conn.c: the whole target stack byte for byte, without sockets: initiator PDUs (written by
  * initiator.c, RFC 7143 section 11) are serialized, cut into bytes and framed by the framer, fed
- * to conn_recv; the connection engine and session (conn.c, session.c) drive the SCSI layer over an
+ * to conn_recv; the connection engine and session (conn.c, conn_cmd.c) drive the SCSI layer over an
  * in-memory disk (blk_mem); every PDU the target queues is flattened as the daemon would send it
  * and decoded back. Invariants checked on every target PDU: StatSN sequence, ExpCmdSN/MaxCmdSN
  * never going back, data segments within the initiator's MaxRecvDataSegmentLength, digests.

@@ -164,7 +164,7 @@ void test_tmf_abort_lost_command(void)
 }
 
 /* BUG: ABORT TASK of a command that is held for a CmdSN gap (the target has it, it has not run):
- * session_find_task() does not look at the held commands, the answer is FUNCTION COMPLETE (the
+ * conn_cmd_find_task() does not look at the held commands, the answer is FUNCTION COMPLETE (the
  * RefCmdSN is in the window), but the command is not aborted: once the gap fills it runs and
  * answers. RFC 7143 11.5.1 / SAM-5: after FUNCTION COMPLETE the task must not complete. */
 void test_tmf_abort_held_command(void)
