@@ -394,7 +394,6 @@ static int login_done(struct iscsi_conn *c, struct login_out *out)
 	if (c->have_target) {
 		nexus_init(c);
 		scsi_lu_attach(c->target.lu, &c->nexus);
-		c->attached = true;
 	}
 	log_info("%s %s: logged in to %s (%s, CmdSN window %u, MaxRecvDataSegmentLength %u/%u, "
 		 "MaxBurstLength %u%s%s)",

@@ -81,7 +81,6 @@ struct iscsi_conn {
 	struct conn_env env;
 	enum conn_phase phase; /* changed only by conn_set_phase() */
 	unsigned refs;	       /* the daemon's, one per task, one while the LUN's flush runs */
-	const char *close_reason;
 
 	struct login *login;
 	struct iscsi_params params;
@@ -91,10 +90,9 @@ struct iscsi_conn {
 	uint8_t isid[6];
 	uint16_t tsih;
 	struct conn_target target;
-	bool have_target;
-	bool registered;
+	bool have_target; /* from login_done to conn_release_target: taken, and nexus attached */
+	bool registered;  /* env.session_add was called: env.session_remove at the end */
 	struct scsi_nexus nexus;
-	bool attached;
 
 	uint32_t peer_mrdsl; /* largest data segment we may send */
 	uint32_t statsn;     /* next StatSN to give */

@@ -118,11 +118,10 @@ void conn_put(struct iscsi_conn *c)
  * once no session uses it). */
 void conn_release_target(struct iscsi_conn *c)
 {
-	if (c->attached)
-		scsi_lu_detach(c->target.lu, &c->nexus);
-	c->attached = false;
-	if (c->have_target)
-		c->env.put_target(c->env.ctx, &c->target);
+	if (!c->have_target)
+		return;
+	scsi_lu_detach(c->target.lu, &c->nexus);
+	c->env.put_target(c->env.ctx, &c->target);
 	c->have_target = false;
 }
 
@@ -190,9 +189,8 @@ void conn_close_step(struct iscsi_conn *c)
 
 /* -> CLOSING: every task is aborted (those without I/O in flight go at once), nothing more is
  * received or sent. */
-static void conn_close(struct iscsi_conn *c, const char *why)
+static void conn_close(struct iscsi_conn *c)
 {
-	c->close_reason = why;
 	conn_set_phase(c, CONN_CLOSING);
 	conn_cmd_reap(c);
 	conn_close_step(c);
@@ -203,7 +201,7 @@ void conn_fail(struct iscsi_conn *c, const char *reason)
 	if (c->phase >= CONN_CLOSING)
 		return;
 	log_warn("%s %s: closing the connection: %s", c->env.peer, who(c), reason);
-	conn_close(c, reason);
+	conn_close(c);
 }
 
 /* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
@@ -214,7 +212,7 @@ void conn_shutdown(struct iscsi_conn *c, const char *why)
 		return;
 	if (c->phase != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
 		log_info("%s %s: connection ended: %s", c->env.peer, who(c), why);
-	conn_close(c, why);
+	conn_close(c);
 }
 
 /* The same without a line of its own: admission control drops a login (a newcomer needs its
@@ -224,14 +222,14 @@ void conn_drop(struct iscsi_conn *c, const char *why)
 	if (c->phase >= CONN_CLOSING)
 		return;
 	log_debug("%s %s: connection dropped: %s", c->env.peer, who(c), why);
-	conn_close(c, why);
+	conn_close(c);
 }
 
 void conn_free(struct iscsi_conn *c)
 {
 	c->env.kick = NULL; /* the daemon lets go: nothing more is sent, nobody to tell */
 	if (c->phase < CONN_CLOSING)
-		conn_close(c, "released");
+		conn_close(c);
 	while (c->tx_head) {
 		struct conn_tx *tx = c->tx_head;
 		conn_tx_pop(c);
