@@ -24,6 +24,21 @@ uint64_t netconn_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static const char *const sock_names[] = {
+    [NETCONN_OPEN] = "open",
+    [NETCONN_PEER_GONE] = "peer gone",
+    [NETCONN_SHUT] = "shut",
+};
+
+/* The socket only moves forward: OPEN -> PEER_GONE -> SHUT, or OPEN -> SHUT. */
+static void sock_set(struct netconn *nc, enum netconn_sock to)
+{
+	if (to <= nc->sock)
+		return;
+	log_debug("%s: socket %s -> %s", nc->peer, sock_names[nc->sock], sock_names[to]);
+	nc->sock = to;
+}
+
 /* ---- conn_env callbacks ---- */
 
 static int env_get_target(void *ctx, const char *target_name, struct conn_target *out)
@@ -185,7 +200,7 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 			rx_arm(nc);
 			return;
 		}
-		nc->peer_gone = true;
+		sock_set(nc, NETCONN_PEER_GONE);
 		if (conn_phase(nc->conn) != CONN_LOGGED_OUT)
 			conn_shutdown(nc->conn, res == 0 ? "connection closed by the initiator"
 							 : strerror(-res));
@@ -208,7 +223,7 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 
 static void rx_arm(struct netconn *nc)
 {
-	if (nc->rx_busy || nc->shut)
+	if (nc->rx_busy || nc->sock == NETCONN_SHUT)
 		return;
 	nc->rx_op.complete = rx_done;
 	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->rx_op);
@@ -260,7 +275,7 @@ static void tx_done(struct loop_op *op, int res, uint32_t flags)
 			tx_start(nc);
 			return;
 		}
-		nc->peer_gone = true;
+		sock_set(nc, NETCONN_PEER_GONE);
 		conn_shutdown(nc->conn, "send failed");
 		netconn_poke(nc);
 		return;
@@ -284,7 +299,7 @@ static void tx_start(struct netconn *nc)
 {
 	struct conn_tx *tx;
 
-	if (nc->tx_busy || nc->peer_gone || nc->fd < 0)
+	if (nc->tx_busy || nc->sock != NETCONN_OPEN)
 		return;
 	if (nc->tx_hold_until_ms) {
 		uint64_t now = netconn_now_ms();
@@ -314,7 +329,7 @@ static void tx_start(struct netconn *nc)
 static bool wants_close(struct netconn *nc)
 {
 	enum conn_phase st = conn_phase(nc->conn);
-	if (st >= CONN_CLOSING || nc->peer_gone)
+	if (st >= CONN_CLOSING || nc->sock != NETCONN_OPEN)
 		return true;
 	return st == CONN_LOGGED_OUT && !nc->tx_busy && !nc->nbatch && !conn_tx_head(nc->conn);
 }
@@ -352,9 +367,9 @@ void netconn_poke(struct netconn *nc)
 	tx_start(nc);
 	if (!wants_close(nc))
 		return;
-	if (!nc->shut) {
+	if (nc->sock != NETCONN_SHUT) {
 		shutdown(nc->fd, SHUT_RDWR); /* completes a pending recv */
-		nc->shut = true;
+		sock_set(nc, NETCONN_SHUT);
 		conn_shutdown(nc->conn, "closing");
 	}
 	if (nc->rx_busy || nc->tx_busy || conn_phase(nc->conn) != CONN_CLOSED)
@@ -371,14 +386,14 @@ void netconn_kill(struct netconn *nc, const char *why)
 void netconn_drop(struct netconn *nc, const char *why)
 {
 	conn_drop(nc->conn, why);
-	if (nc->prelogin && !nc->shut) {
+	if (nc->prelogin && nc->sock != NETCONN_SHUT) {
 		/* The descriptor goes back at once, for the newcomer it was dropped for (ops in
 		 * flight hold their own reference to the socket, and shutdown ends them): a flood
 		 * faster than the loop then never holds more descriptors than the budget. */
 		shutdown(nc->fd, SHUT_RDWR);
 		close(nc->fd);
 		nc->fd = -1;
-		nc->shut = true;
+		sock_set(nc, NETCONN_SHUT);
 	}
 	netconn_poke(nc);
 }
