@@ -23,6 +23,21 @@ uint64_t netconn_now_ms(void)
 	return clock_mono_ms();
 }
 
+static const char *const sock_names[] = {
+    [NETCONN_OPEN] = "open",
+    [NETCONN_PEER_GONE] = "peer gone",
+    [NETCONN_SHUT] = "shut",
+};
+
+/* The socket only moves forward: OPEN -> PEER_GONE -> SHUT, or OPEN -> SHUT. */
+static void sock_set(struct netconn *nc, enum netconn_sock to)
+{
+	if (to <= nc->sock)
+		return;
+	log_debug("%s: socket %s -> %s", nc->peer, sock_names[nc->sock], sock_names[to]);
+	nc->sock = to;
+}
+
 /* ---- conn_env callbacks ---- */
 
 static int env_get_target(void *ctx, const char *target_name, struct conn_target *out)
@@ -112,7 +127,7 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 {
 	struct server *srv = nc->w->srv;
 	const char *name = conn_login_initiator(nc->conn);
-	enum conn_state st = conn_state(nc->conn);
+	enum conn_phase st = conn_phase(nc->conn);
 	uint64_t now = netconn_now_ms();
 
 	if (chap_answer && !nc->auth_checked) {
@@ -156,7 +171,7 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 		conn_recv(nc->conn, pdu, netconn_now_ms());
 		if (nc->prelogin)
 			login_progress(nc, chap_answer);
-		if (!nc->ffp_framing && conn_state(nc->conn) == CONN_FULL_FEATURE) {
+		if (!nc->ffp_framing && conn_phase(nc->conn) == CONN_FULL_FEATURE) {
 			framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
 					   conn_data_digest(nc->conn));
 			framer_set_max_data_len(&nc->fr, conn_max_recv_data(nc->conn));
@@ -184,8 +199,8 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 			rx_arm(nc);
 			return;
 		}
-		nc->peer_gone = true;
-		if (conn_state(nc->conn) != CONN_LOGGED_OUT)
+		sock_set(nc, NETCONN_PEER_GONE);
+		if (conn_phase(nc->conn) != CONN_LOGGED_OUT)
 			conn_shutdown(nc->conn, res == 0 ? "connection closed by the initiator"
 							 : strerror(-res));
 		netconn_poke(nc);
@@ -200,14 +215,14 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 			nc->rx_cap = NETCONN_RX_BUF;
 		}
 	}
-	if (conn_state(nc->conn) == CONN_LOGIN || conn_state(nc->conn) == CONN_FULL_FEATURE)
+	if (conn_phase(nc->conn) < CONN_LOGGED_OUT) /* login, full feature, logout wait */
 		rx_arm(nc);
 	netconn_poke(nc);
 }
 
 static void rx_arm(struct netconn *nc)
 {
-	if (nc->rx_busy || nc->shut)
+	if (nc->rx_busy || nc->sock == NETCONN_SHUT)
 		return;
 	nc->rx_op.complete = rx_done;
 	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->rx_op);
@@ -259,7 +274,7 @@ static void tx_done(struct loop_op *op, int res, uint32_t flags)
 			tx_start(nc);
 			return;
 		}
-		nc->peer_gone = true;
+		sock_set(nc, NETCONN_PEER_GONE);
 		conn_shutdown(nc->conn, "send failed");
 		netconn_poke(nc);
 		return;
@@ -283,7 +298,7 @@ static void tx_start(struct netconn *nc)
 {
 	struct conn_tx *tx;
 
-	if (nc->tx_busy || nc->peer_gone || nc->fd < 0)
+	if (nc->tx_busy || nc->sock != NETCONN_OPEN)
 		return;
 	if (nc->tx_hold_until_ms) {
 		uint64_t now = netconn_now_ms();
@@ -312,8 +327,8 @@ static void tx_start(struct netconn *nc)
 
 static bool wants_close(struct netconn *nc)
 {
-	enum conn_state st = conn_state(nc->conn);
-	if (st == CONN_CLOSING || nc->peer_gone)
+	enum conn_phase st = conn_phase(nc->conn);
+	if (st >= CONN_CLOSING || nc->sock != NETCONN_OPEN)
 		return true;
 	return st == CONN_LOGGED_OUT && !nc->tx_busy && !nc->nbatch && !conn_tx_head(nc->conn);
 }
@@ -351,13 +366,13 @@ void netconn_poke(struct netconn *nc)
 	tx_start(nc);
 	if (!wants_close(nc))
 		return;
-	if (!nc->shut) {
+	if (nc->sock != NETCONN_SHUT) {
 		shutdown(nc->fd, SHUT_RDWR); /* completes a pending recv */
-		nc->shut = true;
+		sock_set(nc, NETCONN_SHUT);
 		conn_shutdown(nc->conn, "closing");
 	}
-	if (nc->rx_busy || nc->tx_busy || !conn_idle(nc->conn) || conn_end_flush(nc->conn))
-		return; /* wait for the last completions (and the LUN's flush) */
+	if (nc->rx_busy || nc->tx_busy || conn_phase(nc->conn) != CONN_CLOSED)
+		return; /* wait for the last completions (the engine's: its I/O, the LUN's flush) */
 	netconn_free(nc);
 }
 
@@ -370,23 +385,23 @@ void netconn_kill(struct netconn *nc, const char *why)
 void netconn_drop(struct netconn *nc, const char *why)
 {
 	conn_drop(nc->conn, why);
-	if (nc->prelogin && !nc->shut) {
+	if (nc->prelogin && nc->sock != NETCONN_SHUT) {
 		/* The descriptor goes back at once, for the newcomer it was dropped for (ops in
 		 * flight hold their own reference to the socket, and shutdown ends them): a flood
 		 * faster than the loop then never holds more descriptors than the budget. */
 		shutdown(nc->fd, SHUT_RDWR);
 		close(nc->fd);
 		nc->fd = -1;
-		nc->shut = true;
+		sock_set(nc, NETCONN_SHUT);
 	}
 	netconn_poke(nc);
 }
 
 void netconn_tick(struct netconn *nc, uint64_t now_ms)
 {
-	bool logging_in = conn_state(nc->conn) == CONN_LOGIN;
+	bool logging_in = conn_phase(nc->conn) == CONN_LOGIN;
 	conn_tick(nc->conn, now_ms);
-	if (logging_in && conn_state(nc->conn) == CONN_CLOSING) /* the login's deadline */
+	if (logging_in && conn_phase(nc->conn) >= CONN_CLOSING) /* the login's deadline */
 		nc->w->admit_stats.timed_out++;
 	netconn_poke(nc);
 }

@@ -18,6 +18,14 @@
 
 struct worker;
 
+/* The socket's side of a connection's life, forward only (the engine's side is enum conn_phase;
+ * the netconn is freed once the socket is SHUT, no op is in flight and the engine is CLOSED). */
+enum netconn_sock {
+	NETCONN_OPEN,	   /* receiving and sending */
+	NETCONN_PEER_GONE, /* the peer closed or a send/recv failed: nothing more is sent */
+	NETCONN_SHUT, /* shutdown(2) done (or the descriptor closed): ops drain, nothing sent */
+};
+
 struct netconn {
 	struct netconn *next;	    /* worker's list */
 	struct netconn *dirty_next; /* worker's flush list */
@@ -35,7 +43,7 @@ struct netconn {
 	size_t rx_cap; /* NETCONN_RX_BUF_LOGIN, then NETCONN_RX_BUF in full feature phase */
 	struct loop_op rx_op;
 	bool rx_busy;
-	bool peer_gone;
+	enum netconn_sock sock; /* changed only by sock_set() */
 
 	struct loop_op tx_op;
 	bool tx_busy;
@@ -45,7 +53,6 @@ struct netconn {
 	struct iovec iov[NETCONN_IOV];
 	struct msghdr msg;
 
-	bool shut;	      /* shutdown(2) done: waiting for ops to drain */
 	bool kill_requested;  /* under w->kill_lock */
 	bool abort_requested; /* under w->kill_lock: PREEMPT AND ABORT from another session */
 	bool ping_requested;  /* under w->kill_lock: ping the initiator now (fleet boot) */

@@ -89,7 +89,8 @@ static size_t collect_logins(struct worker *w, const struct netconn *not_this)
 {
 	size_t n = 0, cap = w->srv->admit.max_logins * 2 + 16;
 	for (struct netconn *o = w->conns; o && n < cap; o = o->next)
-		if (o != not_this && o->prelogin && !o->shut && conn_state(o->conn) == CONN_LOGIN)
+		if (o != not_this && o->prelogin && o->sock != NETCONN_SHUT &&
+		    conn_phase(o->conn) == CONN_LOGIN)
 			w->admit_scratch[n++] = (struct admit_conn){o->since_ms, o->addr, o};
 	return n;
 }

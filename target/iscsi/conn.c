@@ -1,6 +1,6 @@
-/* conn.c: the connection engine around session.c (commands) and conn_ctl.c (control PDUs):
- * login phase, the CmdSN window and command ordering (RFC 7143 4.2.2.1), Reject (11.17), the tx
- * queue and the connection's life cycle. */
+/* conn.c: the connection engine around conn_cmd.c (commands), conn_ctl.c (control PDUs) and
+ * conn_life.c (phases and teardown): login phase, the CmdSN window and command ordering (RFC 7143
+ * 4.2.2.1), Reject (11.17), the tx queue. */
 #include "target/iscsi/conn_int.h"
 
 #include <errno.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/wire.h"
 #include "target/iscsi/crc32c.h"
 #include "target/iscsi/framer.h"
 
@@ -52,7 +51,7 @@ void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx)
 
 void conn_queue(struct iscsi_conn *c, struct conn_tx *tx)
 {
-	if (c->free_when_idle) { /* the socket is gone: nothing more goes out */
+	if (c->phase >= CONN_CLOSING) { /* nothing more goes out */
 		free(tx->owned);
 		free(tx);
 		return;
@@ -88,7 +87,7 @@ void conn_tx_done(struct iscsi_conn *c, struct conn_tx *tx)
 	free(tx->owned);
 	free(tx);
 	if (t)
-		session_task_tx_done(t);
+		conn_cmd_tx_done(t);
 	(void)c;
 }
 
@@ -132,47 +131,9 @@ void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t 
 		   iscsi_op_name(iscsi_opcode(bhs)), reason);
 }
 
-void conn_fail(struct iscsi_conn *c, const char *reason)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	log_warn("%s %s: closing the connection: %s", c->env.peer,
-		 c->initiator_name[0] ? c->initiator_name : "(no name yet)", reason);
-	c->state = CONN_CLOSING;
-	c->close_reason = reason;
-	session_reap(c);
-}
-
-/* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
- * at info level, unlike conn_fail's protocol errors. */
-void conn_shutdown(struct iscsi_conn *c, const char *why)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	if (c->state != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
-		log_info("%s %s: connection ended: %s", c->env.peer,
-			 c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
-	c->state = CONN_CLOSING;
-	c->close_reason = why;
-	session_reap(c);
-}
-
-/* The same without a line of its own: admission control drops a login (a newcomer needs its
- * slot, or the login took too long) and counts such drops in one rate-limited line. */
-void conn_drop(struct iscsi_conn *c, const char *why)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	log_debug("%s %s: connection dropped: %s", c->env.peer,
-		  c->initiator_name[0] ? c->initiator_name : "(no name yet)", why);
-	c->state = CONN_CLOSING;
-	c->close_reason = why;
-	session_reap(c);
-}
-
 bool conn_awaits_chap_response(const struct iscsi_conn *c)
 {
-	return c->state == CONN_LOGIN && c->login && login_awaits_chap_response(c->login);
+	return c->phase == CONN_LOGIN && c->login && login_awaits_chap_response(c->login);
 }
 
 bool conn_chap_passed(const struct iscsi_conn *c)
@@ -181,11 +142,6 @@ bool conn_chap_passed(const struct iscsi_conn *c)
 }
 
 /* ---- accessors ---- */
-
-enum conn_state conn_state(const struct iscsi_conn *c)
-{
-	return c->state;
-}
 
 bool conn_header_digest(const struct iscsi_conn *c)
 {
@@ -199,7 +155,7 @@ bool conn_data_digest(const struct iscsi_conn *c)
 
 uint32_t conn_max_recv_data(const struct iscsi_conn *c)
 {
-	return c->state == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
+	return c->phase == CONN_LOGIN ? ISCSI_LOGIN_MAX_DATA_LEN
 				      : c->cfg.limits.max_recv_data_segment_length;
 }
 
@@ -209,7 +165,7 @@ void conn_abort_tasks(struct iscsi_conn *c)
 	for (; t; t = next) {
 		next = t->next;
 		if (!t->responded)
-			session_abort_task(t);
+			conn_cmd_abort_task(t);
 	}
 }
 
@@ -258,35 +214,13 @@ uint16_t conn_tsih(const struct iscsi_conn *c)
 	return c->tsih;
 }
 
-bool conn_idle(const struct iscsi_conn *c)
-{
-	if (c->end_flush == END_FLUSH_RUNNING)
-		return false;
-	for (const struct iscsi_task *t = c->tasks; t; t = t->next)
-		if (t->io_inflight)
-			return false;
-	return true;
-}
-
-/* Detach from the LU and drop the daemon's reference (which unlocks the LUN file for the CLI
- * once no session uses it). */
-void conn_release_target(struct iscsi_conn *c)
-{
-	if (c->attached)
-		scsi_lu_detach(c->target.lu, &c->nexus);
-	c->attached = false;
-	if (c->have_target)
-		c->env.put_target(c->env.ctx, &c->target);
-	c->have_target = false;
-}
-
 /* ---- full feature phase dispatch ---- */
 
 static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	switch (iscsi_opcode(pdu->bhs)) {
 	case ISCSI_OP_SCSI_CMD:
-		return session_scsi_cmd(c, pdu);
+		return conn_cmd_scsi(c, pdu);
 	case ISCSI_OP_NOP_OUT:
 		return conn_nop_out(c, pdu);
 	case ISCSI_OP_TMF_REQ:
@@ -311,7 +245,7 @@ static void pending_drop(struct pending_cmd *p)
 bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt)
 {
 	for (struct pending_cmd *p = c->pending; p; p = p->next) {
-		if (!p->tombstone && get_be32(p->pdu.bhs + 16) == itt) {
+		if (!p->tombstone && iscsi_bhs_itt(p->pdu.bhs) == itt) {
 			pending_drop(p);
 			p->tombstone = true;
 			return true;
@@ -359,7 +293,7 @@ static int pending_hold(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint3
 static void pending_run(struct iscsi_conn *c)
 {
 	bool found = true;
-	while (found && c->state == CONN_FULL_FEATURE) {
+	while (found && conn_in_full_feature(c)) {
 		found = false;
 		for (struct pending_cmd **pp = &c->pending; *pp; pp = &(*pp)->next) {
 			struct pending_cmd *p = *pp;
@@ -383,11 +317,11 @@ static void pending_run(struct iscsi_conn *c)
 static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	int op = iscsi_opcode(pdu->bhs);
-	bool immediate = pdu->bhs[0] & 0x40;
-	uint32_t cmdsn = get_be32(pdu->bhs + 24);
+	bool immediate = iscsi_bhs_immediate(pdu->bhs);
+	uint32_t cmdsn = iscsi_req_cmdsn(pdu->bhs);
 
 	if (op == ISCSI_OP_DATA_OUT)
-		return session_data_out(c, pdu);
+		return conn_cmd_data_out(c, pdu);
 	if (op == ISCSI_OP_SNACK)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_SNACK);
 	if (op != ISCSI_OP_SCSI_CMD && op != ISCSI_OP_NOP_OUT && op != ISCSI_OP_TMF_REQ &&
@@ -460,7 +394,6 @@ static int login_done(struct iscsi_conn *c, struct login_out *out)
 	if (c->have_target) {
 		nexus_init(c);
 		scsi_lu_attach(c->target.lu, &c->nexus);
-		c->attached = true;
 	}
 	log_info("%s %s: logged in to %s (%s, CmdSN window %u, MaxRecvDataSegmentLength %u/%u, "
 		 "MaxBurstLength %u%s%s)",
@@ -512,12 +445,12 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
 			 out.reason ? out.reason : "refused");
 		c->login_status = out.status;
-		c->state = CONN_LOGGED_OUT; /* close once the response is sent */
+		conn_set_phase(c, CONN_LOGGED_OUT); /* close once the response is sent */
 		return;
 	case LOGIN_DONE:
 		c->params = login_result(c->login)->params;
 		c->peer_mrdsl = c->params.peer_max_recv_data_segment_length;
-		c->state = CONN_FULL_FEATURE;
+		conn_set_phase(c, CONN_FULL_FEATURE);
 		conn_window_update(c);
 		return;
 	}
@@ -533,7 +466,8 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 		return NULL;
 	c->cfg = *cfg;
 	c->env = *env;
-	c->state = CONN_LOGIN;
+	c->phase = CONN_LOGIN;
+	c->refs = 1; /* the daemon's, until conn_free */
 	c->last_rx_ms = now_ms;
 	c->started_ms = now_ms;
 	iscsi_params_default(&c->params);
@@ -554,71 +488,15 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	return c;
 }
 
-static void conn_destroy(struct iscsi_conn *c)
+void conn_pending_free(struct iscsi_conn *c)
 {
-	conn_release_target(c);
-	if (c->registered && c->env.session_remove)
-		c->env.session_remove(c->env.ctx, c);
-	login_free(c->login);
-	text_in_fini(&c->text_req);
-	free(c->text_out);
-	free(c);
-}
-
-static void end_flush_done(struct blk_io *io)
-{
-	struct iscsi_conn *c = io->owner;
-	c->end_flush = END_FLUSH_DONE; /* a failure is the daemon's to see: it flushes too */
-	if (c->free_when_idle) {
-		conn_maybe_destroy(c);
-		return;
-	}
-	conn_check_waiters(c); /* a logout waiting for it */
-	if (c->env.kick)       /* a closing connection: the daemon may free it now */
-		c->env.kick(c->env.ctx, c);
-}
-
-bool conn_end_flush(struct iscsi_conn *c)
-{
-	if (c->end_flush == END_FLUSH_DONE || !c->have_target || !c->env.bq)
-		return false;
-	if (c->end_flush == END_FLUSH_NONE) {
-		memset(&c->end_io, 0, sizeof(c->end_io));
-		c->end_io.op = BLK_FLUSH;
-		c->end_io.dev = c->target.dev;
-		c->end_io.done = end_flush_done;
-		c->end_io.owner = c;
-		c->end_flush = END_FLUSH_RUNNING;
-		blk_submit(c->env.bq, &c->end_io);
-	}
-	return true;
-}
-
-void conn_maybe_destroy(struct iscsi_conn *c)
-{
-	if (c->free_when_idle && !c->in_free && conn_idle(c) && !conn_end_flush(c))
-		conn_destroy(c);
-}
-
-void conn_free(struct iscsi_conn *c)
-{
-	c->in_free = true;
-	c->state = CONN_CLOSING;
-	session_reap(c);
-	while (c->tx_head) {
-		struct conn_tx *tx = c->tx_head;
-		conn_tx_pop(c);
-		conn_tx_done(c, tx);
-	}
 	while (c->pending) {
 		struct pending_cmd *p = c->pending;
 		c->pending = p->next;
 		pending_drop(p);
 		free(p);
 	}
-	c->in_free = false;
-	c->free_when_idle = true;
-	conn_maybe_destroy(c); /* now, or when the last block I/O completes */
+	c->npending = 0;
 }
 
 int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms)
@@ -626,22 +504,17 @@ int conn_recv(struct iscsi_conn *c, const struct iscsi_pdu *pdu, uint64_t now_ms
 	c->last_rx_ms = now_ms;
 	c->nop_sent_ms = 0; /* anything from the peer shows it is alive */
 	c->ping_deadline_ms = 0;
-	switch (c->state) {
-	case CONN_LOGIN:
+	if (c->phase == CONN_LOGIN)
 		login_pdu(c, pdu);
-		break;
-	case CONN_FULL_FEATURE:
+	else if (conn_in_full_feature(c))
 		ffp_ordered(c, pdu);
-		break;
-	default:
-		break; /* closing: ignore */
-	}
-	return c->state == CONN_CLOSING ? -EPROTO : 0;
+	/* else logged out or closing: ignored */
+	return c->phase >= CONN_CLOSING ? -EPROTO : 0;
 }
 
 void conn_data_digest_error(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN])
 {
-	if (c->state == CONN_FULL_FEATURE)
+	if (conn_in_full_feature(c))
 		conn_send_reject(c, bhs, ISCSI_REJECT_DATA_DIGEST);
 	else
 		conn_fail(c, "data digest error during login");

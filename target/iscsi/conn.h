@@ -60,6 +60,29 @@ struct conn_target {
 	void *handle; /* the daemon's reference */
 };
 
+/* The connection's life, one phase at a time. conn.c's transition table lists the moves allowed
+ * (anything else is refused and logged); each move is logged at debug level as "from -> to".
+ *
+ *   LOGIN -> FULL_FEATURE -> LOGOUT_WAIT -> LOGGED_OUT -> CLOSING -> [FLUSHING] -> CLOSED -> FREED
+ *
+ * LOGIN, FULL_FEATURE and LOGOUT_WAIT may also end in LOGGED_OUT (a refused login, a target cold
+ * reset) or in CLOSING (an error, the peer gone, a kill, the target stopping). The connection is
+ * freed at its last reference: the daemon's (conn_free), one per task, one for the LUN's flush. */
+enum conn_phase {
+	CONN_LOGIN,	   /* login phase */
+	CONN_FULL_FEATURE, /* full feature phase */
+	CONN_LOGOUT_WAIT,  /* Logout received: its response waits for the tasks and the LUN's flush
+			    */
+	CONN_LOGGED_OUT,   /* a last response is queued (logout, refused login, cold reset): close
+			      once it is sent */
+	CONN_CLOSING,	   /* tasks aborted, nothing more sent: waits for the block I/O in flight */
+	CONN_FLUSHING, /* the LUN's file is flushed on env.bq before it goes back to the daemon */
+	CONN_CLOSED,   /* nothing in flight: the daemon may close the socket and conn_free() */
+	CONN_FREED,    /* the last reference went (only env.phase_changed sees it) */
+};
+
+const char *conn_phase_name(enum conn_phase p);
+
 struct conn_env {
 	void *ctx;
 	struct blk_queue *bq;
@@ -82,22 +105,22 @@ struct conn_env {
 	 * under the LU's lock: only link w into a queue of c's own loop (w->next is free for that;
 	 * w stays valid until conn_task_woken), which then calls conn_task_woken(w). */
 	void (*wake_task)(void *ctx, struct conn_wake *w);
-	/* The tx queue got PDUs outside a conn_recv call (I/O completion): flush it soon. */
+	/* The tx queue got PDUs outside a conn_recv call (I/O completion), or the LUN's flush of a
+	 * closing connection is done (CONN_CLOSED): flush it, or close it, soon. */
 	void (*kick)(void *ctx, struct iscsi_conn *c);
 	/* Peer address, for logs. */
 	const char *peer;
-};
-
-enum conn_state {
-	CONN_LOGIN,	   /* login phase */
-	CONN_FULL_FEATURE, /* full feature phase */
-	CONN_LOGGED_OUT,   /* logout response queued: close once sent */
-	CONN_CLOSING,	   /* protocol error or drop: close now, after in-flight I/O */
+	/* Optional: every phase change, after it is made (tests read the sequence from it). */
+	void (*phase_changed)(void *ctx, struct iscsi_conn *c, enum conn_phase from,
+			      enum conn_phase to);
 };
 
 struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,
 			    uint64_t now_ms);
-/* Frees at once if no block I/O is in flight, else when the last completes. */
+/* The daemon lets go of the connection (closing it first if it was not): it is freed at once if
+ * nothing is in flight, else at the last completion. The daemon calls it in CONN_CLOSED, so the
+ * connection is gone when it returns; env callbacks of a connection freed later (put_target,
+ * session_remove) must not need the daemon's per-connection state. */
 void conn_free(struct iscsi_conn *c);
 
 /* One whole received PDU (the framer's output). Returns 0, or -EPROTO when the connection must be
@@ -121,7 +144,7 @@ struct conn_tx *conn_tx_head(struct iscsi_conn *c);
 void conn_tx_pop(struct iscsi_conn *c);
 void conn_tx_done(struct iscsi_conn *c, struct conn_tx *tx);
 
-enum conn_state conn_state(const struct iscsi_conn *c);
+enum conn_phase conn_phase(const struct iscsi_conn *c);
 /* Digests negotiated for the framer (switch them on after the last login response is sent). */
 bool conn_header_digest(const struct iscsi_conn *c);
 bool conn_data_digest(const struct iscsi_conn *c);
@@ -145,9 +168,9 @@ const char *conn_target_name(const struct iscsi_conn *c);
 bool conn_is_discovery(const struct iscsi_conn *c);
 const uint8_t *conn_isid(const struct iscsi_conn *c);
 uint16_t conn_tsih(const struct iscsi_conn *c);
-/* A protocol error the daemon saw (framing): logged as a warning; close after in-flight I/O. */
+/* A protocol error the daemon saw (framing): logged as a warning; -> CLOSING. */
 void conn_fail(struct iscsi_conn *c, const char *reason);
-/* Another session replaced this one, or the daemon is stopping: close after in-flight I/O. */
+/* Another session replaced this one, the peer went, or the daemon is stopping: -> CLOSING. */
 void conn_shutdown(struct iscsi_conn *c, const char *why);
 /* As conn_shutdown, logged at debug level only: the daemon's admission control counts these. */
 void conn_drop(struct iscsi_conn *c, const char *why);
@@ -155,13 +178,7 @@ void conn_drop(struct iscsi_conn *c, const char *why);
 bool conn_awaits_chap_response(const struct iscsi_conn *c);
 /* The login authenticated the initiator with CHAP. */
 bool conn_chap_passed(const struct iscsi_conn *c);
-/* No task holds block I/O any more: the daemon may close the socket. */
+/* No block I/O is in flight (tasks', or the LUN's flush). */
 bool conn_idle(const struct iscsi_conn *c);
-/* Before the LUN goes back to the daemon (logout, or a closing connection), its file is flushed
- * on env.bq, so the daemon's own flush at the last reference finds nothing to wait for and the
- * worker never blocks on it. Starts that flush if it is due: true while it runs (the connection
- * is not idle; env.kick comes when it is done), false when it is done or not needed. The daemon
- * calls it once a closing connection is idle, before conn_free(). */
-bool conn_end_flush(struct iscsi_conn *c);
 
 #endif

@@ -67,7 +67,7 @@ static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
 
 void conn_ping(struct iscsi_conn *c, uint64_t now_ms, uint32_t timeout_ms)
 {
-	if (c->state != CONN_FULL_FEATURE || c->free_when_idle)
+	if (c->phase != CONN_FULL_FEATURE)
 		return;
 	if (!c->nop_sent_ms)
 		nop_ping(c, now_ms);
@@ -80,7 +80,7 @@ uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 {
 	uint32_t interval = c->cfg.nop_interval_ms, timeout = c->cfg.nop_timeout_ms;
 
-	if (c->state == CONN_LOGIN) {
+	if (c->phase == CONN_LOGIN) {
 		/* A login must finish in time as a whole, however its bytes trickle in: a slow or
 		 * silent peer would otherwise hold its connection for ever. */
 		uint32_t limit = c->cfg.login_timeout_ms ? c->cfg.login_timeout_ms : 30000;
@@ -88,7 +88,7 @@ uint32_t conn_tick(struct iscsi_conn *c, uint64_t now_ms)
 			conn_drop(c, "login timed out (login_timeout)");
 		return 1000;
 	}
-	if (c->state != CONN_FULL_FEATURE)
+	if (!conn_in_full_feature(c))
 		return 1000;
 	if (c->nop_sent_ms && c->ping_deadline_ms) {
 		if (now_ms >= c->ping_deadline_ms) {
@@ -152,15 +152,39 @@ static void tmf_respond(struct iscsi_conn *c)
 	if (c->tmf_req.function == ISCSI_TMF_TARGET_COLD_RESET) {
 		log_info("%s %s: target cold reset: closing the session", c->env.peer,
 			 c->initiator_name);
-		c->state = CONN_LOGGED_OUT;
+		conn_set_phase(c, CONN_LOGGED_OUT);
 	}
 }
 
-/* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone. */
+void conn_logout_respond(struct iscsi_conn *c)
+{
+	struct conn_tx *tx = conn_tx_new(c, 0);
+	if (!tx)
+		return conn_fail(c, "out of memory");
+	struct iscsi_logout_rsp r = {
+	    .response = ISCSI_LOGOUT_RSP_CLOSED,
+	    .itt = c->logout_req.h.itt,
+	    .statsn = conn_take_statsn(c),
+	    .exp_cmdsn = c->exp_cmdsn,
+	    .max_cmdsn = c->max_cmdsn,
+	    .time2wait = c->params.default_time2wait,
+	    .time2retain = c->params.default_time2retain,
+	};
+	iscsi_encode_logout_rsp(tx->hdr, &r);
+	conn_tx_finish_hdr(c, tx);
+	conn_queue(c, tx);
+	conn_set_phase(c, CONN_LOGGED_OUT);
+	log_info("%s %s: logged out of %s", c->env.peer, c->initiator_name,
+		 c->discovery ? "discovery" : c->target_name);
+	conn_release_target(c); /* no task is left: the LUN is free before the reply lands */
+}
+
+/* RFC 7143 4.2.3.3/11.6: the TMF response goes only after every task it ends is gone; the
+ * Logout response after every task and the LUN's flush (11.14). */
 void conn_check_waiters(struct iscsi_conn *c)
 {
-	if (c->free_when_idle)
-		return;
+	if (c->phase >= CONN_CLOSING)
+		return conn_close_step(c);
 	if (c->tmf_pending) {
 		bool busy = false;
 		for (struct iscsi_task *t = c->tasks; t; t = t->next)
@@ -168,34 +192,16 @@ void conn_check_waiters(struct iscsi_conn *c)
 		if (!busy)
 			tmf_respond(c);
 	}
-	if (c->logout_pending && !c->tasks && !conn_end_flush(c)) {
-		c->logout_pending = false;
-		struct conn_tx *tx = conn_tx_new(c, 0);
-		if (!tx)
-			return conn_fail(c, "out of memory");
-		struct iscsi_logout_rsp r = {
-		    .response = ISCSI_LOGOUT_RSP_CLOSED,
-		    .itt = c->logout_req.h.itt,
-		    .statsn = conn_take_statsn(c),
-		    .exp_cmdsn = c->exp_cmdsn,
-		    .max_cmdsn = c->max_cmdsn,
-		    .time2wait = c->params.default_time2wait,
-		    .time2retain = c->params.default_time2retain,
-		};
-		iscsi_encode_logout_rsp(tx->hdr, &r);
-		conn_tx_finish_hdr(c, tx);
-		conn_queue(c, tx);
-		c->state = CONN_LOGGED_OUT;
-		log_info("%s %s: logged out of %s", c->env.peer, c->initiator_name,
-			 c->discovery ? "discovery" : c->target_name);
-		conn_release_target(
-		    c); /* no task is left: the LUN is free before the reply lands */
-	}
+	if (c->phase != CONN_LOGOUT_WAIT || c->tasks || c->flush_inflight)
+		return;
+	if (conn_lun_needs_flush(c))
+		return conn_lun_flush_start(c); /* the response follows when it is done */
+	conn_logout_respond(c);
 }
 
 static uint8_t tmf_abort_task(struct iscsi_conn *c, const struct iscsi_tmf_req *m)
 {
-	struct iscsi_task *t = session_find_task(c, m->ref_itt);
+	struct iscsi_task *t = conn_cmd_find_task(c, m->ref_itt);
 	if (t) {
 		t->aborted = true;
 		return ISCSI_TMF_RSP_COMPLETE;
@@ -262,7 +268,7 @@ void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	for (; t; t = next) {
 		next = t->next;
 		if (t->aborted)
-			session_abort_task(t);
+			conn_cmd_abort_task(t);
 	}
 	conn_check_waiters(c);
 	if (fill_gap) /* the lost command counts as received: held ones behind it run now */
@@ -292,7 +298,7 @@ void conn_logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		return;
 	}
 	/* Close the session (or its only connection): let running commands finish first. */
-	c->logout_pending = true;
+	conn_set_phase(c, CONN_LOGOUT_WAIT);
 	conn_check_waiters(c);
 }
 

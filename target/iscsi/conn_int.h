@@ -1,5 +1,6 @@
-/* conn_int.h: the insides of struct iscsi_conn, shared by conn.c (login, control PDUs, the tx
- * queue) and session.c (SCSI commands and their data). Not a public header. */
+/* conn_int.h: the insides of struct iscsi_conn, shared by the files of the connection engine:
+ * conn.c (login, command ordering, the tx queue), conn_life.c (phases, references, teardown),
+ * conn_ctl.c (control PDUs) and conn_cmd.c (SCSI commands and their data). Not a public header. */
 #ifndef RINGSAN_ISCSI_CONN_INT_H
 #define RINGSAN_ISCSI_CONN_INT_H
 
@@ -78,8 +79,8 @@ struct pending_cmd {
 struct iscsi_conn {
 	struct conn_config cfg;
 	struct conn_env env;
-	enum conn_state state;
-	const char *close_reason;
+	enum conn_phase phase; /* changed only by conn_set_phase() */
+	unsigned refs;	       /* the daemon's, one per task, one while the LUN's flush runs */
 
 	struct login *login;
 	struct iscsi_params params;
@@ -89,10 +90,9 @@ struct iscsi_conn {
 	uint8_t isid[6];
 	uint16_t tsih;
 	struct conn_target target;
-	bool have_target;
-	bool registered;
+	bool have_target; /* from login_done to conn_release_target: taken, and nexus attached */
+	bool registered;  /* env.session_add was called: env.session_remove at the end */
 	struct scsi_nexus nexus;
-	bool attached;
 
 	uint32_t peer_mrdsl; /* largest data segment we may send */
 	uint32_t statsn;     /* next StatSN to give */
@@ -115,8 +115,7 @@ struct iscsi_conn {
 	uint8_t *text_out;
 	uint32_t text_len, text_off, text_ttt;
 
-	/* Logout and TMF responses wait for the tasks they end to drain. */
-	bool logout_pending;
+	/* Logout (CONN_LOGOUT_WAIT) and TMF responses wait for the tasks they end to drain. */
 	struct iscsi_logout_req logout_req;
 	bool tmf_pending;
 	struct iscsi_tmf_req tmf_req;
@@ -129,13 +128,9 @@ struct iscsi_conn {
 	uint64_t nop_sent_ms;	   /* 0: no ping outstanding */
 	uint64_t ping_deadline_ms; /* conn_ping's own deadline for it; 0: nop_timeout applies */
 	uint32_t nop_ttt;
-	bool free_when_idle; /* conn_free() came while block I/O was in flight */
-	bool in_free;
-	/* Before the LUN goes back to the daemon (logout, or the connection's end), its file is
-	 * flushed on the worker's queue: the daemon's flush at the last reference then finds
-	 * nothing left to wait for, and the worker never blocks on it. */
-	enum { END_FLUSH_NONE, END_FLUSH_RUNNING, END_FLUSH_DONE } end_flush;
-	struct blk_io end_io;
+	/* The LUN's file is flushed before the LUN goes back (conn_life.c). */
+	bool flush_inflight;
+	struct blk_io flush_io;
 };
 
 /* conn.c */
@@ -145,26 +140,39 @@ void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx);
 void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t reason);
 uint32_t conn_take_statsn(struct iscsi_conn *c);
 void conn_window_update(struct iscsi_conn *c);
-void conn_check_waiters(struct iscsi_conn *c);
-void conn_maybe_destroy(struct iscsi_conn *c);
+/* Held commands (CmdSN gap): find by ITT, or mark a CmdSN as received without a command. */
+bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt);
+void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn);
+void conn_pending_free(struct iscsi_conn *c);
 
+/* conn_life.c */
+bool conn_set_phase(struct iscsi_conn *c, enum conn_phase to);
+/* FULL_FEATURE or LOGOUT_WAIT: commands are still received and answered. */
+bool conn_in_full_feature(const struct iscsi_conn *c);
+void conn_get(struct iscsi_conn *c);
+void conn_put(struct iscsi_conn *c);
 void conn_release_target(struct iscsi_conn *c);
+bool conn_lun_needs_flush(const struct iscsi_conn *c);
+void conn_lun_flush_start(struct iscsi_conn *c);
+void conn_close_step(struct iscsi_conn *c);
 
 /* conn_ctl.c */
 void conn_nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
 void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
 void conn_logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
 void conn_text_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
-/* Held commands (CmdSN gap): find by ITT, or mark a CmdSN as received without a command. */
-bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt);
-void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn);
+/* After a task went: a TMF or Logout response that waited for it, or the next closing step. */
+void conn_check_waiters(struct iscsi_conn *c);
+/* LOGOUT_WAIT with no task left and the LUN flushed: the response goes, -> LOGGED_OUT. */
+void conn_logout_respond(struct iscsi_conn *c);
 
-/* session.c */
-void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
-void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
-void session_task_tx_done(struct iscsi_task *t);
-struct iscsi_task *session_find_task(struct iscsi_conn *c, uint32_t itt);
-void session_abort_task(struct iscsi_task *t);
-void session_reap(struct iscsi_conn *c);
+/* conn_cmd.c */
+void conn_cmd_scsi(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_cmd_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
+void conn_cmd_tx_done(struct iscsi_task *t);
+struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
+void conn_cmd_abort_task(struct iscsi_task *t);
+/* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
+void conn_cmd_reap(struct iscsi_conn *c);
 
 #endif

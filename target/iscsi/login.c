@@ -121,13 +121,13 @@ const struct login_result *login_result(const struct login *l)
 
 void login_set_tsih(struct login_out *rsp, uint16_t tsih)
 {
-	rsp->pdu.bhs[14] = (uint8_t)(tsih >> 8);
-	rsp->pdu.bhs[15] = (uint8_t)tsih;
+	iscsi_login_rsp_set_tsih(rsp->pdu.bhs, tsih);
 }
 
 /* Fills the response header; data is the next piece of l->tout (at most 8192 bytes: the
  * initiator's MaxRecvDataSegmentLength during login, RFC 7143 13.12). */
-static void build_rsp(struct login *l, const struct iscsi_login_req *req, bool transit, uint8_t csg,
+/* Returns true when the text answer goes on in another response (C bit). */
+static bool build_rsp(struct login *l, const struct iscsi_login_req *req, bool transit, uint8_t csg,
 		      uint8_t nsg, uint16_t status, struct login_out *rsp)
 {
 	uint32_t piece_max = l->neg.params.peer_max_recv_data_segment_length < LOGIN_DATA_PIECE
@@ -167,6 +167,7 @@ static void build_rsp(struct login *l, const struct iscsi_login_req *req, bool t
 	l->res.max_cmdsn = r.max_cmdsn;
 	l->res.exp_cmdsn = exp_cmdsn;
 	l->res.next_statsn = l->statsn;
+	return more;
 }
 
 /* Records why a request fails, for the caller's log line; returns the login status. */
@@ -480,9 +481,9 @@ static void decide(struct login *l, const struct iscsi_login_req *req, struct lo
 							     : LOGIN_STAGE_OPERATIONAL);
 	enum login_action action =
 	    l->stage == LOGIN_STAGE_FULL_FEATURE ? LOGIN_DONE : LOGIN_CONTINUE;
-	build_rsp(l, req, transit, csg, transit ? nsg : 0, 0, rsp);
+	bool more = build_rsp(l, req, transit, csg, transit ? nsg : 0, 0, rsp);
 	l->pending_action = action;
-	rsp->action = (rsp->pdu.bhs[1] & 0x40) ? LOGIN_CONTINUE : action; /* C: more to send */
+	rsp->action = more ? LOGIN_CONTINUE : action;
 }
 
 /* A request while our previous response is still being continued (C bit): it must be empty. */
@@ -494,9 +495,9 @@ static void continue_response(struct login *l, const struct iscsi_login_req *req
 		     "data while the target's response is continued", rsp);
 		return;
 	}
-	build_rsp(l, req, l->pending_transit, l->pending_csg,
-		  l->pending_transit ? l->pending_nsg : 0, 0, rsp);
-	rsp->action = (rsp->pdu.bhs[1] & 0x40) ? LOGIN_CONTINUE : l->pending_action;
+	bool more = build_rsp(l, req, l->pending_transit, l->pending_csg,
+			      l->pending_transit ? l->pending_nsg : 0, 0, rsp);
+	rsp->action = more ? LOGIN_CONTINUE : l->pending_action;
 }
 
 static int check_request(struct login *l, const struct iscsi_pdu *pdu, struct iscsi_login_req *req,

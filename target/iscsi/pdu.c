@@ -28,6 +28,21 @@ uint32_t iscsi_bhs_ahs_len(const uint8_t bhs[BHS_LEN])
 	return (uint32_t)bhs[4] * 4u;
 }
 
+uint32_t iscsi_bhs_itt(const uint8_t bhs[BHS_LEN])
+{
+	return get_be32(bhs + 16);
+}
+
+bool iscsi_bhs_immediate(const uint8_t bhs[BHS_LEN])
+{
+	return bhs[0] & 0x40;
+}
+
+uint32_t iscsi_req_cmdsn(const uint8_t bhs[BHS_LEN])
+{
+	return get_be32(bhs + 24);
+}
+
 /* RFC 7143 11.2.1: the fields every PDU has in the same place. */
 int iscsi_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out)
 {
@@ -381,6 +396,11 @@ void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *
 	put_sns(bhs, r->statsn, r->exp_cmdsn, r->max_cmdsn);
 	bhs[36] = r->status_class;
 	bhs[37] = r->status_detail;
+}
+
+void iscsi_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih)
+{
+	put_be16(bhs + 14, tsih);
 }
 
 const char *iscsi_op_name(int opcode)

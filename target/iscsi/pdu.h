@@ -212,6 +212,10 @@ struct iscsi_bhs_common {
 int iscsi_opcode(const uint8_t bhs[BHS_LEN]); /* 6-bit opcode */
 uint32_t iscsi_bhs_data_len(const uint8_t bhs[BHS_LEN]);
 uint32_t iscsi_bhs_ahs_len(const uint8_t bhs[BHS_LEN]); /* bytes */
+uint32_t iscsi_bhs_itt(const uint8_t bhs[BHS_LEN]);
+bool iscsi_bhs_immediate(const uint8_t bhs[BHS_LEN]); /* I bit */
+/* CmdSN of an initiator request that carries one (SCSI Command, NOP-Out, TMF, Text, Logout). */
+uint32_t iscsi_req_cmdsn(const uint8_t bhs[BHS_LEN]);
 int iscsi_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out);
 
 struct iscsi_scsi_cmd {
@@ -366,6 +370,8 @@ struct iscsi_login_rsp {
 	uint32_t data_len;
 };
 void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *r);
+/* The TSIH of an encoded Login Response, known only once the session is registered. */
+void iscsi_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih);
 
 /* A name for an opcode, for logs ("SCSI-Command", "unknown"). */
 const char *iscsi_op_name(int opcode);

@@ -100,8 +100,8 @@ static const struct scsi_cmd receive_copy_results[] = {
 /* SANITIZE (SBC-4 5.30): byte 1 IMMED (7), AUSE (5); PARAMETER LIST LENGTH in bytes 7-8. */
 #define SANITIZE_CMD(nm, code, more)                                                               \
 	{                                                                                          \
-		.name = nm, .opcode = 0x48, .sa = code, .cdb_len = 10,                             \
-		.usage = {0x48, 0xa0, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00},             \
+		.name = nm, .opcode = SCSI_OP_SANITIZE, .sa = code, .cdb_len = 10,                 \
+		.usage = {SCSI_OP_SANITIZE, 0xa0, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00}, \
 		.dir = CDB_DIR_OUT, .flags = CDB_F_SA | CDB_F_MEDIUM | CDB_F_WRITES | (more),      \
 		.start = sanitize_start, .resume = sanitize_resume, .timeout_s = 3600              \
 	}
@@ -288,7 +288,7 @@ static const struct {
 	.start = sbc_unmap,
 	.resume = sbc_unmap_resume,
 	.timeout_s = T_LONG}},
-    [0x48] = {NULL, sanitize},
+    [SCSI_OP_SANITIZE] = {NULL, sanitize},
     [0x55] = {&(const struct scsi_cmd){
 	.name = "MODE SELECT(10)",
 	.opcode = 0x55,

@@ -69,7 +69,7 @@ static enum pr_class pr_class(const struct scsi_cmd *cmd)
 	case 0x57:
 	case 0x83: /* EXTENDED COPY */
 	case 0x84: /* RECEIVE COPY RESULTS */
-	case 0x48: /* SANITIZE */
+	case SCSI_OP_SANITIZE:
 		return PRC_WRITE;
 	default:
 		return (cmd->flags & CDB_F_WRITES) ? PRC_WRITE : PRC_READ;

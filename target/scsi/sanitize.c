@@ -9,7 +9,7 @@
  * it the command waits for the end (SCSI_NEXT_WAIT) and reports how it went, unless it is
  * aborted first (the job then still runs to its end).
  *
- * - The command first takes an exclusive range over the whole LU (rlock.c), so commands
+ * - The command first takes an exclusive range over the whole LU (lu_range.c), so commands
  *   already running finish before anything is overwritten; from then on every command but
  *   INQUIRY, REPORT LUNS and REQUEST SENSE (the unit-attention-exempt ones) ends with NOT
  *   READY, SANITIZE IN PROGRESS and a progress indication (REQUEST SENSE returns that sense
@@ -103,7 +103,8 @@ bool sanitize_blocks(struct scsi_lu *lu, const struct scsi_cmd *cmd, struct sens
 		*out = sense_sanitize_in_progress(total ? (uint16_t)(done * 65535 / total) : 0);
 		return !(cmd->flags & CDB_F_UA_EXEMPT);
 	}
-	if (state == SANITIZE_FAILED && (cmd->flags & CDB_F_MEDIUM) && cmd->opcode != 0x48) {
+	if (state == SANITIZE_FAILED && (cmd->flags & CDB_F_MEDIUM) &&
+	    cmd->opcode != SCSI_OP_SANITIZE) {
 		*out = sense_sanitize_failed();
 		return true;
 	}

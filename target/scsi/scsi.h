@@ -193,7 +193,7 @@ struct scsi_task {
 		/* frees what aux holds beyond the memory itself (references, shared state);
 		 * called by scsi_task_fini before free(aux) */
 		void (*aux_release)(struct scsi_task *task);
-		/* range lock (rlock.c), under rl_lu->lock */
+		/* range lock (lu_range.c), under rl_lu->lock */
 		struct scsi_lu *rl_lu;
 		struct scsi_task *rl_prev, *rl_next;
 		uint64_t rl_lba, rl_nblocks;

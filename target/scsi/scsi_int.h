@@ -10,6 +10,9 @@
 #include "target/scsi/scsi.h"
 #include "target/scsi/sense.h"
 
+/* An opcode the code outside the CDB table tests by value (SBC-4 5.30). */
+#define SCSI_OP_SANITIZE 0x48
+
 /* Limits we advertise (VPD 0xB0) and enforce. */
 #define SCSI_MAX_XFER_BYTES   (32u << 20) /* MAXIMUM TRANSFER LENGTH, streamed commands */
 #define SCSI_OPT_XFER_BYTES   (1u << 20)  /* OPTIMAL TRANSFER LENGTH */
@@ -59,7 +62,7 @@ struct scsi_lu {
 	struct scsi_nexus *nexuses;
 	bool d_sense;	 /* control mode page D_SENSE: descriptor format sense */
 	atomic_bool swp; /* control mode page SWP (SPC-4 7.5.8): software write protect */
-	/* range lock (rlock.c), under lock: held ranges by kind, and the FIFO of waiters */
+	/* range lock (lu_range.c), under lock: held ranges by kind, and the FIFO of waiters */
 	struct scsi_task *rl_shared, *rl_shared_tail, *rl_excl, *rl_excl_tail;
 	struct scsi_task *rl_wait_head, *rl_wait_tail;
 	unsigned rl_excl_busy; /* exclusive ranges held or waiting; 0: shared fast path */
@@ -100,7 +103,7 @@ void scsi_data_free(struct scsi_task *task);
 enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len);
 /* The sense for a failed backend request (-errno res) that read or wrote at lba. */
 struct sense scsi_io_error(bool write, int64_t res, uint64_t lba);
-/* rlock.c: takes [lba, lba + n) for the task, exclusive or shared. true: held (also when the
+/* lu_range.c: takes [lba, lba + n) for the task, exclusive or shared. true: held (also when the
  * task already holds it, i.e. it was granted while waiting and runs again). false: the task
  * waits (the handler returns scsi_wait()). n == 0 takes nothing. */
 bool lu_range_lock(struct scsi_lu *lu, struct scsi_task *task, uint64_t lba, uint64_t n, bool excl);
@@ -121,7 +124,7 @@ enum scsi_next spc_inquiry(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next spc_report_luns(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next spc_start_stop_unit(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next spc_prevent_allow(struct scsi_lu *lu, struct scsi_task *task);
-/* rsoc.c */
+/* spc_rsoc.c */
 enum scsi_next spc_report_supported_opcodes(struct scsi_lu *lu, struct scsi_task *task);
 /* vpd.c: INQUIRY with EVPD=1 */
 enum scsi_next vpd_inquiry(struct scsi_lu *lu, struct scsi_task *task, uint8_t page,
@@ -170,17 +173,17 @@ int pr_find(const struct pr_state *st, const char *port);
 /* Whether registration idx holds the reservation (every registrant of an all-registrants one). */
 bool pr_is_holder(const struct pr_state *st, int idx);
 
-/* compare.c: COMPARE AND WRITE, ORWRITE, WRITE ATOMIC(16) */
+/* sbc_compare.c: COMPARE AND WRITE, ORWRITE, WRITE ATOMIC(16) */
 enum scsi_next sbc_compare_and_write(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_compare_and_write_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_orwrite(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_orwrite_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_write_atomic(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_write_atomic_resume(struct scsi_lu *lu, struct scsi_task *task);
-/* media.c: PRE-FETCH(10/16), READ DEFECT DATA(10/12) */
+/* sbc_media.c: PRE-FETCH(10/16), READ DEFECT DATA(10/12) */
 enum scsi_next sbc_prefetch(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_read_defect_data(struct scsi_lu *lu, struct scsi_task *task);
-/* thin.c */
+/* sbc_thin.c */
 enum scsi_next sbc_unmap(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task);

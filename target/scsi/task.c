@@ -129,7 +129,7 @@ enum scsi_next scsi_task_resume(struct scsi_lu *lu, struct scsi_task *task)
 	/* SBC-4 4.11.2: a sanitize that began while this task waited (for a range the sanitize
 	 * held, or for its Data-Out) ends it as it would end a new command; the task must not
 	 * write behind the overwrite. The SANITIZE itself waits for its own job. */
-	if (lu && cmd && cmd->opcode != 0x48 && sanitize_blocks(lu, cmd, &s))
+	if (lu && cmd && cmd->opcode != SCSI_OP_SANITIZE && sanitize_blocks(lu, cmd, &s))
 		return leave(task, scsi_fail(lu, task, s), false);
 	if (lu && cmd && task->st.rl_restart) {
 		task->st.rl_restart = false;

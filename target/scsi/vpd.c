@@ -91,12 +91,12 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
  * - MAXIMUM TRANSFER LENGTH 32 MiB: READ/WRITE stream, so this only bounds one command's time;
  *   OPTIMAL TRANSFER LENGTH 1 MiB (a multiple of any physical block we allow); granularity =
  *   the physical block, at least 4 KiB (lu_granularity_blocks()).
- * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (compare.c).
+ * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (sbc_compare.c).
  * - Thin LUs: MAXIMUM UNMAP LBA COUNT FFFFFFFFh (no limit: a hole punch costs the same whatever
  *   its size, so a whole-disk UNMAP is a few commands), 256 descriptors per UNMAP, OPTIMAL UNMAP
  *   GRANULARITY = the same granularity (UGAVALID 0: UNMAP of any alignment works, a partial
  *   physical block is zero-filled by the punch); MAXIMUM WRITE SAME LENGTH 1 GiB.
- * - WRITE ATOMIC(16) (compare.c): MAXIMUM ATOMIC TRANSFER LENGTH 1 MiB, ATOMIC ALIGNMENT and
+ * - WRITE ATOMIC(16) (sbc_compare.c): MAXIMUM ATOMIC TRANSFER LENGTH 1 MiB, ATOMIC ALIGNMENT and
  *   ATOMIC TRANSFER LENGTH GRANULARITY 1 block (0 would mean "no requirement" too; 1 says it
  *   plainly), no atomic boundaries. */
 static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)

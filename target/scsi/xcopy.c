@@ -9,7 +9,7 @@
  * system can), one SCSI_NEXT_IO each.
  *
  * Decisions:
- * - Locking: each step holds a shared range on the destination LU (rlock.c), the lock an
+ * - Locking: each step holds a shared range on the destination LU (lu_range.c), the lock an
  *   ordinary WRITE takes, so a COMPARE AND WRITE, WRITE ATOMIC or SANITIZE on the destination
  *   is never interleaved with a copy step. The source is read without a range, as a READ
  *   racing a WRITE may be: SBC-4 gives EXTENDED COPY no atomicity, and holding two ranges (in

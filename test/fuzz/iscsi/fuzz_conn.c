@@ -1,10 +1,10 @@
-/* fuzz_conn.c: the connection engine (conn.c, session.c) with the SCSI layer over an in-memory
+/* fuzz_conn.c: the connection engine (conn.c, conn_cmd.c) with the SCSI layer over an in-memory
  * disk, as the daemon drives it. Byte 0 picks the scripted login (test/unit/iscsi/initiator.h:
  * Linux, iPXE or discovery; bit 2: disk I/O completes only after every other PDU, so TMFs and
  * logouts meet I/O in flight); the rest is the initiator's byte stream after the login. The framer
  * cuts it into PDUs; each goes to conn_recv, then the disk I/O runs and the tx queue drains.
  * Time advances 40 ms per PDU, so NOP-In pings and the dead-peer drop happen too. The session
- * ends as the daemon ends it: conn_shutdown, wait for conn_idle, conn_free.
+ * ends as the daemon ends it: conn_shutdown, wait for CONN_CLOSED, conn_free.
  *
  * Seeds: `test_iscsi_conn --write-corpus DIR` (test/unit/iscsi/test_conn.c). */
 #include <stdlib.h>
@@ -161,7 +161,7 @@ static void on_pdu(void *ctx, enum framer_result res, const struct iscsi_pdu *pd
 {
 	struct fuzz *f = ctx;
 
-	if (conn_state(f->c) != CONN_FULL_FEATURE)
+	if (conn_phase(f->c) != CONN_FULL_FEATURE)
 		return;
 	f->now += 40;
 	if (res == FRAMER_PDU)
@@ -228,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.c = f.lu ? conn_new(&cc, &env, f.now) : NULL;
 	if (!f.c)
 		abort();
-	if (!login(&f, data[0]) || conn_state(f.c) != CONN_FULL_FEATURE)
+	if (!login(&f, data[0]) || conn_phase(f.c) != CONN_FULL_FEATURE)
 		abort(); /* the scripted login must work */
 
 	struct framer_limits fl = {.max_ahs_len = 256, .max_data_len = conn_max_recv_data(f.c)};
@@ -241,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The end, as the daemon does it: shut down, let the I/O come back, free. */
 	conn_shutdown(f.c, "end of input");
 	pump(&f);
-	if (!conn_idle(f.c))
+	if (conn_phase(f.c) != CONN_CLOSED)
 		abort();
 	conn_free(f.c);
 	if (blk_mem_run(&f.mq))

@@ -116,6 +116,35 @@ static void env_kick(void *ctx, struct iscsi_conn *c)
 	p->kicks++;
 }
 
+static void env_phase_changed(void *ctx, struct iscsi_conn *c, enum conn_phase from,
+			      enum conn_phase to)
+{
+	struct pipe *p = ctx;
+	(void)c;
+	if (p->nphases == 0 && p->nphases < PIPE_PHASES_MAX)
+		p->phases[p->nphases++] = from;
+	if (p->nphases < PIPE_PHASES_MAX)
+		p->phases[p->nphases++] = to;
+}
+
+void phases_reset(struct pipe *p)
+{
+	p->nphases = 0;
+}
+
+/* "closing -> flushing -> closed": the phases since the last phases_reset (the first one is the
+ * phase the first recorded change started from). */
+const char *phases_str(const struct pipe *p)
+{
+	static char buf[512];
+	size_t n = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < p->nphases && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " -> " : "",
+				      conn_phase_name(p->phases[i]));
+	return buf;
+}
+
 /* pipe set-up */
 
 void pipe_init(struct pipe *p, const struct pipe_opts *o)
@@ -161,6 +190,7 @@ void pipe_init(struct pipe *p, const struct pipe_opts *o)
 	    .send_targets = env_send_targets,
 	    .kick = env_kick,
 	    .peer = "test",
+	    .phase_changed = env_phase_changed,
 	};
 	p->now = 1000000;
 	p->c = conn_new(&cc, &env, p->now);
@@ -445,7 +475,7 @@ uint16_t login_pdu(struct pipe *p, const struct login_step *s, struct text_in *t
 /* Switches the pipe to full feature phase as the daemon does after the last login response. */
 void enter_ffp(struct pipe *p)
 {
-	CHECK_EQ(conn_state(p->c), CONN_FULL_FEATURE);
+	CHECK_EQ(conn_phase(p->c), CONN_FULL_FEATURE);
 	p->logged_in = true;
 	framer_set_max_data_len(&p->fr, conn_max_recv_data(p->c));
 	framer_set_digests(&p->fr, conn_header_digest(p->c), conn_data_digest(p->c));
@@ -473,7 +503,7 @@ bool login_steps(struct pipe *p, const struct login_step *steps, unsigned n)
 	CHECK_EQ(r->bhs[1] & 3, ISCSI_STAGE_FULL_FEATURE);
 	CHECK_EQ(get_be16(r->bhs + INI_OFF_TSIH), 0x0042);
 	enter_ffp(p);
-	return conn_state(p->c) == CONN_FULL_FEATURE;
+	return conn_phase(p->c) == CONN_FULL_FEATURE;
 }
 
 bool login_linux(struct pipe *p, const char *keys)

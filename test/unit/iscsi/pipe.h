@@ -16,9 +16,10 @@
 #include "test/unit/check.h"
 #include "test/unit/iscsi/initiator.h"
 
-#define DISK_SIZE   (8u << 20)
-#define BLOCK_SIZE  512u
-#define RX_DATA_MAX (1u << 20)
+#define DISK_SIZE	(8u << 20)
+#define BLOCK_SIZE	512u
+#define RX_DATA_MAX	(1u << 20)
+#define PIPE_PHASES_MAX 32
 
 #define OP_TUR	   0x00
 #define OP_INQUIRY 0x12
@@ -73,6 +74,10 @@ struct pipe {
 	uint32_t tgt_mrdsl, ini_mrdsl, mbl, fbl, max_r2t;
 	bool initial_r2t, immediate_data, hd, dd;
 
+	/* the connection's phases, as env.phase_changed reported them (phases_str) */
+	enum conn_phase phases[PIPE_PHASES_MAX];
+	unsigned nphases;
+
 	/* bytes sent after login, for fuzz seeds */
 	bool recording;
 	uint8_t *rec;
@@ -119,6 +124,9 @@ struct read_result {
 
 void pipe_init(struct pipe *p, const struct pipe_opts *o);
 void pipe_fini(struct pipe *p);
+/* The phase history (env.phase_changed): "full feature -> closing -> closed -> freed". */
+void phases_reset(struct pipe *p);
+const char *phases_str(const struct pipe *p);
 bool carries_status(const uint8_t *bhs);
 void check_sequence_numbers(struct pipe *p, const uint8_t *bhs);
 void collect(struct pipe *p, struct conn_tx *tx);
@@ -211,5 +219,7 @@ void test_tmf_inflight(void);
 void test_logout_inflight(void);
 void test_free_with_io_in_flight(void);
 void test_login_timeout(void);
+/* test_conn_life.c: the phase sequence of every way a connection ends. */
+void test_conn_life(void);
 
 #endif

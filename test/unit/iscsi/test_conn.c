@@ -1,6 +1,6 @@
 /* test_conn.c: the whole target stack byte for byte, without sockets: initiator PDUs (written by
  * initiator.c, RFC 7143 section 11) are serialized, cut into bytes and framed by the framer, fed
- * to conn_recv; the connection engine and session (conn.c, session.c) drive the SCSI layer over an
+ * to conn_recv; the connection engine and session (conn.c, conn_cmd.c) drive the SCSI layer over an
  * in-memory disk (blk_mem); every PDU the target queues is flattened as the daemon would send it
  * and decoded back. Invariants checked on every target PDU: StatSN sequence, ExpCmdSN/MaxCmdSN
  * never going back, data segments within the initiator's MaxRecvDataSegmentLength, digests.
@@ -41,7 +41,7 @@ static void test_login_ipxe(void)
 	CHECK_EQ(rx32(r, INI_OFF_MAXCMDSN), p.cmdsn + 16 - 1);
 	CHECK_STR(text_in_get(&text, "AuthMethod"), "None");
 	CHECK_STR(text_in_get(&text, "TargetPortalGroupTag"), "1");
-	CHECK_EQ(conn_state(p.c), CONN_LOGIN);
+	CHECK_EQ(conn_phase(p.c), CONN_LOGIN);
 	const struct login_step op = {true, 1, 3, ini_keys_ipxe_operational};
 	CHECK_EQ(login_pdu(&p, &op, &text, &r), 0);
 	CHECK(r->bhs[1] & INI_T);
@@ -137,7 +137,7 @@ static void chap_login(bool right)
 	uint16_t st = login_pdu(&p, &s3, &text, &r);
 	if (!right) {
 		CHECK_EQ(st, ISCSI_LOGIN_STATUS_AUTH_FAILED);
-		CHECK(conn_state(p.c) == CONN_LOGGED_OUT || conn_state(p.c) == CONN_CLOSING);
+		CHECK(conn_phase(p.c) == CONN_LOGGED_OUT || conn_phase(p.c) >= CONN_CLOSING);
 		CHECK_EQ(p.gets, 0);
 		text_in_fini(&text);
 		pipe_fini(&p);
@@ -531,7 +531,7 @@ static void test_nop(void)
 	p.now += 2500;
 	conn_tick(p.c, p.now);
 	pump(&p);
-	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	CHECK_EQ(conn_phase(p.c), CONN_FULL_FEATURE);
 	expect_none(&p);
 	/* the next ping is not answered: closed after the timeout */
 	p.now += 2500;
@@ -541,10 +541,10 @@ static void test_nop(void)
 	CHECK(rx32(r, INI_OFF_TTT) != ttt);
 	p.now += 1999;
 	conn_tick(p.c, p.now);
-	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	CHECK_EQ(conn_phase(p.c), CONN_FULL_FEATURE);
 	p.now += 1;
 	conn_tick(p.c, p.now);
-	CHECK_EQ(conn_state(p.c), CONN_CLOSING);
+	CHECK(conn_phase(p.c) >= CONN_CLOSING);
 	pump(&p);
 	expect_none(&p);
 	pipe_fini(&p);
@@ -577,7 +577,7 @@ static void test_ping_now(void)
 	send_pdu(&p, &pdu);
 	p.now += 10000;
 	conn_tick(p.c, p.now);
-	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	CHECK_EQ(conn_phase(p.c), CONN_FULL_FEATURE);
 	/* a second ask while one is outstanding sends no second ping; unanswered: closed at the
 	 * earlier deadline, long before nop_timeout */
 	conn_ping(p.c, p.now, 3000);
@@ -588,10 +588,10 @@ static void test_ping_now(void)
 	expect_none(&p);
 	p.now += 2999;
 	conn_tick(p.c, p.now);
-	CHECK_EQ(conn_state(p.c), CONN_FULL_FEATURE);
+	CHECK_EQ(conn_phase(p.c), CONN_FULL_FEATURE);
 	p.now += 1;
 	conn_tick(p.c, p.now);
-	CHECK_EQ(conn_state(p.c), CONN_CLOSING);
+	CHECK(conn_phase(p.c) >= CONN_CLOSING);
 	pipe_fini(&p);
 }
 
@@ -738,5 +738,6 @@ int main(int argc, char **argv)
 	test_logout_inflight();
 	test_free_with_io_in_flight();
 	test_login_timeout();
+	test_conn_life();
 	return CHECK_SUMMARY();
 }

@@ -375,6 +375,28 @@ static void test_encode_control(void)
 	CHECK_EQ(b[1], 0x04);
 }
 
+/* The accessors for fields read before a full decode (command ordering, held commands) and the
+ * TSIH patched into an encoded Login Response. */
+static void test_bhs_accessors(void)
+{
+	uint8_t b[BHS_LEN] = {0};
+
+	b[0] = 0x40 | ISCSI_OP_NOP_OUT;
+	put_be32(b + 16, 0xdeadbeef);
+	put_be32(b + 24, 0x80000001);
+	CHECK(iscsi_bhs_immediate(b));
+	CHECK_EQ(iscsi_bhs_itt(b), 0xdeadbeef);
+	CHECK_EQ(iscsi_req_cmdsn(b), 0x80000001);
+	b[0] = ISCSI_OP_SCSI_CMD;
+	CHECK(!iscsi_bhs_immediate(b));
+
+	struct iscsi_login_rsp lr = {.transit = true, .csg = 1, .nsg = 3, .itt = 7, .tsih = 0};
+	iscsi_encode_login_rsp(b, &lr);
+	iscsi_login_rsp_set_tsih(b, 0x1234);
+	CHECK_EQ(get_be16(b + 14), 0x1234);
+	CHECK_EQ(get_be32(b + 16), 7);
+}
+
 int main(void)
 {
 	test_sna();
@@ -383,5 +405,6 @@ int main(void)
 	test_other_decoders();
 	test_encode_data();
 	test_encode_control();
+	test_bhs_accessors();
 	return CHECK_SUMMARY();
 }

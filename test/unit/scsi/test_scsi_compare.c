@@ -1,4 +1,4 @@
-/* test_scsi_compare.c: the range lock (rlock.c) and the commands built on it (compare.c):
+/* test_scsi_compare.c: the range lock (lu_range.c) and the commands built on it (sbc_compare.c):
  * COMPARE AND WRITE, ORWRITE, WRITE ATOMIC(16); also WRITE AND VERIFY, PRE-FETCH and READ DEFECT
  * DATA. Interleavings are driven one disposition at a time by a small stepper; a threaded test
  * has two initiators race COMPARE AND WRITE on one block and checks that never both succeed. */

@@ -1,4 +1,4 @@
-/* rlock.c: the per-LU range lock that makes COMPARE AND WRITE (SBC-4 5.2), ORWRITE (SBC-4 5.9),
+/* lu_range.c: the per-LU range lock that makes COMPARE AND WRITE (SBC-4 5.2), ORWRITE (SBC-4 5.9),
  * WRITE ATOMIC (SBC-4 4.29) and SANITIZE atomic against every other access to their LBAs from
  * any session on any worker.
  *

@@ -1,4 +1,4 @@
-/* rsoc.c: REPORT SUPPORTED OPERATION CODES (SPC-5 6.35), generated from the CDB table so the
+/* spc_rsoc.c: REPORT SUPPORTED OPERATION CODES (SPC-5 6.35), generated from the CDB table so the
  * usage maps it reports are the ones the dispatcher enforces. */
 #include "common/wire.h"
 #include "target/scsi/scsi_int.h"

@@ -1,4 +1,4 @@
-/* thin.c: logical block provisioning (SBC-4 4.7) on sparse files: UNMAP, WRITE SAME(10/16) and
+/* sbc_thin.c: logical block provisioning (SBC-4 4.7) on sparse files: UNMAP, WRITE SAME(10/16) and
  * GET LBA STATUS. Deallocation is a hole punch (BLK_PUNCH), which reads back as zeroes (LBPRZ);
  * mapped / deallocated status comes from SEEK_DATA / SEEK_HOLE. */
 #include <errno.h>

@@ -1,5 +1,5 @@
-/* compare.c: the read-modify-write commands of SBC-4, each atomic against every other access to
- * its range through an exclusive range lock (rlock.c):
+/* sbc_compare.c: the read-modify-write commands of SBC-4, each atomic against every other access to
+ * its range through an exclusive range lock (lu_range.c):
  * - COMPARE AND WRITE (SBC-4 5.2): Data-Out is NUMBER OF LOGICAL BLOCKS of verify data then as
  *   many of write data; the range is read and compared, and written only if it matches;
  *   otherwise MISCOMPARE with the offset of the first differing byte in INFORMATION.

@@ -1,4 +1,4 @@
-/* session.c: SCSI commands in the full feature phase (RFC 7143 11.3-11.8): the task table,
+/* conn_cmd.c: SCSI commands in the full feature phase (RFC 7143 11.3-11.8): the task table,
  * immediate and unsolicited data, R2T, Data-Out placement, Data-In streaming with the status
  * collapsed into the last Data-In, SCSI Response with sense and residuals.
  *
@@ -23,7 +23,7 @@ static struct scsi_lu *task_lu(struct iscsi_task *t)
 	return t->lun == 0 && t->conn->have_target ? t->conn->target.lu : NULL;
 }
 
-struct iscsi_task *session_find_task(struct iscsi_conn *c, uint32_t itt)
+struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt)
 {
 	for (struct iscsi_task *t = c->tasks; t; t = t->next)
 		if (t->itt == itt && !t->responded && !t->aborted)
@@ -63,7 +63,7 @@ static void task_free(struct iscsi_task *t)
 	free(t);
 	conn_window_update(c);
 	conn_check_waiters(c);
-	conn_maybe_destroy(c);
+	conn_put(c); /* the task's reference: the last one frees the connection */
 }
 
 /* A task goes once it has answered (or was aborted) and nothing refers to it any more. An
@@ -75,13 +75,17 @@ static void task_maybe_free(struct iscsi_task *t)
 		t->waiting = false;
 		t->io_inflight--;
 	}
-	if (t->io_inflight || t->tx_inflight)
+	if (t->io_inflight)
 		return;
+	if (t->tx_inflight) {
+		conn_close_step(t->conn); /* a closing connection waits only for block I/O */
+		return;
+	}
 	if (t->responded || t->aborted)
 		task_free(t);
 }
 
-void session_task_tx_done(struct iscsi_task *t)
+void conn_cmd_tx_done(struct iscsi_task *t)
 {
 	t->tx_inflight--;
 	if (t->aborted || t->responded) {
@@ -92,14 +96,14 @@ void session_task_tx_done(struct iscsi_task *t)
 		read_next_chunk(t);
 }
 
-void session_abort_task(struct iscsi_task *t)
+void conn_cmd_abort_task(struct iscsi_task *t)
 {
 	t->aborted = true;
 	task_maybe_free(t);
 }
 
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
-void session_reap(struct iscsi_conn *c)
+void conn_cmd_reap(struct iscsi_conn *c)
 {
 	struct iscsi_task *t = c->tasks, *next;
 	for (; t; t = next) {
@@ -262,7 +266,7 @@ static void read_chunk_done(struct blk_io *io)
 	send_data_in(t, t->rbuf, base, n, last);
 	if (last && !t->responded)
 		send_scsi_rsp(t);
-	/* The next chunk is read once these Data-In PDUs are sent (session_task_tx_done). */
+	/* The next chunk is read once these Data-In PDUs are sent (conn_cmd_tx_done). */
 }
 
 static void read_next_chunk(struct iscsi_task *t)
@@ -529,14 +533,14 @@ static void early_data(struct iscsi_task *t, const struct iscsi_data_out *d,
 }
 
 /* A SCSI Data-Out PDU (RFC 7143 11.7). */
-void session_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+void conn_cmd_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct iscsi_data_out d;
 	struct task_burst *b = NULL;
 
 	if (iscsi_decode_data_out(pdu, &d) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
-	struct iscsi_task *t = session_find_task(c, d.h.itt);
+	struct iscsi_task *t = conn_cmd_find_task(c, d.h.itt);
 	if (t && t->phase == SCSI_NEXT_WAIT && d.ttt == ISCSI_RSVD_TAG)
 		return early_data(t, &d, pdu);
 	if (!t || (t->phase != SCSI_NEXT_WRITE && t->phase != SCSI_NEXT_DATA_OUT))
@@ -631,13 +635,14 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	t->next = c->tasks;
 	c->tasks = t;
 	c->ntasks++;
+	conn_get(c);
 	if (!t->immediate)
 		c->nactive++;
 	return t;
 }
 
 /* A SCSI Command PDU whose CmdSN is next in order (or immediate). */
-void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
+void conn_cmd_scsi(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct iscsi_bhs_common h;
 
@@ -645,7 +650,7 @@ void session_scsi_cmd(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	if (c->discovery)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);
-	if (session_find_task(c, h.itt))
+	if (conn_cmd_find_task(c, h.itt))
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_TASK_IN_PROGRESS);
 	struct iscsi_task *t = task_new(c, pdu);
 	if (!t)

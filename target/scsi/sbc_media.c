@@ -1,4 +1,4 @@
-/* media.c: SBC-4 commands about the medium rather than its data: PRE-FETCH(10/16) (SBC-4
+/* sbc_media.c: SBC-4 commands about the medium rather than its data: PRE-FETCH(10/16) (SBC-4
  * 5.10-5.11) and READ DEFECT DATA(10/12) (SBC-4 5.18-5.19). A file has no cache of ours to fill
  * and no grown defects to list. */
 #include "common/wire.h"
