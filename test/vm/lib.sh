@@ -66,20 +66,25 @@ wait_for() {
 	done
 }
 
-# free_tcp_port ADDR: a TCP port nobody listens on at ADDR, from a random start so that parallel
-# test runs rarely race for the same one.
-free_tcp_port() {
-	local addr=$1 port tries
+# free_port t|u: a TCP (t) or UDP (u) port nobody listens on, from a random start so that
+# parallel test runs rarely race for the same one. (ss's output is captured, not piped to
+# grep -q: under pipefail an early grep exit would make a busy port look free.)
+free_port() {
+	local proto=$1 port tries
 	for ((tries = 0; tries < 50; tries++)); do
 		port=$((20000 + RANDOM % 20000))
-		if ! ss -Htln "sport = :$port" | grep -q .; then
+		if [[ -z $(ss -H"$proto"ln "sport = :$port") ]]; then
 			printf '%s\n' "$port"
 			return 0
 		fi
 	done
-	log "no free TCP port found on $addr"
+	log "no free $([[ $proto == t ]] && echo TCP || echo UDP) port found"
 	return 1
 }
+
+# free_tcp_port ADDR / free_udp_port: see free_port (the address is only named in the message).
+free_tcp_port() { free_port t; }
+free_udp_port() { free_port u; }
 
 # make_pattern FILE: the 1 MiB the guest writes. Every 512-byte sector is 16 lines of
 # "RINGSAN-PATTERN sector NNNNNNNN\n" (32 bytes each), so a misplaced or torn write shows which

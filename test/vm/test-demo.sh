@@ -25,18 +25,6 @@ requirements() {
 	[[ -z $missing ]] || skip "missing: $missing(scripts/setup.sh installs them, as root)"
 }
 
-free_udp_port() {
-	local port
-	for _ in $(seq 50); do
-		port=$((20000 + RANDOM % 20000))
-		[[ -n $(ss -Hlun "sport = :$port") ]] || {
-			echo "$port"
-			return 0
-		}
-	done
-	return 1
-}
-
 # demo ARGS...: scripts/demo.sh with this test's directory and ports, no terminal, bounded.
 demo() {
 	DEMO_DIR=$DEMO DEMO_ISCSI_PORT=$ISCSI_PORT DEMO_HTTP_PORT=$HTTP_PORT DEMO_TFTP_PORT=$TFTP_PORT \

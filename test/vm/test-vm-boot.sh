@@ -43,18 +43,6 @@ cleanup() {
 
 port_open() { python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.5)" 2>/dev/null; }
 
-free_udp_port() {
-	local port
-	for _ in $(seq 50); do
-		port=$((20000 + RANDOM % 20000))
-		[[ -n $(ss -Hlun "sport = :$port") ]] || {
-			echo "$port"
-			return 0
-		}
-	done
-	return 1
-}
-
 start_daemons() {
 	cat >"$WORK/ringsan.ini" <<-EOF
 		[server]
