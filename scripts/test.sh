@@ -2,7 +2,7 @@
 # test.sh: the README's second command and CI's (.ci/run). Sets up, builds the dev and asan
 # presets, runs ctest on both and clang-format over the tracked sources, and ends with one line
 # "N passed, N failed[, N skipped]" summing everything. Exits non-zero on any failure.
-# Extra arguments go to ctest (e.g. -L unit, -R cli_).
+# Extra arguments go to ctest (e.g. -L unit, -R integration_cli).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 bash scripts/setup.sh --asan || exit 1

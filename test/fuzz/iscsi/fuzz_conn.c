@@ -6,7 +6,7 @@
  * Time advances 40 ms per PDU, so NOP-In pings and the dead-peer drop happen too. The session
  * ends as the daemon ends it: conn_shutdown, wait for CONN_CLOSED, conn_free.
  *
- * Seeds: `test_iscsi_conn --write-corpus DIR` (test/unit/iscsi/test_conn.c). */
+ * Seeds: `unit_iscsi_conn --write-corpus DIR` (test/unit/iscsi/test_conn.c). */
 #include <stdlib.h>
 #include <string.h>
 

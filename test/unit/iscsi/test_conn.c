@@ -8,7 +8,7 @@
  * Cases marked BUG show a behaviour of the target that the RFC forbids; their assertions stay
  * until the code is fixed.
  *
- * `test_iscsi_conn --write-corpus DIR` also writes the fuzz seeds of test/fuzz/iscsi/fuzz_conn.c
+ * `unit_iscsi_conn --write-corpus DIR` also writes the fuzz seeds of test/fuzz/iscsi/fuzz_conn.c
  * (a mode byte, then the initiator's bytes after the scripted login). */
 #include <errno.h>
 #include <stdlib.h>

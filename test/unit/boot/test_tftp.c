@@ -1,4 +1,4 @@
-/* tftp_test.c: TFTP codec, path sanitising and the transfer state machine (a simulated peer). */
+/* test_tftp.c: TFTP codec, path sanitising and the transfer state machine (a simulated peer). */
 #include <errno.h>
 
 #include "bootsvc/proto/tftp.h"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# image_test.sh RINGSAN OFDLOCK: `ringsan lun import/export` with images made by qemu-img
+# test-image.sh RINGSAN OFDLOCK: `ringsan lun import/export` with images made by qemu-img
 # (qcow2, vmdk, vhdx, vdi, raw): the data survives both ways (qemu-img compare), holes stay holes,
 # sizes are rounded up to the block size and said so, and every bad input (unknown, damaged or
 # mismatched image, a name or file that exists, a LUN in use, a full disk) fails with one line

@@ -1,4 +1,4 @@
-/* http_test.c: request parsing, ranges, query strings and response headers. */
+/* test_http.c: request parsing, ranges, query strings and response headers. */
 #include <errno.h>
 
 #include "bootsvc/proto/http.h"

@@ -1,4 +1,4 @@
-/* dhcp_test.c: DHCP codec, lease table and the PXE decision table. */
+/* test_dhcp.c: DHCP codec, lease table and the PXE decision table. */
 #include <errno.h>
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# cli_test.sh RINGSAN OFDLOCK: `ringsan lun ...` against real files in a temporary directory.
+# test-lun.sh RINGSAN OFDLOCK: `ringsan lun ...` against real files in a temporary directory.
 # Checks file facts with stat/cmp/du, error messages and exit codes, and that failed commands
 # change nothing. Ends with "N passed, N failed"; exits 77 when a needed tool is missing.
 set -u

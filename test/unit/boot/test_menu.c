@@ -1,4 +1,4 @@
-/* menu_test.c: the iPXE script renderer. Rendered scripts are compared byte for byte with the
+/* test_menu.c: the iPXE script renderer. Rendered scripts are compared byte for byte with the
  * golden files in test/unit/boot/golden/; BOOT_GOLDEN_UPDATE=1 rewrites them (review the diff). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,15 +1,15 @@
 #!/bin/bash
-# boot_test.sh: ringsan-boot on loopback high ports with a temporary data dir: HTTP scripts and
+# test-basic.sh: ringsan-boot on loopback high ports with a temporary data dir: HTTP scripts and
 # media (Range 206/416, keep-alive, bad requests), TFTP (options, traversal, symlinks, WRQ, the
 # OVMF size probe, block rollover, a 100-client load bounded in time), proxyDHCP on the DHCP and
 # boot-server ports, full DHCP, SIGHUP reload and SIGTERM. Loopback only: every client and the
 # daemon use 127.0.0.1; the daemon answers to the request's source, so nothing is broadcast.
 # With the ringsan CLI as second argument it also checks that a LUN the CLI made reads the same
 # size in `ringsan lun list` and in the menu.
-# Usage: boot_test.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]
+# Usage: test-basic.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]
 set -u
 
-BIN=${1:?usage: boot_test.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]}
+BIN=${1:?usage: test-basic.sh PATH/TO/ringsan-boot [PATH/TO/ringsan]}
 CLI=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLIENT="$HERE/bootclient.py"

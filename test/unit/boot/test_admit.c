@@ -1,4 +1,4 @@
-/* admit_test.c: the admission control policy (HTTP budgets, header deadline, TFTP per-client
+/* test_admit.c: the admission control policy (HTTP budgets, header deadline, TFTP per-client
  * limits, log rate limit): table-driven, no sockets. */
 #include "bootsvc/proto/admit.h"
 #include "test/unit/check.h"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hostile_test.sh: ringsan-boot under hostile clients while a good client boots (hostile.py:
+# test-hostile.sh: ringsan-boot under hostile clients while a good client boots (hostile.py:
 # slowloris from one and from 30 addresses, TFTP RRQ floods with timeout=255 from one port and
 # from 520 ports, log injection through TFTP, HTTP and DHCP). Passes when every probe of the good
 # client (menu over HTTP, undionly.kpxe over TFTP, every second) succeeded within 2 s, the daemon
@@ -10,10 +10,10 @@
 # limit under the running daemon, where connections without a request must give way; a fourth
 # checks the 503 beyond http_max_active and the header deadline of a kept-alive connection.
 # Loopback only (127.0.0.0/8). Bounded: under 1,000 TCP connections and about 60 s per run.
-# Usage: hostile_test.sh PATH/TO/ringsan-boot   (HOSTILE_RUNS="defaults lowfd active emfile")
+# Usage: test-hostile.sh PATH/TO/ringsan-boot   (HOSTILE_RUNS="defaults lowfd active emfile")
 set -u
 
-BIN=${1:?usage: hostile_test.sh PATH/TO/ringsan-boot}
+BIN=${1:?usage: test-hostile.sh PATH/TO/ringsan-boot}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=$(command -v /usr/bin/python3 || command -v python3 || true)
 [ -n "$PY" ] || { echo "SKIPPED: python3 is not installed"; exit 77; }
