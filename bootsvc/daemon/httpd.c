@@ -441,7 +441,7 @@ int httpd_open(struct bootd *d)
 		return -errno;
 	setsockopt(d->http.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(d->http.fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(d->http.fd, 128) != 0) {
+	    listen(d->http.fd, 1024) != 0) { /* deep: a flood must not drop a good SYN */
 		log_err("http: cannot listen on %s:%u: %s", d->http_listen.host,
 			d->http_listen.port, strerror(errno));
 		return -errno;

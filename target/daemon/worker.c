@@ -45,7 +45,11 @@ static int listen_on(const struct config_portal *p, bool reuseport, char *err, s
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (p->ipv6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0)
+	/* A deep accept queue: during a connection flood a short one makes the kernel drop SYNs,
+	 * and a good initiator then waits out TCP's 1 s and 3 s retransmissions before admission
+	 * control ever sees it. Accepted, a flood's connections are what admission control sheds.
+	 */
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, LISTEN_BACKLOG) < 0)
 		goto out_err;
 	return fd;
 out_err:;

@@ -13,6 +13,9 @@
 #include "target/block/blk_uring.h"
 #include "target/daemon/server.h"
 
+/* Each listener's accept queue (the kernel caps it at net.core.somaxconn). */
+#define LISTEN_BACKLOG 1024
+
 struct listener {
 	struct worker *w;
 	int fd;
