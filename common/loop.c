@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 int loop_init(struct loop *l, unsigned entries)
 {
@@ -57,6 +58,15 @@ struct io_uring_sqe *loop_sqe(struct loop *l, struct loop_op *op)
 	io_uring_sqe_set_data(sqe, op);
 	l->unsubmitted++;
 	return sqe;
+}
+
+void loop_close_fd(struct loop *l, int fd)
+{
+	if (l->unsubmitted) {
+		io_uring_submit(&l->ring);
+		l->unsubmitted = 0;
+	}
+	close(fd);
 }
 
 void loop_run_once(struct loop *l, int timeout_ms)

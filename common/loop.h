@@ -33,6 +33,11 @@ const char *loop_unavailable_hint(int err);
 
 /* A free SQE tied to op (submitting queued ones first if the ring is full); never NULL. */
 struct io_uring_sqe *loop_sqe(struct loop *l, struct loop_op *op);
+/* Closes fd once the queued SQEs have reached the kernel. A queued SQE names its file by number
+ * and the kernel looks it up at submission: were fd closed first, a connection accepted in the
+ * meantime could reuse the number, and a stale recv or send would then read or write that other
+ * connection's socket. Submitted ops hold their own reference to the file. */
+void loop_close_fd(struct loop *l, int fd);
 /* One turn: submit what is queued, wait for at least one completion (at most timeout_ms; -1 waits
  * as long as it takes), dispatch every completion there is. The caller loops until l->stop. */
 void loop_run_once(struct loop *l, int timeout_ms);

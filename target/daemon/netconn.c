@@ -345,7 +345,7 @@ static void netconn_free(struct netconn *nc)
 		record_auth_failure(nc, netconn_now_ms());
 	conn_free(nc->conn);
 	if (nc->fd >= 0)
-		close(nc->fd);
+		loop_close_fd(&w->loop, nc->fd);
 	for (struct netconn **pp = &w->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == nc) {
 			*pp = nc->next;
@@ -390,7 +390,7 @@ void netconn_drop(struct netconn *nc, const char *why)
 		 * flight hold their own reference to the socket, and shutdown ends them): a flood
 		 * faster than the loop then never holds more descriptors than the budget. */
 		shutdown(nc->fd, SHUT_RDWR);
-		close(nc->fd);
+		loop_close_fd(&nc->w->loop, nc->fd); /* its recv may still be queued */
 		nc->fd = -1;
 		sock_set(nc, NETCONN_SHUT);
 	}
