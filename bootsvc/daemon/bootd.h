@@ -84,6 +84,7 @@ struct bootd {
 	struct http_conn *http_dead; /* closed this round, freed by httpd_reap() */
 	unsigned conn_count, pending_count, active_count;
 	struct admit_http_limits http_admit;
+	uint64_t http_accepted;		    /* connections accepted: their order */
 	struct admit_pending *pending_view; /* scratch for the policy, http_admit.max_pending */
 	struct http_conn **pending_conns;   /* the connection of each pending_view entry */
 	int64_t accept_paused_until;	    /* 0: the listener is watched */

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,8 @@ struct http_conn {
 	bool pending;	     /* no whole request yet: counts against the pending budget */
 	bool header_started; /* active: bytes of the next request have arrived */
 	uint32_t source;     /* peer address, host order */
-	int64_t accepted_ms; /* the policy's age of a pending connection */
+	int64_t accepted_ms; /* for the log: how long a closed pending connection waited */
+	uint64_t order;	     /* the policy's age of a pending connection (bootd.http_accepted) */
 	int64_t deadline;    /* header deadline (pending), else idle deadline */
 };
 
@@ -337,7 +339,7 @@ static void admit(struct bootd *d, uint32_t source, const char *peer)
 	for (struct http_conn *c = d->conns; c && n < d->http_admit.max_pending; c = c->next) {
 		if (!c->pending)
 			continue;
-		d->pending_view[n] = (struct admit_pending){c->source, c->accepted_ms};
+		d->pending_view[n] = (struct admit_pending){c->source, c->order};
 		d->pending_conns[n++] = c;
 	}
 	admit_http_connection(&d->http_admit, d->pending_view, n, source, &dec);
@@ -356,7 +358,7 @@ bool httpd_release_pending(struct bootd *d, const char *why)
 {
 	struct http_conn *oldest = NULL;
 	for (struct http_conn *c = d->conns; c; c = c->next)
-		if (c->pending && (!oldest || c->accepted_ms < oldest->accepted_ms))
+		if (c->pending && (!oldest || c->order < oldest->order))
 			oldest = c;
 	if (!oldest)
 		return false;
@@ -390,6 +392,11 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 			int err = errno;
 			if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
 				return;
+			/* accept() takes a descriptor before it looks at the queue: at the limit
+			 * it fails even with no one waiting, and nothing should give way then. */
+			struct pollfd pf = {.fd = w->fd, .events = POLLIN};
+			if (poll(&pf, 1, 0) != 1)
+				return;
 			/* At the descriptor limit the policy still holds: a connection without
 			 * a request gives way; only when there is none is the new one shed. */
 			if (httpd_release_pending(d, strerror(err)))
@@ -412,6 +419,7 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		c->pending = true;
 		c->source = source;
 		c->accepted_ms = clock_mono_ms();
+		c->order = ++d->http_accepted;
 		c->deadline = admit_header_deadline(&d->http_admit, c->accepted_ms);
 		memcpy(c->peer, peer, sizeof(c->peer));
 		c->next = d->conns;

@@ -8,7 +8,7 @@ static size_t oldest(const struct admit_pending *p, size_t n, bool only_source, 
 	for (size_t i = 0; i < n; i++) {
 		if (only_source && p[i].source != source)
 			continue;
-		if (best == n || p[i].since_ms < p[best].since_ms)
+		if (best == n || p[i].order < p[best].order)
 			best = i;
 	}
 	return best;

@@ -37,8 +37,10 @@ struct admit_http_limits {
 
 /* A pending connection as the policy sees it. */
 struct admit_pending {
-	uint32_t source;  /* IPv4 address, host order */
-	int64_t since_ms; /* when it was accepted */
+	uint32_t source; /* IPv4 address, host order */
+	uint64_t order;	 /* its place in acceptance order: smaller was accepted earlier (a
+			  * counter, not a clock: a burst accepted within one millisecond
+			  * still has an oldest) */
 };
 
 enum admit_verdict {
