@@ -361,6 +361,15 @@ static const char *refusal_reason(bool discovery, int status)
 	}
 }
 
+/* RFC 3722's stringprep profile for iSCSI names leaves no space and no control character. */
+static bool name_printable(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
 static int first_request(struct login *l, const struct iscsi_login_req *req, const char **reason)
 {
 	const char *iname = text_in_get(&l->in, "InitiatorName");
@@ -395,6 +404,10 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 		return why(reason, "no TargetName", ISCSI_LOGIN_STATUS_MISSING_PARAMETER);
 	if (strlen(iname) > ISCSI_NAME_MAX || (tname && strlen(tname) > ISCSI_NAME_MAX))
 		return why(reason, "name longer than 223 bytes",
+			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
+	if (!name_printable(iname) || (tname && !name_printable(tname)))
+		return why(reason,
+			   "a name with a space or a control byte (iSCSI names have neither)",
 			   ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
 	if (discovery)
 		st = l->ops->find_discovery ? l->ops->find_discovery(l->ctx, iname, t) : 0;
