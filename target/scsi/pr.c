@@ -126,7 +126,7 @@ enum pr_reach pr_copy_access(struct scsi_lu *lu, const char *initiator, bool wri
 
 static enum scsi_next conflict(struct scsi_task *task)
 {
-	scsi_data_free(task);
+	scsi_task_data_free(task);
 	task->status = SCSI_RESERVATION_CONFLICT;
 	return SCSI_NEXT_DONE;
 }
@@ -136,7 +136,7 @@ static enum scsi_next conflict(struct scsi_task *task)
 /* RESERVE(6/10): the whole LU for this nexus. Third-party and extents are not supported (the
  * CDB map refuses them). A persistent registration anywhere makes it a conflict (SPC-4
  * 5.9.3). */
-enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
+enum scsi_next pr_spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
 {
 	bool ok;
 	pthread_mutex_lock(&lu->lock);
@@ -145,12 +145,12 @@ enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
 	if (ok)
 		lu->spc2_holder = task->nexus;
 	pthread_mutex_unlock(&lu->lock);
-	return ok ? scsi_good(task) : conflict(task);
+	return ok ? scsi_task_good(task) : conflict(task);
 }
 
 /* RELEASE(6/10): ends this nexus's reservation; from another nexus it does nothing (SPC-2
  * 7.23: GOOD). With persistent registrations it is a conflict. */
-enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task)
+enum scsi_next pr_spc2_release(struct scsi_lu *lu, struct scsi_task *task)
 {
 	bool ok;
 	pthread_mutex_lock(&lu->lock);
@@ -158,7 +158,7 @@ enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task)
 	if (ok && lu->spc2_holder == task->nexus)
 		lu->spc2_holder = NULL;
 	pthread_mutex_unlock(&lu->lock);
-	return ok ? scsi_good(task) : conflict(task);
+	return ok ? scsi_task_good(task) : conflict(task);
 }
 
 /* ---- PERSISTENT RESERVE IN ---- */
@@ -237,10 +237,10 @@ enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task)
 	uint8_t sa = task->cdb[1] & 0x1f;
 	uint32_t alloc = get_be16(task->cdb + 7), len;
 	if (sa > 3)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
-	uint8_t *d = scsi_datain(task, SCSI_DATAIN_MAX);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
+	uint8_t *d = scsi_task_datain(task, SCSI_DATAIN_MAX);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	pthread_mutex_lock(&lu->lock);
 	switch (sa) {
 	case 0:
@@ -256,10 +256,10 @@ enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task)
 		len = in_full_status(lu, &lu->pr, d, SCSI_DATAIN_MAX);
 	}
 	pthread_mutex_unlock(&lu->lock);
-	return scsi_datain_done(task, len, alloc);
+	return scsi_task_datain_done(task, len, alloc);
 }
 
-int scsi_lu_restore_pr(struct scsi_lu *lu, const void *buf, size_t len)
+int pr_restore(struct scsi_lu *lu, const void *buf, size_t len)
 {
 	struct pr_state st;
 	int err = pr_parse(&st, buf, len);
