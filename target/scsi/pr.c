@@ -45,42 +45,13 @@ bool pr_is_holder(const struct pr_state *st, int idx)
 
 enum pr_class { PRC_ALLOW, PRC_READ, PRC_WRITE };
 
-/* SPC-4 5.9.1 table of commands allowed in the presence of reservations, SBC-4 4.17: reads
- * conflict only with exclusive access types, medium and state changes with every type. */
+/* The command's class in the table of commands allowed in the presence of reservations (SPC-4
+ * 5.9.1, SBC-4 4.17), from its CDB table flags. */
 static enum pr_class pr_class(const struct scsi_cmd *cmd)
 {
-	switch (cmd->opcode) {
-	case 0x00: /* TEST UNIT READY */
-	case 0x03: /* REQUEST SENSE */
-	case 0x12: /* INQUIRY */
-	case 0x25: /* READ CAPACITY(10) */
-	case 0x5e: /* PERSISTENT RESERVE IN */
-	case 0x5f: /* PERSISTENT RESERVE OUT: its own rules (5.9.7 ...) */
-	case 0xa0: /* REPORT LUNS */
-	case 0xa3: /* REPORT SUPPORTED OPERATION CODES */
+	if (cmd->flags & CDB_F_PR_EA)
 		return PRC_ALLOW;
-	case 0x9e:
-		return cmd->sa == 0x10 ? PRC_ALLOW : PRC_READ; /* READ CAPACITY(16) */
-	case 0x15:					       /* MODE SELECT */
-	case 0x55:
-	case 0x16: /* RESERVE / RELEASE */
-	case 0x17:
-	case 0x56:
-	case 0x57:
-	case 0x83: /* EXTENDED COPY */
-	case 0x84: /* RECEIVE COPY RESULTS */
-	case SCSI_OP_SANITIZE:
-		return PRC_WRITE;
-	default:
-		return (cmd->flags & CDB_F_WRITES) ? PRC_WRITE : PRC_READ;
-	}
-}
-
-/* SPC-2 7.21: while another nexus holds a RESERVE, only these go through. */
-static bool spc2_allowed(uint8_t opcode)
-{
-	return opcode == 0x12 || opcode == 0xa0 || opcode == 0x03 || opcode == 0x17 ||
-	       opcode == 0x57;
+	return (cmd->flags & CDB_F_PR_WE) ? PRC_READ : PRC_WRITE;
 }
 
 /* Whether an access of class c by nexus nx conflicts with the reservations of lu; spc2_ok: the
@@ -101,7 +72,7 @@ static bool conflict_locked(const struct scsi_lu *lu, const struct scsi_nexus *n
 bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd)
 {
 	pthread_mutex_lock(&lu->lock);
-	bool c = conflict_locked(lu, task->nexus, pr_class(cmd), spc2_allowed(cmd->opcode));
+	bool c = conflict_locked(lu, task->nexus, pr_class(cmd), cmd->flags & CDB_F_SPC2_OK);
 	pthread_mutex_unlock(&lu->lock);
 	return c;
 }
