@@ -91,27 +91,41 @@ enum scsi_next sbc_compare_and_write(struct scsi_lu *lu, struct scsi_task *task)
 	return rmw_start(lu, task, get_be64(task->cdb + 2), n, 2 * n, 13);
 }
 
-enum scsi_next sbc_compare_and_write_resume(struct scsi_lu *lu, struct scsi_task *task)
+/* What a read-modify-write makes of the media it read (len bytes at task->st.aux): the next
+ * disposition, normally rmw_write() of the data to write. */
+typedef enum scsi_next (*rmw_merge_fn)(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+				       uint64_t len);
+
+static enum scsi_next rmw_resume(struct scsi_lu *lu, struct scsi_task *task, rmw_merge_fn merge)
 {
-	uint64_t len = task->st.nblocks * lu->cfg.block_size;
 	switch (task->st.opcode_step) {
 	case STEP_DATA:
 		return rmw_read(lu, task);
-	case STEP_READ: {
+	case STEP_READ:
 		if (task->io.res < 0)
 			return scsi_task_fail(lu, task,
 					      sense_io_error(false, task->io.res, task->st.lba));
-		const uint8_t *media = task->st.aux;
-		for (uint64_t i = 0; i < len; i++)
-			if (media[i] != task->data[i])
-				return scsi_task_fail(lu, task, sense_miscompare(i));
-		return rmw_write(lu, task, task->data + len);
-	}
+		return merge(lu, task, task->st.aux, task->st.nblocks * lu->cfg.block_size);
 	case STEP_WRITE:
 		return rmw_written(lu, task);
 	default:
 		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
+}
+
+/* COMPARE AND WRITE: the Data-Out buffer is the verify data, then the write data. */
+static enum scsi_next caw_merge(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+				uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		if (media[i] != task->data[i])
+			return scsi_task_fail(lu, task, sense_miscompare(i));
+	return rmw_write(lu, task, task->data + len);
+}
+
+enum scsi_next sbc_compare_and_write_resume(struct scsi_lu *lu, struct scsi_task *task)
+{
+	return rmw_resume(lu, task, caw_merge);
 }
 
 enum scsi_next sbc_orwrite(struct scsi_lu *lu, struct scsi_task *task)
@@ -122,26 +136,18 @@ enum scsi_next sbc_orwrite(struct scsi_lu *lu, struct scsi_task *task)
 	return rmw_start(lu, task, get_be64(task->cdb + 2), n, n, 10);
 }
 
+/* ORWRITE: the media OR the Data-Out buffer. */
+static enum scsi_next or_merge(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+			       uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		media[i] |= task->data[i];
+	return rmw_write(lu, task, media);
+}
+
 enum scsi_next sbc_orwrite_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
-	uint64_t len = task->st.nblocks * lu->cfg.block_size;
-	switch (task->st.opcode_step) {
-	case STEP_DATA:
-		return rmw_read(lu, task);
-	case STEP_READ: {
-		if (task->io.res < 0)
-			return scsi_task_fail(lu, task,
-					      sense_io_error(false, task->io.res, task->st.lba));
-		uint8_t *media = task->st.aux;
-		for (uint64_t i = 0; i < len; i++)
-			media[i] |= task->data[i];
-		return rmw_write(lu, task, media);
-	}
-	case STEP_WRITE:
-		return rmw_written(lu, task);
-	default:
-		return scsi_task_fail(lu, task, sense_internal_target_failure());
-	}
+	return rmw_resume(lu, task, or_merge);
 }
 
 /* SBC-4 5.46: ATOMIC BOUNDARY must be 0 (MAXIMUM ATOMIC BOUNDARY SIZE is 0); the transfer
