@@ -88,8 +88,10 @@ struct scsi_lu_config {
 	 * command that started it, so it goes on when that command ends (IMMED), is aborted, or
 	 * its session is reset or logs out. start_bg asks the daemon to run the job: on a thread
 	 * of its own (the job's requests block), loop
-	 *     while (sanitize_bg_next(lu, &io)) { run io synchronously; sanitize_bg_done(lu, &io);
-	 * } keeping the LU, its blk_dev and the backing file open and in use (as a session would)
+	 *     while (sanitize_bg_next(lu, &io)) {
+	 *             run io synchronously; sanitize_bg_done(lu, &io);
+	 *     }
+	 * keeping the LU, its blk_dev and the backing file open and in use (as a session would)
 	 * until sanitize_bg_next() returns false. The daemon may pause between requests (a rate
 	 * limit) and may stop between them when it shuts down: the saved state then resumes the
 	 * job at the next start (sanitize_restore). If start_bg is called while the daemon's
