@@ -6,6 +6,7 @@
  * sections are seen. It mirrors inih's rules: after stripping, an empty line or one starting
  * with '#' or ';' is a comment; an indented line after a key continues that key. */
 #include "common/config_impl.h"
+#include "common/mac.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/ipv4.h"
+#include "common/mac.h"
 #include "common/wire.h"
 
 #define FIELD(base, key, type)	((type)((const char *)(base) + (key)->offset))

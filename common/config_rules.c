@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/fleet.h"
+#include "common/mac.h"
 
 int config_check_path(const char *value, char *err, size_t errlen)
 {

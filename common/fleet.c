@@ -1,5 +1,6 @@
 /* fleet.c: see fleet.h. */
 #include "common/fleet.h"
+#include "common/mac.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/mac.h"
 
 bool fleet_is_wildcard(const struct config_fleet *fl)
 {

@@ -36,7 +36,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		m = 0;
 	if (m > (int)sizeof(msg) - 1)
 		m = (int)sizeof(msg) - 1;
-	n += (int)log_escape(line + n, sizeof(line) - (size_t)n - 1, msg, (size_t)m);
+	n += (int)logesc_copy(line + n, sizeof(line) - (size_t)n - 1, msg, (size_t)m);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;

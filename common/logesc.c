@@ -6,7 +6,7 @@ static int byte_is_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f;
 }
 
-size_t log_escape(char *dst, size_t cap, const char *src, size_t len)
+size_t logesc_copy(char *dst, size_t cap, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;

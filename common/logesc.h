@@ -9,6 +9,6 @@
 /* Copies src[0..len) to dst as printable ASCII: bytes below 0x20, 0x7f and above are written as
  * \xNN (lower-case hex). dst is always NUL-terminated (cap >= 1); output that does not fit is cut
  * at a whole escape, never inside one. Returns the length written (excluding the NUL). */
-size_t log_escape(char *dst, size_t cap, const char *src, size_t len);
+size_t logesc_copy(char *dst, size_t cap, const char *src, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/ovlmap.h"
 #include "common/size.h"
+#include "common/uuid.h"
 
 int lunfile_lock_fd(int fd, short type)
 {

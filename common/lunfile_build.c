@@ -3,6 +3,7 @@
  * what interrupted operations leave behind. */
 #include "common/lunfile_impl.h"
 #include "common/atomicfile.h"
+#include "common/uuid.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -9,8 +9,6 @@
 
 #include <stdint.h>
 
-#define UUID_TEXT_LEN 37 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL */
-
 struct lun_identity {
 	char serial[33];   /* 32 hex digits, NUL-terminated */
 	uint8_t naa[8];	   /* the designator bytes as sent on the wire */
@@ -18,13 +16,6 @@ struct lun_identity {
 	char t10_id[41];   /* 8-byte vendor "RINGSAN " + serial, NUL-terminated (40 bytes) */
 };
 
-void lun_identity_derive(const uint8_t uuid[16], struct lun_identity *out);
-
-/* Makes a version 4 UUID from 16 random bytes (sets the version and variant bits). */
-void uuid_from_random(uint8_t uuid[16]);
-/* Canonical lower-case text form; returns out. */
-char *uuid_format(const uint8_t uuid[16], char out[static UUID_TEXT_LEN]);
-/* Accepts the canonical form in any case. Returns 0 or -EINVAL. */
-int uuid_parse(const char *text, uint8_t uuid[16]);
+void lunid_derive(const uint8_t uuid[16], struct lun_identity *out);
 
 #endif

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "common/name.h"
+#include "common/mac.h"
 
 static void save_leases(struct bootd *d)
 {

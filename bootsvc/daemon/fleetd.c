@@ -12,6 +12,7 @@
 
 #include "common/fleet.h"
 #include "common/log.h"
+#include "common/mac.h"
 
 static void fleetd_dir(const struct bootd *d, char *out, size_t cap)
 {

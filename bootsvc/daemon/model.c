@@ -19,6 +19,7 @@
 
 #include "common/fleet.h"
 #include "common/lunfile.h"
+#include "common/mac.h"
 #include "common/name.h"
 
 static const char *keep(struct boot_model *bm, const char *s, size_t n)

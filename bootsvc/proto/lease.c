@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/ipv4.h"
-#include "common/name.h"
+#include "common/mac.h"
 
 size_t lease_table_size(uint32_t first, uint32_t last)
 {

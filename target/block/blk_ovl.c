@@ -493,7 +493,7 @@ static void iov_scatter(const struct blk_io *io, const uint8_t *buf)
 	}
 }
 
-static int64_t ovl_rw(struct blk_io *io)
+int64_t blk_ovl_rw(struct blk_io *io)
 {
 	struct blk_ovl *o = io->dev->ovl;
 	uint8_t *buf;
@@ -525,7 +525,7 @@ static int copy_side(struct blk_dev *dev, enum blk_op op, uint8_t *buf, uint64_t
 
 	blk_io_set_buf(&io, buf, len);
 	if (dev->ovl) {
-		int64_t r = ovl_rw(&io);
+		int64_t r = blk_ovl_rw(&io);
 		return r < 0 ? (int)r : 0;
 	}
 	if (op == BLK_READ)
@@ -533,7 +533,7 @@ static int copy_side(struct blk_dev *dev, enum blk_op op, uint8_t *buf, uint64_t
 	return write_full(dev->fd, buf, len, off);
 }
 
-static int64_t ovl_copy(struct blk_io *io)
+int64_t blk_ovl_copy(struct blk_io *io)
 {
 	const uint64_t chunk = 1u << 20;
 	uint8_t *buf = malloc(chunk);
@@ -551,35 +551,15 @@ static int64_t ovl_copy(struct blk_io *io)
 	return ret ? ret : (int64_t)io->len;
 }
 
-int64_t blk_ovl_execute(struct blk_io *io)
+int64_t blk_ovl_punch(struct blk_io *io)
 {
 	struct blk_ovl *o = io->dev->ovl;
-	int64_t res;
+	if (io->off > o->size || io->len > o->size - io->off)
+		return -EINVAL;
+	return ovl_unmap(o, io->off, io->len);
+}
 
-	switch (io->op) {
-	case BLK_READ:
-	case BLK_WRITE:
-		res = ovl_rw(io);
-		break;
-	case BLK_FLUSH:
-		res = blk_ovl_flush(o);
-		break;
-	case BLK_PUNCH:
-		res = io->off > o->size || io->len > o->size - io->off
-			  ? -EINVAL
-			  : ovl_unmap(o, io->off, io->len);
-		break;
-	case BLK_SEEK_DATA:
-	case BLK_SEEK_HOLE:
-		res = ovl_seek(o, io->off, io->op == BLK_SEEK_DATA);
-		break;
-	case BLK_COPY:
-		res = ovl_copy(io);
-		break;
-	default:
-		res = -EINVAL;
-		break;
-	}
-	io->res = res;
-	return res;
+int64_t blk_ovl_seek(struct blk_io *io)
+{
+	return ovl_seek(io->dev->ovl, io->off, io->op == BLK_SEEK_DATA);
 }

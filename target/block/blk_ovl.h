@@ -3,7 +3,7 @@
  * through one page cache) and the overlay's own sparse disk.img + allocation map (ovlmap.h),
  * one state per 64 KiB cluster: from the base, in the overlay, zero.
  *
- * Requests run synchronously (blk_ovl_execute) on a thread that may block: blk_uring hands them
+ * Requests run synchronously (blk_sync_execute) on a thread that may block: blk_uring hands them
  * to its helper thread, blk_sync runs them in place; only a READ that one file serves whole is
  * read by blk_uring directly from that file (blk_ovl_read_fd). The SCSI layer does not know.
  *
@@ -35,9 +35,13 @@ int blk_ovl_open(const char *data_dir, const struct lunfile *lf, struct blk_ovl 
 /* Persists the map (after an fdatasync) and frees; the base file closes with its last overlay. */
 void blk_ovl_close(struct blk_ovl *o);
 
-/* Runs io (io->dev->ovl is the overlay; for COPY, io->src may be one too) and returns what its
- * completion carries (blk.h). */
-int64_t blk_ovl_execute(struct blk_io *io);
+/* The requests, run by blk_sync_execute(): each returns what the completion of io carries (blk.h).
+ * io->dev->ovl is the overlay; for COPY, io->src may be the overlay instead (or too). FLUSH is
+ * blk_ovl_flush(). */
+int64_t blk_ovl_rw(struct blk_io *io); /* READ or WRITE (FUA: flushed before it returns) */
+int64_t blk_ovl_punch(struct blk_io *io);
+int64_t blk_ovl_seek(struct blk_io *io); /* SEEK_DATA or SEEK_HOLE */
+int64_t blk_ovl_copy(struct blk_io *io);
 /* For a READ of [off, off + len) that one file serves whole (every cluster from the image, or
  * every cluster held by the overlay): that file's fd, so the caller may read it directly (an
  * io_uring read); -1 when the range mixes sources or holds zero clusters. */

@@ -8,7 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int64_t blk_sync_seek(const struct blk_io *io)
+static int64_t file_seek(struct blk_io *io)
 {
 	int whence = io->op == BLK_SEEK_DATA ? SEEK_DATA : SEEK_HOLE;
 	off_t r = lseek(io->dev->fd, (off_t)io->off, whence);
@@ -17,7 +17,7 @@ int64_t blk_sync_seek(const struct blk_io *io)
 	return r > (off_t)io->dev->size ? (int64_t)io->dev->size : (int64_t)r;
 }
 
-int64_t blk_sync_copy(const struct blk_io *io)
+static int64_t file_copy(struct blk_io *io)
 {
 	uint64_t done = 0;
 	while (done < io->len) {
@@ -36,7 +36,7 @@ int64_t blk_sync_copy(const struct blk_io *io)
 }
 
 /* READ / WRITE of the whole vector, resuming after short transfers. */
-static int64_t sync_rw(const struct blk_io *io)
+static int64_t file_rw(struct blk_io *io)
 {
 	struct iovec v[BLK_MAX_IOV];
 	unsigned cnt = io->iov_cnt, first = 0;
@@ -72,43 +72,68 @@ static int64_t sync_rw(const struct blk_io *io)
 	return (int64_t)done;
 }
 
+static int64_t file_flush(struct blk_io *io)
+{
+	return fdatasync(io->dev->fd) < 0 ? -errno : 0;
+}
+
+static int64_t file_punch(struct blk_io *io)
+{
+	return fallocate(io->dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)io->off,
+			 (off_t)io->len) < 0
+		   ? -errno
+		   : 0;
+}
+
+static int64_t ovl_flush(struct blk_io *io)
+{
+	return blk_ovl_flush(io->dev->ovl);
+}
+
+/* The synchronous calls of a backend, one per kind of request. */
+struct sync_backend {
+	int64_t (*rw)(struct blk_io *io);
+	int64_t (*flush)(struct blk_io *io);
+	int64_t (*punch)(struct blk_io *io);
+	int64_t (*seek)(struct blk_io *io);
+	int64_t (*copy)(struct blk_io *io);
+};
+
+static const struct sync_backend file_backend = {
+    .rw = file_rw, .flush = file_flush, .punch = file_punch, .seek = file_seek, .copy = file_copy};
+static const struct sync_backend ovl_backend = {.rw = blk_ovl_rw,
+						.flush = ovl_flush,
+						.punch = blk_ovl_punch,
+						.seek = blk_ovl_seek,
+						.copy = blk_ovl_copy};
+
 bool blk_sync_is_overlay(const struct blk_io *io)
 {
 	return io->dev->ovl || (io->op == BLK_COPY && io->src && io->src->ovl);
 }
 
-int blk_sync_flush(struct blk_dev *dev)
-{
-	if (dev->ovl)
-		return blk_ovl_flush(dev->ovl);
-	return fdatasync(dev->fd) < 0 ? -errno : 0;
-}
-
 int64_t blk_sync_execute(struct blk_io *io)
 {
+	const struct sync_backend *b = blk_sync_is_overlay(io) ? &ovl_backend : &file_backend;
 	int64_t res;
-	if (blk_sync_is_overlay(io))
-		return blk_ovl_execute(io);
+
 	switch (io->op) {
 	case BLK_READ:
 	case BLK_WRITE:
-		res = sync_rw(io);
+		res = b->rw(io);
 		break;
 	case BLK_FLUSH:
-		res = fdatasync(io->dev->fd) < 0 ? -errno : 0;
+		res = b->flush(io);
 		break;
 	case BLK_PUNCH:
-		res = fallocate(io->dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				(off_t)io->off, (off_t)io->len) < 0
-			  ? -errno
-			  : 0;
+		res = b->punch(io);
 		break;
 	case BLK_SEEK_DATA:
 	case BLK_SEEK_HOLE:
-		res = blk_sync_seek(io);
+		res = b->seek(io);
 		break;
 	case BLK_COPY:
-		res = blk_sync_copy(io);
+		res = b->copy(io);
 		break;
 	default:
 		res = -EINVAL;
@@ -116,4 +141,10 @@ int64_t blk_sync_execute(struct blk_io *io)
 	}
 	io->res = res;
 	return res;
+}
+
+int blk_sync_flush(struct blk_dev *dev)
+{
+	struct blk_io io = {.op = BLK_FLUSH, .dev = dev};
+	return (int)blk_sync_execute(&io);
 }

@@ -17,8 +17,5 @@ int64_t blk_sync_execute(struct blk_io *io);
 bool blk_sync_is_overlay(const struct blk_io *io);
 /* fdatasync of a device as a whole (an overlay's map too): 0 or -errno. */
 int blk_sync_flush(struct blk_dev *dev);
-/* The SEEK_DATA / SEEK_HOLE and COPY parts of it. */
-int64_t blk_sync_seek(const struct blk_io *io);
-int64_t blk_sync_copy(const struct blk_io *io);
 
 #endif

@@ -170,9 +170,7 @@ static void *offload_main(void *arg)
 		if (!o->todo)
 			o->todo_tail = NULL;
 		pthread_mutex_unlock(&o->lock);
-		int64_t res = blk_sync_is_overlay(io) ? blk_sync_execute(io)
-			      : io->op == BLK_COPY    ? blk_sync_copy(io)
-						      : blk_sync_seek(io);
+		int64_t res = blk_sync_execute(io);
 		pthread_mutex_lock(&o->lock);
 		priv_of(io)->deferred_res = res;
 		priv_of(io)->next = o->done;

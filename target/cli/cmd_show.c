@@ -8,6 +8,7 @@
 #include "common/lunfile.h"
 #include "common/lunid.h"
 #include "common/size.h"
+#include "common/uuid.h"
 #include "target/cli/cli.h"
 
 enum { OPT_JSON = 256, OPT_REFERENCE };
@@ -57,7 +58,7 @@ static void show_json(const struct cli *cli, const struct lunfile *lf)
 	struct lun_identity id;
 	char uuid[UUID_TEXT_LEN];
 
-	lun_identity_derive(lf->uuid, &id);
+	lunid_derive(lf->uuid, &id);
 	printf("{\"name\": ");
 	cli_json_string(stdout, lf->name);
 	printf(", \"size\": %llu, \"allocated\": %llu, \"block_size\": %u, \"in_use\": %s, ",
@@ -105,7 +106,7 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 		lunfile_close(&lf);
 		return CLI_OK;
 	}
-	lun_identity_derive(lf.uuid, &id);
+	lunid_derive(lf.uuid, &id);
 	printf("name:        %s\n", lf.name);
 	printf("size:        %s (%llu bytes, %llu blocks)\n", size_format(lf.size, size),
 	       (unsigned long long)lf.size, (unsigned long long)(lf.size / lf.block_size));

@@ -12,6 +12,7 @@
 #include "common/fleet.h"
 #include "common/log.h"
 #include "common/lunfile.h"
+#include "common/mac.h"
 #include "target/daemon/server.h"
 
 void fleetboot_init(struct fleetboot *fb, const struct config *cfg)

@@ -151,7 +151,7 @@ static void restore_pr(struct lun_entry *e)
 
 	if (n == -1)
 		return;
-	if (n < 0 || scsi_lu_restore_pr(e->lu, buf, (size_t)n) < 0)
+	if (n < 0 || pr_restore(e->lu, buf, (size_t)n) < 0)
 		log_warn("LUN %s: %s does not parse; starting without persistent reservations",
 			 e->lf.name, path);
 	else if (n > 0)
@@ -168,7 +168,7 @@ static void restore_bg(struct lun_entry *e)
 
 	if (n == -1)
 		return;
-	int r = n < 0 ? -EIO : scsi_lu_restore_bg(e->lu, buf, (size_t)n);
+	int r = n < 0 ? -EIO : sanitize_restore(e->lu, buf, (size_t)n);
 	if (r < 0) {
 		log_err("LUN %s: %s does not parse; remove it if no sanitize should be running",
 			e->lf.name, path);
@@ -643,7 +643,7 @@ static void *bg_main(void *arg)
 		uint64_t start = clock_mono_ns(), written = 0;
 		int failed = 0;
 		bool ran = false;
-		while (!atomic_load(&t->bg_stop) && scsi_lu_bg_next(e->lu, &io)) {
+		while (!atomic_load(&t->bg_stop) && sanitize_bg_next(e->lu, &io)) {
 			ran = true;
 			if (blk_sync_execute(&io) < 0 && !failed)
 				failed = (int)io.res;
@@ -651,7 +651,7 @@ static void *bg_main(void *arg)
 				written += io.len;
 				pace(e, start, written);
 			}
-			scsi_lu_bg_done(e->lu, &io);
+			sanitize_bg_done(e->lu, &io);
 		}
 		double secs = (double)(clock_mono_ns() - start) / 1e9;
 		if (atomic_load(&t->bg_stop) && ran)

@@ -29,7 +29,7 @@ static void conn_config_from(struct conn_config *cc, const struct config *cfg)
 	cc->nop_interval_ms = s->nop_interval * 1000;
 	cc->nop_timeout_ms = s->nop_timeout * 1000;
 	cc->login_timeout_ms = s->login_timeout * 1000;
-	iscsi_target_limits_default(&cc->limits);
+	negotiate_target_limits_default(&cc->limits);
 	cc->limits.max_recv_data_segment_length = s->max_recv_data_segment_length;
 	cc->limits.max_burst_length = s->max_burst_length;
 	cc->limits.first_burst_length = s->first_burst_length < s->max_burst_length

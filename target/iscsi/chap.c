@@ -71,8 +71,8 @@ enum chap_alg chap_choose_alg(const char *list)
 		if (len > 0 && len < sizeof(item)) {
 			memcpy(item, p, len);
 			item[len] = '\0';
-			if (neg_parse_number(item, 255, &v) && chap_digest_len((enum chap_alg)v) &&
-			    chap_md((enum chap_alg)v))
+			if (negotiate_parse_number(item, 255, &v) &&
+			    chap_digest_len((enum chap_alg)v) && chap_md((enum chap_alg)v))
 				return (enum chap_alg)v;
 		}
 		p += len;

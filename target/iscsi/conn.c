@@ -37,14 +37,14 @@ struct conn_tx *conn_tx_new(struct iscsi_conn *c, uint32_t data_len)
 void conn_tx_finish_hdr(struct iscsi_conn *c, struct conn_tx *tx)
 {
 	if (c->params.header_digest) {
-		crc32c_put(tx->hdr + BHS_LEN, iscsi_header_digest(tx->hdr, NULL, 0));
+		crc32c_put(tx->hdr + BHS_LEN, framer_header_digest(tx->hdr, NULL, 0));
 		tx->hdr_len = BHS_LEN + ISCSI_DIGEST_LEN;
 	}
 	uint32_t pad = iscsi_pad4(tx->data_len);
 	tx->trailer_len = pad;
 	memset(tx->trailer, 0, sizeof(tx->trailer));
 	if (tx->data_len && c->params.data_digest) {
-		crc32c_put(tx->trailer + pad, iscsi_data_digest(tx->data, tx->data_len));
+		crc32c_put(tx->trailer + pad, framer_data_digest(tx->data, tx->data_len));
 		tx->trailer_len += ISCSI_DIGEST_LEN;
 	}
 }
@@ -124,11 +124,11 @@ void conn_send_reject(struct iscsi_conn *c, const uint8_t bhs[BHS_LEN], uint8_t 
 	    .max_cmdsn = c->max_cmdsn,
 	    .data_len = BHS_LEN,
 	};
-	iscsi_encode_reject(tx->hdr, &r);
+	pdu_encode_reject(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	log_notice("%s %s: rejected %s PDU (reason 0x%02x)", c->env.peer, c->initiator_name,
-		   iscsi_op_name(iscsi_opcode(bhs)), reason);
+		   pdu_op_name(pdu_opcode(bhs)), reason);
 }
 
 bool conn_awaits_chap_response(const struct iscsi_conn *c)
@@ -218,7 +218,7 @@ uint16_t conn_tsih(const struct iscsi_conn *c)
 
 static void ffp_dispatch(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
-	switch (iscsi_opcode(pdu->bhs)) {
+	switch (pdu_opcode(pdu->bhs)) {
 	case ISCSI_OP_SCSI_CMD:
 		return conn_cmd_scsi(c, pdu);
 	case ISCSI_OP_NOP_OUT:
@@ -245,7 +245,7 @@ static void pending_drop(struct pending_cmd *p)
 bool conn_pending_abort(struct iscsi_conn *c, uint32_t itt)
 {
 	for (struct pending_cmd *p = c->pending; p; p = p->next) {
-		if (!p->tombstone && iscsi_bhs_itt(p->pdu.bhs) == itt) {
+		if (!p->tombstone && pdu_bhs_itt(p->pdu.bhs) == itt) {
 			pending_drop(p);
 			p->tombstone = true;
 			return true;
@@ -316,9 +316,9 @@ static void pending_run(struct iscsi_conn *c)
  * silently, one ahead of a gap waits for the gap to fill. */
 static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
-	int op = iscsi_opcode(pdu->bhs);
-	bool immediate = iscsi_bhs_immediate(pdu->bhs);
-	uint32_t cmdsn = iscsi_req_cmdsn(pdu->bhs);
+	int op = pdu_opcode(pdu->bhs);
+	bool immediate = pdu_bhs_immediate(pdu->bhs);
+	uint32_t cmdsn = pdu_req_cmdsn(pdu->bhs);
 
 	if (op == ISCSI_OP_DATA_OUT)
 		return conn_cmd_data_out(c, pdu);
@@ -342,7 +342,7 @@ static void ffp_ordered(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		return;
 	}
 	log_debug("%s %s: dropped %s with CmdSN %u outside [%u, %u]", c->env.peer,
-		  c->initiator_name, iscsi_op_name(op), cmdsn, c->exp_cmdsn, c->max_cmdsn);
+		  c->initiator_name, pdu_op_name(op), cmdsn, c->exp_cmdsn, c->max_cmdsn);
 }
 
 void conn_cmdsn_received(struct iscsi_conn *c, uint32_t cmdsn)
@@ -410,7 +410,7 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct login_out out;
 
-	if (iscsi_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
+	if (pdu_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
 		return conn_fail(c, "a PDU other than Login Request during login");
 	login_step(c->login, pdu, &out);
 	if (out.action == LOGIN_DONE) {
@@ -470,7 +470,7 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
 	c->refs = 1; /* the daemon's, until conn_free */
 	c->last_rx_ms = now_ms;
 	c->started_ms = now_ms;
-	iscsi_params_default(&c->params);
+	negotiate_params_default(&c->params);
 	c->peer_mrdsl = ISCSI_LOGIN_MAX_DATA_LEN;
 	struct login_config lc = {
 	    .limits = cfg->limits,

@@ -154,7 +154,7 @@ static void send_scsi_rsp(struct iscsi_task *t)
 	r.statsn = conn_take_statsn(c);
 	r.exp_cmdsn = c->exp_cmdsn;
 	r.max_cmdsn = c->max_cmdsn;
-	iscsi_encode_scsi_rsp(tx->hdr, &r);
+	pdu_encode_scsi_rsp(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	t->responded = true;
@@ -198,7 +198,7 @@ static void send_data_in(struct iscsi_task *t, const uint8_t *buf, uint64_t base
 		}
 		d.exp_cmdsn = c->exp_cmdsn;
 		d.max_cmdsn = c->max_cmdsn;
-		iscsi_encode_data_in(tx->hdr, &d);
+		pdu_encode_data_in(tx->hdr, &d);
 		tx->data = buf + off;
 		tx->data_len = n;
 		tx->task = t;
@@ -453,7 +453,7 @@ static void send_r2ts(struct iscsi_task *t)
 		    .buffer_offset = b->off,
 		    .desired_len = len,
 		};
-		iscsi_encode_r2t(tx->hdr, &r);
+		pdu_encode_r2t(tx->hdr, &r);
 		conn_tx_finish_hdr(c, tx);
 		conn_queue(c, tx);
 		t->next_r2t += len;
@@ -538,7 +538,7 @@ void conn_cmd_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	struct iscsi_data_out d;
 	struct task_burst *b = NULL;
 
-	if (iscsi_decode_data_out(pdu, &d) < 0)
+	if (pdu_decode_data_out(pdu, &d) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	struct iscsi_task *t = conn_cmd_find_task(c, d.h.itt);
 	if (t && t->phase == SCSI_NEXT_WAIT && d.ttt == ISCSI_RSVD_TAG)
@@ -613,7 +613,7 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	struct iscsi_task *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	if (iscsi_decode_scsi_cmd(pdu, &t->cmd) < 0) {
+	if (pdu_decode_scsi_cmd(pdu, &t->cmd) < 0) {
 		free(t);
 		return NULL;
 	}
@@ -646,7 +646,7 @@ void conn_cmd_scsi(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct iscsi_bhs_common h;
 
-	if (iscsi_decode_common(pdu->bhs, &h) < 0)
+	if (pdu_decode_common(pdu->bhs, &h) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	if (c->discovery)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_PROTOCOL_ERROR);

@@ -15,7 +15,7 @@ void conn_nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct iscsi_nop_out n;
 
-	if (iscsi_decode_nop_out(pdu, &n) < 0)
+	if (pdu_decode_nop_out(pdu, &n) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	if (n.h.itt == ISCSI_RSVD_TAG) {
 		/* The answer to our ping (TTT echoes ours), or a bare ping: nothing to send. */
@@ -39,7 +39,7 @@ void conn_nop_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	    .max_cmdsn = c->max_cmdsn,
 	    .data_len = pdu->data_len,
 	};
-	iscsi_encode_nop_in(tx->hdr, &r);
+	pdu_encode_nop_in(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 }
@@ -60,7 +60,7 @@ static void nop_ping(struct iscsi_conn *c, uint64_t now_ms)
 	    .exp_cmdsn = c->exp_cmdsn,
 	    .max_cmdsn = c->max_cmdsn,
 	};
-	iscsi_encode_nop_in(tx->hdr, &r);
+	pdu_encode_nop_in(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 }
@@ -144,7 +144,7 @@ static void tmf_respond(struct iscsi_conn *c)
 	    .exp_cmdsn = c->exp_cmdsn,
 	    .max_cmdsn = c->max_cmdsn,
 	};
-	iscsi_encode_tmf_rsp(tx->hdr, &r);
+	pdu_encode_tmf_rsp(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	/* RFC 7143 11.5.1: after a cold reset the target drops the connection, once the response
@@ -170,7 +170,7 @@ void conn_logout_respond(struct iscsi_conn *c)
 	    .time2wait = c->params.default_time2wait,
 	    .time2retain = c->params.default_time2retain,
 	};
-	iscsi_encode_logout_rsp(tx->hdr, &r);
+	pdu_encode_logout_rsp(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	conn_set_phase(c, CONN_LOGGED_OUT);
@@ -223,7 +223,7 @@ void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	struct iscsi_tmf_req *m = &c->tmf_req;
 	uint8_t rsp = ISCSI_TMF_RSP_COMPLETE;
 
-	if (c->tmf_pending || iscsi_decode_tmf_req(pdu, m) < 0)
+	if (c->tmf_pending || pdu_decode_tmf_req(pdu, m) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	switch (m->function) {
 	case ISCSI_TMF_ABORT_TASK:
@@ -279,7 +279,7 @@ void conn_tmf_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 
 void conn_logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
-	if (iscsi_decode_logout_req(pdu, &c->logout_req) < 0)
+	if (pdu_decode_logout_req(pdu, &c->logout_req) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	if (c->logout_req.reason == ISCSI_LOGOUT_REMOVE_FOR_RECOVERY) {
 		struct conn_tx *tx = conn_tx_new(c, 0);
@@ -292,7 +292,7 @@ void conn_logout_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 		    .exp_cmdsn = c->exp_cmdsn,
 		    .max_cmdsn = c->max_cmdsn,
 		};
-		iscsi_encode_logout_rsp(tx->hdr, &r);
+		pdu_encode_logout_rsp(tx->hdr, &r);
 		conn_tx_finish_hdr(c, tx);
 		conn_queue(c, tx);
 		return;
@@ -331,7 +331,7 @@ static void text_send_part(struct iscsi_conn *c, uint32_t itt)
 	    .max_cmdsn = c->max_cmdsn,
 	    .data_len = n,
 	};
-	iscsi_encode_text_rsp(tx->hdr, &r);
+	pdu_encode_text_rsp(tx->hdr, &r);
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	if (!more) {
@@ -373,7 +373,7 @@ void conn_text_req(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct iscsi_text_req q;
 
-	if (iscsi_decode_text_req(pdu, &q) < 0)
+	if (pdu_decode_text_req(pdu, &q) < 0)
 		return conn_send_reject(c, pdu->bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
 	if (q.ttt != ISCSI_RSVD_TAG) {
 		/* The initiator asks for the next part of a long answer. */

@@ -98,7 +98,7 @@ static void fill_out(const struct framer *f, struct iscsi_pdu *out)
 static enum framer_result after_header(struct framer *f, struct iscsi_pdu *out)
 {
 	if (f->header_digest) {
-		uint32_t want = iscsi_header_digest(f->bhs, f->ahs, f->ahs_len);
+		uint32_t want = framer_header_digest(f->bhs, f->ahs, f->ahs_len);
 		if (crc32c_get(f->ahs + f->ahs_len) != want) {
 			fill_out(f, out);
 			f->region = FRAMER_DEAD;
@@ -118,8 +118,8 @@ static enum framer_result after_header(struct framer *f, struct iscsi_pdu *out)
 
 static enum framer_result after_bhs(struct framer *f, struct iscsi_pdu *out)
 {
-	f->ahs_len = iscsi_bhs_ahs_len(f->bhs);
-	f->data_len = iscsi_bhs_data_len(f->bhs);
+	f->ahs_len = pdu_bhs_ahs_len(f->bhs);
+	f->data_len = pdu_bhs_data_len(f->bhs);
 	if (f->ahs_len > f->lim.max_ahs_len || f->data_len > f->cur_max_data_len) {
 		uint32_t ahs_len = f->ahs_len;
 		f->ahs_len = 0;
@@ -194,21 +194,21 @@ size_t framer_push(struct framer *f, const void *bytes, size_t len, framer_cb cb
 	return done;
 }
 
-uint32_t iscsi_header_digest(const uint8_t bhs[BHS_LEN], const uint8_t *ahs, uint32_t ahs_len)
+uint32_t framer_header_digest(const uint8_t bhs[BHS_LEN], const uint8_t *ahs, uint32_t ahs_len)
 {
 	uint32_t crc = crc32c(0, bhs, BHS_LEN);
 	return ahs_len ? crc32c(crc, ahs, ahs_len) : crc;
 }
 
-uint32_t iscsi_data_digest(const uint8_t *data, uint32_t data_len)
+uint32_t framer_data_digest(const uint8_t *data, uint32_t data_len)
 {
 	static const uint8_t zeros[3];
 	uint32_t crc = crc32c(0, data, data_len);
 	return crc32c(crc, zeros, iscsi_pad4(data_len));
 }
 
-size_t iscsi_pdu_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool data_digest,
-			   uint8_t *out, size_t cap)
+size_t framer_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool data_digest,
+			uint8_t *out, size_t cap)
 {
 	size_t hd = header_digest ? ISCSI_DIGEST_LEN : 0;
 	size_t dd = data_digest && pdu->data_len ? ISCSI_DIGEST_LEN : 0;
@@ -224,7 +224,7 @@ size_t iscsi_pdu_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool
 		memcpy(p, pdu->ahs, pdu->ahs_len);
 	p += pdu->ahs_len;
 	if (hd)
-		crc32c_put(p, iscsi_header_digest(pdu->bhs, pdu->ahs, pdu->ahs_len));
+		crc32c_put(p, framer_header_digest(pdu->bhs, pdu->ahs, pdu->ahs_len));
 	p += hd;
 	if (pdu->data_len)
 		memcpy(p, pdu->data, pdu->data_len);
@@ -232,7 +232,7 @@ size_t iscsi_pdu_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool
 	memset(p, 0, pad);
 	p += pad;
 	if (dd)
-		crc32c_put(p, iscsi_data_digest(pdu->data, pdu->data_len));
+		crc32c_put(p, framer_data_digest(pdu->data, pdu->data_len));
 	return total;
 }
 

@@ -77,13 +77,13 @@ typedef void (*framer_cb)(void *ctx, enum framer_result res, const struct iscsi_
 size_t framer_push(struct framer *f, const void *bytes, size_t len, framer_cb cb, void *ctx);
 
 /* Sending side. Digests as they go on the wire (little-endian CRC32C; RFC 3720 B.4). */
-uint32_t iscsi_header_digest(const uint8_t bhs[BHS_LEN], const uint8_t *ahs, uint32_t ahs_len);
-uint32_t iscsi_data_digest(const uint8_t *data, uint32_t data_len); /* covers the zero padding */
+uint32_t framer_header_digest(const uint8_t bhs[BHS_LEN], const uint8_t *ahs, uint32_t ahs_len);
+uint32_t framer_data_digest(const uint8_t *data, uint32_t data_len); /* covers the zero padding */
 /* Writes the PDU as it goes on the wire (BHS, AHS, digest, data, padding, digest) into out;
  * returns the length, or 0 if it does not fit in cap. DataSegmentLength in bhs must equal
  * data_len and TotalAHSLength ahs_len / 4 (the caller's encoders set them). */
-size_t iscsi_pdu_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool data_digest,
-			   uint8_t *out, size_t cap);
+size_t framer_serialize(const struct iscsi_pdu *pdu, bool header_digest, bool data_digest,
+			uint8_t *out, size_t cap);
 
 const char *framer_result_name(enum framer_result res);
 

@@ -89,7 +89,7 @@ struct login *login_new(const struct login_config *cfg, const struct login_ops *
 		login_free(l);
 		return NULL;
 	}
-	negotiation_init(&l->neg, &cfg->limits);
+	negotiate_init(&l->neg, &cfg->limits);
 	l->statsn = cfg->initial_statsn;
 	l->stage = LOGIN_STAGE_START;
 	return l;
@@ -121,7 +121,7 @@ const struct login_result *login_result(const struct login *l)
 
 void login_set_tsih(struct login_out *rsp, uint16_t tsih)
 {
-	iscsi_login_rsp_set_tsih(rsp->pdu.bhs, tsih);
+	pdu_login_rsp_set_tsih(rsp->pdu.bhs, tsih);
 }
 
 /* Fills the response header; data is the next piece of l->tout (at most 8192 bytes: the
@@ -155,7 +155,7 @@ static bool build_rsp(struct login *l, const struct iscsi_login_req *req, bool t
 
 	memcpy(r.isid, req->isid, 6);
 	memset(&rsp->pdu, 0, sizeof(rsp->pdu));
-	iscsi_encode_login_rsp(rsp->pdu.bhs, &r);
+	pdu_encode_login_rsp(rsp->pdu.bhs, &r);
 	rsp->pdu.data = r.data_len ? (uint8_t *)l->out + l->out_off : NULL;
 	rsp->pdu.data_len = r.data_len;
 	l->out_off += r.data_len;
@@ -264,7 +264,7 @@ static int chap_mutual(struct login *l, const char *id_s, const char *chal_s, co
 		return why(reason, "mutual CHAP needs both CHAP_I and CHAP_C",
 			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	n = chap_decode_binary(chal_s, chal, sizeof(chal));
-	if (!neg_parse_number(id_s, 255, &id) || n <= 0)
+	if (!negotiate_parse_number(id_s, 255, &id) || n <= 0)
 		return why(reason, "malformed mutual CHAP_I or CHAP_C",
 			   ISCSI_LOGIN_STATUS_AUTH_FAILED);
 	if (!t->mutual_secret[0])
@@ -320,11 +320,11 @@ static int security_keys(struct login *l, const char **reason)
 
 	for (unsigned i = 0; i < l->in.n_pairs; i++) {
 		const struct text_pair *p = &l->in.pairs[i];
-		const struct neg_key_def *d = neg_key_lookup(p->key);
+		const struct neg_key_def *d = negotiate_key_lookup(p->key);
 		int st = 0;
 		if (!d || d->type != NEG_SECURITY)
-			st = negotiation_key(&l->neg, p->key, p->value, NEG_IN_SECURITY, &l->tout,
-					     reason);
+			st = negotiate_key(&l->neg, p->key, p->value, NEG_IN_SECURITY, &l->tout,
+					   reason);
 		else if (text_in_count(&l->in, p->key) > 1)
 			st = why(reason, "security key repeated",
 				 ISCSI_LOGIN_STATUS_INITIATOR_ERROR);
@@ -337,7 +337,7 @@ static int security_keys(struct login *l, const char **reason)
 		if (st)
 			return st;
 	}
-	negotiation_end_request(&l->neg, &l->tout);
+	negotiate_end_request(&l->neg, &l->tout);
 	return chap_rn ? chap_verify(l, reason) : 0;
 }
 
@@ -432,12 +432,12 @@ static int operational_keys(struct login *l, const char **reason)
 {
 	for (unsigned i = 0; i < l->in.n_pairs; i++) {
 		const struct text_pair *p = &l->in.pairs[i];
-		int st = negotiation_key(&l->neg, p->key, p->value, NEG_IN_OPERATIONAL, &l->tout,
-					 reason);
+		int st =
+		    negotiate_key(&l->neg, p->key, p->value, NEG_IN_OPERATIONAL, &l->tout, reason);
 		if (st)
 			return st;
 	}
-	negotiation_end_request(&l->neg, &l->tout);
+	negotiate_end_request(&l->neg, &l->tout);
 	return 0;
 }
 
@@ -481,7 +481,7 @@ static void decide(struct login *l, const struct iscsi_login_req *req, struct lo
 		return;
 	}
 	if (transit && nsg == ISCSI_STAGE_FULL_FEATURE) {
-		negotiation_declare(&l->neg, &l->tout);
+		negotiate_declare(&l->neg, &l->tout);
 		l->res.params = l->neg.params;
 	}
 	if (l->tout.overflow) {
@@ -516,10 +516,10 @@ static void continue_response(struct login *l, const struct iscsi_login_req *req
 static int check_request(struct login *l, const struct iscsi_pdu *pdu, struct iscsi_login_req *req,
 			 const char **reason)
 {
-	if (iscsi_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
+	if (pdu_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
 		return why(reason, "non-login PDU during login",
 			   ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
-	bool well_formed = iscsi_decode_login_req(pdu, req) == 0; /* fills req either way */
+	bool well_formed = pdu_decode_login_req(pdu, req) == 0; /* fills req either way */
 	if (l->stage == LOGIN_STAGE_FULL_FEATURE || l->stage == LOGIN_STAGE_FAILED)
 		return why(reason, "login request after the login ended",
 			   ISCSI_LOGIN_STATUS_INVALID_DURING_LOGIN);
@@ -560,14 +560,14 @@ void login_step(struct login *l, const struct iscsi_pdu *pdu, struct login_out *
 {
 	struct iscsi_login_req req;
 	const char *reason = NULL;
-	bool is_login = iscsi_opcode(pdu->bhs) == ISCSI_OP_LOGIN_REQ;
+	bool is_login = pdu_opcode(pdu->bhs) == ISCSI_OP_LOGIN_REQ;
 	int st;
 
 	memset(rsp, 0, sizeof(*rsp));
 	memset(&req, 0, sizeof(req));
 	l->transition[0] = '\0';
 	if (l->out_off < l->tout.len && l->stage != LOGIN_STAGE_FAILED && is_login &&
-	    iscsi_decode_login_req(pdu, &req) == 0) {
+	    pdu_decode_login_req(pdu, &req) == 0) {
 		continue_response(l, &req, rsp);
 	} else if ((st = check_request(l, pdu, &req, &reason)) != 0) {
 		if (!is_login) /* echo nothing from a PDU that is not a login request */

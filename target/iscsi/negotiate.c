@@ -93,7 +93,7 @@ static const struct neg_key_def key_table[NEG_KEY_COUNT] = {
 #undef K
 };
 
-void iscsi_target_limits_default(struct iscsi_target_limits *l)
+void negotiate_target_limits_default(struct iscsi_target_limits *l)
 {
 	*l = (struct iscsi_target_limits){
 	    .max_recv_data_segment_length = 262144,
@@ -110,7 +110,7 @@ void iscsi_target_limits_default(struct iscsi_target_limits *l)
 }
 
 /* RFC 7143 section 13 defaults. */
-void iscsi_params_default(struct iscsi_params *p)
+void negotiate_params_default(struct iscsi_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->max_connections = 1;
@@ -130,7 +130,7 @@ void iscsi_params_default(struct iscsi_params *p)
 	p->session_type = ISCSI_SESSION_NORMAL;
 }
 
-const struct neg_key_def *neg_key_lookup(const char *name)
+const struct neg_key_def *negotiate_key_lookup(const char *name)
 {
 	for (unsigned i = 0; i < NEG_KEY_COUNT; i++) {
 		if (strcmp(key_table[i].name, name) == 0)
@@ -139,21 +139,21 @@ const struct neg_key_def *neg_key_lookup(const char *name)
 	return NULL;
 }
 
-const struct neg_key_def *neg_key_def(enum neg_key id)
+const struct neg_key_def *negotiate_key_def(enum neg_key id)
 {
 	return (unsigned)id < NEG_KEY_COUNT ? &key_table[id] : NULL;
 }
 
-void negotiation_init(struct negotiation *n, const struct iscsi_target_limits *lim)
+void negotiate_init(struct negotiation *n, const struct iscsi_target_limits *lim)
 {
 	memset(n, 0, sizeof(*n));
 	n->lim = *lim;
-	iscsi_params_default(&n->params);
+	negotiate_params_default(&n->params);
 	/* Our declaration holds from the moment we send it; until then the default applies. */
 	n->params.max_recv_data_segment_length = lim->max_recv_data_segment_length;
 }
 
-bool neg_parse_number(const char *s, uint64_t max, uint64_t *out)
+bool negotiate_parse_number(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned base = 10;
@@ -292,13 +292,13 @@ static void answer_number(struct negotiation *n, const struct neg_key_def *d, co
 	uint32_t ours;
 	uint32_t *slot = num_slot(n, d->id, &ours);
 
-	if (!slot || !neg_parse_number(value, d->max, &v) || v < d->min) {
+	if (!slot || !negotiate_parse_number(value, d->max, &v) || v < d->min) {
 		text_out_add(out, d->name, "Reject");
 		return;
 	}
 	uint32_t theirs = (uint32_t)v;
 	if (d->id == NEG_KEY_FIRST_BURST_LENGTH) {
-		n->first_burst_pending = true; /* answered in negotiation_end_request */
+		n->first_burst_pending = true; /* answered in negotiate_end_request */
 		n->first_burst_offer = theirs;
 		return;
 	}
@@ -382,12 +382,12 @@ static void answer_mrdsl(struct negotiation *n, const struct neg_key_def *d, con
 {
 	uint64_t v;
 
-	if (!neg_parse_number(value, d->max, &v) || v < d->min) {
+	if (!negotiate_parse_number(value, d->max, &v) || v < d->min) {
 		text_out_add(out, d->name, "Reject");
 		return;
 	}
 	n->params.peer_max_recv_data_segment_length = (uint32_t)v;
-	negotiation_declare(n, out);
+	negotiate_declare(n, out);
 }
 
 /* libiscsi declares InitiatorName, TargetName and SessionType again in every login request;
@@ -410,10 +410,10 @@ static bool same_declaration(const struct negotiation *n, enum neg_key id, const
 	}
 }
 
-int negotiation_key(struct negotiation *n, const char *key, const char *value, unsigned stage,
-		    struct text_out *out, const char **reason)
+int negotiate_key(struct negotiation *n, const char *key, const char *value, unsigned stage,
+		  struct text_out *out, const char **reason)
 {
-	const struct neg_key_def *d = neg_key_lookup(key);
+	const struct neg_key_def *d = negotiate_key_lookup(key);
 
 	if (!d) {
 		text_out_add(out, key, "NotUnderstood"); /* RFC 7143 6.2: includes X- keys */
@@ -466,7 +466,7 @@ int negotiation_key(struct negotiation *n, const char *key, const char *value, u
 	return 0;
 }
 
-void negotiation_end_request(struct negotiation *n, struct text_out *out)
+void negotiate_end_request(struct negotiation *n, struct text_out *out)
 {
 	struct iscsi_params *p = &n->params;
 
@@ -487,7 +487,7 @@ void negotiation_end_request(struct negotiation *n, struct text_out *out)
 	text_out_add_u32(out, "FirstBurstLength", v);
 }
 
-void negotiation_declare(struct negotiation *n, struct text_out *out)
+void negotiate_declare(struct negotiation *n, struct text_out *out)
 {
 	struct iscsi_params *p = &n->params;
 

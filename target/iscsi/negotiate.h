@@ -45,7 +45,7 @@ struct iscsi_target_limits {
 };
 
 /* Defaults that real initiators negotiate well against (Linux, iPXE, libiscsi). */
-void iscsi_target_limits_default(struct iscsi_target_limits *l);
+void negotiate_target_limits_default(struct iscsi_target_limits *l);
 
 /* The negotiated state of every key after login (RFC 7143 defaults until changed). */
 struct iscsi_params {
@@ -66,7 +66,7 @@ struct iscsi_params {
 	char target_name[ISCSI_NAME_MAX + 1]; /* empty for discovery */
 };
 
-void iscsi_params_default(struct iscsi_params *p);
+void negotiate_params_default(struct iscsi_params *p);
 
 enum neg_key_type {
 	NEG_BOOL_AND,
@@ -138,8 +138,8 @@ struct neg_key_def {
 };
 
 /* The row for a key name (case-sensitive, RFC 7143 6.1), or NULL. */
-const struct neg_key_def *neg_key_lookup(const char *name);
-const struct neg_key_def *neg_key_def(enum neg_key id);
+const struct neg_key_def *negotiate_key_lookup(const char *name);
+const struct neg_key_def *negotiate_key_def(enum neg_key id);
 
 /* One login's (or text exchange's) negotiation. */
 struct negotiation {
@@ -151,21 +151,21 @@ struct negotiation {
 	bool declared_mrdsl; /* our MaxRecvDataSegmentLength has been sent */
 };
 
-void negotiation_init(struct negotiation *n, const struct iscsi_target_limits *lim);
+void negotiate_init(struct negotiation *n, const struct iscsi_target_limits *lim);
 
 /* Answers one non-security pair received in the given stage (NEG_IN_SECURITY, NEG_IN_OPERATIONAL
  * or NEG_IN_FFP) into out. Returns 0, or a login status (ISCSI_LOGIN_STATUS_*) that ends the login,
  * with *reason set to a static string for the log. */
-int negotiation_key(struct negotiation *n, const char *key, const char *value, unsigned stage,
-		    struct text_out *out, const char **reason);
+int negotiate_key(struct negotiation *n, const char *key, const char *value, unsigned stage,
+		  struct text_out *out, const char **reason);
 /* After all pairs of one request: answers keys whose result depends on others (FirstBurstLength is
  * Irrelevant with InitialR2T=Yes and ImmediateData=No, RFC 7143 13.14). */
-void negotiation_end_request(struct negotiation *n, struct text_out *out);
+void negotiate_end_request(struct negotiation *n, struct text_out *out);
 /* Before the response that ends the operational stage: our declarations the initiator must hear
  * (MaxRecvDataSegmentLength always: Linux assumes 8 KiB otherwise). Idempotent. */
-void negotiation_declare(struct negotiation *n, struct text_out *out);
+void negotiate_declare(struct negotiation *n, struct text_out *out);
 
 /* Parses an RFC 7143 6.1 numerical value (decimal, or 0x hex) up to max. False if malformed. */
-bool neg_parse_number(const char *s, uint64_t max, uint64_t *out);
+bool negotiate_parse_number(const char *s, uint64_t max, uint64_t *out);
 
 #endif

@@ -13,38 +13,38 @@
 #define F_BIT 0x80
 #define C_BIT 0x40
 
-int iscsi_opcode(const uint8_t bhs[BHS_LEN])
+int pdu_opcode(const uint8_t bhs[BHS_LEN])
 {
 	return bhs[0] & 0x3f;
 }
 
-uint32_t iscsi_bhs_data_len(const uint8_t bhs[BHS_LEN])
+uint32_t pdu_bhs_data_len(const uint8_t bhs[BHS_LEN])
 {
 	return get_be24(bhs + 5);
 }
 
-uint32_t iscsi_bhs_ahs_len(const uint8_t bhs[BHS_LEN])
+uint32_t pdu_bhs_ahs_len(const uint8_t bhs[BHS_LEN])
 {
 	return (uint32_t)bhs[4] * 4u;
 }
 
-uint32_t iscsi_bhs_itt(const uint8_t bhs[BHS_LEN])
+uint32_t pdu_bhs_itt(const uint8_t bhs[BHS_LEN])
 {
 	return get_be32(bhs + 16);
 }
 
-bool iscsi_bhs_immediate(const uint8_t bhs[BHS_LEN])
+bool pdu_bhs_immediate(const uint8_t bhs[BHS_LEN])
 {
 	return bhs[0] & 0x40;
 }
 
-uint32_t iscsi_req_cmdsn(const uint8_t bhs[BHS_LEN])
+uint32_t pdu_req_cmdsn(const uint8_t bhs[BHS_LEN])
 {
 	return get_be32(bhs + 24);
 }
 
 /* RFC 7143 11.2.1: the fields every PDU has in the same place. */
-int iscsi_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out)
+int pdu_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out)
 {
 	out->opcode = bhs[0] & 0x3f;
 	out->immediate = (bhs[0] & 0x40) != 0;
@@ -93,12 +93,12 @@ static int parse_cmd_ahs(const uint8_t *ahs, uint32_t ahs_len, struct iscsi_scsi
 }
 
 /* RFC 7143 11.3 SCSI Command. */
-int iscsi_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *out)
+int pdu_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->read = (b[1] & 0x40) != 0;
 	out->write = (b[1] & 0x20) != 0;
 	out->attr = b[1] & 0x07;
@@ -108,7 +108,7 @@ int iscsi_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *ou
 	memcpy(out->cdb, b + 32, 16);
 	memcpy(out->ext_cdb, b + 32, 16);
 	out->cdb_len = 16;
-	if (pdu->ahs_len != iscsi_bhs_ahs_len(b) || (pdu->ahs_len && !pdu->ahs))
+	if (pdu->ahs_len != pdu_bhs_ahs_len(b) || (pdu->ahs_len && !pdu->ahs))
 		return -EBADMSG;
 	if (pdu->ahs_len && parse_cmd_ahs(pdu->ahs, pdu->ahs_len, out) != 0)
 		return -EBADMSG;
@@ -119,12 +119,12 @@ int iscsi_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *ou
 }
 
 /* RFC 7143 11.7 SCSI Data-Out. */
-int iscsi_decode_data_out(const struct iscsi_pdu *pdu, struct iscsi_data_out *out)
+int pdu_decode_data_out(const struct iscsi_pdu *pdu, struct iscsi_data_out *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->ttt = get_be32(b + 20);
 	out->exp_statsn = get_be32(b + 28);
 	out->datasn = get_be32(b + 36);
@@ -133,12 +133,12 @@ int iscsi_decode_data_out(const struct iscsi_pdu *pdu, struct iscsi_data_out *ou
 }
 
 /* RFC 7143 11.18 NOP-Out. */
-int iscsi_decode_nop_out(const struct iscsi_pdu *pdu, struct iscsi_nop_out *out)
+int pdu_decode_nop_out(const struct iscsi_pdu *pdu, struct iscsi_nop_out *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->ttt = get_be32(b + 20);
 	out->cmdsn = get_be32(b + 24);
 	out->exp_statsn = get_be32(b + 28);
@@ -150,12 +150,12 @@ int iscsi_decode_nop_out(const struct iscsi_pdu *pdu, struct iscsi_nop_out *out)
 
 /* RFC 7143 11.5 Task Management Function Request. Unknown functions are not a decode error: the
  * answer is "Task management function not supported" (11.6.1). */
-int iscsi_decode_tmf_req(const struct iscsi_pdu *pdu, struct iscsi_tmf_req *out)
+int pdu_decode_tmf_req(const struct iscsi_pdu *pdu, struct iscsi_tmf_req *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->function = b[1] & 0x7f;
 	out->ref_itt = get_be32(b + 20);
 	out->cmdsn = get_be32(b + 24);
@@ -166,12 +166,12 @@ int iscsi_decode_tmf_req(const struct iscsi_pdu *pdu, struct iscsi_tmf_req *out)
 }
 
 /* RFC 7143 11.10 Text Request. */
-int iscsi_decode_text_req(const struct iscsi_pdu *pdu, struct iscsi_text_req *out)
+int pdu_decode_text_req(const struct iscsi_pdu *pdu, struct iscsi_text_req *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->cont = (b[1] & C_BIT) != 0;
 	out->ttt = get_be32(b + 20);
 	out->cmdsn = get_be32(b + 24);
@@ -183,12 +183,12 @@ int iscsi_decode_text_req(const struct iscsi_pdu *pdu, struct iscsi_text_req *ou
 }
 
 /* RFC 7143 11.14 Logout Request. */
-int iscsi_decode_logout_req(const struct iscsi_pdu *pdu, struct iscsi_logout_req *out)
+int pdu_decode_logout_req(const struct iscsi_pdu *pdu, struct iscsi_logout_req *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->reason = b[1] & 0x7f;
 	out->cid = get_be16(b + 20);
 	out->cmdsn = get_be32(b + 24);
@@ -199,12 +199,12 @@ int iscsi_decode_logout_req(const struct iscsi_pdu *pdu, struct iscsi_logout_req
 }
 
 /* RFC 7143 11.16 SNACK Request. */
-int iscsi_decode_snack(const struct iscsi_pdu *pdu, struct iscsi_snack *out)
+int pdu_decode_snack(const struct iscsi_pdu *pdu, struct iscsi_snack *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->type = b[1] & 0x0f;
 	out->ttt = get_be32(b + 20);
 	out->exp_statsn = get_be32(b + 28);
@@ -216,12 +216,12 @@ int iscsi_decode_snack(const struct iscsi_pdu *pdu, struct iscsi_snack *out)
 }
 
 /* RFC 7143 11.12 Login Request. */
-int iscsi_decode_login_req(const struct iscsi_pdu *pdu, struct iscsi_login_req *out)
+int pdu_decode_login_req(const struct iscsi_pdu *pdu, struct iscsi_login_req *out)
 {
 	const uint8_t *b = pdu->bhs;
 
 	memset(out, 0, sizeof(*out));
-	iscsi_decode_common(b, &out->h);
+	pdu_decode_common(b, &out->h);
 	out->transit = (b[1] & F_BIT) != 0;
 	out->cont = (b[1] & C_BIT) != 0;
 	out->csg = (b[1] >> 2) & 3;
@@ -259,7 +259,7 @@ static void put_sns(uint8_t *b, uint32_t statsn, uint32_t exp_cmdsn, uint32_t ma
 }
 
 /* RFC 7143 11.4 SCSI Response. */
-void iscsi_encode_scsi_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_scsi_rsp *r)
+void pdu_encode_scsi_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_scsi_rsp *r)
 {
 	uint8_t flags = F_BIT;
 
@@ -278,7 +278,7 @@ void iscsi_encode_scsi_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_scsi_rsp *r)
 }
 
 /* RFC 7143 11.7 SCSI Data-In. StatSN and Status are meaningful only with S (status_present). */
-void iscsi_encode_data_in(uint8_t bhs[BHS_LEN], const struct iscsi_data_in *r)
+void pdu_encode_data_in(uint8_t bhs[BHS_LEN], const struct iscsi_data_in *r)
 {
 	uint8_t flags = 0;
 
@@ -301,7 +301,7 @@ void iscsi_encode_data_in(uint8_t bhs[BHS_LEN], const struct iscsi_data_in *r)
 }
 
 /* RFC 7143 11.8 Ready To Transfer. */
-void iscsi_encode_r2t(uint8_t bhs[BHS_LEN], const struct iscsi_r2t *r)
+void pdu_encode_r2t(uint8_t bhs[BHS_LEN], const struct iscsi_r2t *r)
 {
 	put_head(bhs, ISCSI_OP_R2T, F_BIT, 0);
 	put_be64(bhs + 8, r->lun);
@@ -314,7 +314,7 @@ void iscsi_encode_r2t(uint8_t bhs[BHS_LEN], const struct iscsi_r2t *r)
 }
 
 /* RFC 7143 11.19 NOP-In. */
-void iscsi_encode_nop_in(uint8_t bhs[BHS_LEN], const struct iscsi_nop_in *r)
+void pdu_encode_nop_in(uint8_t bhs[BHS_LEN], const struct iscsi_nop_in *r)
 {
 	put_head(bhs, ISCSI_OP_NOP_IN, F_BIT, r->data_len);
 	put_be64(bhs + 8, r->lun);
@@ -324,7 +324,7 @@ void iscsi_encode_nop_in(uint8_t bhs[BHS_LEN], const struct iscsi_nop_in *r)
 }
 
 /* RFC 7143 11.6 Task Management Function Response. */
-void iscsi_encode_tmf_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_tmf_rsp *r)
+void pdu_encode_tmf_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_tmf_rsp *r)
 {
 	put_head(bhs, ISCSI_OP_TMF_RSP, F_BIT, 0);
 	bhs[2] = r->response;
@@ -333,7 +333,7 @@ void iscsi_encode_tmf_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_tmf_rsp *r)
 }
 
 /* RFC 7143 11.11 Text Response. */
-void iscsi_encode_text_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_text_rsp *r)
+void pdu_encode_text_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_text_rsp *r)
 {
 	uint8_t flags = (r->final ? F_BIT : 0) | (r->cont ? C_BIT : 0);
 
@@ -345,7 +345,7 @@ void iscsi_encode_text_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_text_rsp *r)
 }
 
 /* RFC 7143 11.15 Logout Response. */
-void iscsi_encode_logout_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_logout_rsp *r)
+void pdu_encode_logout_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_logout_rsp *r)
 {
 	put_head(bhs, ISCSI_OP_LOGOUT_RSP, F_BIT, 0);
 	bhs[2] = r->response;
@@ -356,7 +356,7 @@ void iscsi_encode_logout_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_logout_rsp
 }
 
 /* RFC 7143 11.17 Reject: the ITT is reserved, the data segment is the rejected BHS. */
-void iscsi_encode_reject(uint8_t bhs[BHS_LEN], const struct iscsi_reject *r)
+void pdu_encode_reject(uint8_t bhs[BHS_LEN], const struct iscsi_reject *r)
 {
 	put_head(bhs, ISCSI_OP_REJECT, F_BIT, r->data_len);
 	bhs[2] = r->reason;
@@ -366,7 +366,7 @@ void iscsi_encode_reject(uint8_t bhs[BHS_LEN], const struct iscsi_reject *r)
 }
 
 /* RFC 7143 11.9 Asynchronous Message. */
-void iscsi_encode_async(uint8_t bhs[BHS_LEN], const struct iscsi_async *r)
+void pdu_encode_async(uint8_t bhs[BHS_LEN], const struct iscsi_async *r)
 {
 	put_head(bhs, ISCSI_OP_ASYNC, F_BIT, r->data_len);
 	put_be64(bhs + 8, r->lun);
@@ -380,7 +380,7 @@ void iscsi_encode_async(uint8_t bhs[BHS_LEN], const struct iscsi_async *r)
 }
 
 /* RFC 7143 11.13 Login Response. */
-void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *r)
+void pdu_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *r)
 {
 	uint8_t flags = (r->transit ? F_BIT : 0) | (r->cont ? C_BIT : 0);
 
@@ -398,12 +398,12 @@ void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *
 	bhs[37] = r->status_detail;
 }
 
-void iscsi_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih)
+void pdu_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih)
 {
 	put_be16(bhs + 14, tsih);
 }
 
-const char *iscsi_op_name(int opcode)
+const char *pdu_op_name(int opcode)
 {
 	static const char *const names[64] = {
 	    [ISCSI_OP_NOP_OUT] = "NOP-Out",

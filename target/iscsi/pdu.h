@@ -209,14 +209,14 @@ struct iscsi_bhs_common {
 	uint32_t itt;
 };
 
-int iscsi_opcode(const uint8_t bhs[BHS_LEN]); /* 6-bit opcode */
-uint32_t iscsi_bhs_data_len(const uint8_t bhs[BHS_LEN]);
-uint32_t iscsi_bhs_ahs_len(const uint8_t bhs[BHS_LEN]); /* bytes */
-uint32_t iscsi_bhs_itt(const uint8_t bhs[BHS_LEN]);
-bool iscsi_bhs_immediate(const uint8_t bhs[BHS_LEN]); /* I bit */
+int pdu_opcode(const uint8_t bhs[BHS_LEN]); /* 6-bit opcode */
+uint32_t pdu_bhs_data_len(const uint8_t bhs[BHS_LEN]);
+uint32_t pdu_bhs_ahs_len(const uint8_t bhs[BHS_LEN]); /* bytes */
+uint32_t pdu_bhs_itt(const uint8_t bhs[BHS_LEN]);
+bool pdu_bhs_immediate(const uint8_t bhs[BHS_LEN]); /* I bit */
 /* CmdSN of an initiator request that carries one (SCSI Command, NOP-Out, TMF, Text, Logout). */
-uint32_t iscsi_req_cmdsn(const uint8_t bhs[BHS_LEN]);
-int iscsi_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out);
+uint32_t pdu_req_cmdsn(const uint8_t bhs[BHS_LEN]);
+int pdu_decode_common(const uint8_t *bhs, struct iscsi_bhs_common *out);
 
 struct iscsi_scsi_cmd {
 	struct iscsi_bhs_common h;
@@ -233,33 +233,33 @@ struct iscsi_scsi_cmd {
 	bool has_bidi_read_len;
 };
 /* Also parses the AHS (pdu->ahs, pdu->ahs_len): extended CDB and bidirectional read length. */
-int iscsi_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *out);
+int pdu_decode_scsi_cmd(const struct iscsi_pdu *pdu, struct iscsi_scsi_cmd *out);
 
 struct iscsi_data_out {
 	struct iscsi_bhs_common h;
 	uint32_t ttt, exp_statsn, datasn, buffer_offset;
 };
-int iscsi_decode_data_out(const struct iscsi_pdu *pdu, struct iscsi_data_out *out);
+int pdu_decode_data_out(const struct iscsi_pdu *pdu, struct iscsi_data_out *out);
 
 struct iscsi_nop_out {
 	struct iscsi_bhs_common h;
 	uint32_t ttt, cmdsn, exp_statsn;
 };
-int iscsi_decode_nop_out(const struct iscsi_pdu *pdu, struct iscsi_nop_out *out);
+int pdu_decode_nop_out(const struct iscsi_pdu *pdu, struct iscsi_nop_out *out);
 
 struct iscsi_tmf_req {
 	struct iscsi_bhs_common h;
 	uint8_t function; /* enum iscsi_tmf_func */
 	uint32_t ref_itt, cmdsn, exp_statsn, ref_cmdsn, exp_datasn;
 };
-int iscsi_decode_tmf_req(const struct iscsi_pdu *pdu, struct iscsi_tmf_req *out);
+int pdu_decode_tmf_req(const struct iscsi_pdu *pdu, struct iscsi_tmf_req *out);
 
 struct iscsi_text_req {
 	struct iscsi_bhs_common h;
 	bool cont;
 	uint32_t ttt, cmdsn, exp_statsn;
 };
-int iscsi_decode_text_req(const struct iscsi_pdu *pdu, struct iscsi_text_req *out);
+int pdu_decode_text_req(const struct iscsi_pdu *pdu, struct iscsi_text_req *out);
 
 struct iscsi_logout_req {
 	struct iscsi_bhs_common h;
@@ -267,14 +267,14 @@ struct iscsi_logout_req {
 	uint16_t cid;
 	uint32_t cmdsn, exp_statsn;
 };
-int iscsi_decode_logout_req(const struct iscsi_pdu *pdu, struct iscsi_logout_req *out);
+int pdu_decode_logout_req(const struct iscsi_pdu *pdu, struct iscsi_logout_req *out);
 
 struct iscsi_snack {
 	struct iscsi_bhs_common h;
 	uint8_t type; /* enum iscsi_snack_type */
 	uint32_t ttt, exp_statsn, begrun, runlength;
 };
-int iscsi_decode_snack(const struct iscsi_pdu *pdu, struct iscsi_snack *out);
+int pdu_decode_snack(const struct iscsi_pdu *pdu, struct iscsi_snack *out);
 
 struct iscsi_login_req {
 	struct iscsi_bhs_common h; /* h.final is the T (transit) bit */
@@ -285,7 +285,7 @@ struct iscsi_login_req {
 	uint16_t tsih, cid;
 	uint32_t cmdsn, exp_statsn;
 };
-int iscsi_decode_login_req(const struct iscsi_pdu *pdu, struct iscsi_login_req *out);
+int pdu_decode_login_req(const struct iscsi_pdu *pdu, struct iscsi_login_req *out);
 
 /* ---- target -> initiator ---- Encoders zero and fill the whole BHS (TotalAHSLength 0,
  * DataSegmentLength from data_len); they never allocate. */
@@ -297,7 +297,7 @@ struct iscsi_scsi_rsp {
 	uint32_t statsn, exp_cmdsn, max_cmdsn, exp_datasn, bidi_residual, residual;
 	uint32_t data_len; /* sense data segment (2-byte SenseLength + sense), or 0 */
 };
-void iscsi_encode_scsi_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_scsi_rsp *r);
+void pdu_encode_scsi_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_scsi_rsp *r);
 
 struct iscsi_data_in {
 	uint64_t lun;
@@ -307,26 +307,26 @@ struct iscsi_data_in {
 	uint32_t statsn, exp_cmdsn, max_cmdsn, datasn, buffer_offset, residual;
 	uint32_t data_len;
 };
-void iscsi_encode_data_in(uint8_t bhs[BHS_LEN], const struct iscsi_data_in *r);
+void pdu_encode_data_in(uint8_t bhs[BHS_LEN], const struct iscsi_data_in *r);
 
 struct iscsi_r2t {
 	uint64_t lun;
 	uint32_t itt, ttt, statsn, exp_cmdsn, max_cmdsn, r2tsn, buffer_offset, desired_len;
 };
-void iscsi_encode_r2t(uint8_t bhs[BHS_LEN], const struct iscsi_r2t *r);
+void pdu_encode_r2t(uint8_t bhs[BHS_LEN], const struct iscsi_r2t *r);
 
 struct iscsi_nop_in {
 	uint64_t lun;
 	uint32_t itt, ttt, statsn, exp_cmdsn, max_cmdsn;
 	uint32_t data_len;
 };
-void iscsi_encode_nop_in(uint8_t bhs[BHS_LEN], const struct iscsi_nop_in *r);
+void pdu_encode_nop_in(uint8_t bhs[BHS_LEN], const struct iscsi_nop_in *r);
 
 struct iscsi_tmf_rsp {
 	uint8_t response; /* enum iscsi_tmf_response */
 	uint32_t itt, statsn, exp_cmdsn, max_cmdsn;
 };
-void iscsi_encode_tmf_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_tmf_rsp *r);
+void pdu_encode_tmf_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_tmf_rsp *r);
 
 struct iscsi_text_rsp {
 	bool final, cont;
@@ -334,21 +334,21 @@ struct iscsi_text_rsp {
 	uint32_t itt, ttt, statsn, exp_cmdsn, max_cmdsn;
 	uint32_t data_len;
 };
-void iscsi_encode_text_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_text_rsp *r);
+void pdu_encode_text_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_text_rsp *r);
 
 struct iscsi_logout_rsp {
 	uint8_t response; /* enum iscsi_logout_response */
 	uint32_t itt, statsn, exp_cmdsn, max_cmdsn;
 	uint16_t time2wait, time2retain; /* seconds */
 };
-void iscsi_encode_logout_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_logout_rsp *r);
+void pdu_encode_logout_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_logout_rsp *r);
 
 struct iscsi_reject {
 	uint8_t reason; /* enum iscsi_reject_reason */
 	uint32_t statsn, exp_cmdsn, max_cmdsn, datasn_r2tsn;
 	uint32_t data_len; /* = BHS_LEN: the rejected header is the data */
 };
-void iscsi_encode_reject(uint8_t bhs[BHS_LEN], const struct iscsi_reject *r);
+void pdu_encode_reject(uint8_t bhs[BHS_LEN], const struct iscsi_reject *r);
 
 struct iscsi_async {
 	uint64_t lun;
@@ -357,7 +357,7 @@ struct iscsi_async {
 	uint32_t statsn, exp_cmdsn, max_cmdsn;
 	uint32_t data_len;
 };
-void iscsi_encode_async(uint8_t bhs[BHS_LEN], const struct iscsi_async *r);
+void pdu_encode_async(uint8_t bhs[BHS_LEN], const struct iscsi_async *r);
 
 struct iscsi_login_rsp {
 	bool transit, cont;
@@ -369,11 +369,11 @@ struct iscsi_login_rsp {
 	uint8_t status_class, status_detail;
 	uint32_t data_len;
 };
-void iscsi_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *r);
+void pdu_encode_login_rsp(uint8_t bhs[BHS_LEN], const struct iscsi_login_rsp *r);
 /* The TSIH of an encoded Login Response, known only once the session is registered. */
-void iscsi_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih);
+void pdu_login_rsp_set_tsih(uint8_t bhs[BHS_LEN], uint16_t tsih);
 
 /* A name for an opcode, for logs ("SCSI-Command", "unknown"). */
-const char *iscsi_op_name(int opcode);
+const char *pdu_op_name(int opcode);
 
 #endif

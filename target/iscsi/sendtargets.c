@@ -58,14 +58,15 @@ int sendtargets_build(const char *which, bool discovery, const char *session_tar
 	return 0;
 }
 
-void st_cursor_init(struct st_cursor *c, const char *buf, uint32_t len)
+void sendtargets_cursor_init(struct st_cursor *c, const char *buf, uint32_t len)
 {
 	c->buf = buf;
 	c->len = len;
 	c->off = 0;
 }
 
-bool st_cursor_next(struct st_cursor *c, uint32_t max, const char **piece, uint32_t *piece_len)
+bool sendtargets_cursor_next(struct st_cursor *c, uint32_t max, const char **piece,
+			     uint32_t *piece_len)
 {
 	uint32_t left = c->len - c->off;
 	uint32_t n = left < max ? left : max;

@@ -41,8 +41,9 @@ struct st_cursor {
 	uint32_t len, off;
 };
 
-void st_cursor_init(struct st_cursor *c, const char *buf, uint32_t len);
+void sendtargets_cursor_init(struct st_cursor *c, const char *buf, uint32_t len);
 /* The next piece of at most max bytes; returns true if more remain after it (set C). */
-bool st_cursor_next(struct st_cursor *c, uint32_t max, const char **piece, uint32_t *piece_len);
+bool sendtargets_cursor_next(struct st_cursor *c, uint32_t max, const char **piece,
+			     uint32_t *piece_len);
 
 #endif

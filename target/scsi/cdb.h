@@ -29,6 +29,13 @@ enum cdb_flag {
 	CDB_F_SA = 1u << 4,	   /* has a service action in byte 1, bits 4..0 */
 	CDB_F_THIN = 1u << 5,	   /* logical block provisioning: only on thin LUs (else it is
 				    * an unsupported opcode, and RSOC leaves it out) */
+	/* Reservations (SPC-4 5.9.1 table "SPC commands that are allowed in the presence of
+	 * various reservations", SBC-4 4.17): whether a nexus that is not a reservation holder
+	 * (nor, for the registrants-only and all-registrants types, a registrant) may run the
+	 * command. Neither flag: a conflict under every reservation type. */
+	CDB_F_PR_WE = 1u << 6,	 /* allowed under the Write Exclusive types */
+	CDB_F_PR_EA = 1u << 7,	 /* allowed under the Exclusive Access types too */
+	CDB_F_SPC2_OK = 1u << 8, /* SPC-2 7.21: allowed while another nexus holds a RESERVE */
 };
 
 typedef enum scsi_next (*scsi_cmd_fn)(struct scsi_lu *lu, struct scsi_task *task);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/wire.h"
 #include "target/scsi/scsi_int.h"
 
 struct scsi_lu *scsi_lu_new(const struct scsi_lu_config *cfg, struct blk_dev *dev)
@@ -49,14 +50,14 @@ void scsi_lu_free(struct scsi_lu *lu)
 	free(lu);
 }
 
-uint64_t lu_blocks(struct scsi_lu *lu)
+uint64_t scsi_lu_blocks(struct scsi_lu *lu)
 {
 	return atomic_load(&lu->size_bytes) / lu->cfg.block_size;
 }
 
-bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count)
+bool scsi_lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count)
 {
-	uint64_t blocks = lu_blocks(lu);
+	uint64_t blocks = scsi_lu_blocks(lu);
 	return lba <= blocks && count <= blocks - lba;
 }
 
@@ -164,7 +165,7 @@ static struct sense ua_sense(uint32_t bit)
 
 /* One unit attention per command, lowest bit (highest priority) first. Reporting power-on also
  * clears a pending reset: both tell the initiator the same thing (SAM-5 6.3.1). */
-bool lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out)
+bool scsi_lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out)
 {
 	if (!nx)
 		return false;
@@ -182,11 +183,17 @@ bool lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out)
 	return true;
 }
 
-void lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua)
+void scsi_lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua)
 {
 	if (!nx)
 		return;
 	pthread_mutex_lock(&lu->lock);
 	nx->ua_pending &= ~ua;
 	pthread_mutex_unlock(&lu->lock);
+}
+
+/* The LU's NAA designator (SPC-5 7.7.6): locally assigned (type 3), the UUID's top 60 bits. */
+void scsi_lu_naa(const struct scsi_lu *lu, uint8_t naa[8])
+{
+	put_be64(naa, 3ull << 60 | get_be64(lu->cfg.uuid) >> 4);
 }

@@ -145,20 +145,10 @@ bool lu_range_engaged(const struct scsi_task *task)
 	return task->st.rl_state != RL_NONE;
 }
 
-bool scsi_task_cancel_wait(struct scsi_lu *lu, struct scsi_task *task)
+bool lu_range_cancel_wait_locked(struct scsi_lu *lu, struct scsi_task *task)
 {
-	bool was = false;
-	if (!lu)
-		lu = task->st.rl_lu;
-	if (!lu)
+	if (task->st.rl_state != RL_WAITING)
 		return false;
-	pthread_mutex_lock(&lu->lock);
-	if (task->st.rl_state == RL_WAITING) {
-		unlink_locked(lu, task);
-		was = true;
-	} else {
-		was = sanitize_cancel_wait_locked(lu, task);
-	}
-	pthread_mutex_unlock(&lu->lock);
-	return was;
+	unlink_locked(lu, task);
+	return true;
 }

@@ -82,7 +82,7 @@ static const struct mode_page *find_page(uint8_t code)
  * The mode data length is filled in at the end. */
 static uint32_t mode_header(struct scsi_lu *lu, uint8_t *d, bool ten, bool dbd, bool llbaa)
 {
-	uint64_t blocks = lu_blocks(lu);
+	uint64_t blocks = scsi_lu_blocks(lu);
 	bool wp = lu->cfg.read_only || atomic_load(&lu->swp);
 	uint8_t dsp = 0x10 | (wp ? 0x80 : 0); /* DPOFUA, WP (SBC-4 6.5.1) */
 	uint32_t bdlen = dbd ? 0 : (ten && llbaa) ? 16 : 8;
@@ -115,14 +115,14 @@ enum scsi_next mode_sense(struct scsi_lu *lu, struct scsi_task *task)
 	const struct mode_page *one = NULL;
 
 	if (pc == PC_SAVED)
-		return scsi_fail(lu, task, sense_saving_params_unsupported());
+		return scsi_task_fail(lu, task, sense_saving_params_unsupported());
 	if (code != 0x3f && !(one = find_page(code)))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 5));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 5));
 	if (sub != 0x00 && sub != 0xff) /* no subpages but 0; FFh asks for all of them */
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(3, 7));
-	uint8_t *d = scsi_datain(task, MODE_BUF);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(3, 7));
+	uint8_t *d = scsi_task_datain(task, MODE_BUF);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	uint32_t len = mode_header(lu, d, ten, cdb[1] & 0x08, ten && (cdb[1] & 0x10));
 	for (unsigned i = 0; i < NPAGES; i++)
 		if (!one || one == &pages[i])
@@ -131,7 +131,7 @@ enum scsi_next mode_sense(struct scsi_lu *lu, struct scsi_task *task)
 		put_be16(d, (uint16_t)(len - 2));
 	else
 		d[0] = (uint8_t)(len - 1);
-	return scsi_datain_done(task, len, alloc);
+	return scsi_task_datain_done(task, len, alloc);
 }
 
 enum scsi_next mode_select(struct scsi_lu *lu, struct scsi_task *task)
@@ -140,12 +140,12 @@ enum scsi_next mode_select(struct scsi_lu *lu, struct scsi_task *task)
 	bool ten = cdb[0] == 0x55;
 	uint32_t len = ten ? get_be16(cdb + 7) : cdb[4];
 	if (cdb[1] & 0x01) /* SP: nothing is savable */
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 0));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 0));
 	if (!len)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	if (len < (ten ? 8u : 4u) || len > MODE_LIST_MAX)
-		return scsi_fail(lu, task, sense_param_list_length_error());
-	return scsi_data_out(task, len);
+		return scsi_task_fail(lu, task, sense_param_list_length_error());
+	return scsi_task_data_out(task, len);
 }
 
 static int highest_bit(uint8_t v)
@@ -197,7 +197,7 @@ static bool select_block_desc(struct scsi_lu *lu, const uint8_t *b, uint32_t bdl
 {
 	uint64_t blocks = bdlen == 16 ? get_be64(b) : get_be32(b);
 	uint32_t bs = bdlen == 16 ? get_be32(b + 12) : get_be24(b + 5);
-	uint64_t cur = lu_blocks(lu);
+	uint64_t cur = scsi_lu_blocks(lu);
 	if (bdlen == 8 && cur > 0xffffffffu)
 		cur = 0xffffffffu;
 	if (blocks && blocks != cur) {
@@ -221,21 +221,21 @@ enum scsi_next mode_select_resume(struct scsi_lu *lu, struct scsi_task *task)
 	int swp = -1;
 
 	if (p[ten ? 2 : 1] != 0) /* MEDIUM TYPE: 00h for a disk */
-		return scsi_fail(lu, task, sense_invalid_field_in_param_list(ten ? 2 : 1, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_param_list(ten ? 2 : 1, 7));
 	if (bdlen != 0 && bdlen != 8 && !(ten && bdlen == 16 && (p[4] & 0x01)))
-		return scsi_fail(lu, task, sense_invalid_field_in_param_list(ten ? 7 : 3, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_param_list(ten ? 7 : 3, 7));
 	if (off + bdlen > len)
-		return scsi_fail(lu, task, sense_param_list_length_error());
+		return scsi_task_fail(lu, task, sense_param_list_length_error());
 	if (bdlen && !select_block_desc(lu, p + off, bdlen, off, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	for (off += bdlen; off < len;) {
 		uint32_t n = select_page(lu, p + off, len - off, off, &swp, &err);
 		if (!n)
-			return scsi_fail(lu, task, err);
+			return scsi_task_fail(lu, task, err);
 		off += n;
 	}
 	if (swp >= 0 && atomic_exchange(&lu->swp, swp != 0) != (swp != 0))
 		scsi_lu_raise_ua(lu, SCSI_UA_MODE_PARAMS_CHANGED, task->nexus);
-	scsi_data_free(task);
-	return scsi_good(task);
+	scsi_task_data_free(task);
+	return scsi_task_good(task);
 }

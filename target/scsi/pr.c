@@ -45,42 +45,13 @@ bool pr_is_holder(const struct pr_state *st, int idx)
 
 enum pr_class { PRC_ALLOW, PRC_READ, PRC_WRITE };
 
-/* SPC-4 5.9.1 table of commands allowed in the presence of reservations, SBC-4 4.17: reads
- * conflict only with exclusive access types, medium and state changes with every type. */
+/* The command's class in the table of commands allowed in the presence of reservations (SPC-4
+ * 5.9.1, SBC-4 4.17), from its CDB table flags. */
 static enum pr_class pr_class(const struct scsi_cmd *cmd)
 {
-	switch (cmd->opcode) {
-	case 0x00: /* TEST UNIT READY */
-	case 0x03: /* REQUEST SENSE */
-	case 0x12: /* INQUIRY */
-	case 0x25: /* READ CAPACITY(10) */
-	case 0x5e: /* PERSISTENT RESERVE IN */
-	case 0x5f: /* PERSISTENT RESERVE OUT: its own rules (5.9.7 ...) */
-	case 0xa0: /* REPORT LUNS */
-	case 0xa3: /* REPORT SUPPORTED OPERATION CODES */
+	if (cmd->flags & CDB_F_PR_EA)
 		return PRC_ALLOW;
-	case 0x9e:
-		return cmd->sa == 0x10 ? PRC_ALLOW : PRC_READ; /* READ CAPACITY(16) */
-	case 0x15:					       /* MODE SELECT */
-	case 0x55:
-	case 0x16: /* RESERVE / RELEASE */
-	case 0x17:
-	case 0x56:
-	case 0x57:
-	case 0x83: /* EXTENDED COPY */
-	case 0x84: /* RECEIVE COPY RESULTS */
-	case SCSI_OP_SANITIZE:
-		return PRC_WRITE;
-	default:
-		return (cmd->flags & CDB_F_WRITES) ? PRC_WRITE : PRC_READ;
-	}
-}
-
-/* SPC-2 7.21: while another nexus holds a RESERVE, only these go through. */
-static bool spc2_allowed(uint8_t opcode)
-{
-	return opcode == 0x12 || opcode == 0xa0 || opcode == 0x03 || opcode == 0x17 ||
-	       opcode == 0x57;
+	return (cmd->flags & CDB_F_PR_WE) ? PRC_READ : PRC_WRITE;
 }
 
 /* Whether an access of class c by nexus nx conflicts with the reservations of lu; spc2_ok: the
@@ -101,7 +72,7 @@ static bool conflict_locked(const struct scsi_lu *lu, const struct scsi_nexus *n
 bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd)
 {
 	pthread_mutex_lock(&lu->lock);
-	bool c = conflict_locked(lu, task->nexus, pr_class(cmd), spc2_allowed(cmd->opcode));
+	bool c = conflict_locked(lu, task->nexus, pr_class(cmd), cmd->flags & CDB_F_SPC2_OK);
 	pthread_mutex_unlock(&lu->lock);
 	return c;
 }
@@ -126,7 +97,7 @@ enum pr_reach pr_copy_access(struct scsi_lu *lu, const char *initiator, bool wri
 
 static enum scsi_next conflict(struct scsi_task *task)
 {
-	scsi_data_free(task);
+	scsi_task_data_free(task);
 	task->status = SCSI_RESERVATION_CONFLICT;
 	return SCSI_NEXT_DONE;
 }
@@ -136,7 +107,7 @@ static enum scsi_next conflict(struct scsi_task *task)
 /* RESERVE(6/10): the whole LU for this nexus. Third-party and extents are not supported (the
  * CDB map refuses them). A persistent registration anywhere makes it a conflict (SPC-4
  * 5.9.3). */
-enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
+enum scsi_next pr_spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
 {
 	bool ok;
 	pthread_mutex_lock(&lu->lock);
@@ -145,12 +116,12 @@ enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task)
 	if (ok)
 		lu->spc2_holder = task->nexus;
 	pthread_mutex_unlock(&lu->lock);
-	return ok ? scsi_good(task) : conflict(task);
+	return ok ? scsi_task_good(task) : conflict(task);
 }
 
 /* RELEASE(6/10): ends this nexus's reservation; from another nexus it does nothing (SPC-2
  * 7.23: GOOD). With persistent registrations it is a conflict. */
-enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task)
+enum scsi_next pr_spc2_release(struct scsi_lu *lu, struct scsi_task *task)
 {
 	bool ok;
 	pthread_mutex_lock(&lu->lock);
@@ -158,7 +129,7 @@ enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task)
 	if (ok && lu->spc2_holder == task->nexus)
 		lu->spc2_holder = NULL;
 	pthread_mutex_unlock(&lu->lock);
-	return ok ? scsi_good(task) : conflict(task);
+	return ok ? scsi_task_good(task) : conflict(task);
 }
 
 /* ---- PERSISTENT RESERVE IN ---- */
@@ -237,10 +208,10 @@ enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task)
 	uint8_t sa = task->cdb[1] & 0x1f;
 	uint32_t alloc = get_be16(task->cdb + 7), len;
 	if (sa > 3)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
-	uint8_t *d = scsi_datain(task, SCSI_DATAIN_MAX);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
+	uint8_t *d = scsi_task_datain(task, SCSI_DATAIN_MAX);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	pthread_mutex_lock(&lu->lock);
 	switch (sa) {
 	case 0:
@@ -256,10 +227,10 @@ enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task)
 		len = in_full_status(lu, &lu->pr, d, SCSI_DATAIN_MAX);
 	}
 	pthread_mutex_unlock(&lu->lock);
-	return scsi_datain_done(task, len, alloc);
+	return scsi_task_datain_done(task, len, alloc);
 }
 
-int scsi_lu_restore_pr(struct scsi_lu *lu, const void *buf, size_t len)
+int pr_restore(struct scsi_lu *lu, const void *buf, size_t len)
 {
 	struct pr_state st;
 	int err = pr_parse(&st, buf, len);

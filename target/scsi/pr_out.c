@@ -324,14 +324,14 @@ enum scsi_next pr_out(struct scsi_lu *lu, struct scsi_task *task)
 	bool typed = sa == SA_RESERVE || sa == SA_RELEASE || sa == SA_PREEMPT ||
 		     sa == SA_PREEMPT_ABORT || sa == SA_REGISTER_MOVE;
 	if (sa > SA_REGISTER_MOVE)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
 	if (typed && (task->cdb[2] >> 4))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
 	if (typed && !type_valid(type))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 3));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 3));
 	if (sa == SA_REGISTER_MOVE ? len < 28 || len > PROUT_LIST_MAX : len != 24)
-		return scsi_fail(lu, task, sense_param_list_length_error());
-	return scsi_data_out(task, len);
+		return scsi_task_fail(lu, task, sense_param_list_length_error());
+	return scsi_task_data_out(task, len);
 }
 
 static enum scsi_next save_state(struct scsi_lu *lu, struct scsi_task *task, uint8_t *buf,
@@ -341,9 +341,9 @@ static enum scsi_next save_state(struct scsi_lu *lu, struct scsi_task *task, uin
 	free(buf);
 	pthread_mutex_unlock(&lu->pr_save_lock);
 	if (err < 0)
-		return scsi_fail(lu, task, sense_internal_target_failure());
-	scsi_data_free(task);
-	return scsi_good(task);
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
+	scsi_task_data_free(task);
+	return scsi_task_good(task);
 }
 
 enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -352,10 +352,10 @@ enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task)
 	struct sense err;
 	memset(&rq, 0, sizeof(rq));
 	if (!decode(lu, task, &rq, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	uint8_t *buf = lu->cfg.save_pr ? malloc(PR_SAVE_MAX) : NULL;
 	if (lu->cfg.save_pr && !buf)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	pthread_mutex_lock(&lu->pr_save_lock);
 	pthread_mutex_lock(&lu->lock);
 	bool was_aptpl = lu->pr.aptpl;
@@ -367,9 +367,9 @@ enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task)
 		return save_state(lu, task, buf, len);
 	free(buf);
 	pthread_mutex_unlock(&lu->pr_save_lock);
-	scsi_data_free(task);
+	scsi_task_data_free(task);
 	if (res.status == SCSI_CHECK_CONDITION)
-		return scsi_fail(lu, task, res.sense);
+		return scsi_task_fail(lu, task, res.sense);
 	task->status = res.status;
 	return SCSI_NEXT_DONE;
 }

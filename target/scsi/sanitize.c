@@ -5,7 +5,7 @@
  * The operation is the LU's background job (scsi.h, cfg.start_bg), not the command's: it goes
  * on when the command is aborted, its session is reset or logs out, or the target restarts
  * (the state is saved through cfg.save_bg and resumed, from the start, by
- * scsi_lu_restore_bg). With IMMED the command answers GOOD once the job has started; without
+ * sanitize_restore). With IMMED the command answers GOOD once the job has started; without
  * it the command waits for the end (SCSI_NEXT_WAIT) and reports how it went, unless it is
  * aborted first (the job then still runs to its end).
  *
@@ -169,8 +169,8 @@ static bool fill_pass(struct san_job *j)
 static bool job_prepare(struct scsi_lu *lu, struct san_job *j)
 {
 	j->block_size = lu->cfg.block_size;
-	j->total = lu_blocks(lu) * lu->cfg.block_size;
-	j->thin = lu_thin(lu);
+	j->total = scsi_lu_blocks(lu) * lu->cfg.block_size;
+	j->thin = scsi_lu_thin(lu);
 	j->pass = 0;
 	j->pos = j->data_end = 0;
 	j->at_data = false;
@@ -206,7 +206,7 @@ static struct san_job *job_of(struct scsi_lu *lu)
 	return j;
 }
 
-bool scsi_lu_bg_next(struct scsi_lu *lu, struct blk_io *io)
+bool sanitize_bg_next(struct scsi_lu *lu, struct blk_io *io)
 {
 	struct san_job *j = job_of(lu);
 	if (!j || j->phase == PH_END)
@@ -294,7 +294,7 @@ static void pass_done(struct scsi_lu *lu, struct san_job *j)
 	job_end(lu, j, false);
 }
 
-void scsi_lu_bg_done(struct scsi_lu *lu, const struct blk_io *io)
+void sanitize_bg_done(struct scsi_lu *lu, const struct blk_io *io)
 {
 	struct san_job *j = job_of(lu);
 	if (!j)
@@ -335,7 +335,7 @@ void scsi_lu_bg_done(struct scsi_lu *lu, const struct blk_io *io)
 	}
 }
 
-int scsi_lu_restore_bg(struct scsi_lu *lu, const void *buf, size_t len)
+int sanitize_restore(struct scsi_lu *lu, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	if (!len)
@@ -407,32 +407,32 @@ enum scsi_next sanitize_start(struct scsi_lu *lu, struct scsi_task *task)
 	uint32_t len = get_be16(task->cdb + 7);
 	bool ause = task->cdb[1] & 0x20;
 	if (sa == SA_OVERWRITE ? len < 5 || len > lu->cfg.block_size + 4 : len != 0)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(7, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(7, 7));
 	if (sa == SA_EXIT_FAILURE) {
 		/* SBC-4 4.11.3: leaving failure mode needs a failed sanitize that allowed it */
 		pthread_mutex_lock(&lu->lock);
 		bool failed = lu->sanitize_state == SANITIZE_FAILED, allowed = lu->sanitize_ause;
 		pthread_mutex_unlock(&lu->lock);
 		if (failed && !allowed)
-			return scsi_fail(lu, task, sense_sanitize_failed());
+			return scsi_task_fail(lu, task, sense_sanitize_failed());
 		if (failed && save_state(lu, NULL, 0) < 0)
-			return scsi_fail(lu, task, sense_internal_target_failure());
+			return scsi_task_fail(lu, task, sense_internal_target_failure());
 		pthread_mutex_lock(&lu->lock);
 		if (lu->sanitize_state == SANITIZE_FAILED)
 			lu->sanitize_state = SANITIZE_IDLE;
 		pthread_mutex_unlock(&lu->lock);
-		return scsi_good(task);
+		return scsi_task_good(task);
 	}
 	if (task->st.aux_release == cmd_release) /* woken after waiting for the LU: carry on */
 		return sanitize_resume(lu, task);
 	if (!lu->cfg.start_bg)
-		return scsi_fail(lu, task, sense_invalid_opcode());
+		return scsi_task_fail(lu, task, sense_invalid_opcode());
 	struct san_cmd *c = calloc(1, sizeof(*c));
 	struct san_job *j = calloc(1, sizeof(*j));
 	if (!c || !j) {
 		free(c);
 		free(j);
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	}
 	free(task->st.aux);
 	task->st.aux = c;
@@ -445,7 +445,7 @@ enum scsi_next sanitize_start(struct scsi_lu *lu, struct scsi_task *task)
 	j->passes = 1;
 	if (sa == SA_OVERWRITE) {
 		task->st.opcode_step = SAN_PARAMS;
-		return scsi_data_out(task, len);
+		return scsi_task_data_out(task, len);
 	}
 	task->st.opcode_step = SAN_LOCK;
 	return sanitize_resume(lu, task);
@@ -463,7 +463,7 @@ static enum scsi_next begin_failed(struct scsi_lu *lu, struct scsi_task *task, u
 	lu->sanitize_ause = ause_before;
 	pthread_mutex_unlock(&lu->lock);
 	job_free(j);
-	return scsi_fail(lu, task, sense_internal_target_failure());
+	return scsi_task_fail(lu, task, sense_internal_target_failure());
 }
 
 /* The whole LU is ours: hand the job to the LU, save it and have the daemon run it. */
@@ -471,13 +471,13 @@ static enum scsi_next begin(struct scsi_lu *lu, struct scsi_task *task, struct s
 {
 	struct san_job *j = c->job;
 	if (!job_prepare(lu, j))
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	pthread_mutex_lock(&lu->lock);
 	uint8_t before = lu->sanitize_state;
 	bool ause_before = lu->sanitize_ause;
 	if (before == SANITIZE_RUNNING) { /* one began while this one waited for the LU */
 		pthread_mutex_unlock(&lu->lock);
-		return scsi_fail(lu, task, sense_sanitize_in_progress(0));
+		return scsi_task_fail(lu, task, sense_sanitize_in_progress(0));
 	}
 	job_publish_locked(lu, j);
 	c->job = NULL;
@@ -494,9 +494,9 @@ static enum scsi_next begin(struct scsi_lu *lu, struct scsi_task *task, struct s
 		return begin_failed(lu, task, before, ause_before);
 	}
 	if (c->immed)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	task->st.opcode_step = SAN_WAIT;
-	return scsi_wait(task);
+	return scsi_task_wait(task);
 }
 
 enum scsi_next sanitize_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -506,17 +506,18 @@ enum scsi_next sanitize_resume(struct scsi_lu *lu, struct scsi_task *task)
 	switch (task->st.opcode_step) {
 	case SAN_PARAMS: /* the OVERWRITE parameter list is in */
 		if (!overwrite_params(lu, c->job, task->data, task->data_len, &err))
-			return scsi_fail(lu, task, err);
-		scsi_data_free(task);
+			return scsi_task_fail(lu, task, err);
+		scsi_task_data_free(task);
 		task->st.opcode_step = SAN_LOCK;
 		/* fall through */
 	case SAN_LOCK:
-		if (!lu_range_lock(lu, task, 0, lu_blocks(lu), true))
-			return scsi_wait(task);
+		if (!lu_range_lock(lu, task, 0, scsi_lu_blocks(lu), true))
+			return scsi_task_wait(task);
 		return begin(lu, task, c);
 	case SAN_WAIT: /* the job ended */
-		return c->failed ? scsi_fail(lu, task, sense_sanitize_failed()) : scsi_good(task);
+		return c->failed ? scsi_task_fail(lu, task, sense_sanitize_failed())
+				 : scsi_task_good(task);
 	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
 }

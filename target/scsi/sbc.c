@@ -59,7 +59,7 @@ bool sbc_rw_check(struct scsi_lu *lu, const uint8_t *cdb, const struct rw *rw, u
 		*err = sense_invalid_field_in_cdb(rw->len_byte, 7);
 		return false;
 	}
-	if (!lu_range_ok(lu, rw->lba, rw->blocks)) {
+	if (!scsi_lu_range_ok(lu, rw->lba, rw->blocks)) {
 		*err = sense_lba_out_of_range();
 		return false;
 	}
@@ -71,11 +71,11 @@ enum scsi_next sbc_read(struct scsi_lu *lu, struct scsi_task *task)
 	struct rw rw = sbc_decode_rw(task->cdb);
 	struct sense err;
 	if (!sbc_rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	if (!rw.blocks) /* SBC-4 5.12: not an error, nothing moves */
-		return scsi_good(task);
+		return scsi_task_good(task);
 	if (!lu_range_lock(lu, task, rw.lba, rw.blocks, false))
-		return scsi_wait(task);
+		return scsi_task_wait(task);
 	task->st.lba = rw.lba;
 	task->io_off = rw.lba * lu->cfg.block_size;
 	task->io_len = (uint64_t)rw.blocks * lu->cfg.block_size;
@@ -100,13 +100,13 @@ enum scsi_next sbc_write(struct scsi_lu *lu, struct scsi_task *task)
 	struct sense err;
 	bool wv = is_write_verify(task->cdb);
 	if (wv && (task->cdb[1] & 0x04))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
 	if (!sbc_rw_check(lu, task->cdb, &rw, SCSI_MAX_XFER_BYTES, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	if (!rw.blocks)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	if (!lu_range_lock(lu, task, rw.lba, rw.blocks, false))
-		return scsi_wait(task);
+		return scsi_task_wait(task);
 	bool fua = wv || (!is_6byte(task->cdb) && (task->cdb[1] & 0x08));
 	task->st.lba = rw.lba;
 	task->io_off = rw.lba * lu->cfg.block_size;
@@ -126,16 +126,16 @@ enum scsi_next sbc_verify(struct scsi_lu *lu, struct scsi_task *task)
 	struct sense err;
 	uint64_t cap = bytchk ? SCSI_MAX_BUFFER_BYTES : UINT64_MAX;
 	if (bytchk == 2)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 2));
 	if (!sbc_rw_check(lu, task->cdb, &rw, cap, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	if (!bytchk || !rw.blocks)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	task->st.lba = rw.lba;
 	task->st.nblocks = rw.blocks;
 	task->st.opcode_step = 1;
-	return scsi_data_out(task,
-			     bytchk == 3 ? lu->cfg.block_size : rw.blocks * lu->cfg.block_size);
+	return scsi_task_data_out(task, bytchk == 3 ? lu->cfg.block_size
+						    : rw.blocks * lu->cfg.block_size);
 }
 
 static enum scsi_next verify_compare(struct scsi_lu *lu, struct scsi_task *task)
@@ -145,10 +145,10 @@ static enum scsi_next verify_compare(struct scsi_lu *lu, struct scsi_task *task)
 	uint32_t unit = task->data_len; /* the whole range (01b) or one block (11b) */
 	for (uint64_t i = 0; i < len; i++) {
 		if (media[i] != task->data[i % unit]) /* SBC-4 5.33: INFORMATION = byte offset */
-			return scsi_fail(lu, task, sense_miscompare(i));
+			return scsi_task_fail(lu, task, sense_miscompare(i));
 	}
-	scsi_data_free(task);
-	return scsi_good(task);
+	scsi_task_data_free(task);
+	return scsi_task_good(task);
 }
 
 enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -157,11 +157,11 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
 	switch (task->st.opcode_step) {
 	case 1: /* Data-Out is in: read the range */
 		if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, false))
-			return scsi_wait(task);
+			return scsi_task_wait(task);
 		free(task->st.aux);
 		task->st.aux = malloc((size_t)len);
 		if (!task->st.aux)
-			return scsi_busy(task);
+			return scsi_task_busy(task);
 		task->st.aux_len = (uint32_t)len;
 		task->st.opcode_step = 2;
 		memset(&task->io, 0, sizeof(task->io));
@@ -172,11 +172,11 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
 		return SCSI_NEXT_IO;
 	case 2:
 		if (task->io.res < 0)
-			return scsi_fail(lu, task,
-					 scsi_io_error(false, task->io.res, task->st.lba));
+			return scsi_task_fail(lu, task,
+					      sense_io_error(false, task->io.res, task->st.lba));
 		return verify_compare(lu, task);
 	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
 }
 
@@ -185,8 +185,8 @@ enum scsi_next sbc_verify_resume(struct scsi_lu *lu, struct scsi_task *task)
 enum scsi_next sbc_sync_cache(struct scsi_lu *lu, struct scsi_task *task)
 {
 	struct rw rw = sbc_decode_rw(task->cdb);
-	if (!lu_range_ok(lu, rw.lba, rw.blocks))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
+	if (!scsi_lu_range_ok(lu, rw.lba, rw.blocks))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
 	task->st.lba = rw.lba;
 	memset(&task->io, 0, sizeof(task->io));
 	task->io.op = BLK_FLUSH;
@@ -198,24 +198,24 @@ enum scsi_next sbc_sync_cache(struct scsi_lu *lu, struct scsi_task *task)
 enum scsi_next sbc_io_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
 	if (task->io.res < 0)
-		return scsi_fail(lu, task, scsi_io_error(true, task->io.res, task->st.lba));
-	return scsi_good(task);
+		return scsi_task_fail(lu, task, sense_io_error(true, task->io.res, task->st.lba));
+	return scsi_task_good(task);
 }
 
 /* SBC-4 5.20: READ CAPACITY(10). RETURNED LOGICAL BLOCK ADDRESS FFFFFFFFh tells the initiator
  * to use READ CAPACITY(16). PMI=0 with an LBA is refused (SBC-3 semantics, obsolete in SBC-4). */
 enum scsi_next sbc_read_capacity10(struct scsi_lu *lu, struct scsi_task *task)
 {
-	uint64_t blocks = lu_blocks(lu);
+	uint64_t blocks = scsi_lu_blocks(lu);
 	uint64_t last = blocks ? blocks - 1 : 0;
 	if (!(task->cdb[8] & 0x01) && get_be32(task->cdb + 2))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
-	uint8_t *d = scsi_datain(task, 8);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+	uint8_t *d = scsi_task_datain(task, 8);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	put_be32(d, last >= 0xffffffffu ? 0xffffffffu : (uint32_t)last);
 	put_be32(d + 4, lu->cfg.block_size);
-	return scsi_datain_done(task, 8, 8);
+	return scsi_task_datain_done(task, 8, 8);
 }
 
 /* SBC-4 5.21: READ CAPACITY(16) parameter data: LBPME and LBPRZ on thin LUs; LOGICAL BLOCKS
@@ -230,15 +230,15 @@ enum scsi_next sbc_read_capacity10(struct scsi_lu *lu, struct scsi_task *task)
  * contains the STARTING LOGICAL BLOCK ADDRESS) only when LBPPB is 1. */
 enum scsi_next sbc_read_capacity16(struct scsi_lu *lu, struct scsi_task *task)
 {
-	uint64_t blocks = lu_blocks(lu);
+	uint64_t blocks = scsi_lu_blocks(lu);
 	uint32_t alloc = get_be32(task->cdb + 10);
-	uint8_t *d = scsi_datain(task, 32);
+	uint8_t *d = scsi_task_datain(task, 32);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	put_be64(d, blocks ? blocks - 1 : 0);
 	put_be32(d + 8, lu->cfg.block_size);
-	d[13] = lu_lbppb_exponent(lu); /* P_I_EXPONENT 0 */
-	if (lu_thin(lu))
+	d[13] = scsi_lu_lbppb_exponent(lu); /* P_I_EXPONENT 0 */
+	if (scsi_lu_thin(lu))
 		d[14] = 0x80 | 0x40; /* LBPME, LBPRZ; LOWEST ALIGNED LBA 0 */
-	return scsi_datain_done(task, 32, alloc);
+	return scsi_task_datain_done(task, 32, alloc);
 }

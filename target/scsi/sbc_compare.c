@@ -35,11 +35,11 @@ static enum scsi_next rmw_read(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint64_t len = task->st.nblocks * lu->cfg.block_size;
 	if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, true))
-		return scsi_wait(task);
+		return scsi_task_wait(task);
 	if (!task->st.aux) {
 		task->st.aux = malloc((size_t)len);
 		if (!task->st.aux)
-			return scsi_busy(task);
+			return scsi_task_busy(task);
 		task->st.aux_len = (uint32_t)len;
 	}
 	task->st.opcode_step = STEP_READ;
@@ -58,9 +58,9 @@ static enum scsi_next rmw_write(struct scsi_lu *lu, struct scsi_task *task, void
 static enum scsi_next rmw_written(struct scsi_lu *lu, struct scsi_task *task)
 {
 	if (task->io.res < 0)
-		return scsi_fail(lu, task, scsi_io_error(true, task->io.res, task->st.lba));
-	scsi_data_free(task);
-	return scsi_good(task);
+		return scsi_task_fail(lu, task, sense_io_error(true, task->io.res, task->st.lba));
+	scsi_task_data_free(task);
+	return scsi_task_good(task);
 }
 
 /* The shared first step: no protection information, range, Data-Out length against the
@@ -70,78 +70,84 @@ static enum scsi_next rmw_start(struct scsi_lu *lu, struct scsi_task *task, uint
 {
 	uint32_t bs = lu->cfg.block_size;
 	if (task->cdb[1] & 0xe0)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 7));
-	if (!lu_range_ok(lu, lba, blocks))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 7));
+	if (!scsi_lu_range_ok(lu, lba, blocks))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
 	if (task->exp_xfer_len != (uint64_t)dout_blocks * bs)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
 	if (!blocks)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	task->st.lba = lba;
 	task->st.nblocks = blocks;
 	task->st.opcode_step = STEP_DATA;
-	return scsi_data_out(task, dout_blocks * bs);
+	return scsi_task_data_out(task, dout_blocks * bs);
 }
 
 enum scsi_next sbc_compare_and_write(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t n = task->cdb[13];
 	if (n > scsi_caw_max_blocks(lu->cfg.block_size)) /* SBC-4 5.2: beyond the VPD limit */
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(13, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(13, 7));
 	return rmw_start(lu, task, get_be64(task->cdb + 2), n, 2 * n, 13);
+}
+
+/* What a read-modify-write makes of the media it read (len bytes at task->st.aux): the next
+ * disposition, normally rmw_write() of the data to write. */
+typedef enum scsi_next (*rmw_merge_fn)(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+				       uint64_t len);
+
+static enum scsi_next rmw_resume(struct scsi_lu *lu, struct scsi_task *task, rmw_merge_fn merge)
+{
+	switch (task->st.opcode_step) {
+	case STEP_DATA:
+		return rmw_read(lu, task);
+	case STEP_READ:
+		if (task->io.res < 0)
+			return scsi_task_fail(lu, task,
+					      sense_io_error(false, task->io.res, task->st.lba));
+		return merge(lu, task, task->st.aux, task->st.nblocks * lu->cfg.block_size);
+	case STEP_WRITE:
+		return rmw_written(lu, task);
+	default:
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
+	}
+}
+
+/* COMPARE AND WRITE: the Data-Out buffer is the verify data, then the write data. */
+static enum scsi_next caw_merge(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+				uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		if (media[i] != task->data[i])
+			return scsi_task_fail(lu, task, sense_miscompare(i));
+	return rmw_write(lu, task, task->data + len);
 }
 
 enum scsi_next sbc_compare_and_write_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
-	uint64_t len = task->st.nblocks * lu->cfg.block_size;
-	switch (task->st.opcode_step) {
-	case STEP_DATA:
-		return rmw_read(lu, task);
-	case STEP_READ: {
-		if (task->io.res < 0)
-			return scsi_fail(lu, task,
-					 scsi_io_error(false, task->io.res, task->st.lba));
-		const uint8_t *media = task->st.aux;
-		for (uint64_t i = 0; i < len; i++)
-			if (media[i] != task->data[i])
-				return scsi_fail(lu, task, sense_miscompare(i));
-		return rmw_write(lu, task, task->data + len);
-	}
-	case STEP_WRITE:
-		return rmw_written(lu, task);
-	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
-	}
+	return rmw_resume(lu, task, caw_merge);
 }
 
 enum scsi_next sbc_orwrite(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t n = get_be32(task->cdb + 10);
 	if ((uint64_t)n * lu->cfg.block_size > SCSI_MAX_BUFFER_BYTES)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(10, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(10, 7));
 	return rmw_start(lu, task, get_be64(task->cdb + 2), n, n, 10);
+}
+
+/* ORWRITE: the media OR the Data-Out buffer. */
+static enum scsi_next or_merge(struct scsi_lu *lu, struct scsi_task *task, uint8_t *media,
+			       uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		media[i] |= task->data[i];
+	return rmw_write(lu, task, media);
 }
 
 enum scsi_next sbc_orwrite_resume(struct scsi_lu *lu, struct scsi_task *task)
 {
-	uint64_t len = task->st.nblocks * lu->cfg.block_size;
-	switch (task->st.opcode_step) {
-	case STEP_DATA:
-		return rmw_read(lu, task);
-	case STEP_READ: {
-		if (task->io.res < 0)
-			return scsi_fail(lu, task,
-					 scsi_io_error(false, task->io.res, task->st.lba));
-		uint8_t *media = task->st.aux;
-		for (uint64_t i = 0; i < len; i++)
-			media[i] |= task->data[i];
-		return rmw_write(lu, task, media);
-	}
-	case STEP_WRITE:
-		return rmw_written(lu, task);
-	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
-	}
+	return rmw_resume(lu, task, or_merge);
 }
 
 /* SBC-4 5.46: ATOMIC BOUNDARY must be 0 (MAXIMUM ATOMIC BOUNDARY SIZE is 0); the transfer
@@ -150,9 +156,9 @@ enum scsi_next sbc_write_atomic(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t n = get_be16(task->cdb + 12);
 	if (get_be16(task->cdb + 10))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(10, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(10, 7));
 	if ((uint64_t)n * lu->cfg.block_size > SCSI_ATOMIC_MAX_BYTES)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(12, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(12, 7));
 	return rmw_start(lu, task, get_be64(task->cdb + 2), n, n, 12);
 }
 
@@ -161,11 +167,11 @@ enum scsi_next sbc_write_atomic_resume(struct scsi_lu *lu, struct scsi_task *tas
 	switch (task->st.opcode_step) {
 	case STEP_DATA:
 		if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, true))
-			return scsi_wait(task);
+			return scsi_task_wait(task);
 		return rmw_write(lu, task, task->data);
 	case STEP_WRITE:
 		return rmw_written(lu, task);
 	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
 }

@@ -13,9 +13,9 @@ enum scsi_next sbc_prefetch(struct scsi_lu *lu, struct scsi_task *task)
 	bool sixteen = cdb[0] == 0x90;
 	uint64_t lba = sixteen ? get_be64(cdb + 2) : get_be32(cdb + 2);
 	uint32_t n = sixteen ? get_be32(cdb + 10) : get_be16(cdb + 7);
-	if (!lu_range_ok(lu, lba, n))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
-	return scsi_good(task);
+	if (!scsi_lu_range_ok(lu, lba, n))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
+	return scsi_task_good(task);
 }
 
 /* READ DEFECT DATA: empty lists in the requested format, with PLISTV / GLISTV set for the
@@ -28,9 +28,9 @@ enum scsi_next sbc_read_defect_data(struct scsi_lu *lu, struct scsi_task *task)
 	uint32_t alloc = twelve ? get_be32(cdb + 6) : get_be16(cdb + 7);
 	uint32_t len = twelve ? 8 : 4;
 	(void)lu;
-	uint8_t *d = scsi_datain(task, len);
+	uint8_t *d = scsi_task_datain(task, len);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	d[1] = req & 0x1f; /* PLISTV (bit 4), GLISTV (bit 3), DEFECT LIST FORMAT */
-	return scsi_datain_done(task, len, alloc);
+	return scsi_task_datain_done(task, len, alloc);
 }

@@ -27,13 +27,13 @@ enum scsi_next sbc_unmap(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t len = get_be16(task->cdb + 7);
 	if (!len)
-		return scsi_good(task);
+		return scsi_task_good(task);
 	if (len < 8)
-		return scsi_fail(lu, task, sense_param_list_length_error());
+		return scsi_task_fail(lu, task, sense_param_list_length_error());
 	if (len > UNMAP_LIST_MAX) /* more descriptors than MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
-		return scsi_fail(lu, task, sense_invalid_field_in_param_list(2, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_param_list(2, 7));
 	task->st.opcode_step = 1;
-	return scsi_data_out(task, len);
+	return scsi_task_data_out(task, len);
 }
 
 /* Checks every descriptor; [*lo, *hi) spans the LBAs they name (for the range lock). */
@@ -54,7 +54,7 @@ static bool unmap_validate(struct scsi_lu *lu, struct scsi_task *task, uint32_t 
 		uint64_t lba = get_be64(p + 8 + 16 * i);
 		uint32_t n = get_be32(p + 16 + 16 * i);
 		total += n;
-		if (!lu_range_ok(lu, lba, n)) {
+		if (!scsi_lu_range_ok(lu, lba, n)) {
 			*err = sense_lba_out_of_range();
 			return false;
 		}
@@ -77,14 +77,14 @@ enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task)
 	struct sense err;
 	if (task->st.opcode_step == 1) {
 		if (!unmap_validate(lu, task, &count, &lo, &hi, &err))
-			return scsi_fail(lu, task, err);
+			return scsi_task_fail(lu, task, err);
 		if (hi > lo && !lu_range_lock(lu, task, lo, hi - lo, false))
-			return scsi_wait(task);
+			return scsi_task_wait(task);
 		task->st.nblocks = count;
 		task->st.pos = 0;
 		task->st.opcode_step = 2;
 	} else if (task->io.res < 0) {
-		return scsi_fail(lu, task, scsi_io_error(true, task->io.res, task->st.lba));
+		return scsi_task_fail(lu, task, sense_io_error(true, task->io.res, task->st.lba));
 	}
 	while (task->st.pos < task->st.nblocks) {
 		const uint8_t *d = task->data + 8 + 16 * task->st.pos++;
@@ -95,8 +95,8 @@ enum scsi_next sbc_unmap_resume(struct scsi_lu *lu, struct scsi_task *task)
 			return submit_io(lu, task, BLK_PUNCH, lba * bs, (uint64_t)n * bs);
 		}
 	}
-	scsi_data_free(task);
-	return scsi_good(task);
+	scsi_task_data_free(task);
+	return scsi_task_good(task);
 }
 
 static bool all_zero(const uint8_t *p, uint32_t n)
@@ -116,7 +116,7 @@ static enum scsi_next write_same_pattern(struct scsi_lu *lu, struct scsi_task *t
 	uint32_t chunk = total < SCSI_WSAME_CHUNK_BYTES ? (uint32_t)total : SCSI_WSAME_CHUNK_BYTES;
 	uint8_t *buf = malloc(chunk);
 	if (!buf)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	for (uint32_t off = 0; off < chunk; off += bs)
 		memcpy(buf + off, block, bs);
 	free(task->st.aux);
@@ -124,7 +124,7 @@ static enum scsi_next write_same_pattern(struct scsi_lu *lu, struct scsi_task *t
 	task->st.aux_len = chunk;
 	task->st.pos = 0;
 	task->st.opcode_step = 3;
-	scsi_data_free(task);
+	scsi_task_data_free(task);
 	return sbc_write_same_resume(lu, task);
 }
 
@@ -139,11 +139,11 @@ static enum scsi_next write_same_go(struct scsi_lu *lu, struct scsi_task *task,
 	uint32_t bs = lu->cfg.block_size;
 	bool unmap = task->cdb[1] & 0x08;
 	if (!lu_range_lock(lu, task, task->st.lba, task->st.nblocks, false))
-		return scsi_wait(task);
+		return scsi_task_wait(task);
 	if (!block || unmap || all_zero(block, bs)) {
-		if (lu_thin(lu)) {
+		if (scsi_lu_thin(lu)) {
 			task->st.opcode_step = 2;
-			scsi_data_free(task);
+			scsi_task_data_free(task);
 			return submit_io(lu, task, BLK_PUNCH, task->st.lba * bs,
 					 task->st.nblocks * bs);
 		}
@@ -168,25 +168,25 @@ enum scsi_next sbc_write_same(struct scsi_lu *lu, struct scsi_task *task)
 	uint8_t len_byte = sixteen ? 10 : 7;
 
 	if (cdb[1] & 0xe0)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 7));
-	if (unmap && !lu_thin(lu))
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 3));
-	if (!blocks && lba >= lu_blocks(lu))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 7));
+	if (unmap && !scsi_lu_thin(lu))
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 3));
+	if (!blocks && lba >= scsi_lu_blocks(lu))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
 	if (!blocks)
-		blocks = lu_blocks(lu) - lba;
+		blocks = scsi_lu_blocks(lu) - lba;
 	if (blocks * lu->cfg.block_size > SCSI_WSAME_MAX_BYTES)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
-	if (!lu_range_ok(lu, lba, blocks))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
+	if (!scsi_lu_range_ok(lu, lba, blocks))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
 	if (!ndob && task->exp_xfer_len != lu->cfg.block_size)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(len_byte, 7));
 	task->st.lba = lba;
 	task->st.nblocks = blocks;
 	if (ndob)
 		return write_same_go(lu, task, NULL);
 	task->st.opcode_step = 1;
-	return scsi_data_out(task, lu->cfg.block_size);
+	return scsi_task_data_out(task, lu->cfg.block_size);
 }
 
 enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -200,9 +200,10 @@ enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task)
 		return sbc_io_resume(lu, task);
 	case 3: /* pattern writes, one chunk at a time */
 		if (task->st.pos && task->io.res < 0)
-			return scsi_fail(lu, task, scsi_io_error(true, task->io.res, task->st.lba));
+			return scsi_task_fail(lu, task,
+					      sense_io_error(true, task->io.res, task->st.lba));
 		if (task->st.pos >= total)
-			return scsi_good(task);
+			return scsi_task_good(task);
 		uint64_t n = total - task->st.pos;
 		if (n > task->st.aux_len)
 			n = task->st.aux_len;
@@ -212,7 +213,7 @@ enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task)
 		task->st.pos += n;
 		return SCSI_NEXT_IO;
 	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
 }
 
@@ -221,8 +222,8 @@ enum scsi_next sbc_write_same_resume(struct scsi_lu *lu, struct scsi_task *task)
 enum scsi_next sbc_get_lba_status(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint64_t lba = get_be64(task->cdb + 2);
-	if (lba >= lu_blocks(lu))
-		return scsi_fail(lu, task, sense_lba_out_of_range());
+	if (lba >= scsi_lu_blocks(lu))
+		return scsi_task_fail(lu, task, sense_lba_out_of_range());
 	task->st.lba = lba;
 	task->st.opcode_step = 1;
 	return submit_io(lu, task, BLK_SEEK_DATA, lba * lu->cfg.block_size, 0);
@@ -232,18 +233,18 @@ static enum scsi_next lba_status_done(struct scsi_lu *lu, struct scsi_task *task
 				      bool mapped)
 {
 	uint32_t bs = lu->cfg.block_size;
-	uint64_t blocks = lu_blocks(lu), last = (end + bs - 1) / bs;
+	uint64_t blocks = scsi_lu_blocks(lu), last = (end + bs - 1) / bs;
 	if (last > blocks)
 		last = blocks;
 	uint64_t n = last > task->st.lba ? last - task->st.lba : 1;
-	uint8_t *d = scsi_datain(task, 24);
+	uint8_t *d = scsi_task_datain(task, 24);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	put_be32(d, 20);
 	put_be64(d + 8, task->st.lba);
 	put_be32(d + 16, n > 0xffffffffu ? 0xffffffffu : (uint32_t)n);
 	d[20] = mapped ? 0x00 : 0x01; /* PROVISIONING STATUS: mapped / deallocated */
-	return scsi_datain_done(task, 24, get_be32(task->cdb + 10));
+	return scsi_task_datain_done(task, 24, get_be32(task->cdb + 10));
 }
 
 enum scsi_next sbc_get_lba_status_resume(struct scsi_lu *lu, struct scsi_task *task)
@@ -253,7 +254,7 @@ enum scsi_next sbc_get_lba_status_resume(struct scsi_lu *lu, struct scsi_task *t
 	if (res == -ENXIO) /* no data at or after off */
 		res = (int64_t)size;
 	if (res < 0)
-		return scsi_fail(lu, task, scsi_io_error(false, res, task->st.lba));
+		return scsi_task_fail(lu, task, sense_io_error(false, res, task->st.lba));
 	if (task->st.opcode_step == 1 && (uint64_t)res > off) /* a hole up to the next data */
 		return lba_status_done(lu, task, (uint64_t)res, false);
 	if (task->st.opcode_step == 1) { /* data at off: where does it end? */

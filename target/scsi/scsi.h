@@ -52,7 +52,7 @@ struct scsi_lu_config {
 	/* APTPL (SPC-4 5.9.5): persist the persistent reservation state, len bytes at buf (a
 	 * pure serialization, at most a few KiB), atomically beside the LUN (temp file, fsync,
 	 * rename, fsync of the directory), replacing what was saved before; hand it back to
-	 * scsi_lu_restore_pr() when the LU is created again. Called on the worker thread that
+	 * pr_restore() when the LU is created again. Called on the worker thread that
 	 * runs the PERSISTENT RESERVE OUT, without lu->lock, serialized per LU (so saves never
 	 * cross); it may block. 0 or -errno (the command then fails with INTERNAL TARGET FAILURE;
 	 * the in-memory state has changed already). NULL: APTPL is not supported (PTPL_C = 0,
@@ -88,18 +88,20 @@ struct scsi_lu_config {
 	 * command that started it, so it goes on when that command ends (IMMED), is aborted, or
 	 * its session is reset or logs out. start_bg asks the daemon to run the job: on a thread
 	 * of its own (the job's requests block), loop
-	 *     while (scsi_lu_bg_next(lu, &io)) { run io synchronously; scsi_lu_bg_done(lu, &io); }
+	 *     while (sanitize_bg_next(lu, &io)) {
+	 *             run io synchronously; sanitize_bg_done(lu, &io);
+	 *     }
 	 * keeping the LU, its blk_dev and the backing file open and in use (as a session would)
-	 * until scsi_lu_bg_next() returns false. The daemon may pause between requests (a rate
+	 * until sanitize_bg_next() returns false. The daemon may pause between requests (a rate
 	 * limit) and may stop between them when it shuts down: the saved state then resumes the
-	 * job at the next start (scsi_lu_restore_bg). If start_bg is called while the daemon's
+	 * job at the next start (sanitize_restore). If start_bg is called while the daemon's
 	 * loop for this LU is still ending, the loop must go round again instead (it then finds
 	 * the new job). Called from a worker thread without lu->lock held; 0 or -errno (the
 	 * SANITIZE then fails, nothing written). NULL: SANITIZE is not offered. */
 	int (*start_bg)(void *ctx);
 	/* Persist the job's state, len bytes at buf (a pure serialization of a few KiB at most),
 	 * atomically beside the LUN, replacing what was saved before; len 0 removes it. Hand it
-	 * back to scsi_lu_restore_bg() when the LU is created again. Called without lu->lock,
+	 * back to sanitize_restore() when the LU is created again. Called without lu->lock,
 	 * from the worker running a SANITIZE or from the job's own thread, never two at once.
 	 * 0 or -errno. NULL: nothing is persisted (a restart forgets a running sanitize). */
 	int (*save_bg)(void *ctx, const void *buf, size_t len);
@@ -228,18 +230,18 @@ bool scsi_lu_space_low(struct scsi_lu *lu, bool low);
 /* APTPL: restores the persistent reservation state saved through cfg.save_pr, right after
  * scsi_lu_new() and before any nexus attaches. 0, or -EINVAL for a buffer that does not parse
  * (the LU then has no registrations). */
-int scsi_lu_restore_pr(struct scsi_lu *lu, const void *buf, size_t len);
+int pr_restore(struct scsi_lu *lu, const void *buf, size_t len);
 
 /* The background job (cfg.start_bg): the next request into *io (op, dev, offsets, buffer),
  * or false when there is no job left to run. Only the daemon's job thread calls these two. */
-bool scsi_lu_bg_next(struct scsi_lu *lu, struct blk_io *io);
+bool sanitize_bg_next(struct scsi_lu *lu, struct blk_io *io);
 /* The result of that request (io->res), after it ran. */
-void scsi_lu_bg_done(struct scsi_lu *lu, const struct blk_io *io);
+void sanitize_bg_done(struct scsi_lu *lu, const struct blk_io *io);
 /* A state saved through cfg.save_bg, right after scsi_lu_new() and before any nexus attaches:
  * 1 when a job was running (the LU reports it in progress; call cfg.start_bg to run it again
  * from its start), 0 when it left the LU in sanitize failure mode (or there was none),
  * -EINVAL for a buffer that does not parse (nothing changes), -ENOMEM. */
-int scsi_lu_restore_bg(struct scsi_lu *lu, const void *buf, size_t len);
+int sanitize_restore(struct scsi_lu *lu, const void *buf, size_t len);
 
 /* A session that logged in to this LU's target attaches; it gets POWER ON, RESET, OR BUS DEVICE
  * RESET OCCURRED on its first command (except INQUIRY, REPORT LUNS, REQUEST SENSE). */

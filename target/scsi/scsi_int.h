@@ -83,39 +83,40 @@ struct scsi_lu {
 enum sanitize_state { SANITIZE_IDLE, SANITIZE_RUNNING, SANITIZE_FAILED };
 
 /* Capacity in logical blocks. */
-uint64_t lu_blocks(struct scsi_lu *lu);
+uint64_t scsi_lu_blocks(struct scsi_lu *lu);
 /* Takes (and clears) the highest-priority pending unit attention of nx. */
-bool lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out);
+bool scsi_lu_ua_take(struct scsi_lu *lu, struct scsi_nexus *nx, struct sense *out);
 /* Clears the given unit attentions of nx without reporting them. */
-void lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua);
+void scsi_lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua);
 
 /* Task endings. Each returns SCSI_NEXT_DONE. */
-enum scsi_next scsi_fail(struct scsi_lu *lu, struct scsi_task *task, struct sense s);
-enum scsi_next scsi_good(struct scsi_task *task);
-enum scsi_next scsi_busy(struct scsi_task *task);
+enum scsi_next scsi_task_fail(struct scsi_lu *lu, struct scsi_task *task, struct sense s);
+enum scsi_next scsi_task_good(struct scsi_task *task);
+enum scsi_next scsi_task_busy(struct scsi_task *task);
 /* Allocates a zeroed Data-In buffer of len bytes (len <= SCSI_DATAIN_MAX) as task->data. */
-uint8_t *scsi_datain(struct scsi_task *task, uint32_t len);
+uint8_t *scsi_task_datain(struct scsi_task *task, uint32_t len);
 /* GOOD with min(generated, allocation length) bytes of task->data as Data-In. */
-enum scsi_next scsi_datain_done(struct scsi_task *task, uint32_t generated, uint32_t alloc_len);
+enum scsi_next scsi_task_datain_done(struct scsi_task *task, uint32_t generated,
+				     uint32_t alloc_len);
 /* Drops task->data (a Data-Out buffer that was consumed). */
-void scsi_data_free(struct scsi_task *task);
+void scsi_task_data_free(struct scsi_task *task);
 /* Sets up SCSI_NEXT_DATA_OUT for len bytes into a fresh task->data; BUSY when out of memory. */
-enum scsi_next scsi_data_out(struct scsi_task *task, uint32_t len);
-/* The sense for a failed backend request (-errno res) that read or wrote at lba. */
-struct sense scsi_io_error(bool write, int64_t res, uint64_t lba);
+enum scsi_next scsi_task_data_out(struct scsi_task *task, uint32_t len);
 /* lu_range.c: takes [lba, lba + n) for the task, exclusive or shared. true: held (also when the
  * task already holds it, i.e. it was granted while waiting and runs again). false: the task
- * waits (the handler returns scsi_wait()). n == 0 takes nothing. */
+ * waits (the handler returns scsi_task_wait()). n == 0 takes nothing. */
 bool lu_range_lock(struct scsi_lu *lu, struct scsi_task *task, uint64_t lba, uint64_t n, bool excl);
 /* Releases the task's range or its place among the waiters; any thread. */
 void lu_range_unlock(struct scsi_task *task);
 /* SCSI_NEXT_WAIT after a refused lu_range_lock(); BUSY for a transport without task->wake. */
-enum scsi_next scsi_wait(struct scsi_task *task);
+enum scsi_next scsi_task_wait(struct scsi_task *task);
 /* Whether the task holds or waits for a range (a wait in a start handler that must run again). */
 bool lu_range_engaged(const struct scsi_task *task);
+/* Aborting: true when the task was waiting for a range (it no longer is), under lu->lock. */
+bool lu_range_cancel_wait_locked(struct scsi_lu *lu, struct scsi_task *task);
 
 /* Range check of SBC-4 4.5: LBA + count within the capacity. */
-bool lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count);
+bool scsi_lu_range_ok(struct scsi_lu *lu, uint64_t lba, uint64_t count);
 
 /* spc.c */
 enum scsi_next spc_test_unit_ready(struct scsi_lu *lu, struct scsi_task *task);
@@ -157,8 +158,8 @@ enum scsi_next sbc_io_resume(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next pr_in(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next pr_out(struct scsi_lu *lu, struct scsi_task *task);
 enum scsi_next pr_out_resume(struct scsi_lu *lu, struct scsi_task *task);
-enum scsi_next spc2_reserve(struct scsi_lu *lu, struct scsi_task *task);
-enum scsi_next spc2_release(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next pr_spc2_reserve(struct scsi_lu *lu, struct scsi_task *task);
+enum scsi_next pr_spc2_release(struct scsi_lu *lu, struct scsi_task *task);
 bool pr_conflict(struct scsi_lu *lu, const struct scsi_task *task, const struct scsi_cmd *cmd);
 /* EXTENDED COPY to or from another LU (xcopy.c): whether the initiator named `initiator` has an
  * I_T nexus attached to lu (a session that passed lu's ACL and CHAP) through which it may read
@@ -213,7 +214,7 @@ uint32_t xcopy_vpd(struct scsi_lu *lu, uint8_t *d);
 void xcopy_forget_nexus(struct scsi_lu *lu, const struct scsi_nexus *nx);
 
 /* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (SBC-4 5.21.2): log2(physical / logical). */
-static inline uint8_t lu_lbppb_exponent(const struct scsi_lu *lu)
+static inline uint8_t scsi_lu_lbppb_exponent(const struct scsi_lu *lu)
 {
 	uint8_t e = 0;
 	while ((lu->cfg.block_size << e) < lu->cfg.physical_block_size)
@@ -225,7 +226,7 @@ static inline uint8_t lu_lbppb_exponent(const struct scsi_lu *lu)
  * blocks: the physical block, but never less than the 4 KiB the file system allocates in (a
  * 512-byte LU with 512-byte physical blocks still advises 4 KiB, as it always has). A multiple
  * of the physical block either way. */
-static inline uint32_t lu_granularity_blocks(const struct scsi_lu *lu)
+static inline uint32_t scsi_lu_granularity_blocks(const struct scsi_lu *lu)
 {
 	uint32_t g = lu->cfg.physical_block_size;
 	return (g > SCSI_FS_BLOCK_BYTES ? g : SCSI_FS_BLOCK_BYTES) / lu->cfg.block_size;
@@ -233,7 +234,7 @@ static inline uint32_t lu_granularity_blocks(const struct scsi_lu *lu)
 
 /* Whether the thin-provisioning commands are on for this LU (config thin and not read-only
  * does not matter: a read-only thin LU still reports its provisioning). */
-static inline bool lu_thin(const struct scsi_lu *lu)
+static inline bool scsi_lu_thin(const struct scsi_lu *lu)
 {
 	return lu->cfg.thin;
 }

@@ -1,6 +1,7 @@
 /* sense.c: sense data constructors and the fixed / descriptor encoders (SPC-5 4.4). */
 #include "target/scsi/sense.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "common/wire.h"
@@ -283,4 +284,20 @@ struct sense sense_ua_soft_threshold(void)
 struct sense sense_ua_reported_luns_changed(void)
 {
 	return make(SENSE_UNIT_ATTENTION, 0x3f, 0x0e);
+}
+
+/* SBC-4 4.18 / 4.7.3.7: how a failed transfer reads to the initiator. */
+struct sense sense_io_error(bool write, int64_t res, uint64_t lba)
+{
+	switch (-res) {
+	case ENOSPC:
+	case EDQUOT:
+		return write ? sense_space_alloc_failed() : sense_medium_error_read(lba);
+	case ECANCELED:
+		return sense_aborted_command();
+	case EROFS:
+		return write ? sense_write_protected() : sense_medium_error_read(lba);
+	default:
+		return write ? sense_write_error(lba) : sense_medium_error_read(lba);
+	}
 }

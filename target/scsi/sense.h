@@ -70,6 +70,9 @@ struct sense sense_space_alloc_failed(void);
 struct sense sense_medium_error_read(uint64_t lba);
 /* 03/0C/00 WRITE ERROR, INFORMATION = the first LBA of the failed request */
 struct sense sense_write_error(uint64_t lba);
+/* The sense for a failed backend request (-errno res) that read (write false) or wrote at
+ * lba. */
+struct sense sense_io_error(bool write, int64_t res, uint64_t lba);
 /* 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION, INFORMATION = byte offset (SBC-4 5.32) */
 struct sense sense_miscompare(uint64_t offset);
 /* 05/26/04 INVALID RELEASE OF PERSISTENT RESERVATION (SPC-4 5.9.11.2) */

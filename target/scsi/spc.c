@@ -17,7 +17,7 @@
 enum scsi_next spc_test_unit_ready(struct scsi_lu *lu, struct scsi_task *task)
 {
 	(void)lu;
-	return scsi_good(task);
+	return scsi_task_good(task);
 }
 
 /* SPC-5 6.39: REQUEST SENSE returns (and clears) a pending unit attention as parameter data with
@@ -31,12 +31,12 @@ enum scsi_next spc_request_sense(struct scsi_lu *lu, struct scsi_task *task)
 	const struct scsi_cmd *self = cdb_find(0x03, 0);
 	if (!lu)
 		s = sense_lun_not_supported();
-	else if (!lu_ua_take(lu, task->nexus, &s))
+	else if (!scsi_lu_ua_take(lu, task->nexus, &s))
 		sanitize_blocks(lu, self, &s); /* SBC-4 4.11.2: the progress of a sanitize */
-	uint8_t *d = scsi_datain(task, SENSE_DESC_MAX);
+	uint8_t *d = scsi_task_datain(task, SENSE_DESC_MAX);
 	if (!d)
-		return scsi_busy(task);
-	return scsi_datain_done(task, (uint32_t)sense_encode(&s, desc, d), alloc);
+		return scsi_task_busy(task);
+	return scsi_task_datain_done(task, (uint32_t)sense_encode(&s, desc, d), alloc);
 }
 
 static void put_padded(uint8_t *dst, const char *src, size_t n)
@@ -75,16 +75,16 @@ enum scsi_next spc_inquiry(struct scsi_lu *lu, struct scsi_task *task)
 	uint8_t page = task->cdb[2];
 	uint32_t alloc = get_be16(task->cdb + 3);
 	if (!evpd && page) /* SPC-5 6.6.1 */
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
 	if (evpd) {
 		if (!lu)
-			return scsi_fail(lu, task, sense_lun_not_supported());
+			return scsi_task_fail(lu, task, sense_lun_not_supported());
 		return vpd_inquiry(lu, task, page, alloc);
 	}
-	uint8_t *d = scsi_datain(task, INQ_STD_LEN);
+	uint8_t *d = scsi_task_datain(task, INQ_STD_LEN);
 	if (!d)
-		return scsi_busy(task);
-	return scsi_datain_done(task, inquiry_standard(lu, d), alloc);
+		return scsi_task_busy(task);
+	return scsi_task_datain_done(task, inquiry_standard(lu, d), alloc);
 }
 
 /* SPC-5 6.33: one logical unit, LUN 0. SELECT REPORT 00h/02h list it, 01h (well known LUNs
@@ -107,17 +107,17 @@ enum scsi_next spc_report_luns(struct scsi_lu *lu, struct scsi_task *task)
 		luns = 0;
 		break;
 	default:
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
 	}
 	if (alloc < 16)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(6, 7));
-	uint8_t *d = scsi_datain(task, 16);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(6, 7));
+	uint8_t *d = scsi_task_datain(task, 16);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	put_be32(d, luns * 8); /* LUN 0 is eight zero bytes */
 	if (lu)
-		lu_ua_clear(lu, task->nexus, SCSI_UA_REPORTED_LUNS_CHANGED);
-	return scsi_datain_done(task, 8 + luns * 8, alloc);
+		scsi_lu_ua_clear(lu, task->nexus, SCSI_UA_REPORTED_LUNS_CHANGED);
+	return scsi_task_datain_done(task, 8 + luns * 8, alloc);
 }
 
 /* SBC-4 5.25: nothing to spin up or eject. Reserved POWER CONDITION values are refused; the
@@ -133,9 +133,9 @@ enum scsi_next spc_start_stop_unit(struct scsi_lu *lu, struct scsi_task *task)
 	case 0x7: /* LU_CONTROL */
 	case 0xa: /* FORCE_IDLE_0 */
 	case 0xb: /* FORCE_STANDBY_0 */
-		return scsi_good(task);
+		return scsi_task_good(task);
 	default:
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(4, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(4, 7));
 	}
 }
 
@@ -144,6 +144,6 @@ enum scsi_next spc_start_stop_unit(struct scsi_lu *lu, struct scsi_task *task)
 enum scsi_next spc_prevent_allow(struct scsi_lu *lu, struct scsi_task *task)
 {
 	if (task->cdb[4] & 0x03)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(4, 1));
-	return scsi_good(task);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(4, 1));
+	return scsi_task_good(task);
 }

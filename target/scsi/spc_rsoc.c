@@ -15,7 +15,7 @@ static uint32_t put_timeouts(uint8_t *d, const struct scsi_cmd *cmd)
 
 static bool cmd_visible(struct scsi_lu *lu, const struct scsi_cmd *cmd)
 {
-	return !(cmd->flags & CDB_F_THIN) || (lu && lu_thin(lu));
+	return !(cmd->flags & CDB_F_THIN) || (lu && scsi_lu_thin(lu));
 }
 
 static uint32_t rsoc_all(struct scsi_lu *lu, bool rctd, uint8_t *d)
@@ -72,25 +72,25 @@ enum scsi_next spc_report_supported_opcodes(struct scsi_lu *lu, struct scsi_task
 		break;
 	case 1: /* opcode only: an opcode with service actions needs 2 */
 		if (cdb_opcode_has_sa(op))
-			return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
+			return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
 		c = cdb_find(op, 0);
 		break;
 	case 2: /* opcode and service action */
 		if (!cdb_opcode_has_sa(op))
-			return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
+			return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
 		c = sa <= 0x1f ? cdb_find(op, (uint8_t)sa) : NULL;
 		break;
 	case 3: /* either: the service action counts only where the opcode has them */
 		c = !cdb_opcode_has_sa(op) || sa <= 0x1f ? cdb_find(op, (uint8_t)sa) : NULL;
 		break;
 	default:
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 2));
 	}
 	if (c && !cmd_visible(lu, c))
 		c = NULL;
-	uint8_t *d = scsi_datain(task, 4 + RSOC_MAX_CMDS * 20);
+	uint8_t *d = scsi_task_datain(task, 4 + RSOC_MAX_CMDS * 20);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	uint32_t len = options ? rsoc_one(c, rctd, d) : rsoc_all(lu, rctd, d);
-	return scsi_datain_done(task, len, alloc);
+	return scsi_task_datain_done(task, len, alloc);
 }

@@ -59,11 +59,6 @@ static uint32_t put_name_string(uint8_t *d, uint8_t assoc, const char *name)
 	return 4 + padded;
 }
 
-void scsi_lu_naa(const struct scsi_lu *lu, uint8_t naa[8])
-{
-	put_be64(naa, 3ull << 60 | get_be64(lu->cfg.uuid) >> 4);
-}
-
 /* SPC-5 7.7.6: the logical unit's NAA (locally assigned, type 3: the UUID's top 60 bits) and T10
  * vendor ID designators, then the target port's relative port and SCSI name string (the iSCSI
  * target port name "IQN,t,0xTPGT", RFC 7143 / SPC-5 7.7.6.11), then the target device's name. */
@@ -90,7 +85,7 @@ static uint32_t vpd_device_id(struct scsi_lu *lu, uint8_t *d)
 /* SBC-4 6.6.4 block limits, page length 3Ch. Values and why:
  * - MAXIMUM TRANSFER LENGTH 32 MiB: READ/WRITE stream, so this only bounds one command's time;
  *   OPTIMAL TRANSFER LENGTH 1 MiB (a multiple of any physical block we allow); granularity =
- *   the physical block, at least 4 KiB (lu_granularity_blocks()).
+ *   the physical block, at least 4 KiB (scsi_lu_granularity_blocks()).
  * - MAXIMUM COMPARE AND WRITE LENGTH: 256 KiB to compare, at most 255 blocks (sbc_compare.c).
  * - Thin LUs: MAXIMUM UNMAP LBA COUNT FFFFFFFFh (no limit: a hole punch costs the same whatever
  *   its size, so a whole-disk UNMAP is a few commands), 256 descriptors per UNMAP, OPTIMAL UNMAP
@@ -105,13 +100,13 @@ static uint32_t vpd_block_limits(struct scsi_lu *lu, uint8_t *d)
 	d[3] = 0x3c;
 	d[4] = 0x00; /* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
 	d[5] = (uint8_t)scsi_caw_max_blocks(bs);
-	put_be16(d + 6, (uint16_t)lu_granularity_blocks(lu));
+	put_be16(d + 6, (uint16_t)scsi_lu_granularity_blocks(lu));
 	put_be32(d + 8, SCSI_MAX_XFER_BYTES / bs);
 	put_be32(d + 12, SCSI_OPT_XFER_BYTES / bs);
-	if (lu_thin(lu)) {
+	if (scsi_lu_thin(lu)) {
 		put_be32(d + 20, SCSI_UNMAP_MAX_LBAS);
 		put_be32(d + 24, SCSI_UNMAP_MAX_DESC);
-		put_be32(d + 28, lu_granularity_blocks(lu));
+		put_be32(d + 28, scsi_lu_granularity_blocks(lu));
 		put_be64(d + 36, SCSI_WSAME_MAX_BYTES / bs);
 	}
 	put_be32(d + 44, SCSI_ATOMIC_MAX_BYTES / bs);
@@ -127,7 +122,7 @@ static uint32_t vpd_block_characteristics(struct scsi_lu *lu, uint8_t *d)
 {
 	d[3] = 0x3c;
 	put_be16(d + 4, 0x0001);
-	if (lu_thin(lu))
+	if (scsi_lu_thin(lu))
 		d[7] = 0x40;
 	return 64;
 }
@@ -138,7 +133,7 @@ static uint32_t vpd_block_characteristics(struct scsi_lu *lu, uint8_t *d)
 static uint32_t vpd_provisioning(struct scsi_lu *lu, uint8_t *d)
 {
 	d[3] = 0x04;
-	if (lu_thin(lu)) {
+	if (scsi_lu_thin(lu)) {
 		d[5] = 0x80 | 0x40 | 0x20 | 0x04;
 		d[6] = 0x02;
 	}
@@ -172,14 +167,14 @@ enum scsi_next vpd_inquiry(struct scsi_lu *lu, struct scsi_task *task, uint8_t p
 		build = vpd_provisioning;
 		break;
 	default:
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
 	}
-	uint8_t *d = scsi_datain(task, VPD_BUF);
+	uint8_t *d = scsi_task_datain(task, VPD_BUF);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	uint32_t len = build(lu, d);
 	d[0] = 0x00; /* qualifier 0, direct access block device */
 	d[1] = page;
 	put_be16(d + 2, (uint16_t)(len - 4));
-	return scsi_datain_done(task, len, alloc_len);
+	return scsi_task_datain_done(task, len, alloc_len);
 }

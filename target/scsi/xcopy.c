@@ -87,11 +87,11 @@ enum scsi_next xcopy_extended_copy(struct scsi_lu *lu, struct scsi_task *task)
 {
 	uint32_t len = get_be32(task->cdb + 10);
 	if (!len) /* SPC-4 6.4.1: not an error, nothing is copied */
-		return scsi_good(task);
+		return scsi_task_good(task);
 	if (len < XCOPY_HDR || len > XCOPY_HDR + XCOPY_MAX_DESC_LIST)
-		return scsi_fail(lu, task, sense_param_list_length_error());
+		return scsi_task_fail(lu, task, sense_param_list_length_error());
 	task->st.opcode_step = XC_DATA;
-	return scsi_data_out(task, len);
+	return scsi_task_data_out(task, len);
 }
 
 static void plan_release(struct scsi_task *task)
@@ -181,8 +181,8 @@ static bool parse_segment(struct xcopy_plan *p, const uint8_t *d, uint32_t off, 
 		*err = sense_copy_inexact_segment();
 		return false;
 	}
-	if (!lu_range_ok(src, s->src_lba, s->bytes / sbs) ||
-	    !lu_range_ok(dst, s->dst_lba, s->bytes / dbs)) {
+	if (!scsi_lu_range_ok(src, s->src_lba, s->bytes / sbs) ||
+	    !scsi_lu_range_ok(dst, s->dst_lba, s->bytes / dbs)) {
 		*err = sense_copy_aborted();
 		return false;
 	}
@@ -285,7 +285,7 @@ static enum scsi_next copy_fail(struct scsi_lu *lu, struct scsi_task *task, stru
 	struct xcopy_plan *p = task->st.aux;
 	if (p)
 		note_result(p, 2);
-	return scsi_fail(lu, task, s);
+	return scsi_task_fail(lu, task, s);
 }
 
 /* Whether the initiator may now read seg's source and write its destination where they are
@@ -311,7 +311,7 @@ static enum scsi_next access_refused(struct scsi_lu *lu, struct scsi_task *task,
 	if (r == PR_REACH_NONE)
 		return copy_fail(lu, task, sense_copy_target_unreachable());
 	note_result(task->st.aux, 2);
-	scsi_data_free(task);
+	scsi_task_data_free(task);
 	task->status = SCSI_RESERVATION_CONFLICT;
 	task->sense_len = 0;
 	return SCSI_NEXT_DONE;
@@ -358,7 +358,7 @@ static enum scsi_next copy_next(struct scsi_lu *lu, struct scsi_task *task)
 			return access_refused(lu, task, reach);
 		uint32_t dbs = dst->cfg.block_size;
 		if (!lu_range_lock(dst, task, p->step_dst / dbs, p->step_len / dbs, false))
-			return scsi_wait(task);
+			return scsi_task_wait(task);
 		task->st.opcode_step = XC_COPIED;
 		memset(&task->io, 0, sizeof(task->io));
 		task->io.op = BLK_COPY;
@@ -370,7 +370,7 @@ static enum scsi_next copy_next(struct scsi_lu *lu, struct scsi_task *task)
 		return SCSI_NEXT_IO;
 	}
 	note_result(p, 1);
-	return scsi_good(task);
+	return scsi_task_good(task);
 }
 
 static enum scsi_next copy_begin(struct scsi_lu *lu, struct scsi_task *task)
@@ -378,7 +378,7 @@ static enum scsi_next copy_begin(struct scsi_lu *lu, struct scsi_task *task)
 	struct xcopy_plan *p = calloc(1, sizeof(*p));
 	struct sense err;
 	if (!p)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	p->lu = lu;
 	p->slot = -1;
 	if (task->nexus)
@@ -388,15 +388,15 @@ static enum scsi_next copy_begin(struct scsi_lu *lu, struct scsi_task *task)
 	task->st.aux = p;
 	task->st.aux_release = plan_release;
 	if (!parse_list(lu, p, task->data, task->data_len, &err))
-		return scsi_fail(lu, task, err);
+		return scsi_task_fail(lu, task, err);
 	for (unsigned i = 0; i < p->nseg; i++) {
 		enum pr_reach reach = seg_access(p, &p->seg[i]);
 		if (reach != PR_REACH_OK)
 			return access_refused(lu, task, reach);
 	}
 	if (!hold_result(lu, task, p, task->data[0], (task->data[1] >> 3) & 3))
-		return scsi_fail(lu, task, sense_operation_in_progress());
-	scsi_data_free(task);
+		return scsi_task_fail(lu, task, sense_operation_in_progress());
+	scsi_task_data_free(task);
 	task->st.opcode_step = XC_NEXT;
 	return copy_next(lu, task);
 }
@@ -414,14 +414,14 @@ enum scsi_next xcopy_extended_copy_resume(struct scsi_lu *lu, struct scsi_task *
 		if (task->io.res < 0)
 			return copy_fail(
 			    lu, task,
-			    sense_copy_aborted_by(scsi_io_error(true, task->io.res,
-								p->step_dst / lu->cfg.block_size)));
+			    sense_copy_aborted_by(sense_io_error(
+				true, task->io.res, p->step_dst / lu->cfg.block_size)));
 		p->done += p->step_len;
 		p->bytes += p->step_len;
 		task->st.opcode_step = XC_NEXT;
 		return copy_next(lu, task);
 	default:
-		return scsi_fail(lu, task, sense_internal_target_failure());
+		return scsi_task_fail(lu, task, sense_internal_target_failure());
 	}
 }
 
@@ -442,25 +442,25 @@ static enum scsi_next copy_status(struct scsi_lu *lu, struct scsi_task *task, ui
 	}
 	pthread_mutex_unlock(&lu->lock);
 	if (!got.nexus)
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
-	uint8_t *d = scsi_datain(task, 12);
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+	uint8_t *d = scsi_task_datain(task, 12);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	bool mib = got.bytes > 0xffffffffu;
 	put_be32(d, 8);
 	d[4] = got.status;
 	put_be16(d + 5, got.segments);
 	d[7] = mib ? 0x02 : 0x00;
 	put_be32(d + 8, (uint32_t)(mib ? got.bytes >> 20 : got.bytes));
-	return scsi_datain_done(task, 12, alloc);
+	return scsi_task_datain_done(task, 12, alloc);
 }
 
 /* SPC-4 6.18.4 OPERATING PARAMETERS. */
 static enum scsi_next operating_params(struct scsi_lu *lu, struct scsi_task *task, uint32_t alloc)
 {
-	uint8_t *d = scsi_datain(task, 46);
+	uint8_t *d = scsi_task_datain(task, 46);
 	if (!d)
-		return scsi_busy(task);
+		return scsi_task_busy(task);
 	put_be32(d, 42);
 	put_be16(d + 8, XCOPY_MAX_TARGETS);
 	put_be16(d + 10, XCOPY_MAX_SEGMENTS);
@@ -472,7 +472,7 @@ static enum scsi_next operating_params(struct scsi_lu *lu, struct scsi_task *tas
 	d[43] = 2; /* IMPLEMENTED DESCRIPTOR LIST */
 	d[44] = SEG_BLOCK2BLOCK;
 	d[45] = TGT_IDENT;
-	return scsi_datain_done(task, 46, alloc);
+	return scsi_task_datain_done(task, 46, alloc);
 }
 
 enum scsi_next xcopy_receive_copy_results(struct scsi_lu *lu, struct scsi_task *task)
@@ -483,10 +483,10 @@ enum scsi_next xcopy_receive_copy_results(struct scsi_lu *lu, struct scsi_task *
 		return copy_status(lu, task, alloc);
 	case 0x03:
 		if (task->cdb[2]) /* LIST IDENTIFIER is reserved here */
-			return scsi_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
+			return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(2, 7));
 		return operating_params(lu, task, alloc);
 	default:
-		return scsi_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
+		return scsi_task_fail(lu, task, sense_invalid_field_in_cdb(1, 4));
 	}
 }
 

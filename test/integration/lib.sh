@@ -3,6 +3,7 @@
 #   check "what" CMD...     run CMD, count a pass or a failure
 #   start_target [ARGS]     start `ringsan serve` on a free loopback port with $DATA as data dir
 #   finish                  print "N passed, N failed" and exit accordingly
+#   rs ARGS / expect_fail   run the `ringsan` CLI on $DATA; check a failure changes nothing
 # Every process a test starts is stopped by PID on exit; nothing but loopback is ever touched.
 set -uo pipefail
 
@@ -132,4 +133,58 @@ wait_for() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# --- the `ringsan` CLI on files (test/integration/cli) ---
+
+# rs ARGS...: runs `ringsan --data-dir ${DD:-$DATA} ARGS`; stdout in $WORK/out, stderr in
+# $WORK/err, the exit code from rc.
+rs() {
+	"$RINGSAN" --data-dir "${DD:-$DATA}" "$@" >"$WORK/out" 2>"$WORK/err"
+	echo $? >"$WORK/rc"
+}
+rc() { cat "$WORK/rc"; }
+
+# expect_fail CODE PATTERN ARGS...: `rs ARGS` exits CODE and says PATTERN on stderr (for 1: in
+# one line that starts with "ringsan: "), and the test's own `state` function (what a failed
+# command must not change) prints the same before and after.
+expect_fail() {
+	local code=$1 pattern=$2
+	shift 2
+	local before after
+	before=$(state)
+	rs "$@"
+	after=$(state)
+	if [ "$(rc)" != "$code" ]; then
+		fail "ringsan $*: exit $(rc), expected $code ($(head -c 300 "$WORK/err"))"
+	elif ! grep -q -- "$pattern" "$WORK/err"; then
+		fail "ringsan $*: stderr lacks '$pattern': $(cat "$WORK/err")"
+	elif [ "$code" = 1 ] && { [ "$(wc -l <"$WORK/err")" != 1 ] || ! grep -q '^ringsan: ' "$WORK/err"; }; then
+		fail "ringsan $*: not one 'ringsan: ' line: $(cat "$WORK/err")"
+	elif [ "$before" != "$after" ]; then
+		fail "ringsan $*: files changed: $(diff <(echo "$before") <(echo "$after") | head -5)"
+	else
+		pass "ringsan $* fails with '$pattern'"
+	fi
+}
+
+# hold_lock FILE MODE: an OFD lock (shared or exclusive) on FILE held by another process, as the
+# daemon holds its LUNs' files ($OFDLOCK, test/integration/cli/ofdlock.c); release_lock drops it.
+LOCKER=
+hold_lock() {
+	rm -f "$WORK/ready"
+	"$OFDLOCK" "$1" "$2" "$WORK/ready" &
+	LOCKER=$!
+	PIDS+=("$LOCKER")
+	wait_for 5 test -e "$WORK/ready" || fail "could not take a lock on $1"
+}
+release_lock() {
+	local pid keep=()
+	kill "$LOCKER"
+	wait "$LOCKER" 2>/dev/null
+	for pid in "${PIDS[@]}"; do
+		[ "$pid" != "$LOCKER" ] && keep+=("$pid")
+	done
+	PIDS=("${keep[@]}")
+	LOCKER=
 }

@@ -1,4 +1,4 @@
-/* fuzz_logesc.c: log_escape() on any bytes and any output size: the result is NUL-terminated,
+/* fuzz_logesc.c: logesc_copy() on any bytes and any output size: the result is NUL-terminated,
  * fits, and holds only printable ASCII, so a peer can never end or forge a log line. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	cap = 1 + data[0] * 2u; /* 1..511 */
-	n = log_escape(out, cap, (const char *)data + 1, size - 1);
+	n = logesc_copy(out, cap, (const char *)data + 1, size - 1);
 	if (n >= cap || out[n] != '\0' || strlen(out) != n)
 		abort();
 	for (size_t i = 0; i < n; i++)

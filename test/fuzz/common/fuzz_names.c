@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/lunid.h"
+#include "common/mac.h"
 #include "common/name.h"
 #include "common/size.h"
+#include "common/uuid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

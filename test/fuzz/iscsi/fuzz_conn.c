@@ -211,7 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 .nop_interval_ms = 2000,
 				 .nop_timeout_ms = 1000,
 				 .read_chunk = INI_FUZZ_READ_CHUNK};
-	iscsi_target_limits_default(&cc.limits);
+	negotiate_target_limits_default(&cc.limits);
 	cc.limits.max_recv_data_segment_length = INI_FUZZ_MRDSL;
 	cc.limits.max_burst_length = INI_FUZZ_MBL;
 	cc.limits.first_burst_length = INI_FUZZ_FBL;

@@ -24,30 +24,30 @@ static void decode_any(void *ctx, enum framer_result res, const struct iscsi_pdu
 	(*count)++;
 	if (res != FRAMER_PDU)
 		return;
-	switch (iscsi_opcode(pdu->bhs)) {
+	switch (pdu_opcode(pdu->bhs)) {
 	case ISCSI_OP_SCSI_CMD:
-		iscsi_decode_scsi_cmd(pdu, &u.cmd);
+		pdu_decode_scsi_cmd(pdu, &u.cmd);
 		break;
 	case ISCSI_OP_DATA_OUT:
-		iscsi_decode_data_out(pdu, &u.dout);
+		pdu_decode_data_out(pdu, &u.dout);
 		break;
 	case ISCSI_OP_NOP_OUT:
-		iscsi_decode_nop_out(pdu, &u.nop);
+		pdu_decode_nop_out(pdu, &u.nop);
 		break;
 	case ISCSI_OP_TMF_REQ:
-		iscsi_decode_tmf_req(pdu, &u.tmf);
+		pdu_decode_tmf_req(pdu, &u.tmf);
 		break;
 	case ISCSI_OP_TEXT_REQ:
-		iscsi_decode_text_req(pdu, &u.text);
+		pdu_decode_text_req(pdu, &u.text);
 		break;
 	case ISCSI_OP_LOGOUT_REQ:
-		iscsi_decode_logout_req(pdu, &u.logout);
+		pdu_decode_logout_req(pdu, &u.logout);
 		break;
 	case ISCSI_OP_SNACK:
-		iscsi_decode_snack(pdu, &u.snack);
+		pdu_decode_snack(pdu, &u.snack);
 		break;
 	case ISCSI_OP_LOGIN_REQ:
-		iscsi_decode_login_req(pdu, &u.login);
+		pdu_decode_login_req(pdu, &u.login);
 		break;
 	default:
 		break;

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	f.mode = data[0];
-	iscsi_target_limits_default(&cfg.limits);
+	negotiate_target_limits_default(&cfg.limits);
 	f.login = login_new(&cfg, &ops, &f);
 	if (!f.login)
 		return 0;

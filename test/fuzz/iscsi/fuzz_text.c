@@ -25,20 +25,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text_in_append(&in, data + 2, (uint32_t)cut) == 0 &&
 	    text_in_append(&in, data + 2 + cut, (uint32_t)(body - cut)) == 0 &&
 	    text_in_parse(&in, TEXT_BINARY_VALUE_MAX) == 0) {
-		iscsi_target_limits_default(&lim);
-		negotiation_init(&n, &lim);
+		negotiate_target_limits_default(&lim);
+		negotiate_init(&n, &lim);
 		n.params.session_type =
 		    data[1] & 1 ? ISCSI_SESSION_DISCOVERY : ISCSI_SESSION_NORMAL;
 		text_out_init(&out, out_buf, sizeof(out_buf));
 		for (unsigned i = 0; i < in.n_pairs; i++) {
 			const char *reason;
 			(void)text_in_get(&in, in.pairs[i].key);
-			if (negotiation_key(&n, in.pairs[i].key, in.pairs[i].value,
-					    stages[(data[1] >> 1) & 3], &out, &reason))
+			if (negotiate_key(&n, in.pairs[i].key, in.pairs[i].value,
+					  stages[(data[1] >> 1) & 3], &out, &reason))
 				break;
 		}
-		negotiation_end_request(&n, &out);
-		negotiation_declare(&n, &out);
+		negotiate_end_request(&n, &out);
+		negotiate_declare(&n, &out);
 	}
 	text_in_fini(&in);
 	return 0;

@@ -1,4 +1,4 @@
-/* fuzz_scsi_bg.c: the saved sanitize state (scsi_lu_restore_bg, sanitize.c) on arbitrary bytes,
+/* fuzz_scsi_bg.c: the saved sanitize state (sanitize_restore, sanitize.c) on arbitrary bytes,
  * against a small memory LU; a state that parses as running is then run to its end. */
 #include <errno.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (drv_reopen(&d) != 0)
 		abort();
-	int r = scsi_lu_restore_bg(d.lu, data, size);
+	int r = sanitize_restore(d.lu, data, size);
 	if (r != 0 && r != 1 && r != -EINVAL && r != -ENOMEM)
 		abort();
 	if (r == 1 && drv_run_bg(&d) == 0)

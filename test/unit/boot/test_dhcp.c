@@ -5,7 +5,7 @@
 #include "bootsvc/proto/dhcp.h"
 #include "bootsvc/proto/lease.h"
 #include "bootsvc/proto/pxe.h"
-#include "common/name.h"
+#include "common/mac.h"
 #include "test/unit/check.h"
 #include "test/unit/boot/pkt.h"
 

@@ -4,6 +4,7 @@
 
 #include "common/config.h"
 #include "common/fleet.h"
+#include "common/mac.h"
 #include "test/unit/check.h"
 
 static const uint8_t mac1[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};

@@ -1,4 +1,4 @@
-/* test_logesc.c: log_escape() keeps every log line one line of printable text. */
+/* test_logesc.c: logesc_copy() keeps every log line one line of printable text. */
 #include "common/logesc.h"
 #include "test/unit/check.h"
 
@@ -28,7 +28,7 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
-		size_t n = log_escape(out, cases[i].cap, cases[i].in, cases[i].len);
+		size_t n = logesc_copy(out, cases[i].cap, cases[i].in, cases[i].len);
 
 		CHECK_STR(out, cases[i].out);
 		CHECK_EQ(n, strlen(cases[i].out));
@@ -36,7 +36,7 @@ int main(void)
 	{
 		char one[1];
 
-		CHECK_EQ(log_escape(one, 1, "abc", 3), 0);
+		CHECK_EQ(logesc_copy(one, 1, "abc", 3), 0);
 		CHECK_EQ(one[0], '\0');
 	}
 	return CHECK_SUMMARY();

@@ -157,7 +157,7 @@ void pipe_init(struct pipe *p, const struct pipe_opts *o)
 	if (!p->o.read_chunk)
 		p->o.read_chunk = 65536;
 	if (!p->o.custom_limits) {
-		iscsi_target_limits_default(&p->o.limits);
+		negotiate_target_limits_default(&p->o.limits);
 		p->o.limits.max_recv_data_segment_length = 8192;
 	}
 	if (blk_mem_dev_init(&p->dev, DISK_SIZE, BLOCK_SIZE) != 0)
@@ -220,7 +220,7 @@ void pipe_fini(struct pipe *p)
 
 bool carries_status(const uint8_t *bhs)
 {
-	switch (iscsi_opcode(bhs)) {
+	switch (pdu_opcode(bhs)) {
 	case ISCSI_OP_SCSI_RSP:
 	case ISCSI_OP_TMF_RSP:
 	case ISCSI_OP_LOGIN_RSP:
@@ -239,14 +239,13 @@ bool carries_status(const uint8_t *bhs)
 
 void check_sequence_numbers(struct pipe *p, const uint8_t *bhs)
 {
-	int op = iscsi_opcode(bhs);
+	int op = pdu_opcode(bhs);
 	uint32_t statsn = get_be32(bhs + INI_OFF_STATSN);
 	uint32_t exp = get_be32(bhs + INI_OFF_EXPCMDSN), max = get_be32(bhs + INI_OFF_MAXCMDSN);
 
 	if (carries_status(bhs)) {
 		if (p->statsn_known && statsn != p->exp_statsn)
-			FAIL("%s: StatSN %u, expected %u", iscsi_op_name(op), statsn,
-			     p->exp_statsn);
+			FAIL("%s: StatSN %u, expected %u", pdu_op_name(op), statsn, p->exp_statsn);
 		else
 			check_passed++;
 		p->exp_statsn = statsn + 1;
@@ -254,7 +253,7 @@ void check_sequence_numbers(struct pipe *p, const uint8_t *bhs)
 	} else if (op == ISCSI_OP_R2T || op == ISCSI_OP_NOP_IN) {
 		/* RFC 7143 11.8.3 / 11.19.4: the next StatSN, not advanced. */
 		if (statsn != p->exp_statsn)
-			FAIL("%s: StatSN %u, expected the next one %u", iscsi_op_name(op), statsn,
+			FAIL("%s: StatSN %u, expected the next one %u", pdu_op_name(op), statsn,
 			     p->exp_statsn);
 	}
 	if (op == ISCSI_OP_LOGIN_RSP && (bhs[INI_OFF_LOGIN_STATUS] != 0))
@@ -263,10 +262,10 @@ void check_sequence_numbers(struct pipe *p, const uint8_t *bhs)
 	if (p->window_known) {
 		if (sna_lt(exp, p->seen_exp_cmdsn) || sna_lt(max, p->seen_max_cmdsn))
 			FAIL("%s: window went back: ExpCmdSN %u (was %u), MaxCmdSN %u (was %u)",
-			     iscsi_op_name(op), exp, p->seen_exp_cmdsn, max, p->seen_max_cmdsn);
+			     pdu_op_name(op), exp, p->seen_exp_cmdsn, max, p->seen_max_cmdsn);
 	}
 	if (sna_lt(max + 1, exp))
-		FAIL("%s: MaxCmdSN %u < ExpCmdSN %u - 1", iscsi_op_name(op), max, exp);
+		FAIL("%s: MaxCmdSN %u < ExpCmdSN %u - 1", pdu_op_name(op), max, exp);
 	p->seen_exp_cmdsn = exp;
 	p->seen_max_cmdsn = max;
 	p->window_known = true;
@@ -279,7 +278,7 @@ void collect(struct pipe *p, struct conn_tx *tx)
 
 	memcpy(r.bhs, tx->hdr, BHS_LEN);
 	if (p->hd && p->logged_in) {
-		crc32c_put(digest, iscsi_header_digest(tx->hdr, NULL, 0));
+		crc32c_put(digest, framer_header_digest(tx->hdr, NULL, 0));
 		CHECK_EQ(tx->hdr_len, BHS_LEN + 4);
 		CHECK_MEM(tx->hdr + BHS_LEN, digest, 4);
 	} else {
@@ -290,7 +289,7 @@ void collect(struct pipe *p, struct conn_tx *tx)
 	CHECK_EQ(r.bhs[4], 0); /* no AHS from the target */
 	uint32_t trailer = iscsi_pad4(tx->data_len);
 	if (p->dd && p->logged_in && tx->data_len) {
-		crc32c_put(digest, iscsi_data_digest(tx->data, tx->data_len));
+		crc32c_put(digest, framer_data_digest(tx->data, tx->data_len));
 		CHECK_MEM(tx->trailer + trailer, digest, 4);
 		trailer += 4;
 	}
@@ -299,7 +298,7 @@ void collect(struct pipe *p, struct conn_tx *tx)
 		CHECK_EQ(tx->trailer[i], 0);
 	if (r.len > (p->logged_in ? p->ini_mrdsl : 8192u))
 		FAIL("%s: data segment %u > the initiator's MaxRecvDataSegmentLength %u",
-		     iscsi_op_name(iscsi_opcode(r.bhs)), r.len, p->ini_mrdsl);
+		     pdu_op_name(pdu_opcode(r.bhs)), r.len, p->ini_mrdsl);
 	if (r.len) {
 		r.data = malloc(r.len);
 		if (!r.data)
@@ -353,7 +352,7 @@ void send_pdu(struct pipe *p, const struct iscsi_pdu *pdu)
 	static uint8_t wire[(1u << 20) + 1024];
 	static unsigned cut;
 	bool on = p->logged_in;
-	size_t n = iscsi_pdu_serialize(pdu, on && p->hd, on && p->dd, wire, sizeof(wire));
+	size_t n = framer_serialize(pdu, on && p->hd, on && p->dd, wire, sizeof(wire));
 
 	CHECK(n > 0);
 	if (p->recording) {
@@ -380,14 +379,14 @@ uint32_t rx32(const struct rx *r, int off);
 struct rx *expect_(struct pipe *p, int op, int line)
 {
 	if (p->rx_next >= p->nrx) {
-		FAIL("test_conn.c:%d: expected %s, got nothing", line, iscsi_op_name(op));
+		FAIL("test_conn.c:%d: expected %s, got nothing", line, pdu_op_name(op));
 		memset(&p->none, 0, sizeof(p->none));
 		return &p->none;
 	}
 	struct rx *r = &p->rx[p->rx_next++];
-	if (iscsi_opcode(r->bhs) != op)
-		FAIL("test_conn.c:%d: expected %s, got %s", line, iscsi_op_name(op),
-		     iscsi_op_name(iscsi_opcode(r->bhs)));
+	if (pdu_opcode(r->bhs) != op)
+		FAIL("test_conn.c:%d: expected %s, got %s", line, pdu_op_name(op),
+		     pdu_op_name(pdu_opcode(r->bhs)));
 	else
 		check_passed++;
 	return r;
@@ -398,7 +397,7 @@ void expect_none_(struct pipe *p, int line)
 	if (p->rx_next < p->nrx)
 		FAIL("test_conn.c:%d: expected no PDU, got %s (ITT 0x%x, byte 3 0x%02x, and %u "
 		     "more)",
-		     line, iscsi_op_name(iscsi_opcode(p->rx[p->rx_next].bhs)),
+		     line, pdu_op_name(pdu_opcode(p->rx[p->rx_next].bhs)),
 		     rx32(&p->rx[p->rx_next], INI_OFF_ITT), p->rx[p->rx_next].bhs[3],
 		     p->nrx - p->rx_next - 1);
 	else

@@ -39,7 +39,7 @@ struct pipe_opts {
 	uint32_t read_chunk;
 	uint32_t nop_interval_ms, nop_timeout_ms;
 	uint32_t login_timeout_ms;
-	bool custom_limits; /* else iscsi_target_limits_default() with an 8 KiB MRDSL */
+	bool custom_limits; /* else negotiate_target_limits_default() with an 8 KiB MRDSL */
 	struct iscsi_target_limits limits;
 	bool chap;
 	unsigned st_targets; /* targets in the SendTargets answer (1 if 0) */

@@ -126,7 +126,7 @@ void write_serve(struct pipe *p, uint32_t itt, const uint8_t *buf, uint32_t edtl
 		bool done = false;
 		while (p->rx_next < p->nrx && !done) {
 			r = &p->rx[p->rx_next++];
-			int op = iscsi_opcode(r->bhs);
+			int op = pdu_opcode(r->bhs);
 			CHECK_EQ(rx32(r, INI_OFF_ITT), itt);
 			if (op == ISCSI_OP_SCSI_RSP) {
 				t->rsp = r;
@@ -149,7 +149,7 @@ void write_serve(struct pipe *p, uint32_t itt, const uint8_t *buf, uint32_t edtl
 				queue_len[qt % 64] = dl;
 				queue_ttt[qt++ % 64] = rx32(r, INI_OFF_TTT);
 			} else {
-				FAIL("WRITE: unexpected %s", iscsi_op_name(op));
+				FAIL("WRITE: unexpected %s", pdu_op_name(op));
 			}
 		}
 		if (qt - qh > t->max_outstanding)
@@ -218,7 +218,7 @@ void do_read_cmd(struct pipe *p, const uint8_t cdb[16], uint32_t edtl, struct re
 	uint32_t itt = send_cmd(p, cdb, true, false, edtl);
 	while (p->rx_next < p->nrx && res->status == 0xff) {
 		struct rx *r = &p->rx[p->rx_next++];
-		int op = iscsi_opcode(r->bhs);
+		int op = pdu_opcode(r->bhs);
 		CHECK_EQ(rx32(r, INI_OFF_ITT), itt);
 		if (op == ISCSI_OP_DATA_IN) {
 			uint8_t f = r->bhs[1];
@@ -258,7 +258,7 @@ void do_read_cmd(struct pipe *p, const uint8_t cdb[16], uint32_t edtl, struct re
 			res->sense = sense_of(r->data, r->len);
 			res->statsn = rx32(r, INI_OFF_STATSN);
 		} else {
-			FAIL("READ: unexpected %s", iscsi_op_name(op));
+			FAIL("READ: unexpected %s", pdu_op_name(op));
 		}
 	}
 	CHECK_EQ(seq, 0); /* the last Data-In ended its sequence (F) */

@@ -211,7 +211,7 @@ static void rw_case_run(const struct rw_case *k)
 	static uint8_t buf[1 << 20];
 	const uint32_t lba = 1000;
 
-	iscsi_target_limits_default(&o.limits);
+	negotiate_target_limits_default(&o.limits);
 	o.limits.max_recv_data_segment_length = k->tgt_mrdsl;
 	o.limits.first_burst_length = k->fbl;
 	o.limits.max_burst_length = k->mbl;
@@ -618,7 +618,7 @@ static bool seed_session(struct pipe *p, uint8_t mode)
 	struct pipe_opts o = {.queue_depth = INI_FUZZ_QUEUE_DEPTH,
 			      .read_chunk = INI_FUZZ_READ_CHUNK,
 			      .custom_limits = true};
-	iscsi_target_limits_default(&o.limits);
+	negotiate_target_limits_default(&o.limits);
 	o.limits.max_recv_data_segment_length = INI_FUZZ_MRDSL;
 	o.limits.max_burst_length = INI_FUZZ_MBL;
 	o.limits.first_burst_length = INI_FUZZ_FBL;

@@ -153,7 +153,7 @@ void test_tmf_abort_lost_command(void)
 	CHECK_EQ(expect_tmf_rsp(&p, tmf_itt), ISCSI_TMF_RSP_COMPLETE);
 	/* the gap is filled: the held command runs */
 	struct rx *r = p.rx_next < p.nrx ? &p.rx[p.rx_next] : NULL;
-	if (!r || iscsi_opcode(r->bhs) != ISCSI_OP_SCSI_RSP || rx32(r, INI_OFF_ITT) != held)
+	if (!r || pdu_opcode(r->bhs) != ISCSI_OP_SCSI_RSP || rx32(r, INI_OFF_ITT) != held)
 		FAIL("BUG 11.5.1b: ABORT TASK for the lost CmdSN %u did not release CmdSN %u "
 		     "(ExpCmdSN stays %u)",
 		     lost, lost + 1, p.seen_exp_cmdsn);
@@ -541,7 +541,7 @@ void test_digests(void)
 	static uint8_t wire[256];
 	ini_build_nop_out(&pdu, &n, (uint8_t *)"abcd", 4);
 	memcpy(hdr, pdu.bhs, BHS_LEN);
-	size_t len = iscsi_pdu_serialize(&pdu, true, true, wire, sizeof(wire));
+	size_t len = framer_serialize(&pdu, true, true, wire, sizeof(wire));
 	wire[len - 1] ^= 1;
 	framer_push(&p.fr, wire, len, on_frame, &p);
 	pump(&p);

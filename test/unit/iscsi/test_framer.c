@@ -28,7 +28,7 @@ static void record(void *ctx, enum framer_result res, const struct iscsi_pdu *pd
 		return;
 	struct event *e = &log->ev[log->n++];
 	e->res = res;
-	e->opcode = iscsi_opcode(pdu->bhs);
+	e->opcode = pdu_opcode(pdu->bhs);
 	e->itt = get_be32(pdu->bhs + 16);
 	e->ahs_len = pdu->ahs_len;
 	e->data_len = pdu->data_len;
@@ -55,7 +55,7 @@ static size_t add_pdu(uint8_t *out, size_t len, int opcode, uint32_t itt, uint32
 	pdu.ahs_len = ahs_len;
 	pdu.data = payload + itt; /* a different slice per PDU */
 	pdu.data_len = data_len;
-	return len + iscsi_pdu_serialize(&pdu, hd, dd, out + len, 8192);
+	return len + framer_serialize(&pdu, hd, dd, out + len, 8192);
 }
 
 struct stream {
@@ -216,12 +216,12 @@ static void test_serialize(void)
 	put_be24(pdu.bhs + 5, 5);
 	pdu.data = data;
 	pdu.data_len = 5;
-	CHECK_EQ(iscsi_pdu_serialize(&pdu, false, false, out, sizeof(out)), 48 + 8);
+	CHECK_EQ(framer_serialize(&pdu, false, false, out, sizeof(out)), 48 + 8);
 	CHECK_EQ(out[48 + 5], 0);
-	CHECK_EQ(iscsi_pdu_serialize(&pdu, true, true, out, sizeof(out)), 48 + 4 + 8 + 4);
+	CHECK_EQ(framer_serialize(&pdu, true, true, out, sizeof(out)), 48 + 4 + 8 + 4);
 	CHECK_EQ(crc32c_get(out + 48), crc32c(0, out, 48));
 	CHECK_EQ(crc32c_get(out + 60), crc32c(0, out + 52, 8));
-	CHECK_EQ(iscsi_pdu_serialize(&pdu, true, true, out, 63), 0);
+	CHECK_EQ(framer_serialize(&pdu, true, true, out, 63), 0);
 }
 
 int main(void)

@@ -119,7 +119,7 @@ static void step(struct login *l, const struct req *r, struct rsp *rsp)
 
 	login_step(l, &pdu, &rsp->out);
 	const uint8_t *b = rsp->out.pdu.bhs;
-	CHECK_EQ(iscsi_opcode(b), ISCSI_OP_LOGIN_RSP);
+	CHECK_EQ(pdu_opcode(b), ISCSI_OP_LOGIN_RSP);
 	CHECK_MEM(b + 8, isid, 6);
 	CHECK_EQ(get_be32(b + 16), 0x1000);
 	CHECK_EQ(get_be24(b + 5), rsp->out.pdu.data_len);
@@ -144,7 +144,7 @@ static struct login *new_login(struct env *e)
 {
 	struct login_config cfg = {
 	    .text_cap = 8192, .cmdsn_window = 32, .initial_statsn = 100, .tpgt = 1};
-	iscsi_target_limits_default(&cfg.limits);
+	negotiate_target_limits_default(&cfg.limits);
 	memset(e, 0, sizeof(*e));
 	e->next_random = 0x40;
 	struct login *l = login_new(&cfg, &ops, e);
@@ -240,8 +240,8 @@ static void chap_answer(const struct rsp *r, const char *user, const char *secre
 	const char *c = text_in_get(&r->text, "CHAP_C");
 
 	CHECK(a && i && c);
-	CHECK(a && neg_parse_number(a, 255, &alg));
-	CHECK(i && neg_parse_number(i, 255, &id));
+	CHECK(a && negotiate_parse_number(a, 255, &alg));
+	CHECK(i && negotiate_parse_number(i, 255, &id));
 	int n = c ? chap_decode_binary(c, chal, sizeof(chal)) : -1;
 	CHECK(n >= 16);
 	chap_response((enum chap_alg)alg, (uint8_t)id, (const uint8_t *)secret, strlen(secret),

@@ -134,8 +134,8 @@ static bool run_case(const struct neg_case *c, struct negotiation *n)
 	const char *reason = NULL;
 	int status = 0;
 
-	iscsi_target_limits_default(&lim);
-	negotiation_init(n, &lim);
+	negotiate_target_limits_default(&lim);
+	negotiate_init(n, &lim);
 	n->params.session_type = c->type;
 	snprintf(req, sizeof(req), "%s", c->request);
 	for (char *p = req; *p; p++)
@@ -147,9 +147,9 @@ static bool run_case(const struct neg_case *c, struct negotiation *n)
 	text_out_init(&out, out_buf, sizeof(out_buf));
 	for (unsigned i = 0; i < in.n_pairs && !status; i++)
 		status =
-		    negotiation_key(n, in.pairs[i].key, in.pairs[i].value, c->stage, &out, &reason);
+		    negotiate_key(n, in.pairs[i].key, in.pairs[i].value, c->stage, &out, &reason);
 	if (!status)
-		negotiation_end_request(n, &out);
+		negotiate_end_request(n, &out);
 	text_in_fini(&in);
 	if (status != c->want_status) {
 		fprintf(stderr, "%s: status %#x, want %#x (%s)\n", c->name, status, c->want_status,
@@ -207,25 +207,25 @@ static void test_table(void)
 {
 	/* Every row is named, typed and found by its name. */
 	for (unsigned i = 0; i < NEG_KEY_COUNT; i++) {
-		const struct neg_key_def *d = neg_key_def((enum neg_key)i);
+		const struct neg_key_def *d = negotiate_key_def((enum neg_key)i);
 		CHECK(d && d->name && d->id == (enum neg_key)i);
-		CHECK(d && neg_key_lookup(d->name) == d);
+		CHECK(d && negotiate_key_lookup(d->name) == d);
 	}
-	CHECK(neg_key_lookup("headerdigest") == NULL); /* keys are case-sensitive */
-	CHECK_EQ(neg_key_lookup("ImmediateData")->type, NEG_BOOL_AND);
-	CHECK_EQ(neg_key_lookup("InitialR2T")->type, NEG_BOOL_OR);
-	CHECK_EQ(neg_key_lookup("DefaultTime2Wait")->type, NEG_NUM_MAX);
-	CHECK_EQ(neg_key_lookup("MaxRecvDataSegmentLength")->scope, NEG_SCOPE_CONNECTION);
-	CHECK(neg_key_lookup("MaxBurstLength")->leading_only);
+	CHECK(negotiate_key_lookup("headerdigest") == NULL); /* keys are case-sensitive */
+	CHECK_EQ(negotiate_key_lookup("ImmediateData")->type, NEG_BOOL_AND);
+	CHECK_EQ(negotiate_key_lookup("InitialR2T")->type, NEG_BOOL_OR);
+	CHECK_EQ(negotiate_key_lookup("DefaultTime2Wait")->type, NEG_NUM_MAX);
+	CHECK_EQ(negotiate_key_lookup("MaxRecvDataSegmentLength")->scope, NEG_SCOPE_CONNECTION);
+	CHECK(negotiate_key_lookup("MaxBurstLength")->leading_only);
 
 	uint64_t v;
-	CHECK(neg_parse_number("0", 10, &v) && v == 0);
-	CHECK(neg_parse_number("0xfF", 255, &v) && v == 255);
-	CHECK(!neg_parse_number("0x", 255, &v));
-	CHECK(!neg_parse_number("", 255, &v));
-	CHECK(!neg_parse_number("-1", 255, &v));
-	CHECK(!neg_parse_number("256", 255, &v));
-	CHECK(!neg_parse_number("99999999999999999999999", UINT64_MAX / 16, &v));
+	CHECK(negotiate_parse_number("0", 10, &v) && v == 0);
+	CHECK(negotiate_parse_number("0xfF", 255, &v) && v == 255);
+	CHECK(!negotiate_parse_number("0x", 255, &v));
+	CHECK(!negotiate_parse_number("", 255, &v));
+	CHECK(!negotiate_parse_number("-1", 255, &v));
+	CHECK(!negotiate_parse_number("256", 255, &v));
+	CHECK(!negotiate_parse_number("99999999999999999999999", UINT64_MAX / 16, &v));
 }
 
 int main(void)

@@ -41,7 +41,7 @@ static void test_scsi_cmd(void)
 	put_be32(b + 28, 9);
 	b[32] = 0x28;
 	b[47] = 0xee;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), 0);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), 0);
 	CHECK(c.h.immediate);
 	CHECK(c.h.final);
 	CHECK(c.read && !c.write);
@@ -57,9 +57,9 @@ static void test_scsi_cmd(void)
 
 	/* immediate data without W is a protocol error (11.3.1.2) */
 	put_be24(b + 5, 512);
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), -EBADMSG);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), -EBADMSG);
 	b[1] = 0x80 | 0x20;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), 0);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), 0);
 	CHECK(c.write);
 	CHECK_EQ(c.h.data_len, 512);
 
@@ -76,7 +76,7 @@ static void test_scsi_cmd(void)
 	pdu.ahs = ahs;
 	pdu.ahs_len = 28;
 	b[4] = 7;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), 0);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), 0);
 	CHECK_EQ(c.cdb_len, 32);
 	CHECK_EQ(c.ext_cdb[0], 0x28);
 	CHECK_EQ(c.ext_cdb[16], 0xa0);
@@ -86,15 +86,15 @@ static void test_scsi_cmd(void)
 
 	/* AHS length running past the end */
 	put_be16(ahs + 20, 9);
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), -EBADMSG);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), -EBADMSG);
 	/* unknown AHS type */
 	put_be16(ahs + 20, 5);
 	ahs[22] = 0x3f;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), -EBADMSG);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), -EBADMSG);
 	/* TotalAHSLength disagrees with the AHS given */
 	ahs[22] = ISCSI_AHS_BIDI_READ_LEN;
 	b[4] = 6;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), -EBADMSG);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), -EBADMSG);
 	/* CDB longer than 260 */
 	uint8_t big[260] = {0};
 	put_be16(big, 250);
@@ -102,11 +102,11 @@ static void test_scsi_cmd(void)
 	pdu.ahs = big;
 	pdu.ahs_len = 252 + iscsi_pad4(252) + 0;
 	b[4] = (uint8_t)(pdu.ahs_len / 4);
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), -EBADMSG);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), -EBADMSG);
 	put_be16(big, 245); /* 16 + 244 = 260: the maximum */
 	pdu.ahs_len = 248;
 	b[4] = 62;
-	CHECK_EQ(iscsi_decode_scsi_cmd(&pdu, &c), 0);
+	CHECK_EQ(pdu_decode_scsi_cmd(&pdu, &c), 0);
 	CHECK_EQ(c.cdb_len, 260);
 }
 
@@ -126,7 +126,7 @@ static void test_login_req(void)
 	put_be32(b + 24, 1);
 	put_be32(b + 28, 0);
 	put_be24(b + 5, 100);
-	CHECK_EQ(iscsi_decode_login_req(&pdu, &l), 0);
+	CHECK_EQ(pdu_decode_login_req(&pdu, &l), 0);
 	CHECK(l.transit && !l.cont);
 	CHECK_EQ(l.csg, 0);
 	CHECK_EQ(l.nsg, 1);
@@ -136,13 +136,13 @@ static void test_login_req(void)
 	CHECK_EQ(l.h.itt, 0xabc);
 	CHECK_EQ(l.h.data_len, 100);
 	b[1] = 0xc0 | 1; /* T and C */
-	CHECK_EQ(iscsi_decode_login_req(&pdu, &l), -EBADMSG);
+	CHECK_EQ(pdu_decode_login_req(&pdu, &l), -EBADMSG);
 	b[1] = 0x80 | (2 << 2) | 3; /* CSG 2 reserved */
-	CHECK_EQ(iscsi_decode_login_req(&pdu, &l), -EBADMSG);
+	CHECK_EQ(pdu_decode_login_req(&pdu, &l), -EBADMSG);
 	b[1] = 0x80 | (1 << 2) | 2; /* NSG 2 reserved */
-	CHECK_EQ(iscsi_decode_login_req(&pdu, &l), -EBADMSG);
+	CHECK_EQ(pdu_decode_login_req(&pdu, &l), -EBADMSG);
 	b[1] = 0x40 | (1 << 2); /* C only */
-	CHECK_EQ(iscsi_decode_login_req(&pdu, &l), 0);
+	CHECK_EQ(pdu_decode_login_req(&pdu, &l), 0);
 	CHECK(l.cont && !l.transit);
 }
 
@@ -159,7 +159,7 @@ static void test_other_decoders(void)
 	put_be32(b + 36, 8);
 	put_be32(b + 40, 9);
 	struct iscsi_data_out d;
-	CHECK_EQ(iscsi_decode_data_out(&pdu, &d), 0);
+	CHECK_EQ(pdu_decode_data_out(&pdu, &d), 0);
 	CHECK(d.h.final);
 	CHECK_EQ(d.h.itt, 5);
 	CHECK_EQ(d.ttt, 6);
@@ -172,9 +172,9 @@ static void test_other_decoders(void)
 	b[1] = 0x80;
 	put_be32(b + 16, ISCSI_RSVD_TAG);
 	struct iscsi_nop_out n;
-	CHECK_EQ(iscsi_decode_nop_out(&pdu, &n), -EBADMSG);
+	CHECK_EQ(pdu_decode_nop_out(&pdu, &n), -EBADMSG);
 	b[0] |= 0x40;
-	CHECK_EQ(iscsi_decode_nop_out(&pdu, &n), 0);
+	CHECK_EQ(pdu_decode_nop_out(&pdu, &n), 0);
 	CHECK(n.h.immediate);
 
 	memset(b, 0, BHS_LEN);
@@ -184,7 +184,7 @@ static void test_other_decoders(void)
 	put_be32(b + 32, 0x66);
 	put_be32(b + 36, 0x77);
 	struct iscsi_tmf_req t;
-	CHECK_EQ(iscsi_decode_tmf_req(&pdu, &t), 0);
+	CHECK_EQ(pdu_decode_tmf_req(&pdu, &t), 0);
 	CHECK_EQ(t.function, ISCSI_TMF_ABORT_TASK);
 	CHECK_EQ(t.ref_itt, 0x55);
 	CHECK_EQ(t.ref_cmdsn, 0x66);
@@ -194,10 +194,10 @@ static void test_other_decoders(void)
 	b[0] = ISCSI_OP_TEXT_REQ;
 	b[1] = 0xc0;
 	struct iscsi_text_req x;
-	CHECK_EQ(iscsi_decode_text_req(&pdu, &x), -EBADMSG);
+	CHECK_EQ(pdu_decode_text_req(&pdu, &x), -EBADMSG);
 	b[1] = 0x40;
 	put_be32(b + 20, 0x99);
-	CHECK_EQ(iscsi_decode_text_req(&pdu, &x), 0);
+	CHECK_EQ(pdu_decode_text_req(&pdu, &x), 0);
 	CHECK(x.cont && !x.h.final);
 	CHECK_EQ(x.ttt, 0x99);
 
@@ -206,11 +206,11 @@ static void test_other_decoders(void)
 	b[1] = 0x80 | ISCSI_LOGOUT_CLOSE_CONNECTION;
 	put_be16(b + 20, 3);
 	struct iscsi_logout_req lo;
-	CHECK_EQ(iscsi_decode_logout_req(&pdu, &lo), 0);
+	CHECK_EQ(pdu_decode_logout_req(&pdu, &lo), 0);
 	CHECK_EQ(lo.reason, ISCSI_LOGOUT_CLOSE_CONNECTION);
 	CHECK_EQ(lo.cid, 3);
 	b[1] = 0x80 | 3;
-	CHECK_EQ(iscsi_decode_logout_req(&pdu, &lo), -EBADMSG);
+	CHECK_EQ(pdu_decode_logout_req(&pdu, &lo), -EBADMSG);
 
 	memset(b, 0, BHS_LEN);
 	b[0] = ISCSI_OP_SNACK;
@@ -218,13 +218,13 @@ static void test_other_decoders(void)
 	put_be32(b + 40, 10);
 	put_be32(b + 44, 2);
 	struct iscsi_snack s;
-	CHECK_EQ(iscsi_decode_snack(&pdu, &s), 0);
+	CHECK_EQ(pdu_decode_snack(&pdu, &s), 0);
 	CHECK_EQ(s.type, ISCSI_SNACK_STATUS);
 	CHECK_EQ(s.begrun, 10);
 	CHECK_EQ(s.runlength, 2);
-	CHECK_EQ(iscsi_opcode(b), ISCSI_OP_SNACK);
-	CHECK_STR(iscsi_op_name(ISCSI_OP_SNACK), "SNACK");
-	CHECK_STR(iscsi_op_name(0x3e), "unknown");
+	CHECK_EQ(pdu_opcode(b), ISCSI_OP_SNACK);
+	CHECK_STR(pdu_op_name(ISCSI_OP_SNACK), "SNACK");
+	CHECK_STR(pdu_op_name(0x3e), "unknown");
 }
 
 static void test_encode_data(void)
@@ -241,7 +241,7 @@ static void test_encode_data(void)
 				     .residual = 7,
 				     .data_len = 20};
 	memset(b, 0xff, sizeof(b));
-	iscsi_encode_scsi_rsp(b, &rsp);
+	pdu_encode_scsi_rsp(b, &rsp);
 	CHECK_EQ(b[0], 0x21);
 	CHECK_EQ(b[1], 0x82);
 	CHECK_EQ(b[2], 0);
@@ -270,7 +270,7 @@ static void test_encode_data(void)
 				   .buffer_offset = 8192,
 				   .residual = 512,
 				   .data_len = 4096};
-	iscsi_encode_data_in(b, &di);
+	pdu_encode_data_in(b, &di);
 	CHECK_EQ(b[0], 0x25);
 	CHECK_EQ(b[1], 0x83);
 	CHECK_EQ(get_be24(b + 5), 4096);
@@ -281,7 +281,7 @@ static void test_encode_data(void)
 	CHECK_EQ(get_be32(b + 44), 512);
 	di.status_present = false; /* no S: StatSN, status and residual are reserved */
 	di.final = false;
-	iscsi_encode_data_in(b, &di);
+	pdu_encode_data_in(b, &di);
 	CHECK_EQ(b[1], 0x00);
 	CHECK_EQ(get_be32(b + 24), 0);
 	CHECK_EQ(get_be32(b + 44), 0);
@@ -295,7 +295,7 @@ static void test_encode_data(void)
 				.r2tsn = 6,
 				.buffer_offset = 7,
 				.desired_len = 8};
-	iscsi_encode_r2t(b, &r2t);
+	pdu_encode_r2t(b, &r2t);
 	CHECK_EQ(b[0], 0x31);
 	CHECK_EQ(b[1], 0x80);
 	CHECK_EQ(get_be64(b + 8), 0x0002000000000000ull);
@@ -310,40 +310,40 @@ static void test_encode_control(void)
 	uint8_t b[BHS_LEN];
 
 	struct iscsi_nop_in nop = {.itt = ISCSI_RSVD_TAG, .ttt = 0x10, .statsn = 1, .data_len = 0};
-	iscsi_encode_nop_in(b, &nop);
+	pdu_encode_nop_in(b, &nop);
 	CHECK_EQ(b[0], 0x20);
 	CHECK_EQ(b[1], 0x80);
 	CHECK_EQ(get_be32(b + 16), ISCSI_RSVD_TAG);
 	CHECK_EQ(get_be32(b + 20), 0x10);
 
 	struct iscsi_tmf_rsp tr = {.response = ISCSI_TMF_RSP_NO_TASK, .itt = 4};
-	iscsi_encode_tmf_rsp(b, &tr);
+	pdu_encode_tmf_rsp(b, &tr);
 	CHECK_EQ(b[0], 0x22);
 	CHECK_EQ(b[2], 1);
 
 	struct iscsi_text_rsp tx = {
 	    .final = false, .cont = true, .itt = 1, .ttt = 5, .data_len = 9};
-	iscsi_encode_text_rsp(b, &tx);
+	pdu_encode_text_rsp(b, &tx);
 	CHECK_EQ(b[0], 0x24);
 	CHECK_EQ(b[1], 0x40);
 	CHECK_EQ(get_be24(b + 5), 9);
 	CHECK_EQ(get_be32(b + 20), 5);
 
 	struct iscsi_logout_rsp lr = {.response = 0, .itt = 3, .time2wait = 2, .time2retain = 20};
-	iscsi_encode_logout_rsp(b, &lr);
+	pdu_encode_logout_rsp(b, &lr);
 	CHECK_EQ(b[0], 0x26);
 	CHECK_EQ(get_be16(b + 40), 2);
 	CHECK_EQ(get_be16(b + 42), 20);
 
 	struct iscsi_reject rj = {.reason = ISCSI_REJECT_DATA_DIGEST, .statsn = 1, .data_len = 48};
-	iscsi_encode_reject(b, &rj);
+	pdu_encode_reject(b, &rj);
 	CHECK_EQ(b[0], 0x3f);
 	CHECK_EQ(b[2], 0x02);
 	CHECK_EQ(get_be24(b + 5), 48);
 	CHECK_EQ(get_be32(b + 16), ISCSI_RSVD_TAG);
 
 	struct iscsi_async as = {.event = ISCSI_ASYNC_LOGOUT_REQUEST, .param3 = 5};
-	iscsi_encode_async(b, &as);
+	pdu_encode_async(b, &as);
 	CHECK_EQ(b[0], 0x32);
 	CHECK_EQ(b[36], 1);
 	CHECK_EQ(get_be16(b + 42), 5);
@@ -361,7 +361,7 @@ static void test_encode_control(void)
 				     .status_class = 2,
 				     .status_detail = 1,
 				     .data_len = 33};
-	iscsi_encode_login_rsp(b, &ls);
+	pdu_encode_login_rsp(b, &ls);
 	CHECK_EQ(b[0], 0x23);
 	CHECK_EQ(b[1], 0x87);
 	CHECK_EQ(b[8], 1);
@@ -371,7 +371,7 @@ static void test_encode_control(void)
 	CHECK_EQ(b[37], 1);
 	CHECK_EQ(get_be24(b + 5), 33);
 	ls.transit = false; /* NSG is reserved without T */
-	iscsi_encode_login_rsp(b, &ls);
+	pdu_encode_login_rsp(b, &ls);
 	CHECK_EQ(b[1], 0x04);
 }
 
@@ -384,15 +384,15 @@ static void test_bhs_accessors(void)
 	b[0] = 0x40 | ISCSI_OP_NOP_OUT;
 	put_be32(b + 16, 0xdeadbeef);
 	put_be32(b + 24, 0x80000001);
-	CHECK(iscsi_bhs_immediate(b));
-	CHECK_EQ(iscsi_bhs_itt(b), 0xdeadbeef);
-	CHECK_EQ(iscsi_req_cmdsn(b), 0x80000001);
+	CHECK(pdu_bhs_immediate(b));
+	CHECK_EQ(pdu_bhs_itt(b), 0xdeadbeef);
+	CHECK_EQ(pdu_req_cmdsn(b), 0x80000001);
 	b[0] = ISCSI_OP_SCSI_CMD;
-	CHECK(!iscsi_bhs_immediate(b));
+	CHECK(!pdu_bhs_immediate(b));
 
 	struct iscsi_login_rsp lr = {.transit = true, .csg = 1, .nsg = 3, .itt = 7, .tsih = 0};
-	iscsi_encode_login_rsp(b, &lr);
-	iscsi_login_rsp_set_tsih(b, 0x1234);
+	pdu_encode_login_rsp(b, &lr);
+	pdu_login_rsp_set_tsih(b, 0x1234);
 	CHECK_EQ(get_be16(b + 14), 0x1234);
 	CHECK_EQ(get_be32(b + 16), 7);
 }

@@ -66,9 +66,9 @@ static void test_cursor(void)
 	bool more;
 
 	sendtargets_build("All", true, NULL, targets, 2, out, sizeof(out), &len);
-	st_cursor_init(&c, out, len);
+	sendtargets_cursor_init(&c, out, len);
 	do {
-		more = st_cursor_next(&c, 64, &piece, &n);
+		more = sendtargets_cursor_next(&c, 64, &piece, &n);
 		CHECK(n <= 64);
 		memcpy(joined + got, piece, n);
 		got += n;
@@ -77,8 +77,8 @@ static void test_cursor(void)
 	CHECK_EQ(got, len);
 	CHECK_EQ(pieces, (len + 63) / 64);
 	CHECK_MEM(joined, out, len);
-	st_cursor_init(&c, out, 0);
-	CHECK(!st_cursor_next(&c, 64, &piece, &n));
+	sendtargets_cursor_init(&c, out, 0);
+	CHECK(!sendtargets_cursor_next(&c, 64, &piece, &n));
 	CHECK_EQ(n, 0);
 
 	char addr[64];

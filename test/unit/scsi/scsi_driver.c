@@ -23,7 +23,7 @@ unsigned drv_run_bg(struct drv *d)
 	struct blk_io io;
 	unsigned n = 0;
 	d->bg_pending = false;
-	while (scsi_lu_bg_next(d->lu, &io)) {
+	while (sanitize_bg_next(d->lu, &io)) {
 		if (d->bg_stop_after && n == d->bg_stop_after)
 			break;
 		n++;
@@ -31,7 +31,7 @@ unsigned drv_run_bg(struct drv *d)
 			io.res = d->bg_fail_res;
 		else
 			blk_mem_execute(&io);
-		scsi_lu_bg_done(d->lu, &io);
+		sanitize_bg_done(d->lu, &io);
 	}
 	return n;
 }

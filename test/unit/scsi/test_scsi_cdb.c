@@ -247,12 +247,56 @@ static void test_no_such_lun(void)
 	drv_fini(&d);
 }
 
+/* The reservation class flags (SPC-4 5.9.1 table of commands allowed in the presence of
+ * reservations, SBC-4 4.17): a command that writes the medium is never allowed, one allowed
+ * under Exclusive Access is allowed under Write Exclusive too, and some classes by name. */
+static void test_reservation_flags(void)
+{
+	static const struct {
+		uint8_t opcode, sa;
+		uint32_t flags; /* of CDB_F_PR_WE, CDB_F_PR_EA, CDB_F_SPC2_OK */
+	} cases[] = {
+	    {0x00, 0, CDB_F_PR_WE | CDB_F_PR_EA},		  /* TEST UNIT READY */
+	    {0x03, 0, CDB_F_PR_WE | CDB_F_PR_EA | CDB_F_SPC2_OK}, /* REQUEST SENSE */
+	    {0x12, 0, CDB_F_PR_WE | CDB_F_PR_EA | CDB_F_SPC2_OK}, /* INQUIRY */
+	    {0x28, 0, CDB_F_PR_WE},				  /* READ(10) */
+	    {0x2a, 0, 0},					  /* WRITE(10) */
+	    {0x15, 0, 0},					  /* MODE SELECT(6) */
+	    {0x1a, 0, CDB_F_PR_WE},				  /* MODE SENSE(6) */
+	    {0x17, 0, CDB_F_SPC2_OK},				  /* RELEASE(6) */
+	    {0x56, 0, 0},					  /* RESERVE(10) */
+	    {0x5e, 0, CDB_F_PR_WE | CDB_F_PR_EA},		  /* PERSISTENT RESERVE IN */
+	    {0x5f, 0, CDB_F_PR_WE | CDB_F_PR_EA},		  /* PERSISTENT RESERVE OUT */
+	    {0x83, 0, 0},					  /* EXTENDED COPY */
+	    {0x84, 0, 0},					  /* RECEIVE COPY RESULTS */
+	    {0x9e, 0x10, CDB_F_PR_WE | CDB_F_PR_EA},		  /* READ CAPACITY(16) */
+	    {0x9e, 0x12, CDB_F_PR_WE},				  /* GET LBA STATUS */
+	    {0xa0, 0, CDB_F_PR_WE | CDB_F_PR_EA | CDB_F_SPC2_OK}, /* REPORT LUNS */
+	    {0x48, 0x01, 0},					  /* SANITIZE(OVERWRITE) */
+	};
+	const uint32_t pr = CDB_F_PR_WE | CDB_F_PR_EA | CDB_F_SPC2_OK;
+	const struct scsi_cmd *cmds[128];
+	size_t n = cdb_list(cmds, 128);
+	for (size_t k = 0; k < n && k < 128; k++) {
+		uint32_t f = cmds[k]->flags;
+		CHECK(!(f & CDB_F_WRITES) || !(f & (CDB_F_PR_WE | CDB_F_PR_EA)));
+		CHECK(!(f & CDB_F_PR_EA) || (f & CDB_F_PR_WE));
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct scsi_cmd *c = cdb_find(cases[i].opcode, cases[i].sa);
+		CHECK(c != NULL);
+		if (c)
+			CHECK_EQ(c->flags & pr, cases[i].flags);
+	}
+}
+
 int main(void)
 {
 	test_sense_constructors();
 	test_sense_field_pointers();
 	test_sense_information();
 	test_reserved_bits();
+	test_reservation_flags();
 	test_control_byte();
 	test_unknown_opcodes();
 	test_no_such_lun();

@@ -203,7 +203,7 @@ static void test_aptpl(void)
 	/* a restart: the state comes back from what was saved */
 	scsi_lu_detach(d.lu, &nx2);
 	drv_reopen(&d);
-	CHECK_EQ(scsi_lu_restore_pr(d.lu, saved, saved_len), 0);
+	CHECK_EQ(pr_restore(d.lu, saved, saved_len), 0);
 	scsi_lu_attach(d.lu, &nx2);
 	clear_ua(&d.nx), clear_ua(&nx2);
 	prin(&d.nx, 1);

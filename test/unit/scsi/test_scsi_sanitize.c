@@ -280,7 +280,7 @@ static void test_failure_mode(void)
 	memcpy(keep, saved, keep_len);
 	CHECK_EQ(drv_reopen(&d), 0);
 	drv_clear_ua(&d);
-	CHECK_EQ(scsi_lu_restore_bg(d.lu, keep, keep_len), 0);
+	CHECK_EQ(sanitize_restore(d.lu, keep, keep_len), 0);
 	cmd(rd, 10, NULL, 0);
 	expect_sense(0x3, 0x31, 0x03);
 	sanitize(0x1f, NULL, 0);
@@ -316,7 +316,7 @@ static void test_restore(void)
 	drv_clear_ua(&d);
 	tur();
 	CHECK_EQ(r.status, SCSI_GOOD);
-	CHECK_EQ(scsi_lu_restore_bg(d.lu, keep, keep_len), 1);
+	CHECK_EQ(sanitize_restore(d.lu, keep, keep_len), 1);
 	tur();
 	expect_sense(0x2, 0x04, 0x1b);
 	drv_run_bg(&d);
@@ -336,9 +336,9 @@ static void test_restore(void)
 	    {'R', 'S', 'Z', '1', 1, 2, 0, 1, 0, 4, 1, 2, 3, 4}, /* erase with a pattern */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK_EQ(scsi_lu_restore_bg(d.lu, bad[i], sizeof(bad[i])), -EINVAL);
-	CHECK_EQ(scsi_lu_restore_bg(d.lu, bad[0], 3), -EINVAL);
-	CHECK_EQ(scsi_lu_restore_bg(d.lu, NULL, 0), 0);
+		CHECK_EQ(sanitize_restore(d.lu, bad[i], sizeof(bad[i])), -EINVAL);
+	CHECK_EQ(sanitize_restore(d.lu, bad[0], 3), -EINVAL);
+	CHECK_EQ(sanitize_restore(d.lu, NULL, 0), 0);
 	tur();
 	CHECK_EQ(r.status, SCSI_GOOD);
 }
