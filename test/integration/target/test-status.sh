@@ -226,7 +226,8 @@ check "after kill -9 the socket file is left behind" test -S "$SOCK"
 check_fails "  ... and status says the target is not running" "${RS[@]}" status
 cp "$WORK/last.out" "$WORK/stale.out"
 check "  ... in one line" bash -c "[ \$(wc -l <'$WORK/stale.out') -eq 1 ] && grep -q 'not running' '$WORK/stale.out'"
-write_config "control_group = nogroup"
+write_config "control_group = nogroup
+login_timeout = 2"
 start_target -c "$WORK/ringsan.ini" || exit 1
 check "restarted over the stale socket" bash -c "'${RS[0]}' ${RS[*]:1} status | grep -q 'no sessions'"
 check "  ... the socket belongs to group nogroup" bash -c "[ \$(stat -c %G '$SOCK') = nogroup ]"
@@ -234,6 +235,10 @@ check "a member of control_group (nobody:nogroup) may ask" \
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "${RS[@]}" status
 check "events restart at 1: asked from 300, the target answers from the start" bash -c \
 	"$OBS ask '$SOCK' 'events 300' | head -1 | grep -qx 'next 1'"
+check "a login trickled past login_timeout (2 s) is dropped" timeout 30 \
+	python3 "$(dirname "$0")/hostile.py" "$PORT" "$IQN_BASE:disk" slow-until-closed 15
+check "  ... and counted as an admission refusal by reason login_timeout" test \
+	"$($OBS metric "$METRICS" 'ringsan_admission_refusals_total{reason="login_timeout"}')" = 1
 stop_target
 check "SIGTERM: exit 0" test $? -eq 0
 check "the socket is removed at a clean stop" test ! -e "$SOCK"
