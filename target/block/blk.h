@@ -19,6 +19,12 @@ struct blk_dev {
 	/* Whether the file system takes buffered writes with RWF_NOWAIT (enum blk_nowait): learnt
 	 * at the first write, read and written by every worker with relaxed atomics. */
 	int write_nowait;
+	/* [lun] cache = direct (blk_direct.h): a second descriptor on the same file, O_DIRECT, for
+	 * the READs and WRITEs aligned to what the file system needs; every other request, and
+	 * every one while !direct, uses fd. */
+	bool direct;
+	int dio_fd;
+	uint32_t dio_off_align, dio_mem_align; /* powers of two */
 };
 
 enum blk_nowait {

@@ -15,8 +15,10 @@
  * where it does not, the worker times each inline write, and after one that slept (blocked, not
  * just preempted) longer than BLK_INLINE_SLOW_NS (dirty-page throttling, a journal commit) writes
  * go through io_uring for BLK_PUNT_NS, so a stalled file system stalls the worker's other
- * connections at most once a period. Either way a write completes only once pwritev2 has put every byte into the file. */
+ * connections at most once a period. Either way a write completes only once pwritev2 has put every
+ * byte into the file. */
 #include "target/block/blk_uring.h"
+#include "target/block/blk_direct.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
@@ -106,6 +108,11 @@ static void rw_complete(struct loop_op *op, int res, uint32_t flags)
 		submit_rw(io);
 		return;
 	}
+	if (res == -EINVAL && io->dev->direct && p->rw_fd == io->dev->dio_fd) {
+		p->rw_fd = io->dev->fd; /* O_DIRECT refused this one: the page cache takes it */
+		submit_rw(io);
+		return;
+	}
 	if (res < 0) {
 		io_finish(io, res);
 		return;
@@ -140,6 +147,9 @@ static void submit_rw(struct blk_io *io)
 	if (p->done_bytes) {
 		n = remaining_iov(io, p->done_bytes, tmp);
 		rest = tmp;
+		if (io->dev->direct && p->rw_fd == io->dev->dio_fd &&
+		    !blk_direct_aligned(io->dev, io->off + p->done_bytes, rest, n))
+			p->rw_fd = io->dev->fd;
 	}
 	p->op.complete = rw_complete;
 	struct io_uring_sqe *sqe = loop_sqe(p->bq->loop, &p->op);
@@ -367,12 +377,13 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	if (blk_sync_is_overlay(io) && (io->op != BLK_READ || p->rw_fd < 0))
 		goto offload; /* an overlay's requests may block (blk_ovl.h) */
 	switch (io->op) {
-	case BLK_WRITE:
-		if (!(io->flags & BLK_F_FUA) && write_inline(io))
-			return;
-		submit_rw(io);
-		return;
 	case BLK_READ:
+	case BLK_WRITE:
+		if (io->dev->direct && !io->dev->ovl &&
+		    blk_direct_aligned(io->dev, io->off, io->iov, io->iov_cnt))
+			p->rw_fd = io->dev->dio_fd; /* io_uring issues these without blocking */
+		else if (io->op == BLK_WRITE && !(io->flags & BLK_F_FUA) && write_inline(io))
+			return;
 		submit_rw(io);
 		return;
 	case BLK_FLUSH:
