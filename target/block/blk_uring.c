@@ -35,7 +35,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 
-#define BLK_INLINE_SLOW_NS (2 * 1000 * 1000ull)	   /* an inline write this slow ... */
+#define BLK_INLINE_SLOW_NS (1000 * 1000ull)	   /* an inline write that slept this long ... */
 #define BLK_PUNT_NS	   (1000 * 1000 * 1000ull) /* ... sends writes to io_uring this long */
 
 struct uring_io_priv {
