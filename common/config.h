@@ -62,6 +62,8 @@ enum boot_action { BOOT_ACTION_UNSET, BOOT_ACTION_BOOT, BOOT_ACTION_INSTALL, BOO
 enum boot_uefi_loader { BOOT_UEFI_SNPONLY, BOOT_UEFI_IPXE };
 /* What an [image] is, beyond a kernel: a preset adds the installer's own arguments. */
 enum image_installer { IMAGE_INSTALLER_NONE, IMAGE_INSTALLER_DEBIAN };
+/* [lun] cache: how the target reaches the LUN file. */
+enum lun_cache { LUN_CACHE_BUFFERED, LUN_CACHE_DIRECT };
 /* [fleet] reset: when a machine's overlay loses its changes. */
 enum fleet_reset { FLEET_RESET_BOOT, FLEET_RESET_NEVER };
 
@@ -134,6 +136,7 @@ struct config_lun {
 	bool thin;
 	uint32_t sanitize_rate;	      /* bytes per second, 0 = no limit */
 	uint32_t physical_block_size; /* bytes, a power of two; 0 = the logical block size */
+	enum lun_cache cache;	      /* direct: O_DIRECT reads and writes, no page cache */
 	struct config_strlist allowed_initiators; /* IQNs; empty = every initiator */
 	char chap_user[CONFIG_TEXT_MAX];	  /* "" = no CHAP */
 	char chap_secret[CONFIG_TEXT_MAX];

@@ -31,6 +31,8 @@ static const struct config_enum installers[] = {
     {"none", IMAGE_INSTALLER_NONE}, {"debian", IMAGE_INSTALLER_DEBIAN}, {NULL, 0}};
 static const struct config_enum fleet_resets[] = {
     {"boot", FLEET_RESET_BOOT}, {"never", FLEET_RESET_NEVER}, {NULL, 0}};
+static const struct config_enum lun_caches[] = {
+    {"buffered", LUN_CACHE_BUFFERED}, {"direct", LUN_CACHE_DIRECT}, {NULL, 0}};
 static const struct config_enum uefi_loaders[] = {
     {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
@@ -167,6 +169,11 @@ const struct config_key config_keys[] = {
      .help = "physical block size reported to initiators, a power of two from 512 to 64K; "
 	     "4K on a 512-byte LUN is \"512e\" (initiators align to 4 KiB); a LUN already "
 	     "served keeps its value until restart"},
+    {LUN(cache), .type = CT_ENUM, .enums = lun_caches, .def = "buffered",
+     .help = "buffered: through the host's page cache; direct: O_DIRECT reads and writes that "
+	     "bypass it (flushes and FUA still reach stable storage; requests the file system "
+	     "cannot take directly, and file systems without O_DIRECT, use the page cache; "
+	     "overlays are always buffered); read when the LUN is opened"},
     {LUN(allowed_initiators), .type = CT_LIST, .check = config_check_iqn,
      .help = "initiator IQNs allowed to log in; empty = all"},
     {LUN(chap_user), STR(struct config_lun, chap_user, 0, TEXT),

@@ -16,6 +16,21 @@ struct blk_dev {
 	uint32_t block_size; /* 512 or 4096 */
 	void *mem;	     /* blk_mem backend: the disk contents (size bytes); NULL otherwise */
 	struct blk_ovl *ovl; /* an overlay LUN (blk_ovl.h): fd is its own disk.img; NULL else */
+	/* Whether the file system takes buffered writes with RWF_NOWAIT (enum blk_nowait): learnt
+	 * at the first write, read and written by every worker with relaxed atomics. */
+	int write_nowait;
+	/* [lun] cache = direct (blk_direct.h): a second descriptor on the same file, O_DIRECT, for
+	 * the READs and WRITEs aligned to what the file system needs; every other request, and
+	 * every one while !direct, uses fd. */
+	bool direct;
+	int dio_fd;
+	uint32_t dio_off_align, dio_mem_align; /* powers of two */
+};
+
+enum blk_nowait {
+	BLK_NOWAIT_UNKNOWN = 0,
+	BLK_NOWAIT_YES, /* XFS, btrfs: a write that would block says EAGAIN */
+	BLK_NOWAIT_NO,	/* ext4, tmpfs: EOPNOTSUPP for every buffered RWF_NOWAIT write */
 };
 
 enum blk_op {

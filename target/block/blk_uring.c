@@ -5,8 +5,20 @@
  * an overlay LUN (blk_ovl.c: a copy-up and a map update are several dependent steps) but a READ
  * that one file serves whole, which is read from that file here; the helper hands them back
  * through an eventfd, so completions never arrive inside submit and a copy of many MiB does
- * not hold up the worker's other connections. */
+ * not hold up the worker's other connections.
+ *
+ * Buffered writes (no FUA) are written inline first, with pwritev2 on the worker's thread: a
+ * write into the page cache costs a few microseconds of copying, while io_uring, on a file system
+ * that cannot tell it a buffered write would block (ext4 and tmpfs lack that: io_uring sends each
+ * one to an io-wq thread), costs several context switches per write. Where the file system takes
+ * RWF_NOWAIT (XFS, btrfs), a write that would block says EAGAIN and goes to io_uring instead;
+ * where it does not, the worker times each inline write, and after one that slept (blocked, not
+ * just preempted) longer than BLK_INLINE_SLOW_NS (dirty-page throttling, a journal commit) writes
+ * go through io_uring for BLK_PUNT_NS, so a stalled file system stalls the worker's other
+ * connections at most once a period. Either way a write completes only once pwritev2 has put every
+ * byte into the file. */
 #include "target/block/blk_uring.h"
+#include "target/block/blk_direct.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
@@ -17,7 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#define BLK_INLINE_SLOW_NS (1000 * 1000ull)	   /* an inline write that slept this long ... */
+#define BLK_PUNT_NS	   (1000 * 1000 * 1000ull) /* ... sends writes to io_uring this long */
 
 struct uring_io_priv {
 	struct loop_op op;
@@ -89,6 +108,11 @@ static void rw_complete(struct loop_op *op, int res, uint32_t flags)
 		submit_rw(io);
 		return;
 	}
+	if (res == -EINVAL && io->dev->direct && p->rw_fd == io->dev->dio_fd) {
+		p->rw_fd = io->dev->fd; /* O_DIRECT refused this one: the page cache takes it */
+		submit_rw(io);
+		return;
+	}
 	if (res < 0) {
 		io_finish(io, res);
 		return;
@@ -123,6 +147,9 @@ static void submit_rw(struct blk_io *io)
 	if (p->done_bytes) {
 		n = remaining_iov(io, p->done_bytes, tmp);
 		rest = tmp;
+		if (io->dev->direct && p->rw_fd == io->dev->dio_fd &&
+		    !blk_direct_aligned(io->dev, io->off + p->done_bytes, rest, n))
+			p->rw_fd = io->dev->fd;
 	}
 	p->op.complete = rw_complete;
 	struct io_uring_sqe *sqe = loop_sqe(p->bq->loop, &p->op);
@@ -137,6 +164,76 @@ static void submit_rw(struct blk_io *io)
 		io_uring_submit(&p->bq->loop->ring);
 		p->bq->loop->unsubmitted = 0;
 	}
+}
+
+static void deferred_complete(struct loop_op *op, int res, uint32_t flags);
+
+/* Completes io from the loop (never inside submit): a NOP carries deferred_res back. */
+static void complete_later(struct blk_io *io, int64_t res)
+{
+	struct uring_io_priv *p = priv_of(io);
+	p->deferred_res = res;
+	p->op.complete = deferred_complete;
+	io_uring_prep_nop(loop_sqe(p->bq->loop, &p->op));
+}
+
+/* Voluntary context switches of this thread so far: it slept (blocked) when they grow. */
+static long thread_sleeps(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nvcsw : 0;
+}
+
+/* A buffered write written inline (see the head of this file); false: io_uring does it all. */
+static bool write_inline(struct blk_io *io)
+{
+	struct uring_io_priv *p = priv_of(io);
+	struct blk_uring_queue *bq = p->bq;
+	int nowait = __atomic_load_n(&io->dev->write_nowait, __ATOMIC_RELAXED);
+	uint64_t t0 = 0;
+	ssize_t n;
+
+	if (nowait != BLK_NOWAIT_NO) {
+		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, RWF_NOWAIT);
+		if (n < 0 && errno == EOPNOTSUPP) {
+			__atomic_store_n(&io->dev->write_nowait, BLK_NOWAIT_NO, __ATOMIC_RELAXED);
+			nowait = BLK_NOWAIT_NO;
+		} else if (nowait == BLK_NOWAIT_UNKNOWN) {
+			__atomic_store_n(&io->dev->write_nowait, BLK_NOWAIT_YES, __ATOMIC_RELAXED);
+		}
+	}
+	if (nowait == BLK_NOWAIT_NO) {
+		t0 = clock_mono_ns();
+		if (t0 < bq->punt_until_ns)
+			return false;
+		long slept = thread_sleeps();
+		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, 0);
+		int e = errno;
+		uint64_t t1 = clock_mono_ns();
+		/* Slow because it slept, not because the thread was preempted on a busy machine. */
+		if (t1 - t0 > BLK_INLINE_SLOW_NS && thread_sleeps() != slept) {
+			bq->punt_until_ns = t1 + BLK_PUNT_NS;
+			log_debug(
+			    "a buffered write blocked the worker for %llu us: writes go through "
+			    "io_uring for the next %llu ms",
+			    (unsigned long long)(t1 - t0) / 1000, BLK_PUNT_NS / 1000000);
+		}
+		errno = e;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false; /* it would block: io_uring (an io-wq thread) waits instead */
+	if (n < 0) {
+		complete_later(io, -errno);
+		return true;
+	}
+	p->done_bytes = (uint64_t)n;
+	if (p->done_bytes >= io->len)
+		complete_later(io, (int64_t)io->len);
+	else if (n == 0)
+		complete_later(io, -EIO);
+	else
+		submit_rw(io); /* a short write: io_uring does the rest */
+	return true;
 }
 
 static void simple_complete(struct loop_op *op, int res, uint32_t flags)
@@ -280,6 +377,11 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	switch (io->op) {
 	case BLK_READ:
 	case BLK_WRITE:
+		if (io->dev->direct && !io->dev->ovl &&
+		    blk_direct_aligned(io->dev, io->off, io->iov, io->iov_cnt))
+			p->rw_fd = io->dev->dio_fd; /* io_uring issues these without blocking */
+		else if (io->op == BLK_WRITE && !(io->flags & BLK_F_FUA) && write_inline(io))
+			return;
 		submit_rw(io);
 		return;
 	case BLK_FLUSH:
@@ -329,4 +431,5 @@ void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop)
 	bq->loop = loop;
 	bq->inflight = 0;
 	bq->off = NULL;
+	bq->punt_until_ns = 0;
 }

@@ -16,6 +16,10 @@ struct blk_uring_queue {
 	 * loop; their completions come back through an eventfd the loop reads. NULL until then,
 	 * or when the thread cannot be started (they then run at submission, as before). */
 	struct blk_offload *off;
+	/* Buffered writes run inline on the worker (blk_uring.c); after one that took long (the
+	 * kernel throttling dirty pages, a journal commit) they go through io_uring again until
+	 * this time (clock_mono_ns), so a stalled file system does not stall the loop. */
+	uint64_t punt_until_ns;
 };
 
 void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop);

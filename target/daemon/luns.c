@@ -14,6 +14,7 @@
 #include "common/atomicfile.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "target/block/blk_direct.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
@@ -41,6 +42,7 @@ static void entry_free(struct lun_entry *e)
 	if (e->lu)
 		scsi_lu_free(e->lu);
 	blk_ovl_close(e->dev.ovl);
+	blk_direct_close(&e->dev);
 	lunfile_close(&e->lf);
 	acl_free(e);
 	free(e);
@@ -211,6 +213,31 @@ static uint32_t physical_block(const struct config_lun *cl, const struct lunfile
 	return cl->physical_block_size;
 }
 
+/* [lun] cache = direct: O_DIRECT where the file system allows it, else the page cache, said. */
+static void open_direct(struct lun_entry *e)
+{
+	char why[256];
+
+	if (lunfile_is_overlay(&e->lf)) {
+		log_notice("LUN %s: cache = direct does not apply to overlays: served through the "
+			   "page cache",
+			   e->lf.name);
+		return;
+	}
+	if (blk_direct_open(&e->dev, e->lf.path, e->read_only, why, sizeof(why)) < 0) {
+		log_warn("LUN %s: cache = direct, but %s (%s): served through the page cache "
+			 "instead; put the data dir on a file system with direct I/O (ext4, XFS, "
+			 "btrfs) or set cache = buffered to silence this",
+			 e->lf.name, why, e->lf.path);
+		return;
+	}
+	if (e->dev.block_size % e->dev.dio_off_align)
+		log_warn("LUN %s: cache = direct, but its %u-byte blocks are smaller than the "
+			 "%u-byte alignment of direct I/O on this file system (or assumed where it "
+			 "does not say): requests not aligned to it go through the page cache",
+			 e->lf.name, e->dev.block_size, e->dev.dio_off_align);
+}
+
 static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg, const char *name,
 				   bool is_base)
 {
@@ -245,6 +272,8 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	e->dev.fd = e->lf.fd;
 	e->dev.size = e->lf.size;
 	e->dev.block_size = e->lf.block_size;
+	if (cl && cl->cache == LUN_CACHE_DIRECT)
+		open_direct(e);
 	copy_text(lc.name, sizeof(lc.name), name);
 	copy_text(lc.target_iqn, sizeof(lc.target_iqn), e->iqn);
 	copy_text(lc.description, sizeof(lc.description),
@@ -329,9 +358,10 @@ static int sync_one(const struct lunfile *lf, void *arg)
 		e->next = w->t->head;
 		w->t->head = e;
 		log_info(
-		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s)",
+		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s%s)",
 		    lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
 		    e->physical_block_size ? e->physical_block_size : e->dev.block_size,
+		    e->dev.direct ? "; cache = direct (O_DIRECT)" : "",
 		    e->as_base ? "; read-only: the base of overlays" : "",
 		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base);
 		restore_bg(e);

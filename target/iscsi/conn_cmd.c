@@ -18,6 +18,16 @@ static void task_step(struct iscsi_task *t, enum scsi_next next);
 static void read_next_chunk(struct iscsi_task *t);
 static void send_r2ts(struct iscsi_task *t);
 
+/* Data buffers the file is read into or written from: page-aligned (and a whole number of pages)
+ * so that a LUN with cache = direct can hand them to O_DIRECT as they are. */
+#define TASK_BUF_ALIGN 4096u
+
+static void *task_buf_alloc(uint32_t len)
+{
+	size_t n = ((size_t)len + TASK_BUF_ALIGN - 1) & ~(size_t)(TASK_BUF_ALIGN - 1);
+	return aligned_alloc(TASK_BUF_ALIGN, n ? n : TASK_BUF_ALIGN);
+}
+
 static struct scsi_lu *task_lu(struct iscsi_task *t)
 {
 	return t->lun == 0 && t->conn->have_target ? t->conn->target.lu : NULL;
@@ -333,7 +343,7 @@ static void start_read(struct iscsi_task *t)
 	}
 	t->rbuf_cap =
 	    t->rd_total < t->conn->cfg.read_chunk ? (uint32_t)t->rd_total : t->conn->cfg.read_chunk;
-	t->rbuf = malloc(t->rbuf_cap);
+	t->rbuf = task_buf_alloc(t->rbuf_cap);
 	if (!t->rbuf) {
 		scsi_task_stream_done(task_lu(t), &t->st, -ENOMEM);
 		return task_done(t);
@@ -447,7 +457,7 @@ static int burst_init(struct iscsi_task *t, struct task_burst *b, uint32_t off, 
 	b->ttt = ttt;
 	if (t->phase == SCSI_NEXT_WRITE && off < t->want) {
 		uint32_t n = len < t->want - off ? len : t->want - off;
-		b->buf = malloc(n);
+		b->buf = task_buf_alloc(n);
 		if (!b->buf)
 			return -ENOMEM;
 	}

@@ -5,13 +5,15 @@
 #   finish                  print "N passed, N failed" and exit accordingly
 #   rs ARGS / expect_fail   run the `ringsan` CLI on $DATA; check a failure changes nothing
 # Every process a test starts is stopped by PID on exit; nothing but loopback is ever touched.
+# The work dir is made under $RINGSAN_TEST_TMPDIR (default /tmp): a test that needs a file system
+# on a disk (not tmpfs) sets it before sourcing this file.
 set -uo pipefail
 
 : "${RINGSAN:?RINGSAN must point at the ringsan binary}"
 PASSED=0
 FAILED=0
 PIDS=()
-WORK=$(mktemp -d /tmp/ringsan-test.XXXXXX)
+WORK=$(mktemp -d "${RINGSAN_TEST_TMPDIR:-/tmp}/ringsan-test.XXXXXX")
 DATA=$WORK/data
 IQN_BASE=iqn.2026-11.org.ringsan
 

@@ -14,6 +14,8 @@
 #   SUITES           a space-separated subset (default: every SCSI.* and iSCSI.* suite listed by
 #                    `iscsi-test-cu --list`).
 #   SUITE_TIMEOUT    seconds per suite (default 300).
+#   CONFORMANCE_CACHE=direct  every LUN under test has `cache = direct` (O_DIRECT); run it on a
+#                    disk file system (RINGSAN_TEST_TMPDIR, see lib.sh).
 #   CONFORMANCE_OVERLAY=1  every LUN under test (disk, ro, san, disk512e) is an overlay of an
 #                    image instead of a plain LUN; the images hold data (the first 64 MiB, and
 #                    san's 512 MiB), so blocks never written read through from the base.
@@ -61,8 +63,17 @@ read_only = yes
 allowed_initiators = $A, $B
 sanitize_rate = 64M
 INI
+if [ -n "${CONFORMANCE_CACHE:-}" ]; then # each [lun] section gets the cache mode
+	sed -i "/^\[lun /a cache = $CONFORMANCE_CACHE" "$WORK/ringsan.ini"
+fi
 start_target -c "$WORK/ringsan.ini" || exit 1
 U=$(url disk)
+if [ "${CONFORMANCE_CACHE:-}" = direct ]; then
+	for l in disk ro san; do
+		check "LUN $l is served with O_DIRECT" \
+			grep -q "serving LUN $l .*cache = direct (O_DIRECT)" "$TARGET_LOG"
+	done
+fi
 
 if [ -z "${SUITES:-}" ]; then
 	SUITES=$(iscsi-test-cu --list | grep -E '^(SCSI|iSCSI)\.[A-Za-z0-9]+$' | tr '\n' ' ')
@@ -216,6 +227,7 @@ if [ -n "$run_512e" ]; then
 [lun disk512e]
 allowed_initiators = $A, $B
 physical_block_size = 4096
+${CONFORMANCE_CACHE:+cache = $CONFORMANCE_CACHE}
 INI
 	create_lun disk512e 1G "$OVERLAY_FILL" || exit 1
 	kill -HUP "$TARGET_PID"

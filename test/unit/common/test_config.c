@@ -30,6 +30,7 @@ static const char good[] = "# a comment\n"
 			   "read_only = yes\n"
 			   "write_cache = off\n"
 			   "physical_block_size = 4K\n"
+			   "cache = direct\n"
 			   "allowed_initiators = iqn.2010-04.org.ipxe:a,\n"
 			   "    iqn.2010-04.org.ipxe:b\n"
 			   "chap_user = alice\n"
@@ -88,6 +89,7 @@ static void check_good(void)
 		CHECK(!l->write_cache);
 		CHECK(l->thin);
 		CHECK_EQ(l->physical_block_size, 4096);
+		CHECK_EQ(l->cache, LUN_CACHE_DIRECT);
 		CHECK_EQ(l->allowed_initiators.count, 2);
 		CHECK_STR(l->allowed_initiators.items[1], "iqn.2010-04.org.ipxe:b");
 		CHECK_STR(l->mutual_chap_secret, "ba9876543210");
@@ -211,6 +213,8 @@ static const struct {
     {"[boot]\nrouter = 10.0.0.256\n", "t.ini:2: [boot] router: '10.0.0.256' is not an IPv4"},
     {"[boot]\nuefi_loader = grub.efi\n", "t.ini:2: [boot] uefi_loader: 'grub.efi' is not "
 					 "allowed: use snponly.efi or ipxe.efi"},
+    {"[lun a]\ncache = writeback\n", "t.ini:2: [lun a] cache: 'writeback' is not allowed: use "
+				     "buffered or direct"},
     {"[boot]\nuser = 9x\n", "t.ini:2: [boot] user: '9x' is not a user name"},
     {"[boot]\ninterface = a b\n", "t.ini:2: [boot] interface: 'a b' is not an interface"},
     {"[lun a]\nread_only = maybe\n", "t.ini:2: [lun a] read_only: 'maybe' is not a boolean"},
@@ -341,6 +345,8 @@ static void check_limits(void)
 	/* An empty [lun] section still counts, with defaults. */
 	CHECK_EQ(config_parse_buffer(&cfg, "[lun x]\n", 8, "t.ini", err, sizeof(err)), 0);
 	CHECK(config_find_lun(&cfg, "x") && config_find_lun(&cfg, "x")->write_cache);
+	CHECK(config_find_lun(&cfg, "x") &&
+	      config_find_lun(&cfg, "x")->cache == LUN_CACHE_BUFFERED);
 	/* physical_block_size: unset is 0 ("the logical block size") and is not printed */
 	CHECK(config_find_lun(&cfg, "x") && config_find_lun(&cfg, "x")->physical_block_size == 0);
 	char *printed = NULL;
