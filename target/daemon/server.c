@@ -61,7 +61,8 @@ static int route(struct server *s, const char *target, struct lun_table **table)
 		return (int)cd->self;
 	if (w == LUNS_ELSEWHERE) { /* another node holds it: send the initiator there */
 		int h = clusterd_node_index(cd, holder);
-		return h >= 0 ? h : (int)cd->self; /* unknown: the lock answers "busy" */
+		/* unknown, or down (a lock not yet freed): here, where the lock answers "busy" */
+		return h >= 0 && (clusterd_alive(cd) >> h & 1) ? h : (int)cd->self;
 	}
 	if (!has_rule) /* every node, by weight */
 		rule = (struct cluster_lun){.home = -1};

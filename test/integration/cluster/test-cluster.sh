@@ -113,6 +113,32 @@ check "a said the shared LUN is in use elsewhere" grep -q "shared LUN sh is in u
 wait "$LOCKER"
 check "after the other holder let go, sh is served again" iscsi-inq "$(u 127.0.0.3 sh)"
 
+# Sticky: c comes back while a still has a session on sh. Placement now says c, but every node
+# finds a holding the LUN's lock and sends new logins to a; once a's session ends, c serves sh.
+PYTHONPATH=$DIR/../target python3 - "$P" "$(tgt sh)" <<'PY' >"$WORK/hold.out" 2>&1 &
+import sys, time
+import iscsi_raw
+c = iscsi_raw.Conn(port=int(sys.argv[1]), target=sys.argv[2], host="127.0.0.2")
+c.must_login()
+print("logged in", flush=True)
+time.sleep(12)
+c.logout()
+PY
+HOLDER=$!
+PIDS+=("$HOLDER")
+check "a session holds sh on a" wait_for 10 grep -q "logged in" "$WORK/hold.out"
+start_node c 127.0.0.4
+check "a sees c up again" wait_for 15 grep -q "node c .* is up" "$WORK/a.log"
+check "b sees c up again" wait_for 15 grep -q "node c .* is up" "$WORK/b.log"
+to_a() { grep -c "login to $(tgt sh) redirected to 127.0.0.2:$P,1" "$WORK/b.log"; }
+before=$(to_a)
+check "a login to sh through b while a holds it reaches a" iscsi-inq "$(u 127.0.0.3 sh)"
+check "b sent it to a, the holder of its lock, not to c (first in sh's order)" \
+	test "$(to_a)" -gt "$before"
+wait "$HOLDER"
+check "after a's session ended, sh through b is served by c" iscsi-inq "$(u 127.0.0.3 sh)"
+check "c took sh's lock" grep -qx c "$SH/sh/serving"
+
 # A redirect loop: d and e each place LUN loop on the other.
 P2=$(free_port)
 mkdir -p "$WORK/d" "$WORK/e"

@@ -20,24 +20,25 @@ static const struct {
     {"b=[::1]:3261", 0, "b", "::1", 3261, true},
     {"c=[fe80::1:2]", 0, "c", "fe80::1:2", 3260, true},
     {"d=[::ffff:192.0.2.1]:1", 0, "d", "::ffff:192.0.2.1", 1, true},
-    {"a", -EINVAL},
-    {"=1.2.3.4", -EINVAL},
-    {"A=1.2.3.4", -EINVAL}, /* names are lower case */
-    {"a b=1.2.3.4", -EINVAL},
-    {"a=256.1.1.1", -EINVAL},
-    {"a=01.2.3.4", -EINVAL}, /* no leading zeros */
-    {"a=1.2.3", -EINVAL},
-    {"a=1.2.3.4.5", -EINVAL},
-    {"a=1.2.3.4:", -EINVAL},
-    {"a=1.2.3.4:0", -EINVAL},
-    {"a=1.2.3.4:65536", -EINVAL},
-    {"a=1.2.3.4:32x", -EINVAL},
-    {"a=[::1", -EINVAL},
-    {"a=[::1]x", -EINVAL},
-    {"a=[1::2::3]", -EINVAL},
-    {"a=[xyz]", -EINVAL},
-    {"a=host.example:3260", -EINVAL}, /* addresses, not names: no resolver in the login path */
-    {"a=", -EINVAL},
+    {"a", -EINVAL, NULL, NULL, 0, false},
+    {"=1.2.3.4", -EINVAL, NULL, NULL, 0, false},
+    {"A=1.2.3.4", -EINVAL, NULL, NULL, 0, false}, /* names are lower case */
+    {"a b=1.2.3.4", -EINVAL, NULL, NULL, 0, false},
+    {"a=256.1.1.1", -EINVAL, NULL, NULL, 0, false},
+    {"a=01.2.3.4", -EINVAL, NULL, NULL, 0, false}, /* no leading zeros */
+    {"a=1.2.3", -EINVAL, NULL, NULL, 0, false},
+    {"a=1.2.3.4.5", -EINVAL, NULL, NULL, 0, false},
+    {"a=1.2.3.4:", -EINVAL, NULL, NULL, 0, false},
+    {"a=1.2.3.4:0", -EINVAL, NULL, NULL, 0, false},
+    {"a=1.2.3.4:65536", -EINVAL, NULL, NULL, 0, false},
+    {"a=1.2.3.4:32x", -EINVAL, NULL, NULL, 0, false},
+    {"a=[::1", -EINVAL, NULL, NULL, 0, false},
+    {"a=[::1]x", -EINVAL, NULL, NULL, 0, false},
+    {"a=[1::2::3]", -EINVAL, NULL, NULL, 0, false},
+    {"a=[xyz]", -EINVAL, NULL, NULL, 0, false},
+    {"a=host.example:3260", -EINVAL, NULL, NULL, 0,
+     false}, /* addresses, not names: no resolver in the login path */
+    {"a=", -EINVAL, NULL, NULL, 0, false},
 };
 
 static void test_parse_node(void)
