@@ -231,6 +231,23 @@ static int fill_fleets(struct boot_model *bm, const struct config *cfg)
 	return 0;
 }
 
+/* A cluster's other nodes (IPv4 ones: the root path names them as dotted addresses), so that
+ * iPXE reaches a disk through any node that is up, not only through the server's portal. */
+static void fill_portals(struct boot_model *bm, const struct config *cfg)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < cfg->cluster.n_parsed && n < MENU_MAX_PORTALS; i++) {
+		const struct cluster_node *c = &cfg->cluster.parsed[i];
+		if (c->ipv6 || (strcmp(c->host, bm->m.server) == 0 && c->port == bm->m.iscsi_port))
+			continue;
+		bm->portals[n].addr = c->host;
+		bm->portals[n].port = c->port;
+		n++;
+	}
+	bm->m.alt_portals = bm->portals;
+	bm->m.n_alt_portals = n;
+}
+
 int boot_model_build(struct boot_model *bm, const struct bootd *d)
 {
 	const struct config *cfg = &d->cfg;
@@ -245,6 +262,7 @@ int boot_model_build(struct boot_model *bm, const struct bootd *d)
 	bm->m.timeout_s = cfg->boot.menu_timeout;
 	bm->m.media_dir = nonempty(cfg->boot.media_dir);
 	bm->m.default_action = map_action(cfg->boot.default_action);
+	fill_portals(bm, cfg);
 	int rc = fill_lists(bm, cfg);
 	if (rc == 0)
 		rc = fill_fleets(bm, cfg);

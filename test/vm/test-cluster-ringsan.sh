@@ -8,9 +8,13 @@
 # Boot 1: a BIOS VM PXE-boots the menu, iPXE sanboots iscsi:192.168.77.1::::...:boot, node a
 # answers "target moved temporarily" (01/01) with b's address, iPXE follows and boots; the
 # guest's initramfs logs in again with open-iscsi's iscsistart through the same portal a
-# (ringsan.portal=192.168.77.1:3260, names from the iBFT), is redirected too, and writes the
-# test pattern into the LUN. Then node b is killed; once a's health checks count it down,
-# boot 2 goes the same way to c, and the pattern is written again.
+# (ringsan.portal=a,b,c: the first that does not refuse; names from the iBFT), is redirected
+# too, and writes the test pattern into the LUN. Then node b is killed; once a's health checks
+# count it down, boot 2 goes the same way to c, and the pattern is written again. Then b comes
+# back and node a, the portal the menus name first, is killed (ringsan-boot keeps running):
+# ringsan-boot's scripts try each node's portal in turn (sanboot ${rs_root} || sanboot
+# ${rs_root2} || ...), the guest's iscsistart skips the portal that refuses, and boot 3 ends on
+# b, or on c while boot 2's sessions linger there.
 # Exit 77 (skip) when something is missing or not root.
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per boot,
@@ -120,8 +124,8 @@ main() {
 	mkdir -p "$WORK/a" "$WORK/b" "$WORK/c" "$SHARED"
 	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
-	RINGSAN_VM_CMDLINE="ringsan.portal=${ADDR[a]}:3260" "$VM_DIR/make-disk.sh" "$WORK/disk.img" ||
-		die "make-disk.sh failed"
+	RINGSAN_VM_CMDLINE="ringsan.portal=${ADDR[a]}:3260,${ADDR[b]}:3260,${ADDR[c]}:3260" \
+		"$VM_DIR/make-disk.sh" "$WORK/disk.img" || die "make-disk.sh failed"
 	"$RINGSAN" --data-dir "$SHARED" lun create boot --size "$(stat -c %s "$WORK/disk.img")" \
 		>/dev/null
 	cp --sparse=always "$WORK/disk.img" "$SHARED/boot/disk.img"
@@ -130,6 +134,11 @@ main() {
 	"$VM_DIR/netns.sh" up "$NS"
 	in_ns_bg "$WORK/ra.log" python3 "$VM_DIR/labsvc.py" ra br0
 	start_services || die "the nodes or ringsan-boot did not start in $NS"
+	ip netns exec "$NS" python3 -c '
+import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
+		"http://${ADDR[a]}/lun-boot.ipxe" >"$WORK/lun-boot.ipxe" ||
+		die "ringsan-boot does not serve lun-boot.ipxe"
 
 	echo "boot 1: through node a's portal; b serves LUN boot"
 	check "boot 1: the VM booted LUN boot through a and its Linux initiator wrote" boot_vm 1
@@ -156,6 +165,27 @@ main() {
 	check "boot 2: c served LUN boot (its lock file names c)" test "$(holder)" = c
 	check "boot 2: the pattern is in the shared LUN file again" \
 		pattern_in_file "$SHARED/boot/disk.img"
+
+	echo "node b comes back, node a (the portal the menus name first) is killed"
+	start_node b
+	check "node c counts b up again" wait_for 20 grep -q "node b .* is up" "$WORK/c.log"
+	kill -KILL "${NODE_PID[a]}"
+	wait "${NODE_PID[a]}" 2>/dev/null || true
+	check "nodes b and c count a down" wait_for 20 grep -q "node a .* is down" "$WORK/b.log" &&
+		wait_for 20 grep -q "node a .* is down" "$WORK/c.log"
+	clear_pattern "$SHARED/boot/disk.img"
+	echo "boot 3: ringsan-boot's scripts name every node's portal; a refuses, b or c serves"
+	check "boot 3: the VM booted LUN boot with node a down and its Linux initiator wrote" \
+		boot_vm 3
+	check "boot 3: iPXE was given every node's portal" \
+		grep -q "iscsi:${ADDR[b]}::3260::" "$WORK/lun-boot.ipxe"
+	check "boot 3: the guest's iscsistart skipped a and logged in through b" \
+		grep -aq "logging in through ${ADDR[b]}:3260" "$WORK/serial-3.log"
+	# b is first in the LUN's order, but c may still hold it: boot 2's sessions linger there
+	# until the NOP-In pings find the guest gone, and a LUN stays where its sessions are.
+	check "boot 3: a live node served LUN boot (its lock file names $(holder))" \
+		test "$(holder)" = b -o "$(holder)" = c
+	check "boot 3: the pattern is in the shared LUN file" pattern_in_file "$SHARED/boot/disk.img"
 	echo "whole test: $(elapsed "$start") s"
 	echo "$PASSED passed, $FAILED failed"
 	((FAILED == 0))
