@@ -504,6 +504,20 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 	return ret;
 }
 
+/* A shared LUN just locked: another node may have served it since this one read its persistent
+ * reservations, so they are what NAME/pr.state says now (none when there is no file). No
+ * session uses the LU at this point, so nothing is attached to replace. */
+static void reload_pr(struct lun_entry *e)
+{
+	char path[PATH_MAX + 16];
+	uint8_t buf[65536];
+	ssize_t n = read_state(e, LUNS_PR_FILE, buf, sizeof(buf), path, sizeof(path));
+
+	if (scsi_lu_restore_pr(e->lu, buf, n > 0 ? (size_t)n : 0) < 0 && n > 0)
+		log_warn("LUN %s: %s does not parse; serving it without persistent reservations",
+			 e->lf.name, path);
+}
+
 /* A shared LUN just locked: name this node as the one serving it. */
 static void write_holder(struct lun_entry *e)
 {
@@ -574,8 +588,10 @@ static int first_session(struct lun_entry *e)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);
-	if (e->table->exclusive)
+	if (e->table->exclusive) {
+		reload_pr(e);
 		write_holder(e);
+	}
 	return luns_overlay_attach(e);
 }
 

@@ -139,6 +139,36 @@ wait "$HOLDER"
 check "after a's session ended, sh through b is served by c" iscsi-inq "$(u 127.0.0.3 sh)"
 check "c took sh's lock" grep -qx c "$SH/sh/serving"
 
+# Persistent reservations follow a shared LUN to the next node: a key registered with APTPL on
+# c (which serves sh now) is reported by a once c is gone (a served sh before, with no keys).
+pr() { # pr ADDR register|keys
+	PYTHONPATH=$DIR/../target python3 - "$1" "$P" "$(tgt sh)" "$2" <<'PY'
+import struct, sys
+import iscsi_raw
+c = iscsi_raw.Conn(port=int(sys.argv[2]), target=sys.argv[3], host=sys.argv[1])
+c.must_login()
+c.absorb_ua()
+if sys.argv[4] == "register":
+    # PERSISTENT RESERVE OUT, REGISTER: service action key 0x1122334455667788, APTPL
+    params = struct.pack(">QQ", 0, 0x1122334455667788) + bytes([0, 0, 0, 0, 1, 0, 0, 0])
+    st, sense, _ = c.scsi(bytes([0x5F, 0x00, 0, 0, 0, 0, 0, 0, 24, 0]), write=params)
+    print("register status", st)
+else:
+    st, sense, data = c.scsi(bytes([0x5E, 0x00, 0, 0, 0, 0, 0, 0x01, 0x00, 0]), read_len=256)
+    n = struct.unpack(">I", data[4:8])[0] // 8 if st == 0 else 0
+    keys = [struct.unpack(">Q", data[8 + 8 * i:16 + 8 * i])[0] for i in range(n)]
+    print("keys", " ".join("%x" % k for k in keys))
+c.logout()
+PY
+}
+pr 127.0.0.4 register >"$WORK/reg.out" 2>&1
+check "a key registered with APTPL on c" grep -q "register status 0" "$WORK/reg.out"
+kill -9 "${NODE_PID[c]}"
+wait "${NODE_PID[c]}" 2>/dev/null
+check "a counts c down again" wait_for 15 sh -c "[ \$(grep -c 'node c .* is down' '$WORK/a.log') -ge 2 ]"
+pr 127.0.0.2 keys >"$WORK/keys.out" 2>&1
+check "a, taking sh over, reports the key c registered" grep -q "keys 1122334455667788" "$WORK/keys.out"
+
 # A redirect loop: d and e each place LUN loop on the other.
 P2=$(free_port)
 mkdir -p "$WORK/d" "$WORK/e"
