@@ -82,9 +82,11 @@ check "iscsi-test-cu SCSI.Write16 via b on sh (c)" cu "$(u 127.0.0.3 sh)" SCSI.W
 # The shared LUN: written through a (served by c), c killed, read through b (served by a).
 check "write sh through a" qemu-io -f raw -c "write -P 0x5a 0 1M" "$(u 127.0.0.2 sh)"
 check "a sent sh to c" grep -q "login to $(tgt sh) redirected to 127.0.0.4:$P,1" "$WORK/a.log"
+t0=$(date +%s.%N)
 kill -9 "${NODE_PID[c]}"
 wait "${NODE_PID[c]}" 2>/dev/null
 check "a sees c down" wait_for 15 grep -q "node c .* is down" "$WORK/a.log"
+echo "  a counted c down $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s after kill -9 (health_interval 1, health_timeout 3)"
 check "b sees c down" wait_for 15 grep -q "node c .* is down" "$WORK/b.log"
 check "read sh through b after c died (the data c wrote)" \
 	qemu-io -f raw -c "read -P 0x5a 0 1M" "$(u 127.0.0.3 sh)"
