@@ -173,8 +173,8 @@ static int config_begin_named(struct config_parse *p, enum config_section_kind k
 
 static int config_begin_section(struct config_parse *p, char *inside)
 {
-	const char *sections = "sections are [server], [boot], [lun NAME], [image NAME], "
-			       "[client MAC] and [fleet NAME]";
+	const char *sections = "sections are [server], [boot], [cluster], [lun NAME], "
+			       "[image NAME], [client MAC] and [fleet NAME]";
 	char *save = NULL, *word = strtok_r(inside, " \t", &save);
 	char *arg = word ? strtok_r(NULL, " \t", &save) : NULL;
 	int kind;
@@ -194,8 +194,10 @@ static int config_begin_section(struct config_parse *p, char *inside)
 	p->had_key = false;
 	p->last_key = NULL;
 	memset(p->key_line, 0, sizeof(p->key_line));
-	if (kind == CSEC_SERVER || kind == CSEC_BOOT) {
-		unsigned *line = kind == CSEC_SERVER ? &p->cfg->server.line : &p->cfg->boot.line;
+	if (kind == CSEC_SERVER || kind == CSEC_BOOT || kind == CSEC_CLUSTER) {
+		unsigned *line = kind == CSEC_SERVER ? &p->cfg->server.line
+				 : kind == CSEC_BOOT ? &p->cfg->boot.line
+						     : &p->cfg->cluster.line;
 		char first[16];
 		if (arg)
 			return config_fail(p, -EINVAL, "[%s] takes no name (found '%s')", word,
@@ -206,7 +208,9 @@ static int config_begin_section(struct config_parse *p, char *inside)
 					   word, first);
 		}
 		*line = p->lineno;
-		p->base = kind == CSEC_SERVER ? (void *)&p->cfg->server : (void *)&p->cfg->boot;
+		p->base = kind == CSEC_SERVER ? (void *)&p->cfg->server
+			  : kind == CSEC_BOOT ? (void *)&p->cfg->boot
+					      : (void *)&p->cfg->cluster;
 		return 0;
 	}
 	if (!arg)
@@ -305,6 +309,8 @@ static uint64_t *config_seen_mask(void *base, enum config_section_kind kind)
 		return &((struct config_server *)base)->seen;
 	case CSEC_BOOT:
 		return &((struct config_boot *)base)->seen;
+	case CSEC_CLUSTER:
+		return &((struct config_cluster *)base)->seen;
 	case CSEC_LUN:
 		return &((struct config_lun *)base)->seen;
 	case CSEC_IMAGE:
@@ -353,8 +359,8 @@ static int config_on_key(void *user, const char *section, const char *name, cons
 	if (!p->in_section) {
 		config_fail(
 		    p, -EINVAL,
-		    "'%s' is outside any section: put it under [server], [boot], [lun NAME], "
-		    "[image NAME], [client MAC] or [fleet NAME]",
+		    "'%s' is outside any section: put it under [server], [boot], [cluster], "
+		    "[lun NAME], [image NAME], [client MAC] or [fleet NAME]",
 		    name);
 		return 0;
 	}
@@ -376,6 +382,7 @@ void config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	config_apply_defaults(&cfg->server, CSEC_SERVER);
 	config_apply_defaults(&cfg->boot, CSEC_BOOT);
+	config_apply_defaults(&cfg->cluster, CSEC_CLUSTER);
 }
 
 void config_free(struct config *cfg)
@@ -386,6 +393,7 @@ void config_free(struct config *cfg)
 		config_free_section(&cfg->images[i], CSEC_IMAGE);
 	for (unsigned i = 0; i < cfg->fleet_count; i++)
 		config_free_section(&cfg->fleets[i], CSEC_FLEET);
+	config_free_section(&cfg->cluster, CSEC_CLUSTER);
 	free(cfg->luns);
 	free(cfg->images);
 	free(cfg->clients);
@@ -447,6 +455,8 @@ int config_parse_buffer(struct config *cfg, const char *text, size_t len, const 
 	} else if (p.ret == 0 && ret < 0) {
 		config_fail(&p, -ENOMEM, "out of memory");
 	}
+	if (p.ret == 0)
+		config_cluster_parse(cfg);
 	if (p.ret == 0 && config_check_rules(cfg, err, errlen) != 0)
 		p.ret = -EINVAL;
 	if (p.ret != 0) {

@@ -2,12 +2,12 @@
  * (config_keys.c) drives parsing, validation, printing and the documentation: every key has a
  * section kind, a type with bounds, an offset into its section struct and a help line.
  *
- * Sections: [server], [boot], [lun NAME], [image NAME], [client MAC], [fleet NAME]. Unknown
- * sections or keys, bad values, duplicate keys and duplicate sections are errors naming "file:line:
- * [section] key:". Values are taken verbatim (no inline comments); a line starting with '#' or ';'
- * is a comment; an indented line continues the previous key's value (strings: joined with a space;
- * lists: more items). Lists are separated by commas and/or spaces. Booleans: yes/no, true/false,
- * on/off, 1/0.
+ * Sections: [server], [boot], [cluster], [lun NAME], [image NAME], [client MAC], [fleet NAME].
+ * Unknown sections or keys, bad values, duplicate keys and duplicate sections are errors naming
+ * "file:line: [section] key:". Values are taken verbatim (no inline comments); a line starting with
+ * '#' or ';' is a comment; an indented line continues the previous key's value (strings: joined
+ * with a space; lists: more items). Lists are separated by commas and/or spaces. Booleans: yes/no,
+ * true/false, on/off, 1/0.
  *
  * config_parse_buffer() is pure (no I/O, no environment): the fuzzers and unit tests call it.
  * config_load_file() reads a file; config_apply_environment() fills the one default that
@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/cluster.h"
 #include "common/log.h"
 #include "common/name.h"
 
@@ -126,6 +127,19 @@ struct config_boot {
 	uint64_t seen;
 };
 
+/* [cluster]: several ringsan nodes behind one portal (common/cluster.h). */
+struct config_cluster {
+	char node[NAME_MAX_LEN + 1]; /* this node; "" = the one whose address we listen on */
+	struct config_strlist nodes; /* items NAME=ADDR[:PORT] */
+	char shared_dir[PATH_MAX];   /* LUNs on storage every node opens; "" = none */
+	uint32_t health_interval;    /* seconds between health checks of each node */
+	uint32_t health_timeout;     /* seconds without an answer before a node is down */
+	struct cluster_node parsed[CLUSTER_MAX_NODES]; /* nodes, parsed by the rules */
+	unsigned n_parsed;
+	unsigned line;
+	uint64_t seen;
+};
+
 #define CONFIG_DEFAULT_SANITIZE_RATE (256u << 20) /* [lun] sanitize_rate when no section */
 
 struct config_lun {
@@ -142,6 +156,7 @@ struct config_lun {
 	char chap_secret[CONFIG_TEXT_MAX];
 	char mutual_chap_user[CONFIG_TEXT_MAX];
 	char mutual_chap_secret[CONFIG_TEXT_MAX];
+	struct config_strlist node; /* [cluster] node names: its owner, or the order to serve it */
 	unsigned line;
 	uint64_t seen;
 };
@@ -188,6 +203,7 @@ struct config {
 	char filename[PATH_MAX]; /* "" = built-in defaults only */
 	struct config_server server;
 	struct config_boot boot;
+	struct config_cluster cluster;
 	struct config_lun *luns; /* in file order */
 	unsigned lun_count, lun_cap;
 	struct config_image *images;
@@ -244,5 +260,11 @@ int config_parse_metrics_listen(struct config_portal *out, const char *text, cha
 const char *config_boot_action_name(enum boot_action action);
 const char *config_boot_mode_name(enum boot_mode mode);
 const char *config_fleet_reset_name(enum fleet_reset reset);
+
+/* The index of node name in [cluster] nodes, or -1. */
+int config_cluster_node_index(const struct config *cfg, const char *name);
+/* The placement input of LUN name (cluster.h): shared or not, its `[lun] node` order. */
+void config_cluster_lun(const struct config *cfg, const char *name, bool shared,
+			struct cluster_lun *out);
 
 #endif

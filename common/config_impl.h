@@ -7,6 +7,7 @@
 enum config_section_kind {
 	CSEC_SERVER,
 	CSEC_BOOT,
+	CSEC_CLUSTER,
 	CSEC_LUN,
 	CSEC_IMAGE,
 	CSEC_CLIENT,
@@ -82,7 +83,14 @@ bool config_value_empty(const void *base, const struct config_key *key);
 /* Value checks used by the table (config_rules.c). */
 config_check_fn config_check_path, config_check_source, config_check_initrd, config_check_iqn,
     config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname,
-    config_check_metrics_listen, config_check_machine, config_check_fleet_pattern;
+    config_check_metrics_listen, config_check_machine, config_check_fleet_pattern,
+    config_check_cluster_node;
+
+/* [cluster] (cluster_config.c): fills cluster.parsed from nodes (items already checked), and
+ * checks the cluster rules (names and addresses unique, node among nodes, `[lun] node` names
+ * nodes). */
+void config_cluster_parse(struct config *cfg);
+int config_check_cluster_rules(const struct config *cfg, char *err, size_t errlen);
 
 /* Checks the rules between keys after parsing; err gets "file:line: [section] ...". */
 int config_check_rules(const struct config *cfg, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 
 #define SRV(f)		  CSEC_SERVER, #f, .offset = offsetof(struct config_server, f)
 #define BOOT(f)		  CSEC_BOOT, #f, .offset = offsetof(struct config_boot, f)
+#define CLU(f)		  CSEC_CLUSTER, #f, .offset = offsetof(struct config_cluster, f)
 #define LUN(f)		  CSEC_LUN, #f, .offset = offsetof(struct config_lun, f)
 #define IMG(f)		  CSEC_IMAGE, #f, .offset = offsetof(struct config_image, f)
 #define CLI(f)		  CSEC_CLIENT, #f, .offset = offsetof(struct config_client, f)
@@ -36,7 +37,7 @@ static const struct config_enum lun_caches[] = {
 static const struct config_enum uefi_loaders[] = {
     {"snponly.efi", BOOT_UEFI_SNPONLY}, {"ipxe.efi", BOOT_UEFI_IPXE}, {NULL, 0}};
 
-const char *const config_section_names[CSEC_COUNT] = {"server", "boot",	  "lun",
+const char *const config_section_names[CSEC_COUNT] = {"server", "boot",	  "cluster", "lun",
 						      "image",	"client", "fleet"};
 
 #define TEXT CONFIG_TEXT_MAX - 1
@@ -153,6 +154,25 @@ const struct config_key config_keys[] = {
     {BOOT(tftp_stall_timeout), UINT(1, 3600), .def = "30",
      .help = "seconds a TFTP transfer may go without an acknowledgement before it is dropped"},
 
+    /* [cluster] */
+    {CLU(node), STR(struct config_cluster, node, 0, NAME_MAX_LEN), .check = config_check_lun_name,
+     .def_doc = "the node whose address ringsan serve listens on",
+     .help = "this node's name among nodes (ringsan serve --node overrides it), so one file "
+	     "serves every node"},
+    {CLU(nodes), .type = CT_LIST, .check = config_check_cluster_node,
+     .help = "every node of the cluster, this one too: NAME=ADDR[:PORT] (port 3260 by "
+	     "default; IPv6 as [ADDR]), the portal initiators are redirected to"},
+    {CLU(shared_dir), STR(struct config_cluster, shared_dir, 0, PATH_MAX - 1),
+     .check = config_check_path,
+     .help = "a directory of LUNs every node reaches (NFS, a cluster file system): any node "
+	     "can serve them, one node at a time"},
+    {CLU(health_interval), UINT(1, 60), .def = "2",
+     .help = "seconds between health checks of each other node (a TCP connect to its "
+	     "portal)"},
+    {CLU(health_timeout), UINT(2, 600), .def = "5",
+     .help = "seconds without an answer before a node counts as down and its shared LUNs "
+	     "go to the next node; above health_interval"},
+
     /* [lun NAME] */
     {LUN(description), STR(struct config_lun, description, 0, TEXT),
      .help = "text shown in menus and `ringsan lun list`"},
@@ -184,6 +204,10 @@ const struct config_key config_keys[] = {
      .help = "name the target answers with for mutual CHAP (needs chap_user)"},
     {LUN(mutual_chap_secret), STR(struct config_lun, mutual_chap_secret, 12, TEXT),
      .flags = CK_SECRET, .help = "its secret, 12 to 255 characters, not the one-way secret"},
+    {LUN(node), .type = CT_LIST, .check = config_check_lun_name,
+     .def_doc = "the node that holds it; shared LUNs: every node, by a stable hash",
+     .help = "[cluster] node names: the node that serves this LUN (on its own storage), or "
+	     "for a LUN in shared_dir the nodes that may serve it, first live one first"},
 
     /* [image NAME] */
     {IMG(description), STR(struct config_image, description, 0, TEXT), .help = "menu text"},

@@ -140,6 +140,10 @@ void config_print(FILE *out, const struct config *cfg)
 	config_print_section(out, &cfg->server, CSEC_SERVER, true);
 	fputs("\n[boot]\n", out);
 	config_print_section(out, &cfg->boot, CSEC_BOOT, true);
+	if (cfg->cluster.line) {
+		fputs("\n[cluster]\n", out);
+		config_print_section(out, &cfg->cluster, CSEC_CLUSTER, true);
+	}
 	for (unsigned i = 0; i < cfg->lun_count; i++) {
 		fprintf(out, "\n[lun %s]\n", cfg->luns[i].name);
 		config_print_section(out, &cfg->luns[i], CSEC_LUN, false);

@@ -104,6 +104,7 @@ struct boot_model {
 	struct menu_client *clients;
 	struct menu_fleet *fleets;
 	uint8_t (*fleet_macs)[6];
+	struct menu_portal portals[MENU_MAX_PORTALS]; /* [cluster] nodes other than the server */
 	char **strings; /* every string the model points at that is not in the config */
 	size_t n_strings, cap_strings;
 };

@@ -84,17 +84,29 @@ static void fill_lun(struct boot_model *bm, const struct bootd *d, int dfd, stru
 	l->mutual_secret = nonempty(c->mutual_chap_secret);
 }
 
-static int list_luns(struct boot_model *bm, const struct bootd *d)
+static bool listed(const struct boot_model *bm, const char *name)
+{
+	for (size_t i = 0; i < bm->m.n_luns; i++)
+		if (strcmp(bm->luns[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The LUNs of one directory (the data dir, or a cluster's shared dir); a name listed already
+ * (the data dir's own LUN) is kept once. */
+static int list_dir(struct boot_model *bm, const struct bootd *d, const char *data_dir,
+		    size_t *capp)
 {
 	char err[128], path[NAME_MAX + sizeof(LUNFILE_DISK) + 2];
-	size_t cap = 0;
-	DIR *dir = opendir(d->data_dir);
+	size_t cap = *capp;
+	DIR *dir = opendir(data_dir);
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
 	int dfd = dirfd(dir);
 	for (struct dirent *e; (e = readdir(dir));) {
 		struct stat st;
-		if (e->d_name[0] == '.' || name_check_lun(e->d_name, err, sizeof(err)) != 0)
+		if (e->d_name[0] == '.' || name_check_lun(e->d_name, err, sizeof(err)) != 0 ||
+		    listed(bm, e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", e->d_name, LUNFILE_DISK);
 		if (fstatat(dfd, path, &st, 0) != 0 || !S_ISREG(st.st_mode))
@@ -113,6 +125,20 @@ static int list_luns(struct boot_model *bm, const struct bootd *d)
 		fill_lun(bm, d, dfd, l);
 	}
 	closedir(dir);
+	*capp = cap;
+	return 0;
+}
+
+/* Every LUN the menu offers: the data dir's, and with [cluster] shared_dir the shared ones (any
+ * node serves them; the portal the menus name redirects to the one that does). */
+static int list_luns(struct boot_model *bm, const struct bootd *d)
+{
+	size_t cap = 0;
+	int rc = list_dir(bm, d, d->data_dir, &cap);
+	if (rc == 0 && d->cfg.cluster.shared_dir[0])
+		rc = list_dir(bm, d, d->cfg.cluster.shared_dir, &cap);
+	if (rc != 0)
+		return rc;
 	if (bm->m.n_luns)
 		qsort(bm->luns, bm->m.n_luns, sizeof(*bm->luns), cmp_lun);
 	bm->m.luns = bm->luns;
@@ -206,6 +232,23 @@ static int fill_fleets(struct boot_model *bm, const struct config *cfg)
 	return 0;
 }
 
+/* A cluster's other nodes (IPv4 ones: the root path names them as dotted addresses), so that
+ * iPXE reaches a disk through any node that is up, not only through the server's portal. */
+static void fill_portals(struct boot_model *bm, const struct config *cfg)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < cfg->cluster.n_parsed && n < MENU_MAX_PORTALS; i++) {
+		const struct cluster_node *c = &cfg->cluster.parsed[i];
+		if (c->ipv6 || (strcmp(c->host, bm->m.server) == 0 && c->port == bm->m.iscsi_port))
+			continue;
+		bm->portals[n].addr = c->host;
+		bm->portals[n].port = c->port;
+		n++;
+	}
+	bm->m.alt_portals = bm->portals;
+	bm->m.n_alt_portals = n;
+}
+
 int boot_model_build(struct boot_model *bm, const struct bootd *d)
 {
 	const struct config *cfg = &d->cfg;
@@ -220,6 +263,7 @@ int boot_model_build(struct boot_model *bm, const struct bootd *d)
 	bm->m.timeout_s = cfg->boot.menu_timeout;
 	bm->m.media_dir = nonempty(cfg->boot.media_dir);
 	bm->m.default_action = map_action(cfg->boot.default_action);
+	fill_portals(bm, cfg);
 	int rc = fill_lists(bm, cfg);
 	if (rc == 0)
 		rc = fill_fleets(bm, cfg);

@@ -371,17 +371,53 @@ static void out_debian_preset(struct menu_buf *b, const struct menu_model *m,
 	}
 }
 
+static bool portal_ok(const struct menu_portal *p)
+{
+	return p->addr && menu_token_ok(p->addr) && !strchr(p->addr, ':');
+}
+
+/* rs_root: the root path through the server; rs_root2, rs_root3, ...: through each other portal
+ * (a cluster's nodes), each a setting of its own (iPXE splits a command into words before it
+ * expands settings). */
+static void out_root(struct menu_buf *b, const struct menu_model *m)
+{
+	unsigned k = 2;
+
+	out(b, "set rs_root iscsi:%s::${rs_iscsi_port}::${rs_target_iqn}\n", m->server);
+	for (size_t i = 0; i < m->n_alt_portals && i < MENU_MAX_PORTALS; i++) {
+		const struct menu_portal *p = &m->alt_portals[i];
+		if (portal_ok(p))
+			out(b, "set rs_root%u iscsi:%s::%u::${rs_target_iqn}\n", k++, p->addr,
+			    p->port ? p->port : 3260);
+	}
+}
+
+/* "CMD ${rs_root}", then " || CMD ${rs_root2}" and so on: a path that fails (its node is
+ * down) is followed by the next, one at a time. (iPXE's own multipath, several root paths on
+ * one sanboot line, hung the 2019 build after a redirect: one path each.) */
+static void out_san(struct menu_buf *b, const struct menu_model *m, const char *cmd)
+{
+	unsigned k = 2;
+
+	out(b, "%s ${rs_root}", cmd);
+	for (size_t i = 0; i < m->n_alt_portals && i < MENU_MAX_PORTALS; i++)
+		if (portal_ok(&m->alt_portals[i]))
+			out(b, " || %s ${rs_root%u}", cmd, k++);
+}
+
 static void out_image(struct menu_buf *b, const struct menu_model *m, const struct menu_image *img)
 {
 	out(b, ":img-%s\nset keep-san 1\n", img->name);
 	if (img->iso) {
 		/* The LUN becomes the second BIOS disk; the ISO boots without an iBFT entry. */
-		out(b, "sanhook --drive 0x81 ${rs_root} || goto failed\nsanboot --no-describe ");
+		out_san(b, m, "sanhook --drive 0x81");
+		out(b, " || goto failed\nsanboot --no-describe ");
 		out_media_url(b, m, img->iso);
 		out(b, " || goto failed\ngoto failed\n");
 		return;
 	}
-	out(b, "sanhook ${rs_root} || goto failed\nkernel ");
+	out_san(b, m, "sanhook");
+	out(b, " || goto failed\nkernel ");
 	out_media_url(b, m, img->kernel);
 	if (img->installer == MENU_INSTALLER_DEBIAN)
 		out_debian_preset(b, m, img);
@@ -454,7 +490,7 @@ static void out_lun_head(struct menu_buf *b, const struct menu_model *m, const s
 	out(b, "#!ipxe\n# ringsan-boot: disk %s (generated; do not edit)\n", l->name);
 	out(b, "set rs_lun %s\n", l->name);
 	out(b, "set rs_target_iqn %s:%s\n", m->base_iqn, l->name);
-	out(b, "set rs_root iscsi:%s::${rs_iscsi_port}::${rs_target_iqn}\n", m->server);
+	out_root(b, m);
 }
 
 /* The client's default action applies only when this disk is its default disk. */
@@ -492,7 +528,9 @@ int menu_render_lun(const struct menu_model *m, size_t idx, struct menu_buf *b)
 	    l->name, l->name);
 	out(b, "choose --default ${rs_lun_action} --timeout ${rs_lun_timeout} rs_choice || goto "
 	       "back\nset rs_lun_timeout 0\ngoto ${rs_choice}\n");
-	out(b, ":boot\nset keep-san 1\nsanboot --keep ${rs_root} || goto failed\ngoto failed\n");
+	out(b, ":boot\nset keep-san 1\n");
+	out_san(b, m, "sanboot --keep");
+	out(b, " || goto failed\ngoto failed\n");
 	out_install_menu(b, m, l->name);
 	out(b, ":back\nexit 0\n"
 	       ":failed\n"
@@ -540,12 +578,13 @@ int menu_render_fleet(const struct menu_model *m, size_t idx, struct menu_buf *b
 		out(b, "\n");
 	}
 	out(b, "set rs_target_iqn %s:${rs_lun}\n", m->base_iqn);
-	out(b, "set rs_root iscsi:%s::${rs_iscsi_port}::${rs_target_iqn}\n", m->server);
+	out_root(b, m);
 	out(b, "set keep-san 1\necho ringsan: fleet %s: this machine boots ${rs_lun}\n", f->name);
 	/* The target holds a new login back (service unavailable) until the machine's previous
 	 * session is gone and its overlay is ready; then a retry gets through. */
 	for (unsigned t = 1; t <= MENU_FLEET_TRIES; t++) {
-		out(b, "sanboot --keep ${rs_root} || goto wait%u\n:wait%u\n", t, t);
+		out_san(b, m, "sanboot --keep");
+		out(b, " || goto wait%u\n:wait%u\n", t, t);
 		if (t < MENU_FLEET_TRIES)
 			out(b,
 			    "prompt --timeout %u000 ringsan: ${rs_lun} is not ready yet; retrying "

@@ -94,8 +94,20 @@ struct menu_fleet {
 #define MENU_FLEET_TRIES      24 /* sanboot attempts of a fleet machine */
 #define MENU_FLEET_RETRY_WAIT 5	 /* seconds between them */
 
+/* Another portal a disk can be reached through (a ringsan cluster's other nodes). */
+struct menu_portal {
+	const char *addr; /* dotted IPv4 */
+	uint16_t port;
+};
+
+#define MENU_MAX_PORTALS 32
+
 struct menu_model {
 	const char *server; /* dotted IPv4 address used in URLs and root paths */
+	/* More root paths for every disk, after the server's: iPXE's sanboot and sanhook open
+	 * them all and use the first that answers, so a disk is reached while any node is up. */
+	const struct menu_portal *alt_portals;
+	size_t n_alt_portals;
 	uint16_t http_port;
 	uint16_t iscsi_port;	    /* 0 or 3260: left out of the root path (RFC 4173 default) */
 	const char *base_iqn;	    /* target IQN = base_iqn ":" lun name */

@@ -5,7 +5,7 @@
 #include "target/cli/cli.h"
 #include "target/daemon/serve.h"
 
-enum { OPT_WORKERS = 256 };
+enum { OPT_WORKERS = 256, OPT_NODE };
 
 static int serve_on_opt(int val, const char *arg, void *ctx)
 {
@@ -22,6 +22,10 @@ static int serve_on_opt(int val, const char *arg, void *ctx)
 			return CLI_USAGE;
 		}
 		o->nlisten++;
+		return CLI_OK;
+	}
+	if (val == OPT_NODE) {
+		o->node = arg;
 		return CLI_OK;
 	}
 	if (val == OPT_WORKERS) {
@@ -41,6 +45,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	static const struct cli_opt opts[] = {
 	    {"listen", 'l', true},
 	    {"workers", OPT_WORKERS, true},
+	    {"node", OPT_NODE, true},
 	    {NULL},
 	};
 	struct serve_opts o = {0};

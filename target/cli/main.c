@@ -49,9 +49,10 @@ static const struct cli_cmd lun_cmds[] = {
 
 static const struct cli_cmd top_cmds[] = {
     {"serve", cmd_serve, "serve every LUN of the data dir over iSCSI (in the foreground)",
-     "[--listen ADDR:PORT ...] [--workers N]",
+     "[--listen ADDR:PORT ...] [--workers N] [--node NAME]",
      "  -l, --listen ADDR:PORT  a portal to listen on (repeatable; default: [server] listen)\n"
      "      --workers N         worker threads (default: [server] workers, 0 = one per core)\n"
+     "      --node NAME         this node's name in [cluster] nodes (default: [cluster] node)\n"
      "Each LUN NAME is the target BASE_IQN:NAME with its disk at LUN 0. SIGHUP reloads the\n"
      "config and the data dir; SIGTERM stops after the commands in flight have finished."},
     {"status", cmd_status, "what the running target is doing: sessions, LUN rates, latency",

@@ -412,7 +412,8 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 	int ret;
 
 	pthread_mutex_lock(&t->lock);
-	copy_text(t->data_dir, sizeof(t->data_dir), cfg->server.data_dir);
+	copy_text(t->data_dir, sizeof(t->data_dir),
+		  t->fixed_dir[0] ? t->fixed_dir : cfg->server.data_dir);
 	copy_text(t->base_iqn, sizeof(t->base_iqn), cfg->server.base_iqn);
 	memset(&t->discovery, 0, sizeof(t->discovery));
 	t->discovery.chap_required = cfg->server.discovery_chap_user[0] != 0;
@@ -505,6 +506,14 @@ void luns_space_check(struct lun_table *t, bool low)
 	pthread_mutex_unlock(&t->lock);
 }
 
+bool luns_has(struct lun_table *t, const char *target_iqn)
+{
+	pthread_mutex_lock(&t->lock);
+	bool found = find(t, target_iqn) != NULL;
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
 bool luns_visible(const struct lun_entry *e, const char *initiator)
 {
 	if (e->removed)
@@ -533,17 +542,78 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 	return ret;
 }
 
-/* The first session: take the shared lock, make sure the file is still the LUN's. */
+/* A shared LUN just locked: another node may have served it since this one read its persistent
+ * reservations, so they are what NAME/pr.state says now (none when there is no file). No
+ * session uses the LU at this point, so nothing is attached to replace. */
+static void reload_pr(struct lun_entry *e)
+{
+	char path[PATH_MAX + 16];
+	uint8_t buf[65536];
+	ssize_t n = read_state(e, LUNS_PR_FILE, buf, sizeof(buf), path, sizeof(path));
+
+	if (pr_restore(e->lu, buf, n > 0 ? (size_t)n : 0) < 0 && n > 0)
+		log_warn("LUN %s: %s does not parse; serving it without persistent reservations",
+			 e->lf.name, path);
+}
+
+/* A shared LUN just locked: name this node as the one serving it. */
+static void write_holder(struct lun_entry *e)
+{
+	char buf[NAME_MAX_LEN + 2];
+	int n = snprintf(buf, sizeof(buf), "%s\n", e->table->holder);
+
+	if (save_file(e, LUNS_HOLDER_FILE, buf, (size_t)n) < 0)
+		log_warn("LUN %s: cannot write %s/%s: other nodes cannot redirect to this one",
+			 e->lf.name, e->lf.dir, LUNS_HOLDER_FILE);
+}
+
+enum luns_where luns_where(struct lun_table *t, const char *target_iqn, char *holder,
+			   size_t holder_len)
+{
+	enum luns_where w = LUNS_ABSENT;
+	char path[PATH_MAX + 16];
+
+	holder[0] = '\0';
+	pthread_mutex_lock(&t->lock);
+	struct lun_entry *e = find(t, target_iqn);
+	if (e && e->sessions) {
+		w = LUNS_HERE;
+	} else if (e) {
+		struct flock fl = {.l_type = e->read_only ? F_RDLCK : F_WRLCK,
+				   .l_whence = SEEK_SET};
+		w = fcntl(e->lf.fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? LUNS_ELSEWHERE
+										   : LUNS_FREE;
+		snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_HOLDER_FILE);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (w == LUNS_ELSEWHERE) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, holder, holder_len - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+	}
+	return w;
+}
+
+/* The first session: take the shared lock (exclusive for a writable shared LUN), make sure the
+ * file is still the LUN's. */
 static int first_session(struct lun_entry *e)
 {
-	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	bool excl = e->table->exclusive && !e->read_only;
+	struct flock fl = {.l_type = excl ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
 	struct stat a, b;
 
 	if (fcntl(e->lf.fd, F_OFD_SETLK, &fl) < 0) {
-		log_warn(
-		    "LUN %s is locked by a ringsan command (resize, rm or clone): login refused "
-		    "until it finishes",
-		    e->lf.name);
+		if (e->table->exclusive)
+			log_warn("shared LUN %s is in use elsewhere (another node serves it, or a "
+				 "ringsan command holds it): login refused until it is let go",
+				 e->lf.name);
+		else
+			log_warn("LUN %s is locked by a ringsan command (resize, rm or clone): "
+				 "login refused until it finishes",
+				 e->lf.name);
 		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
 	}
 	if (stat(e->lf.path, &a) < 0 || fstat(e->lf.fd, &b) < 0 || a.st_ino != b.st_ino ||
@@ -556,6 +626,10 @@ static int first_session(struct lun_entry *e)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
 	}
 	refresh_size(e);
+	if (e->table->exclusive) {
+		reload_pr(e);
+		write_holder(e);
+	}
 	return luns_overlay_attach(e);
 }
 

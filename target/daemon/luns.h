@@ -59,6 +59,13 @@ struct lun_table {
 	struct lun_entry *head;
 	char data_dir[PATH_MAX];
 	char base_iqn[IQN_MAX_LEN + 1];
+	/* The shared LUNs of a cluster ([cluster] shared_dir): the table reads fixed_dir instead of
+	 * the data dir, and a writable LUN's file is locked exclusively while this node serves it,
+	 * so that no two nodes ever serve it at once; the node's name (holder) is then written to
+	 * NAME/serving for the others to redirect to. */
+	char fixed_dir[PATH_MAX];
+	bool exclusive;
+	char holder[NAME_MAX_LEN + 1];
 	/* Discovery CHAP ([server] discovery_chap_*). */
 	struct login_target_info discovery;
 	/* PREEMPT AND ABORT: end the tasks of a preempted nexus (the server posts it to the
@@ -100,6 +107,19 @@ void luns_put(struct lun_table *t, struct lun_entry *e);
 /* Thin provisioning: tells every LU whether the data dir's file system is low on space
  * (SBC-4 soft threshold); logs when that raises the unit attention. */
 void luns_space_check(struct lun_table *t, bool low);
+/* Where a LUN of an exclusive table is served from now. */
+enum luns_where {
+	LUNS_ABSENT,	/* no such LUN */
+	LUNS_HERE,	/* this node has sessions on it */
+	LUNS_FREE,	/* nobody serves it */
+	LUNS_ELSEWHERE, /* another process holds its lock; holder gets NAME/serving ("" if none) */
+};
+enum luns_where luns_where(struct lun_table *t, const char *target_iqn, char *holder,
+			   size_t holder_len);
+#define LUNS_HOLDER_FILE "serving"
+
+/* Whether the table serves target_iqn. */
+bool luns_has(struct lun_table *t, const char *target_iqn);
 /* Whether initiator may see target e (ACL), for SendTargets. */
 bool luns_visible(const struct lun_entry *e, const char *initiator);
 

@@ -44,7 +44,7 @@ static int env_get_target(void *ctx, const char *target_name, struct conn_target
 {
 	struct netconn *nc = ctx;
 	struct lun_entry *e;
-	int st = luns_get(&nc->w->srv->luns, target_name, &e);
+	int st = server_lun_get(nc->w->srv, target_name, &e);
 	if (st)
 		return st;
 	out->lu = e->lu;
@@ -55,8 +55,9 @@ static int env_get_target(void *ctx, const char *target_name, struct conn_target
 
 static void env_put_target(void *ctx, struct conn_target *t)
 {
-	struct netconn *nc = ctx;
-	luns_put(&nc->w->srv->luns, t->handle);
+	struct lun_entry *e = t->handle;
+	(void)ctx;
+	luns_put(e->table, e);
 }
 
 static uint16_t env_session_add(void *ctx, struct iscsi_conn *c)

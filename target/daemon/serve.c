@@ -71,6 +71,10 @@ static int reload(struct server *srv, struct config *cfg, const struct serve_opt
 		log_err("reload: %s", err);
 	else
 		log_info("reloaded: %d LUN%s served", ret, ret == 1 ? "" : "s");
+	if (srv->cluster.enabled)
+		clusterd_set_rules(&srv->cluster, cfg);
+	if (srv->has_shared && luns_sync(&srv->shared, cfg, err, sizeof(err)) < 0)
+		log_err("reload: shared dir: %s", err);
 	return ret;
 }
 
@@ -98,6 +102,48 @@ static void admission_init(struct server *srv, const struct config_server *cs, u
 			    (unsigned long long)want, (unsigned long long)need);
 	}
 	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* [cluster]: who this node is, the shared dir's LUNs, the health thread. 0 or -1 (logged). */
+static int cluster_start(struct server *srv, const struct config *cfg, const struct serve_opts *o)
+{
+	const char *shared = cfg->cluster.shared_dir;
+	char err[1024];
+	int ret;
+
+	if (clusterd_init(&srv->cluster, cfg, o->node, srv->portals, srv->nportals, err,
+			  sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (shared[0]) {
+		if (strcmp(shared, cfg->server.data_dir) == 0) {
+			log_err("[cluster] shared_dir is the data dir (%s): give the shared LUNs "
+				"their own directory",
+				shared);
+			return -1;
+		}
+		luns_init(&srv->shared);
+		srv->has_shared = true;
+		snprintf(srv->shared.fixed_dir, sizeof(srv->shared.fixed_dir), "%s", shared);
+		srv->shared.exclusive = true;
+		snprintf(srv->shared.holder, sizeof(srv->shared.holder), "%s",
+			 srv->cluster.nodes[srv->cluster.self].name);
+		srv->shared.abort_nexus = server_abort_nexus;
+		srv->shared.abort_ctx = srv;
+		ret = luns_sync(&srv->shared, cfg, err, sizeof(err));
+		if (ret < 0) {
+			log_err("[cluster] shared_dir: %s", err);
+			return -1;
+		}
+		log_info("shared dir %s: %d LUN%s any node can serve", shared, ret,
+			 ret == 1 ? "" : "s");
+	}
+	if (clusterd_start(&srv->cluster) < 0) {
+		log_err("cannot start the cluster health thread");
+		return -1;
+	}
+	return 0;
 }
 
 static int start_workers(struct server *srv, unsigned n)
@@ -174,6 +220,7 @@ static void main_loop(struct server *srv, struct control *ctl, struct config *cf
 	struct pollfd pfd[1 + CONTROL_POLLFDS];
 	uint64_t next_sample = clock_mono_ms() + 1000;
 	unsigned ticks = 0;
+	char err[1024];
 
 	space_check(srv);
 	server_sample(srv);
@@ -190,8 +237,14 @@ static void main_loop(struct server *srv, struct control *ctl, struct config *cf
 			next_sample += 1000;
 			if (next_sample <= now)
 				next_sample = now + 1000;
-			if (++ticks % 10 == 0)
+			if (++ticks % 10 == 0) {
 				space_check(srv);
+				/* LUNs created in the shared dir by another node's CLI reach this
+				 * one. */
+				if (srv->has_shared &&
+				    luns_sync(&srv->shared, cfg, err, sizeof(err)) < 0)
+					log_err("shared dir: %s", err);
+			}
 		}
 		control_serve(ctl, pfd + 1, n - 1, now);
 		if (!(pfd[0].revents & POLLIN))
@@ -234,6 +287,9 @@ static void server_setup(struct server *srv, const struct config *cfg, const str
 
 static void server_teardown(struct server *srv)
 {
+	clusterd_fini(&srv->cluster);
+	if (srv->has_shared)
+		luns_fini(&srv->shared);
 	luns_fini(&srv->luns);
 	fleetboot_fini(&srv->fleet);
 	pthread_mutex_destroy(&srv->sess_lock);
@@ -290,7 +346,9 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 		log_err("%s", err);
 		goto out;
 	}
-	if (luns == 0)
+	if (cluster_start(&srv, cfg, o) < 0)
+		goto out;
+	if (luns == 0 && !srv.has_shared)
 		log_notice(
 		    "no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
 		    "it is served at once",

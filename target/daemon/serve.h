@@ -10,6 +10,7 @@ struct serve_opts {
 	struct config_portal listen[CONFIG_MAX_PORTALS]; /* --listen; none: the config's */
 	unsigned nlisten;
 	unsigned workers; /* --workers; 0: the config's */
+	const char *node; /* --node: this node's name in [cluster]; NULL: the config's */
 };
 
 /* Runs until SIGTERM or SIGINT. Returns the process exit code (0 after a clean stop; 1 when it

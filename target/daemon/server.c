@@ -26,16 +26,88 @@ static bool sessions_full(struct server *s)
 	return full;
 }
 
+/* The LUN name of a target of ours (BASE_IQN:NAME), or NULL. */
+static const char *lun_name_of(struct server *s, const char *target)
+{
+	size_t n = strlen(s->luns.base_iqn);
+	if (strncmp(target, s->luns.base_iqn, n) != 0 || target[n] != ':')
+		return NULL;
+	return target + n + 1;
+}
+
+/* Which node serves target now: self, another node's index, or -1 (nobody known). *table gets
+ * the table to serve it from when it is self. */
+static int route(struct server *s, const char *target, struct lun_table **table)
+{
+	struct clusterd *cd = &s->cluster;
+	const char *name = lun_name_of(s, target);
+	struct cluster_lun rule;
+	char holder[NAME_MAX_LEN + 2];
+	bool has_rule = name && clusterd_rule(cd, name, &rule);
+
+	*table = &s->luns;
+	if (!cd->enabled || !name)
+		return (int)cd->self;
+	enum luns_where w =
+	    s->has_shared ? luns_where(&s->shared, target, holder, sizeof(holder)) : LUNS_ABSENT;
+	bool local = luns_has(&s->luns, target);
+	if (w == LUNS_ABSENT || local) { /* on a node's own storage */
+		if (!has_rule)
+			return local ? (int)cd->self : -1;
+		rule.shared = false;
+		return cluster_place(cd->nodes, cd->n_nodes, name, &rule, cd->self, 0);
+	}
+	*table = &s->shared;
+	if (w == LUNS_HERE) /* sessions here: it stays until they end */
+		return (int)cd->self;
+	if (w == LUNS_ELSEWHERE) { /* another node holds it: send the initiator there */
+		int h = clusterd_node_index(cd, holder);
+		/* unknown, or down (a lock not yet freed): here, where the lock answers "busy" */
+		return h >= 0 && (clusterd_alive(cd) >> h & 1) ? h : (int)cd->self;
+	}
+	if (!has_rule) /* every node, by weight */
+		rule = (struct cluster_lun){.home = -1};
+	rule.shared = true;
+	return cluster_place(cd->nodes, cd->n_nodes, name, &rule, cd->self, clusterd_alive(cd));
+}
+
 static int login_find_target(void *ctx, const char *target, const char *initiator,
-			     struct login_target_info *out)
+			     const uint8_t isid[6], struct login_target_info *out)
 {
 	struct server *s = ctx;
+	struct lun_table *t;
 	if (sessions_full(s))
 		return ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES;
-	int st = fleetboot_login(&s->fleet, s, target);
-	if (st)
-		return st;
-	return luns_authorize(&s->luns, target, initiator, out);
+	int node = route(s, target, &t);
+	if (node < 0)
+		return ISCSI_LOGIN_STATUS_NOT_FOUND;
+	if ((unsigned)node != s->cluster.self) {
+		if (!(clusterd_alive(&s->cluster) >> node & 1)) {
+			log_warn("%s: login to %s refused: its node %s is down (no answer to the "
+				 "health checks); it is on that node's own storage",
+				 initiator, target, s->cluster.nodes[node].name);
+			return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+		}
+		if (!clusterd_may_redirect(&s->cluster, initiator, isid, target, (unsigned)node))
+			return ISCSI_LOGIN_STATUS_TARGET_ERROR;
+		cluster_target_address(&s->cluster.nodes[node], ISCSI_PORTAL_GROUP_TAG,
+				       out->redirect, sizeof(out->redirect));
+		return ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP;
+	}
+	if (t == &s->luns) {
+		int st = fleetboot_login(&s->fleet, s, target);
+		if (st)
+			return st;
+	}
+	return luns_authorize(t, target, initiator, out);
+}
+
+int server_lun_get(struct server *s, const char *target_iqn, struct lun_entry **out)
+{
+	int st = luns_get(&s->luns, target_iqn, out);
+	if (st == ISCSI_LOGIN_STATUS_NOT_FOUND && s->has_shared)
+		st = luns_get(&s->shared, target_iqn, out);
+	return st;
 }
 
 static int login_find_discovery(void *ctx, const char *initiator, struct login_target_info *out)
@@ -189,36 +261,98 @@ static unsigned server_portals(struct server *s, const char *local_host, struct 
 	return s->nportals;
 }
 
+/* The names SendTargets may list for initiator: each served LUN it may see, from the data dir
+ * and the shared dir, and the LUNs `[lun] node` places on other nodes. Heap strings. */
+struct st_names {
+	char **iqn;
+	unsigned n, cap;
+};
+
+static void names_add(struct st_names *nm, const char *iqn)
+{
+	for (unsigned i = 0; i < nm->n; i++)
+		if (strcmp(nm->iqn[i], iqn) == 0)
+			return;
+	if (nm->n == nm->cap) {
+		unsigned cap = nm->cap ? nm->cap * 2 : 64;
+		char **n = realloc(nm->iqn, cap * sizeof(*n));
+		if (!n)
+			return;
+		nm->iqn = n;
+		nm->cap = cap;
+	}
+	if ((nm->iqn[nm->n] = strdup(iqn)))
+		nm->n++;
+}
+
+static void names_from_table(struct st_names *nm, struct lun_table *t, const char *initiator)
+{
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e; e = e->next)
+		if (luns_visible(e, initiator))
+			names_add(nm, e->iqn);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void names_from_rules(struct st_names *nm, struct server *s, const char *initiator)
+{
+	struct clusterd *cd = &s->cluster;
+	char iqn[IQN_MAX_LEN + NAME_MAX_LEN + 2];
+
+	pthread_mutex_lock(&cd->lock);
+	for (unsigned i = 0; i < cd->n_rules; i++) {
+		const struct clusterd_rule *r = &cd->rules[i];
+		bool ok = r->acl_count == 0;
+		for (unsigned k = 0; k < r->acl_count && !ok; k++)
+			ok = strcasecmp(r->acl[k], initiator) == 0;
+		snprintf(iqn, sizeof(iqn), "%s:%s", s->luns.base_iqn, r->name);
+		if (ok)
+			names_add(nm, iqn);
+	}
+	pthread_mutex_unlock(&cd->lock);
+}
+
 int server_send_targets(struct server *s, const char *initiator, const char *which, bool discovery,
 			const char *own_target, const char *local_host, uint8_t *out, uint32_t cap,
 			uint32_t *len)
 {
-	struct st_portal portals[CONFIG_MAX_PORTALS];
+	struct st_portal portals[CONFIG_MAX_PORTALS], others[CLUSTER_MAX_NODES];
+	struct st_names nm = {0};
 	struct st_target *targets;
-	unsigned n = 0, max = 0;
-	int err;
+	unsigned n = 0;
+	int err = -ENOMEM;
 
 	unsigned np = server_portals(s, local_host, portals);
-	pthread_mutex_lock(&s->luns.lock);
-	for (struct lun_entry *e = s->luns.head; e; e = e->next)
-		max++;
-	targets = calloc(max ? max : 1, sizeof(*targets));
-	if (!targets) {
-		pthread_mutex_unlock(&s->luns.lock);
-		*len = 0;
-		return -ENOMEM;
-	}
-	for (struct lun_entry *e = s->luns.head; e; e = e->next) {
-		if (!luns_visible(e, initiator))
+	for (unsigned i = 0; i < s->cluster.n_nodes; i++)
+		others[i] = (struct st_portal){.addr = s->cluster.nodes[i].host,
+					       .port = s->cluster.nodes[i].port,
+					       .tpgt = ISCSI_PORTAL_GROUP_TAG};
+	names_from_table(&nm, &s->luns, initiator);
+	if (s->has_shared)
+		names_from_table(&nm, &s->shared, initiator);
+	if (s->cluster.enabled)
+		names_from_rules(&nm, s, initiator);
+	targets = calloc(nm.n ? nm.n : 1, sizeof(*targets));
+	*len = 0;
+	if (!targets)
+		goto out_names;
+	for (unsigned i = 0; i < nm.n; i++) {
+		struct lun_table *t;
+		int node = route(s, nm.iqn[i], &t);
+		if (node < 0)
 			continue;
-		targets[n].name = e->iqn;
-		targets[n].portals = portals;
-		targets[n].n_portals = np;
+		bool self = (unsigned)node == s->cluster.self;
+		targets[n].name = nm.iqn[i];
+		targets[n].portals = self ? portals : &others[node];
+		targets[n].n_portals = self ? np : 1;
 		n++;
 	}
 	err = sendtargets_build(which, discovery, own_target, targets, n, (char *)out, cap, len);
-	pthread_mutex_unlock(&s->luns.lock);
 	free(targets);
+out_names:
+	for (unsigned i = 0; i < nm.n; i++)
+		free(nm.iqn[i]);
+	free(nm.iqn);
 	return err;
 }
 

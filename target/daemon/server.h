@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "target/daemon/clusterd.h"
 #include "target/daemon/fleetboot.h"
 #include "target/daemon/luns.h"
 #include "target/iscsi/admit.h"
@@ -40,6 +41,10 @@ struct sess_entry {
 
 struct server {
 	struct lun_table luns;
+	/* A cluster ([cluster]): the other nodes, and the LUNs of shared_dir (has_shared). */
+	struct clusterd cluster;
+	struct lun_table shared;
+	bool has_shared;
 	struct fleetboot fleet;
 	struct conn_config conn_cfg;
 	struct config_portal portals[CONFIG_MAX_PORTALS];
@@ -101,6 +106,10 @@ void server_auth_passed(struct server *s, const char *initiator, uint64_t addr);
 /* Out of descriptors (EMFILE, ENFILE) on listener fd: with the reserve descriptor, accept one
  * waiting connection and close it at once, so its initiator hears no rather than hangs. */
 void server_refuse_with_reserve(struct server *s, int listen_fd);
+
+/* A session's LUN by target IQN, from the data dir or the shared dir (luns_get); put it back
+ * with luns_put(e->table, e). */
+int server_lun_get(struct server *s, const char *target_iqn, struct lun_entry **out);
 
 /* SendTargets for one initiator (sendtargets_build(): "All" in discovery sessions only, a target
  * name, or "" for the session's own target), over the targets its ACLs let it see. Wildcard

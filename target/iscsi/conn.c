@@ -439,7 +439,8 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			login_refuse(
 			    c->login, &out, (uint16_t)st,
 			    st == ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE
-				? "the LUN is held by a ringsan command (resize, rm, clone)"
+				? "the LUN is held by a ringsan command (resize, rm, clone) or "
+				  "another node"
 				: "the target went away during login");
 	}
 	struct conn_tx *tx = conn_tx_new(c, out.pdu.data_len);
@@ -454,16 +455,22 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 	case LOGIN_CONTINUE:
 		return;
 	case LOGIN_FAIL:
-		log_warn("%s %s: login to %s failed (status %02x/%02x): %s", c->env.peer,
-			 login_result(c->login)->params.initiator_name[0]
-			     ? login_result(c->login)->params.initiator_name
-			     : "(unnamed initiator)",
-			 login_result(c->login)->params.target_name[0]
-			     ? login_result(c->login)->params.target_name
-			     : "(no target)",
-			 ISCSI_LOGIN_STATUS_CLASS(out.status),
-			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
-			 out.reason ? out.reason : "refused");
+		if (ISCSI_LOGIN_STATUS_CLASS(out.status) == 1)
+			log_info("%s %s: login to %s redirected to %s", c->env.peer,
+				 login_result(c->login)->params.initiator_name,
+				 login_result(c->login)->params.target_name,
+				 login_result(c->login)->target.redirect);
+		else
+			log_warn("%s %s: login to %s failed (status %02x/%02x): %s", c->env.peer,
+				 login_result(c->login)->params.initiator_name[0]
+				     ? login_result(c->login)->params.initiator_name
+				     : "(unnamed initiator)",
+				 login_result(c->login)->params.target_name[0]
+				     ? login_result(c->login)->params.target_name
+				     : "(no target)",
+				 ISCSI_LOGIN_STATUS_CLASS(out.status),
+				 ISCSI_LOGIN_STATUS_DETAIL(out.status),
+				 out.reason ? out.reason : "refused");
 		c->login_status = out.status;
 		c->login_reason = out.reason ? out.reason : "refused";
 		conn_set_phase(c, CONN_LOGGED_OUT); /* close once the response is sent */

@@ -208,12 +208,17 @@ void conn_fail(struct iscsi_conn *c, const char *reason)
 }
 
 /* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
- * at info level, unlike conn_fail's protocol errors. */
+ * at info level, unlike conn_fail's protocol errors. A connection that ended before its first
+ * login request (a cluster node's health check, a port probe) is logged at debug level only. */
 void conn_shutdown(struct iscsi_conn *c, const char *why)
 {
 	if (c->phase >= CONN_CLOSING)
 		return;
-	if (c->phase != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
+	bool silent =
+	    c->phase == CONN_LOGIN && c->login && login_stage(c->login) == LOGIN_STAGE_START;
+	if (silent)
+		log_debug("%s: connection ended before a login request: %s", c->env.peer, why);
+	else if (c->phase != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing more */
 		log_info("%s %s: connection ended: %s", c->env.peer, who(c), why);
 	conn_close(c, why);
 }

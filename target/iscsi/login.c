@@ -150,7 +150,7 @@ static bool build_rsp(struct login *l, const struct iscsi_login_req *req, bool t
 	    .max_cmdsn = exp_cmdsn + window - 1,
 	    .status_class = ISCSI_LOGIN_STATUS_CLASS(status),
 	    .status_detail = ISCSI_LOGIN_STATUS_DETAIL(status),
-	    .data_len = status ? 0 : piece,
+	    .data_len = status && ISCSI_LOGIN_STATUS_CLASS(status) != 1 ? 0 : piece,
 	};
 
 	memcpy(r.isid, req->isid, 6);
@@ -182,6 +182,11 @@ static void fail(struct login *l, const struct iscsi_login_req *req, uint16_t st
 {
 	l->tout.len = 0;
 	l->out_off = 0;
+	/* RFC 7143 11.13.5: a redirection names the new address in TargetAddress. */
+	if (ISCSI_LOGIN_STATUS_CLASS(status) == 1 && l->res.target.redirect[0]) {
+		text_out_init(&l->tout, l->out, LOGIN_OUT_CAP);
+		text_out_add(&l->tout, "TargetAddress", l->res.target.redirect);
+	}
 	build_rsp(l, req, false, req->csg, 0, status, rsp);
 	set_stage(l, LOGIN_STAGE_FAILED);
 	rsp->action = LOGIN_FAIL;
@@ -355,7 +360,9 @@ static const char *refusal_reason(bool discovery, int status)
 	case ISCSI_LOGIN_STATUS_OUT_OF_RESOURCES:
 		return "too many sessions (max_sessions)";
 	case ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE:
-		return "the target is busy (a ringsan command holds the LUN)";
+		return "the target is busy (a ringsan command or another node holds the LUN)";
+	case ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP:
+		return "target moved temporarily (served by another node)";
 	default:
 		return discovery ? "discovery refused" : "target refused";
 	}
@@ -412,7 +419,9 @@ static int first_request(struct login *l, const struct iscsi_login_req *req, con
 	if (discovery)
 		st = l->ops->find_discovery ? l->ops->find_discovery(l->ctx, iname, t) : 0;
 	else
-		st = l->ops->find_target(l->ctx, tname, iname, t);
+		st = l->ops->find_target(l->ctx, tname, iname, l->res.isid, t);
+	if (st == ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP && (discovery || !t->redirect[0]))
+		st = ISCSI_LOGIN_STATUS_TARGET_ERROR; /* a redirect needs somewhere to go */
 	if (st)
 		return why(reason, refusal_reason(discovery, st), st);
 	t->chap_required = t->chap_required || t->chap_secret[0];

@@ -35,13 +35,18 @@ struct login_target_info {
 	char mutual_user[256]; /* CHAP_N we present if the initiator challenges us */
 	char mutual_secret[CHAP_SECRET_MAX + 1]; /* empty: mutual CHAP refused */
 	char target_alias[ISCSI_ALIAS_MAX + 1];	 /* optional; sent as TargetAlias */
+	/* With ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP from find_target: where the target is now,
+	 * as a TargetAddress value "ADDR:PORT,TPGT" ("[V6]:PORT,TPGT"). */
+	char redirect[80];
 };
 
 struct login_ops {
 	/* A normal session's target. Returns 0, or ISCSI_LOGIN_STATUS_NOT_FOUND (02/03),
-	 * ISCSI_LOGIN_STATUS_NOT_AUTHORIZED (02/02, ACL), ISCSI_LOGIN_STATUS_TARGET_REMOVED, ... */
+	 * ISCSI_LOGIN_STATUS_NOT_AUTHORIZED (02/02, ACL), ISCSI_LOGIN_STATUS_TARGET_REMOVED, ...,
+	 * or ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP (01/01) with out->redirect set: the login is
+	 * answered at once with that status and TargetAddress (RFC 7143 11.13.5, 13.8). */
 	int (*find_target)(void *ctx, const char *target_name, const char *initiator_name,
-			   struct login_target_info *out);
+			   const uint8_t isid[6], struct login_target_info *out);
 	/* A discovery session. NULL: discovery allowed without authentication. Returns as above. */
 	int (*find_discovery)(void *ctx, const char *initiator_name, struct login_target_info *out);
 	/* Fills buf with len bytes from a CSPRNG (CHAP challenges and identifiers). */

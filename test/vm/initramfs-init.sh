@@ -16,6 +16,11 @@
 #   ringsan.nonce=1             also: print the nonce sector one MiB past the pattern as found
 #                               (RINGSAN-NONCE-FOUND: ... or none), then write a new one there,
 #                               "RINGSAN-NONCE <iBFT MAC> <random uuid>" (RINGSAN-NONCE-WROTE: ...)
+#   ringsan.portal=ADDR:PORT[,ADDR:PORT...]  log in through the first of these portals that
+#                               does not refuse connections (iscsistart with the iBFT's initiator
+#                               and target names) instead of the iBFT's target address, which is
+#                               where a redirect sent iPXE: a cluster test sees the Linux
+#                               initiator follow the redirect itself
 
 # The kernel only auto-mounts devtmpfs for a disk root, and this initramfs ships no /dev/console,
 # so the console comes from devtmpfs before anything is printed.
@@ -36,12 +41,14 @@ echo RINGSAN-BOOT-OK
 mode=
 offset_mib=
 nonce=
+login_portal=
 # shellcheck disable=SC2013 # the command line is one line of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ringsan.test=*) mode=${arg#*=} ;;
 	ringsan.offset_mib=*) offset_mib=${arg#*=} ;;
 	ringsan.nonce=*) nonce=${arg#*=} ;;
+	ringsan.portal=*) login_portal=${arg#*=} ;;
 	esac
 done
 
@@ -195,7 +202,27 @@ esac
 load_modules || fail "insmod failed"
 configure_nic
 # iscsistart returns once logged in (a child of it keeps the session); the disk shows up after.
-timeout 60 iscsistart -b || fail "iscsistart -b failed (exit $?)"
+if [ -n "$login_portal" ]; then
+	ibft=/sys/firmware/ibft
+	logged_in=
+	for p in $(echo "$login_portal" | tr , ' '); do
+		# A portal that refuses at once is down (nc exits 1); one that accepts is tried.
+		timeout 1 nc -w 1 "${p%:*}" "${p##*:}" </dev/null >/dev/null 2>&1
+		[ $? -ne 1 ] || {
+			echo "ringsan-init: $p refuses connections"
+			continue
+		}
+		echo "ringsan-init: logging in through $p"
+		if timeout 60 iscsistart -i "$(cat $ibft/initiator/initiator-name)" \
+			-t "$(cat $ibft/target0/target-name)" -g 1 -a "${p%:*}" -p "${p##*:}"; then
+			logged_in=1
+			break
+		fi
+	done
+	[ -n "$logged_in" ] || fail "iscsistart through $login_portal failed"
+else
+	timeout 60 iscsistart -b || fail "iscsistart -b failed (exit $?)"
+fi
 wait_for 30 first_disk || fail "no SCSI disk appeared after iscsistart -b"
 echo "ringsan-init: iSCSI disk is $disk"
 write_pattern

@@ -31,9 +31,10 @@ struct fuzz {
 	uint8_t rnd;
 };
 
-static int find_target(void *ctx, const char *target, const char *initiator,
+static int find_target(void *ctx, const char *target, const char *initiator, const uint8_t isid[6],
 		       struct login_target_info *out)
 {
+	(void)isid;
 	(void)ctx;
 	(void)initiator;
 	memset(out, 0, sizeof(*out));

@@ -14,9 +14,10 @@ struct fuzz_ctx {
 	bool over;
 };
 
-static int find_target(void *ctx, const char *target, const char *initiator,
+static int find_target(void *ctx, const char *target, const char *initiator, const uint8_t isid[6],
 		       struct login_target_info *out)
 {
+	(void)isid;
 	const struct fuzz_ctx *f = ctx;
 
 	(void)initiator;
@@ -36,7 +37,7 @@ static int find_target(void *ctx, const char *target, const char *initiator,
 
 static int find_discovery(void *ctx, const char *initiator, struct login_target_info *out)
 {
-	return find_target(ctx, "iqn.discovery", initiator, out);
+	return find_target(ctx, "iqn.discovery", initiator, NULL, out);
 }
 
 static void fake_random(void *ctx, uint8_t *buf, size_t len)

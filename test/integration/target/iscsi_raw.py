@@ -6,8 +6,8 @@ commands with immediate data, R2T and Data-In, NOP-In answers, logout), so the t
 what no real initiator sends (hostile.py) or commands no Debian initiator tool sends (EXTENDED
 COPY, xcopy.py). Loopback only.
 
-Conn(port, target) connects to 127.0.0.1:port; without them, the module's PORT and TARGET
-(set by the importing script) are used.
+Conn(port, target) connects to 127.0.0.1:port (or host=, another loopback address); without
+them, the module's PORT and TARGET (set by the importing script) are used.
 """
 import hashlib
 import os
@@ -68,9 +68,9 @@ def parse_text(data):
 
 
 class Conn:
-    def __init__(self, timeout=10.0, port=None, target=None, src=None):
+    def __init__(self, timeout=10.0, port=None, target=None, src=None, host="127.0.0.1"):
         self.target = target or TARGET
-        self.s = socket.create_connection(("127.0.0.1", port or PORT), timeout=timeout,
+        self.s = socket.create_connection((host, port or PORT), timeout=timeout,
                                           source_address=(src, 0) if src else None)
         self.s.settimeout(timeout)
         self.hd = False

@@ -226,6 +226,15 @@ static void test_golden(void)
 	render_golden(&fleets, "fleet-lab.ipxe", "fleet-lab.ipxe");
 	render_golden(&fleets, "fleet-pcs.ipxe", "fleet-pcs.ipxe");
 	render_golden(&fleets, "fleet-odd.ipxe", "fleet-odd.ipxe");
+	/* A cluster: every disk also through the other nodes' portals (one that is not an IPv4
+	 * address is left out). */
+	static const struct menu_portal PORTALS[] = {
+	    {"192.0.2.11", 3260}, {"192.0.2.12", 3261}, {"bad addr", 1}, {"2001:db8::1", 3260}};
+	struct menu_model cluster = fleets;
+	cluster.alt_portals = PORTALS;
+	cluster.n_alt_portals = 4;
+	render_golden(&cluster, "lun-win11.ipxe", "lun-win11-cluster.ipxe");
+	render_golden(&cluster, "fleet-lab.ipxe", "fleet-lab-cluster.ipxe");
 	struct menu_buf b = {0};
 	CHECK_EQ(menu_render_file(&fleets, "fleet-nope.ipxe", &b), -ENOENT);
 	CHECK_EQ(menu_render_file(&fleets, "fleet-.ipxe", &b), -ENOENT);

@@ -18,8 +18,9 @@
 /* env: the daemon's side */
 
 static int env_find_target(void *ctx, const char *target_name, const char *initiator_name,
-			   struct login_target_info *out)
+			   const uint8_t isid[6], struct login_target_info *out)
 {
+	(void)isid;
 	struct pipe *p = ctx;
 	(void)initiator_name;
 	memset(out, 0, sizeof(*out));

@@ -10,21 +10,24 @@
 #include "target/iscsi/text.h"
 #include "test/unit/check.h"
 
-#define T_DISK	 "iqn.2026-01.lab.ringsan:disk1"
-#define T_CHAP	 "iqn.2026-01.lab.ringsan:chap"
-#define T_MUTUAL "iqn.2026-01.lab.ringsan:mutual"
-#define T_ACL	 "iqn.2026-01.lab.ringsan:private"
-#define I_IPXE	 "iqn.2010-04.org.ipxe:00112233-4455"
-#define I_LINUX	 "iqn.2004-10.com.ubuntu:01:abcdef"
+#define T_DISK	  "iqn.2026-01.lab.ringsan:disk1"
+#define T_CHAP	  "iqn.2026-01.lab.ringsan:chap"
+#define T_MUTUAL  "iqn.2026-01.lab.ringsan:mutual"
+#define T_ACL	  "iqn.2026-01.lab.ringsan:private"
+#define T_MOVED	  "iqn.2026-01.lab.ringsan:moved"
+#define T_NOWHERE "iqn.2026-01.lab.ringsan:nowhere"
+#define I_IPXE	  "iqn.2010-04.org.ipxe:00112233-4455"
+#define I_LINUX	  "iqn.2004-10.com.ubuntu:01:abcdef"
 
 struct env {
 	uint8_t next_random;
 	bool discovery_chap;
 };
 
-static int find_target(void *ctx, const char *target, const char *initiator,
+static int find_target(void *ctx, const char *target, const char *initiator, const uint8_t isid[6],
 		       struct login_target_info *out)
 {
+	(void)isid;
 	(void)ctx;
 	memset(out, 0, sizeof(*out));
 	if (strcmp(target, T_DISK) == 0) {
@@ -42,6 +45,12 @@ static int find_target(void *ctx, const char *target, const char *initiator,
 	}
 	if (strcmp(target, T_ACL) == 0)
 		return strcmp(initiator, I_LINUX) == 0 ? 0 : ISCSI_LOGIN_STATUS_NOT_AUTHORIZED;
+	if (strcmp(target, T_MOVED) == 0) {
+		snprintf(out->redirect, sizeof(out->redirect), "192.0.2.7:3261,1");
+		return ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP;
+	}
+	if (strcmp(target, T_NOWHERE) == 0) /* a redirect without an address */
+		return ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP;
 	return ISCSI_LOGIN_STATUS_NOT_FOUND;
 }
 
@@ -696,8 +705,55 @@ static void test_refuse(void)
 	text_in_fini(&r.text);
 }
 
+/* RFC 7143 11.13.5, 13.8: a target served by another node answers the first request with status
+ * 01/01 and TargetAddress; the login ends there. */
+static void test_redirect(void)
+{
+	struct env e;
+	struct rsp r;
+	struct login *l = new_login(&e);
+	static const char ipxe_moved[] =
+	    "InitiatorName=" I_IPXE "\nTargetName=" T_MOVED "\nSessionType=Normal\nAuthMethod=None";
+
+	rsp_init(&r);
+	step(l, &(struct req){.transit = true, .csg = 0, .nsg = 1, .text = ipxe_moved}, &r);
+	CHECK_EQ(r.out.action, LOGIN_FAIL);
+	CHECK_EQ(r.status, 0x0101);
+	CHECK_EQ(r.out.status, ISCSI_LOGIN_STATUS_TARGET_MOVED_TEMP);
+	CHECK_STR(text_in_get(&r.text, "TargetAddress"), "192.0.2.7:3261,1");
+	CHECK(!text_in_get(&r.text, "AuthMethod"));
+	CHECK(!r.transit);
+	CHECK_EQ(login_stage(l), LOGIN_STAGE_FAILED);
+	login_free(l);
+
+	/* Linux's operational-stage login is redirected the same way */
+	l = new_login(&e);
+	static char moved_linux[sizeof(linux_login) + 64];
+	snprintf(moved_linux, sizeof(moved_linux), "%s", linux_login);
+	char *t = strstr(moved_linux, T_DISK);
+	memcpy(t, T_MOVED, strlen(T_MOVED)); /* same length as T_DISK */
+	step(l, &(struct req){.transit = true, .csg = 1, .nsg = 3, .text = moved_linux}, &r);
+	CHECK_EQ(r.status, 0x0101);
+	CHECK_STR(text_in_get(&r.text, "TargetAddress"), "192.0.2.7:3261,1");
+	login_free(l);
+
+	/* a redirect with nowhere to go is a target error, not an empty TargetAddress */
+	l = new_login(&e);
+	step(l,
+	     &(struct req){.transit = true,
+			   .csg = 1,
+			   .nsg = 3,
+			   .text = "InitiatorName=" I_IPXE "\nTargetName=" T_NOWHERE},
+	     &r);
+	CHECK_EQ(r.status, ISCSI_LOGIN_STATUS_TARGET_ERROR);
+	CHECK_EQ(r.out.pdu.data_len, 0);
+	login_free(l);
+	text_in_fini(&r.text);
+}
+
 int main(void)
 {
+	test_redirect();
 	test_ipxe_none();
 	test_ipxe_chap();
 	test_ipxe_mutual();
