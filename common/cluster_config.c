@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-int config_check_cluster_node(const char *value, char *err, size_t errlen)
+int cluster_config_check_node(const char *value, char *err, size_t errlen)
 {
 	struct cluster_node n;
 	unsigned char addr[16];
@@ -21,7 +21,7 @@ int config_check_cluster_node(const char *value, char *err, size_t errlen)
 	return 0;
 }
 
-void config_cluster_parse(struct config *cfg)
+void cluster_config_parse(struct config *cfg)
 {
 	struct config_cluster *c = &cfg->cluster;
 	char why[256];
@@ -35,7 +35,7 @@ void config_cluster_parse(struct config *cfg)
 	}
 }
 
-int config_cluster_node_index(const struct config *cfg, const char *name)
+int cluster_config_node_index(const struct config *cfg, const char *name)
 {
 	for (unsigned i = 0; i < cfg->cluster.n_parsed; i++)
 		if (strcmp(cfg->cluster.parsed[i].name, name) == 0)
@@ -43,7 +43,7 @@ int config_cluster_node_index(const struct config *cfg, const char *name)
 	return -1;
 }
 
-void config_cluster_lun(const struct config *cfg, const char *name, bool shared,
+void cluster_config_lun(const struct config *cfg, const char *name, bool shared,
 			struct cluster_lun *out)
 {
 	const struct config_lun *cl = config_find_lun(cfg, name);
@@ -52,7 +52,7 @@ void config_cluster_lun(const struct config *cfg, const char *name, bool shared,
 	out->shared = shared;
 	out->home = -1;
 	for (unsigned i = 0; cl && i < cl->node.count && out->n_order < CLUSTER_MAX_NODES; i++) {
-		int idx = config_cluster_node_index(cfg, cl->node.items[i]);
+		int idx = cluster_config_node_index(cfg, cl->node.items[i]);
 		if (idx >= 0)
 			out->order[out->n_order++] = (uint8_t)idx;
 	}
@@ -89,7 +89,7 @@ static int check_nodes(const struct config *cfg, char *err, size_t errlen)
 					  f, c->line, b->name, a->name, a->host, a->port);
 		}
 	}
-	if (c->node[0] && config_cluster_node_index(cfg, c->node) < 0)
+	if (c->node[0] && cluster_config_node_index(cfg, c->node) < 0)
 		RULE_FAIL("%s:%u: [cluster] node: %s is not one of nodes", f, c->line, c->node);
 	if (c->health_timeout <= c->health_interval)
 		RULE_FAIL("%s:%u: [cluster] health_timeout (%u s) must be above health_interval "
@@ -98,7 +98,7 @@ static int check_nodes(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int config_check_cluster_rules(const struct config *cfg, char *err, size_t errlen)
+int cluster_config_check_rules(const struct config *cfg, char *err, size_t errlen)
 {
 	const struct config_cluster *c = &cfg->cluster;
 	const char *f = cfg->filename;
@@ -113,7 +113,7 @@ int config_check_cluster_rules(const struct config *cfg, char *err, size_t errle
 				RULE_FAIL("%s:%u: [lun %s] node: there is no [cluster] section "
 					  "naming the nodes",
 					  f, l->line, l->name);
-			if (config_cluster_node_index(cfg, n) < 0)
+			if (cluster_config_node_index(cfg, n) < 0)
 				RULE_FAIL("%s:%u: [lun %s] node: %s is not one of [cluster] nodes",
 					  f, l->line, l->name, n);
 			for (unsigned j = 0; j < k; j++)

@@ -456,7 +456,7 @@ int config_parse_buffer(struct config *cfg, const char *text, size_t len, const 
 		config_fail(&p, -ENOMEM, "out of memory");
 	}
 	if (p.ret == 0)
-		config_cluster_parse(cfg);
+		cluster_config_parse(cfg);
 	if (p.ret == 0 && config_check_rules(cfg, err, errlen) != 0)
 		p.ret = -EINVAL;
 	if (p.ret != 0) {

@@ -262,9 +262,9 @@ const char *config_boot_mode_name(enum boot_mode mode);
 const char *config_fleet_reset_name(enum fleet_reset reset);
 
 /* The index of node name in [cluster] nodes, or -1. */
-int config_cluster_node_index(const struct config *cfg, const char *name);
+int cluster_config_node_index(const struct config *cfg, const char *name);
 /* The placement input of LUN name (cluster.h): shared or not, its `[lun] node` order. */
-void config_cluster_lun(const struct config *cfg, const char *name, bool shared,
+void cluster_config_lun(const struct config *cfg, const char *name, bool shared,
 			struct cluster_lun *out);
 
 #endif

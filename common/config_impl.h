@@ -84,13 +84,13 @@ bool config_value_empty(const void *base, const struct config_key *key);
 config_check_fn config_check_path, config_check_source, config_check_initrd, config_check_iqn,
     config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname,
     config_check_metrics_listen, config_check_machine, config_check_fleet_pattern,
-    config_check_cluster_node;
+    cluster_config_check_node;
 
 /* [cluster] (cluster_config.c): fills cluster.parsed from nodes (items already checked), and
  * checks the cluster rules (names and addresses unique, node among nodes, `[lun] node` names
  * nodes). */
-void config_cluster_parse(struct config *cfg);
-int config_check_cluster_rules(const struct config *cfg, char *err, size_t errlen);
+void cluster_config_parse(struct config *cfg);
+int cluster_config_check_rules(const struct config *cfg, char *err, size_t errlen);
 
 /* Checks the rules between keys after parsing; err gets "file:line: [section] ...". */
 int config_check_rules(const struct config *cfg, char *err, size_t errlen);

@@ -159,7 +159,7 @@ const struct config_key config_keys[] = {
      .def_doc = "the node whose address ringsan serve listens on",
      .help = "this node's name among nodes (ringsan serve --node overrides it), so one file "
 	     "serves every node"},
-    {CLU(nodes), .type = CT_LIST, .check = config_check_cluster_node,
+    {CLU(nodes), .type = CT_LIST, .check = cluster_config_check_node,
      .help = "every node of the cluster, this one too: NAME=ADDR[:PORT] (port 3260 by "
 	     "default; IPv6 as [ADDR]), the portal initiators are redirected to"},
     {CLU(shared_dir), STR(struct config_cluster, shared_dir, 0, PATH_MAX - 1),

@@ -262,7 +262,7 @@ int config_check_rules(const struct config *cfg, char *err, size_t errlen)
 			RULE_FAIL("%s:%u: [client %s] image: there is no [image %s] section", f,
 				  c->line, mac_format(c->mac, mac), c->image);
 	}
-	if (config_check_cluster_rules(cfg, err, errlen))
+	if (cluster_config_check_rules(cfg, err, errlen))
 		return -EINVAL;
 	for (unsigned i = 0; i < cfg->fleet_count; i++)
 		if (config_check_fleet_rules(cfg, i, err, errlen))

@@ -113,7 +113,7 @@ int clusterd_set_rules(struct clusterd *cd, const struct config *cfg)
 		if (!cl->node.count)
 			continue;
 		snprintf(r[n].name, sizeof(r[n].name), "%s", cl->name);
-		config_cluster_lun(cfg, cl->name, false, &r[n].lun);
+		cluster_config_lun(cfg, cl->name, false, &r[n].lun);
 		r[n].acl = calloc(cl->allowed_initiators.count + 1, sizeof(char *));
 		for (unsigned k = 0; r[n].acl && k < cl->allowed_initiators.count; k++)
 			if ((r[n].acl[k] = strdup(cl->allowed_initiators.items[k])))
