@@ -84,8 +84,11 @@ struct config_server {
 	char discovery_chap_user[CONFIG_TEXT_MAX];
 	char discovery_chap_secret[CONFIG_TEXT_MAX];
 	enum log_level log_level;
-	unsigned line; /* of the [server] header, 0 when absent */
-	uint64_t seen; /* bit i: the i-th [server] key of the table was given */
+	char control_socket[PATH_MAX]; /* "" = DATA_DIR/.control.sock */
+	char control_group[33];	       /* "" = root's group */
+	char metrics_listen[64];       /* "" = no metrics listener */
+	unsigned line;		       /* of the [server] header, 0 when absent */
+	uint64_t seen;		       /* bit i: the i-th [server] key of the table was given */
 };
 
 struct config_boot {
@@ -236,6 +239,9 @@ void config_print_reference(FILE *out);
  * command-line flags such as `ringsan serve --listen`. */
 int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port, char *err,
 			size_t errlen);
+/* [server] metrics_listen: PORT (bound to 127.0.0.1) or ADDR[:PORT] (default port 9330). */
+int config_parse_metrics_listen(struct config_portal *out, const char *text, char *err,
+				size_t errlen);
 
 const char *config_boot_action_name(enum boot_action action);
 const char *config_boot_mode_name(enum boot_mode mode);

@@ -83,7 +83,7 @@ bool config_value_empty(const void *base, const struct config_key *key);
 /* Value checks used by the table (config_rules.c). */
 config_check_fn config_check_path, config_check_source, config_check_initrd, config_check_iqn,
     config_check_lun_name, config_check_image_name, config_check_user, config_check_ifname,
-    config_check_machine, config_check_fleet_pattern;
+    config_check_metrics_listen, config_check_machine, config_check_fleet_pattern;
 
 /* Checks the rules between keys after parsing; err gets "file:line: [section] ...". */
 int config_check_rules(const struct config *cfg, char *err, size_t errlen);

@@ -80,6 +80,16 @@ const struct config_key config_keys[] = {
      .flags = CK_SECRET, .help = "its secret, 12 to 255 characters"},
     {SRV(log_level), .type = CT_ENUM, .enums = log_levels, .def = "info",
      .help = "error, warning, notice, info or debug"},
+    {SRV(control_socket), STR(struct config_server, control_socket, 0, 107),
+     .check = config_check_path, .def_doc = "DATA_DIR/.control.sock",
+     .help = "Unix socket `ringsan status` and ringsan-boot ask the running target on"},
+    {SRV(control_group), STR(struct config_server, control_group, 0, 32),
+     .check = config_check_user, .def_doc = "root's group",
+     .help = "group (besides root and the target's own user) allowed to ask the control socket"},
+    {SRV(metrics_listen), STR(struct config_server, metrics_listen, 0, 63),
+     .check = config_check_metrics_listen,
+     .help = "Prometheus metrics over HTTP at /metrics: PORT (on 127.0.0.1) or ADDR:PORT; "
+	     "empty = off"},
 
     /* [boot] */
     {BOOT(mode), .type = CT_ENUM, .enums = boot_modes, .def = "proxy",

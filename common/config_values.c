@@ -183,6 +183,33 @@ static int config_parse_port(const char *text, uint16_t *port)
 }
 
 /* "1.2.3.4", "1.2.3.4:80", "[::1]", "[::1]:80". */
+int config_parse_metrics_listen(struct config_portal *out, const char *text, char *err,
+				size_t errlen)
+{
+	const char *p = text;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*text && !*p && p - text <= 5) { /* a bare port: loopback */
+		char buf[32];
+		snprintf(buf, sizeof(buf), "127.0.0.1:%s", text);
+		return config_parse_portal(out, buf, 0, err, errlen);
+	}
+	if (config_parse_portal(out, text, 9330, err, errlen) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "'%s' is not a metrics listener: use PORT (on 127.0.0.1) or ADDR:PORT, e.g. "
+		 "127.0.0.1:9330",
+		 text);
+	return -EINVAL;
+}
+
+int config_check_metrics_listen(const char *value, char *err, size_t errlen)
+{
+	struct config_portal p;
+	return value[0] ? config_parse_metrics_listen(&p, value, err, errlen) : 0;
+}
+
 int config_parse_portal(struct config_portal *out, const char *text, unsigned dflt_port, char *err,
 			size_t errlen)
 {

@@ -86,5 +86,12 @@ int cmd_lun_export(struct cli *cli, int argc, char **argv);
 int cmd_check_config(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+
+struct obs_buf;
+/* Sends request (one line) to the running target's control socket and reads the whole answer
+ * into out. CLI_OK, or CLI_ERR after one line saying why (the target not running, not allowed,
+ * its "error: ..." answer); quiet: no line. */
+int cli_status_ask(struct cli *cli, const char *request, struct obs_buf *out, bool quiet);
 
 #endif

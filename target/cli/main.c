@@ -54,6 +54,15 @@ static const struct cli_cmd top_cmds[] = {
      "      --workers N         worker threads (default: [server] workers, 0 = one per core)\n"
      "Each LUN NAME is the target BASE_IQN:NAME with its disk at LUN 0. SIGHUP reloads the\n"
      "config and the data dir; SIGTERM stops after the commands in flight have finished."},
+    {"status", cmd_status, "what the running target is doing: sessions, LUN rates, latency",
+     "[--json] [--watch [--interval S]] [--events]",
+     "      --json              the control socket's JSON document\n"
+     "      --watch             refresh like top until Ctrl-C\n"
+     "      --interval S        seconds between refreshes (default 2)\n"
+     "      --events            the event ring (logins, failed logins, logouts, lost\n"
+     "                          connections), one TAB-separated line each\n"
+     "Asks the running target over its control socket ([server] control_socket); root, the\n"
+     "target's user and members of [server] control_group may ask."},
     {"lun", NULL,
      "manage LUNs (network disks): create, resize, info, list, rm, clone, reset, promote, check",
      "COMMAND ...", NULL, lun_cmds},

@@ -2,6 +2,7 @@
 #include "target/daemon/luns.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ static void acl_free(struct lun_entry *e)
 
 static void entry_free(struct lun_entry *e)
 {
+	free(e->shards);
+	free(e->window);
 	if (e->lu)
 		scsi_lu_free(e->lu);
 	blk_ovl_close(e->dev.ovl);
@@ -263,7 +266,12 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.save_bg = save_bg;
 	e->table = t;
 	e->lu = scsi_lu_new(&lc, &e->dev);
-	if (!e->lu || apply_options(e, cl) < 0) {
+	e->nshards = t->nshards ? t->nshards : 1;
+	e->shards = aligned_alloc(alignof(struct stats_io), e->nshards * sizeof(*e->shards));
+	e->window = calloc(1, sizeof(*e->window));
+	if (e->shards)
+		memset(e->shards, 0, e->nshards * sizeof(*e->shards));
+	if (!e->lu || !e->shards || !e->window || apply_options(e, cl) < 0) {
 		log_err("LUN '%s' is not served: out of memory", name);
 		entry_free(e);
 		return NULL;

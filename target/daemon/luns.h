@@ -20,6 +20,7 @@
 
 #include "common/config.h"
 #include "common/lunfile.h"
+#include "target/daemon/stats.h"
 #include "target/iscsi/login.h"
 #include "target/scsi/scsi.h"
 
@@ -47,6 +48,10 @@ struct lun_entry {
 	 * to look for a new job before it ends. Under the table's lock. */
 	bool bg_running, bg_again;
 	_Atomic uint32_t sanitize_rate; /* [lun] sanitize_rate, bytes per second; 0 = no limit */
+	/* What its sessions did: one shard per worker (stats.h), and the main thread's samples. */
+	struct stats_io *shards;
+	unsigned nshards;
+	struct stats_window *window;
 };
 
 struct lun_table {
@@ -64,6 +69,7 @@ struct lun_table {
 	unsigned bg_threads;
 	pthread_cond_t bg_cond; /* signalled when one ends */
 	_Atomic bool bg_stop;
+	unsigned nshards; /* the workers: each LUN counts per worker (set before the first sync) */
 };
 
 #define LUNS_PR_FILE "pr.state"	      /* persistent reservations (APTPL), beside disk.img */

@@ -62,8 +62,48 @@ static void env_put_target(void *ctx, struct conn_target *t)
 static uint16_t env_session_add(void *ctx, struct iscsi_conn *c)
 {
 	struct netconn *nc = ctx;
-	return server_session_add(nc->w->srv, nc, nc->w, conn_initiator_name(c),
-				  conn_target_name(c), conn_isid(c));
+	struct server *srv = nc->w->srv;
+	uint16_t tsih = server_session_add(srv, nc, nc->w, c, &nc->sess);
+	bool disc = conn_is_discovery(c);
+
+	atomic_fetch_add_explicit(&srv->logins[disc], 1, memory_order_relaxed);
+	server_event(srv, disc ? OBS_EV_DISCOVERY : OBS_EV_LOGIN, conn_initiator_name(c),
+		     nc->peer_ip, disc ? "" : server_lun_of(srv, conn_target_name(c)),
+		     conn_chap_passed(c) ? "chap" : "");
+	return tsih;
+}
+
+/* The counters of status and metrics (stats.h): a command's arrival ... */
+static uint64_t env_cmd_start(void *ctx)
+{
+	struct netconn *nc = ctx;
+	if (nc->sess)
+		stats_bump(&nc->sess->io.started, 1);
+	return stats_mono_us();
+}
+
+/* ... and its answer, counted for its session and, on this worker's shard, for its LUN. */
+static void env_cmd_done(void *ctx, const struct conn_cmd_stat *st)
+{
+	struct netconn *nc = ctx;
+	struct lun_entry *e = st->target;
+	uint64_t now = stats_mono_us();
+	uint64_t lat = now > st->stamp ? now - st->stamp : 0;
+
+	if (nc->sess)
+		stats_io_count(&nc->sess->io, st, lat);
+	if (e && e->shards)
+		stats_io_count(&e->shards[nc->w->id % e->nshards], st, lat);
+}
+
+static void env_phase_changed(void *ctx, struct iscsi_conn *c, enum conn_phase from,
+			      enum conn_phase to)
+{
+	struct netconn *nc = ctx;
+	(void)c;
+	(void)from;
+	if (to == CONN_LOGOUT_WAIT)
+		nc->logout_seen = true;
 }
 
 static void env_session_remove(void *ctx, struct iscsi_conn *c)
@@ -136,11 +176,20 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 		if (go > now) {
 			nc->tx_hold_until_ms = go;
 			nc->w->admit_stats.delayed++;
+			stats_bump(&nc->w->chap_delays, 1);
 			worker_admit_log(nc->w, now);
 			log_info("%s %s: earlier CHAP failures from this name or address: its CHAP "
 				 "answer waits %llu ms",
 				 nc->peer, name, (unsigned long long)(go - now));
 		}
+	}
+	if (!nc->fail_noted && conn_login_status(nc->conn)) {
+		uint16_t status = conn_login_status(nc->conn);
+		const char *reason = conn_login_reason(nc->conn);
+		enum obs_fail why = obs_fail_classify(status, reason);
+		nc->fail_noted = true;
+		server_login_failed(srv, why, obs_fail_detail(why, reason), name, nc->peer_ip,
+				    conn_login_target(nc->conn));
 	}
 	if (!nc->auth_noted && st == CONN_FULL_FEATURE) {
 		nc->auth_noted = true;
@@ -343,6 +392,10 @@ static void netconn_free(struct netconn *nc)
 	nc->nbatch = 0;
 	if (nc->auth_fail_pending) /* dropped before its answer went out: a failure all the same */
 		record_auth_failure(nc, netconn_now_ms());
+	if (nc->sess && !nc->sess->discovery) /* the session's end, for the boot timelines */
+		server_event(w->srv, nc->logout_seen ? OBS_EV_LOGOUT : OBS_EV_CONN_LOST,
+			     nc->sess->initiator, nc->peer_ip, nc->sess->lun,
+			     nc->logout_seen ? "" : conn_close_reason(nc->conn));
 	conn_free(nc->conn);
 	if (nc->fd >= 0)
 		close(nc->fd);
@@ -401,8 +454,17 @@ void netconn_tick(struct netconn *nc, uint64_t now_ms)
 {
 	bool logging_in = conn_phase(nc->conn) == CONN_LOGIN;
 	conn_tick(nc->conn, now_ms);
-	if (logging_in && conn_phase(nc->conn) >= CONN_CLOSING) /* the login's deadline */
+	if (logging_in && conn_phase(nc->conn) >= CONN_CLOSING) { /* the login's deadline */
 		nc->w->admit_stats.timed_out++;
+		worker_admit_count(nc->w, OBS_ADMIT_LOGIN_TIMEOUT);
+		const char *name = conn_login_initiator(nc->conn);
+		if (name[0] && !nc->fail_noted) { /* a named login that stalled: a failure */
+			nc->fail_noted = true;
+			server_login_failed(nc->w->srv, OBS_FAIL_TIMEOUT,
+					    obs_fail_words(OBS_FAIL_TIMEOUT), name, nc->peer_ip,
+					    conn_login_target(nc->conn));
+		}
+	}
 	netconn_poke(nc);
 }
 
@@ -428,6 +490,7 @@ static void describe(int fd, struct netconn *nc)
 	}
 	snprintf(nc->peer, sizeof(nc->peer), ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
 		 port);
+	snprintf(nc->peer_ip, sizeof(nc->peer_ip), "%s", host);
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
 		nc->local_v6 = ss.ss_family == AF_INET6;
@@ -473,6 +536,9 @@ struct netconn *netconn_new(struct worker *w, int fd, uint64_t now_ms)
 	    .wake_task = env_wake_task,
 	    .kick = env_kick,
 	    .peer = nc->peer,
+	    .phase_changed = env_phase_changed,
+	    .cmd_start = env_cmd_start,
+	    .cmd_done = env_cmd_done,
 	};
 	nc->conn = conn_new(cc, &env, now_ms);
 	if (!nc->conn)

@@ -33,6 +33,7 @@ struct netconn {
 	struct worker *w;
 	int fd;
 	char peer[80];
+	char peer_ip[46]; /* peer without the port, for events */
 	char local_host[46];
 	bool local_v6;
 
@@ -66,6 +67,11 @@ struct netconn {
 	bool auth_noted;	   /* its outcome was given to the delay table */
 	bool auth_fail_pending;	   /* a CHAP failure, recorded when its held answer goes out */
 	uint64_t tx_hold_until_ms; /* a delayed login: nothing is sent before this */
+
+	/* Observability (server_obs.c) */
+	struct sess_entry *sess; /* the session's registry entry, once logged in */
+	bool logout_seen;	 /* a Logout request came: its end is a logout, not a loss */
+	bool fail_noted;	 /* a failed login was counted and told */
 };
 
 /* Takes over fd (accepted socket). NULL on failure (fd closed). */

@@ -10,13 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/pidfile.h"
+#include "target/daemon/control.h"
 #include "target/daemon/server.h"
 #include "target/daemon/worker.h"
 
@@ -161,23 +165,45 @@ static void space_check(struct server *srv)
 	luns_space_check(&srv->luns, avail < floor);
 }
 
-static void wait_for_signals(struct server *srv, struct config *cfg, const struct serve_opts *o,
-			     const sigset_t *set)
+/* The main thread's loop: signals (a signalfd), the control socket and the metrics listener, the
+ * per-second samples of the LUN counters and, every 10 s, the data dir's free space. Returns when
+ * SIGTERM or SIGINT comes. */
+static void main_loop(struct server *srv, struct control *ctl, struct config *cfg,
+		      const struct serve_opts *o, int sigfd)
 {
-	struct timespec tick = {.tv_sec = 10};
+	struct pollfd pfd[1 + CONTROL_POLLFDS];
+	uint64_t next_sample = clock_mono_ms() + 1000;
+	unsigned ticks = 0;
+
 	space_check(srv);
+	server_sample(srv);
 	for (;;) {
-		siginfo_t si;
-		int sig = sigtimedwait(set, &si, &tick);
-		if (sig < 0) {
-			space_check(srv);
-			continue;
+		pfd[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		unsigned n = 1 + control_pollfds(ctl, pfd + 1);
+		uint64_t now = clock_mono_ms();
+		int timeout = next_sample > now ? (int)(next_sample - now) : 0;
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+			log_warn("poll: %s", strerror(errno));
+		now = clock_mono_ms();
+		if (now >= next_sample) {
+			server_sample(srv);
+			next_sample += 1000;
+			if (next_sample <= now)
+				next_sample = now + 1000;
+			if (++ticks % 10 == 0)
+				space_check(srv);
 		}
-		if (sig == SIGHUP) {
+		control_serve(ctl, pfd + 1, n - 1, now);
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
 			reload(srv, cfg, o);
-		} else if (sig == SIGTERM || sig == SIGINT) {
+		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			log_notice("stopping (%s): finishing commands in flight",
-				   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+				   si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
 	}
@@ -186,9 +212,10 @@ static void wait_for_signals(struct server *srv, struct config *cfg, const struc
 int serve_run(struct config *cfg, const struct serve_opts *o)
 {
 	struct server srv = {0};
+	struct control ctl;
 	char err[1024], pidpath[PATH_MAX];
 	sigset_t set;
-	int luns, ret = 1;
+	int luns, ret = 1, sigfd = -1;
 	pidpath[0] = 0;
 
 	log_set_level(cfg->server.log_level);
@@ -203,6 +230,11 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	pthread_mutex_init(&srv.sess_lock, NULL);
 	pthread_mutex_init(&srv.auth_lock, NULL);
 	pthread_mutex_init(&srv.reserve_lock, NULL);
+	pthread_mutex_init(&srv.ev_lock, NULL);
+	if (obs_events_init(&srv.events) < 0)
+		log_warn("no memory for the event ring: `events` answers stay empty");
+	srv.start_unix_ms = stats_unix_ms();
+	srv.start_mono_ms = clock_mono_ms();
 	srv.reserve_fd = -1;
 	fleetboot_init(&srv.fleet, cfg);
 	conn_config_from(&srv.conn_cfg, cfg);
@@ -215,6 +247,11 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 			cfg->server.data_dir, strerror(errno));
 		goto out;
 	}
+	unsigned n = o->workers ? o->workers : cfg->server.workers;
+	if (!n)
+		n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	n = n ? n : 1;
+	srv.luns.nshards = n; /* each LUN counts per worker */
 	luns = luns_sync(&srv.luns, cfg, err, sizeof(err));
 	if (luns < 0) {
 		log_err("%s", err);
@@ -231,10 +268,11 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	unsigned n = o->workers ? o->workers : cfg->server.workers;
-	if (!n)
-		n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	n = n ? n : 1;
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		goto out_luns;
+	}
 	admission_init(&srv, &cfg->server, n);
 	if (start_workers(&srv, n) < 0)
 		goto out_luns;
@@ -244,8 +282,14 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 		log_err("%s", err);
 		goto out_workers;
 	}
+	if (control_open(&ctl, &srv, cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		pidfile_remove(pidpath);
+		goto out_workers;
+	}
 	log_portals(&srv, luns);
-	wait_for_signals(&srv, cfg, o, &set);
+	main_loop(&srv, &ctl, cfg, o, sigfd);
+	control_close(&ctl);
 	ret = 0;
 out_workers:
 	for (unsigned i = 0; i < srv.nworkers; i++)
@@ -264,6 +308,10 @@ out:
 	pthread_mutex_destroy(&srv.sess_lock);
 	pthread_mutex_destroy(&srv.auth_lock);
 	pthread_mutex_destroy(&srv.reserve_lock);
+	pthread_mutex_destroy(&srv.ev_lock);
+	obs_events_fini(&srv.events);
+	if (sigfd >= 0)
+		close(sigfd);
 	if (srv.reserve_fd >= 0)
 		close(srv.reserve_fd);
 	return ret;

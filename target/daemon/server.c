@@ -2,6 +2,7 @@
 #include "target/daemon/server.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,40 @@ static bool tsih_in_use(struct server *s, uint16_t tsih)
 	return false;
 }
 
-uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker *w,
-			    const char *initiator, const char *target, const uint8_t isid[6])
+/* What status tells of a new session: its address, LUN, time and negotiated parameters. */
+static void session_describe(struct server *s, struct sess_entry *n, struct netconn *nc,
+			     struct iscsi_conn *c)
 {
-	struct sess_entry *n = calloc(1, sizeof(*n));
+	const struct iscsi_params *p = conn_login_params(c);
+
+	n->discovery = conn_is_discovery(c);
+	snprintf(n->address, sizeof(n->address), "%s", nc ? nc->peer : "");
+	snprintf(n->lun, sizeof(n->lun), "%s", n->discovery ? "" : server_lun_of(s, n->target));
+	n->login_unix_ms = stats_unix_ms();
+	n->params.header_digest = p->header_digest;
+	n->params.data_digest = p->data_digest;
+	n->params.initial_r2t = p->initial_r2t;
+	n->params.immediate_data = p->immediate_data;
+	n->params.max_recv_data_segment_length = p->peer_max_recv_data_segment_length;
+	n->params.max_burst_length = p->max_burst_length;
+	n->params.first_burst_length = p->first_burst_length;
+	n->params.max_outstanding_r2t = p->max_outstanding_r2t;
+}
+
+uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker *w,
+			    struct iscsi_conn *c, struct sess_entry **out)
+{
+	struct sess_entry *n = aligned_alloc(alignof(struct sess_entry), sizeof(*n));
+	const char *initiator = conn_initiator_name(c), *target = conn_target_name(c);
+	const uint8_t *isid = conn_isid(c);
 	uint16_t tsih;
 
+	if (n) {
+		memset(n, 0, sizeof(*n));
+		snprintf(n->initiator, sizeof(n->initiator), "%s", initiator);
+		snprintf(n->target, sizeof(n->target), "%s", target);
+		session_describe(s, n, nc, c);
+	}
 	pthread_mutex_lock(&s->sess_lock);
 	for (struct sess_entry *e = s->sessions; e; e = e->next) {
 		if (memcmp(e->isid, isid, 6) == 0 && strcmp(e->initiator, initiator) == 0 &&
@@ -97,13 +126,12 @@ uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker 
 		n->w = w;
 		n->tsih = tsih;
 		memcpy(n->isid, isid, 6);
-		snprintf(n->initiator, sizeof(n->initiator), "%s", initiator);
-		snprintf(n->target, sizeof(n->target), "%s", target);
 		n->next = s->sessions;
 		s->sessions = n;
 		s->nsessions++;
 	}
 	pthread_mutex_unlock(&s->sess_lock);
+	*out = n;
 	return tsih;
 }
 

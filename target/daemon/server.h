@@ -13,11 +13,17 @@
 #include "target/iscsi/admit.h"
 #include "target/iscsi/authdelay.h"
 #include "target/iscsi/conn.h"
+#include "target/daemon/stats.h"
+#include "target/obs/obs_events.h"
+#include "target/obs/obs_render.h"
 
 struct worker;
 struct netconn;
 
+/* A logged-in session: for reinstatement, and what `status` tells of it. Written at login (under
+ * sess_lock) and by its worker (io); read by the main thread under sess_lock. */
 struct sess_entry {
+	struct stats_io io; /* first: aligned; the entry comes from aligned_alloc */
 	struct sess_entry *next;
 	struct netconn *nc;
 	struct worker *w;
@@ -25,6 +31,11 @@ struct sess_entry {
 	char target[IQN_MAX_LEN + NAME_MAX_LEN + 2];
 	uint8_t isid[6];
 	uint16_t tsih;
+	bool discovery;
+	char address[80];
+	char lun[NAME_MAX_LEN + 1];
+	uint64_t login_unix_ms;
+	struct obs_session params; /* the negotiated parameters (its io and names unused) */
 };
 
 struct server {
@@ -44,6 +55,14 @@ struct server {
 	unsigned nworkers;
 	bool stopping;
 
+	/* Observability: the event ring (under ev_lock) and counters of logins, for the control
+	 * socket and the metrics (server_obs.c). */
+	pthread_mutex_t ev_lock;
+	struct obs_events events;
+	_Atomic uint64_t logins[2]; /* normal, discovery */
+	_Atomic uint64_t login_failures[OBS_FAIL_COUNT];
+	uint64_t start_unix_ms, start_mono_ms;
+
 	/* Admission control, per worker: [server] max_logins and max_logins_per_address divided
 	 * among the workers (each admits the connections the kernel gave it). */
 	struct admit_limits admit;
@@ -60,9 +79,10 @@ struct server {
 extern const struct login_ops server_login_ops;
 
 /* The session registry. add returns the TSIH and asks any older session of the same initiator
- * name + ISID to the same target to end (RFC 7143 6.3.5 session reinstatement). */
+ * name + ISID to the same target to end (RFC 7143 6.3.5 session reinstatement); *out is the
+ * session's entry (NULL when out of memory), valid until server_session_remove. */
 uint16_t server_session_add(struct server *s, struct netconn *nc, struct worker *w,
-			    const char *initiator, const char *target, const uint8_t isid[6]);
+			    struct iscsi_conn *c, struct sess_entry **out);
 void server_session_remove(struct server *s, struct netconn *nc);
 /* Pings the initiator of every session logged in to target now; returns how many there are. */
 unsigned server_ping_target(struct server *s, const char *target);
@@ -88,5 +108,19 @@ void server_refuse_with_reserve(struct server *s, int listen_fd);
 int server_send_targets(struct server *s, const char *initiator, const char *which, bool discovery,
 			const char *own_target, const char *local_host, uint8_t *out, uint32_t cap,
 			uint32_t *len);
+
+/* server_obs.c: an event (wall-clock time now; NULL or "" fields are unknown). From any thread. */
+void server_event(struct server *s, enum obs_event_kind kind, const char *initiator,
+		  const char *address, const char *lun, const char *detail);
+/* A failed login: counted by reason and told as a login_failed event. */
+void server_login_failed(struct server *s, enum obs_fail why, const char *detail,
+			 const char *initiator, const char *address, const char *target);
+/* The LUN name of a target name (BASE_IQN:NAME), or the target name itself. */
+const char *server_lun_of(const struct server *s, const char *target);
+/* Once a second on the main thread: each LUN's counters for the rates of the last window. */
+void server_sample(struct server *s);
+/* The whole state for status and metrics (free with server_snapshot_free). 0 or -ENOMEM. */
+int server_snapshot(struct server *s, struct obs_target *out);
+void server_snapshot_free(struct obs_target *t);
 
 #endif

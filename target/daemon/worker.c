@@ -109,6 +109,7 @@ static void admit(struct worker *w, int fd)
 
 	if (w->nconns >= srv->max_sessions + cap) { /* sessions and dying logins fill the worker */
 		w->admit_stats.refused++;
+		worker_admit_count(w, OBS_ADMIT_FULL);
 		worker_admit_log(w, now);
 		close(fd);
 		return;
@@ -123,10 +124,13 @@ static void admit(struct worker *w, int fd)
 	admit_decide(&srv->admit, w->admit_scratch, n, nc->addr, &d);
 	if (d.verdict != ADMIT_ACCEPT_EVICT)
 		return;
-	if (d.reason == ADMIT_ADDRESS_SHARE)
+	if (d.reason == ADMIT_ADDRESS_SHARE) {
 		w->admit_stats.dropped_share++;
-	else
+		worker_admit_count(w, OBS_ADMIT_PER_ADDRESS);
+	} else {
 		w->admit_stats.dropped_budget++;
+		worker_admit_count(w, OBS_ADMIT_MAX_LOGINS);
+	}
 	worker_admit_log(w, now);
 	netconn_drop(d.victim, admit_reason_name(d.reason));
 }
@@ -150,6 +154,7 @@ static void accept_backoff(struct listener *l, int err)
 	uint64_t now = netconn_now_ms();
 
 	w->admit_stats.no_fds++;
+	worker_admit_count(w, OBS_ADMIT_NO_FDS);
 	if (!w->admit_stats.logged_ms || now - w->admit_stats.logged_ms >= 10000)
 		log_err("accept failed: %s: the oldest logins in progress make room (or waiting "
 			"connections are closed) until descriptors are free; raise LimitNOFILE= / "

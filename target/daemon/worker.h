@@ -54,6 +54,9 @@ struct worker {
 	unsigned nprelogin;		  /* connections counted in the pre-login budget */
 	struct admit_conn *admit_scratch; /* nprelogin entries at most */
 	struct admit_stats admit_stats;
+	/* The same since the start, for the metrics (obs_render.h enum obs_admit). */
+	_Atomic uint64_t admit_total[OBS_ADMIT_COUNT];
+	_Atomic uint64_t chap_delays;
 	unsigned conns_peak; /* most connections since the last malloc_trim */
 	uint64_t trimmed_ms;
 	struct netconn *dirty; /* connections with PDUs to send, flushed after each loop turn */
@@ -63,6 +66,12 @@ struct worker {
 	struct conn_wake *wakes; /* tasks whose range lock was granted, LIFO */
 	_Atomic bool stop;	 /* set by worker_stop() from another thread */
 };
+
+/* Admission control turned a connection away: counted for the metrics (on w's thread). */
+static inline void worker_admit_count(struct worker *w, enum obs_admit why)
+{
+	stats_bump(&w->admit_total[why], 1);
+}
 
 /* Admission control acted (or the tick came): log what it counted, at once the first time, then
  * at most once every 10 s. */

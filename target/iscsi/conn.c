@@ -194,6 +194,26 @@ uint16_t conn_login_status(const struct iscsi_conn *c)
 	return c->login_status;
 }
 
+const char *conn_login_reason(const struct iscsi_conn *c)
+{
+	return c->login_reason;
+}
+
+const char *conn_login_target(const struct iscsi_conn *c)
+{
+	return c->login ? login_result(c->login)->params.target_name : c->target_name;
+}
+
+const struct iscsi_params *conn_login_params(const struct iscsi_conn *c)
+{
+	return c->login ? &login_result(c->login)->params : &c->params;
+}
+
+const char *conn_close_reason(const struct iscsi_conn *c)
+{
+	return c->close_reason;
+}
+
 const char *conn_target_name(const struct iscsi_conn *c)
 {
 	return c->target_name;
@@ -445,6 +465,7 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			 ISCSI_LOGIN_STATUS_DETAIL(out.status),
 			 out.reason ? out.reason : "refused");
 		c->login_status = out.status;
+		c->login_reason = out.reason ? out.reason : "refused";
 		conn_set_phase(c, CONN_LOGGED_OUT); /* close once the response is sent */
 		return;
 	case LOGIN_DONE:

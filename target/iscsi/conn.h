@@ -83,6 +83,23 @@ enum conn_phase {
 
 const char *conn_phase_name(enum conn_phase p);
 
+/* What a SCSI command did, told to the daemon when it is answered (its status queued) for the
+ * status and metrics counters. */
+enum conn_cmd_kind {
+	CONN_CMD_READ,	  /* disk data streamed to the initiator (READ 6/10/12/16) */
+	CONN_CMD_WRITE,	  /* data from the initiator streamed to the disk (WRITE 6/10/12/16 ...) */
+	CONN_CMD_OTHER,	  /* every other command */
+	CONN_CMD_ABORTED, /* never answered (aborted by a TMF, or the connection closed) */
+};
+
+struct conn_cmd_stat {
+	uint64_t stamp; /* what env.cmd_start returned for this command */
+	enum conn_cmd_kind kind;
+	uint64_t bytes; /* disk data moved: read from the file, or written to it */
+	bool good;	/* status GOOD */
+	void *target;	/* the session's conn_target.handle (NULL in discovery sessions) */
+};
+
 struct conn_env {
 	void *ctx;
 	struct blk_queue *bq;
@@ -113,6 +130,10 @@ struct conn_env {
 	/* Optional: every phase change, after it is made (tests read the sequence from it). */
 	void (*phase_changed)(void *ctx, struct iscsi_conn *c, enum conn_phase from,
 			      enum conn_phase to);
+	/* Optional: a SCSI command arrived; the value returned (the daemon's clock) comes back in
+	 * cmd_done's stamp. Every command started is done exactly once, until conn_free. */
+	uint64_t (*cmd_start)(void *ctx);
+	void (*cmd_done)(void *ctx, const struct conn_cmd_stat *st);
 };
 
 struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,
@@ -163,6 +184,14 @@ const char *conn_initiator_name(const struct iscsi_conn *c);
 const char *conn_login_initiator(const struct iscsi_conn *c);
 /* The status of a failed login (ISCSI_LOGIN_STATUS_*), 0 while none failed. */
 uint16_t conn_login_status(const struct iscsi_conn *c);
+/* Why the login failed (a static string), NULL while none failed. */
+const char *conn_login_reason(const struct iscsi_conn *c);
+/* During or after login: the TargetName the initiator asked for ("" before its first request). */
+const char *conn_login_target(const struct iscsi_conn *c);
+/* The login's negotiated parameters (final once the login completed). */
+const struct iscsi_params *conn_login_params(const struct iscsi_conn *c);
+/* Why the connection is closing or closed ("" before). */
+const char *conn_close_reason(const struct iscsi_conn *c);
 const char *conn_target_name(const struct iscsi_conn *c);
 /* A discovery session (SessionType=Discovery): it may ask SendTargets=All. */
 bool conn_is_discovery(const struct iscsi_conn *c);

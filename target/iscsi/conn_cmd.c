@@ -42,9 +42,32 @@ static void task_release_slot(struct iscsi_task *t)
 	conn_window_update(t->conn);
 }
 
+void conn_cmd_count(struct iscsi_task *t)
+{
+	struct iscsi_conn *c = t->conn;
+
+	if (t->counted)
+		return;
+	t->counted = true;
+	if (!c->env.cmd_done)
+		return;
+	struct conn_cmd_stat st = {
+	    .stamp = t->stamp,
+	    .kind = t->responded ? t->kind : CONN_CMD_ABORTED,
+	    .bytes = t->kind == CONN_CMD_READ	 ? t->rd_done
+		     : t->kind == CONN_CMD_WRITE ? t->placed
+						 : 0,
+	    .good = t->st.status == SCSI_GOOD,
+	    .target = c->have_target ? c->target.handle : NULL,
+	};
+	c->env.cmd_done(c->env.ctx, &st);
+}
+
 static void task_free(struct iscsi_task *t)
 {
 	struct iscsi_conn *c = t->conn;
+
+	conn_cmd_count(t);
 
 	for (struct iscsi_task **pp = &c->tasks; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
@@ -158,6 +181,7 @@ static void send_scsi_rsp(struct iscsi_task *t)
 	conn_tx_finish_hdr(c, tx);
 	conn_queue(c, tx);
 	t->responded = true;
+	conn_cmd_count(t);
 }
 
 /* Data-In PDUs for buf[0, len) at buffer offset `base`. With `last` the final one carries the
@@ -195,6 +219,7 @@ static void send_data_in(struct iscsi_task *t, const uint8_t *buf, uint64_t base
 			task_release_slot(t);
 			d.statsn = conn_take_statsn(c);
 			t->responded = true;
+			conn_cmd_count(t);
 		}
 		d.exp_cmdsn = c->exp_cmdsn;
 		d.max_cmdsn = c->max_cmdsn;
@@ -287,6 +312,7 @@ static void read_next_chunk(struct iscsi_task *t)
 
 static void start_read(struct iscsi_task *t)
 {
+	t->kind = CONN_CMD_READ;
 	t->needed = t->st.io_len;
 	t->rd_total = t->st.io_len < t->edtl ? t->st.io_len : t->edtl;
 	if (t->rd_total == 0) {
@@ -467,6 +493,8 @@ static void start_data_out(struct iscsi_task *t, uint64_t needed, const uint8_t 
 {
 	struct iscsi_conn *c = t->conn;
 
+	if (t->phase == SCSI_NEXT_WRITE)
+		t->kind = CONN_CMD_WRITE;
 	t->needed = needed;
 	t->want = needed < t->edtl ? (uint32_t)needed : t->edtl;
 	t->unsol_len = imm_len;
@@ -632,6 +660,9 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	t->st.attr = t->cmd.attr;
 	t->st.nexus = &c->nexus;
 	t->st.wake = task_wake;
+	t->kind = CONN_CMD_OTHER;
+	if (c->env.cmd_start)
+		t->stamp = c->env.cmd_start(c->env.ctx);
 	t->next = c->tasks;
 	c->tasks = t;
 	c->ntasks++;

@@ -65,8 +65,11 @@ struct iscsi_task {
 	uint32_t rbuf_cap;
 	struct blk_io rio;
 
-	unsigned io_inflight; /* block I/O owned by this task */
-	unsigned tx_inflight; /* queued PDUs borrowing this task's buffers */
+	uint64_t stamp;		 /* env.cmd_start's */
+	enum conn_cmd_kind kind; /* CONN_CMD_READ or _WRITE once it streams disk data */
+	bool counted;		 /* env.cmd_done was called */
+	unsigned io_inflight;	 /* block I/O owned by this task */
+	unsigned tx_inflight;	 /* queued PDUs borrowing this task's buffers */
 };
 
 struct pending_cmd {
@@ -125,6 +128,8 @@ struct iscsi_conn {
 	uint64_t last_rx_ms;
 	uint64_t started_ms;	   /* conn_new: the login's deadline counts from here */
 	uint16_t login_status;	   /* the failure status of a failed login, else 0 */
+	const char *login_reason;  /* its reason (static), else NULL */
+	char close_reason[96];	   /* why it is closing: the first reason given */
 	uint64_t nop_sent_ms;	   /* 0: no ping outstanding */
 	uint64_t ping_deadline_ms; /* conn_ping's own deadline for it; 0: nop_timeout applies */
 	uint32_t nop_ttt;
@@ -174,5 +179,7 @@ struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
 void conn_cmd_abort_task(struct iscsi_task *t);
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
 void conn_cmd_reap(struct iscsi_conn *c);
+/* The task was answered (or, at its free, never was): tell env.cmd_done once. */
+void conn_cmd_count(struct iscsi_task *t);
 
 #endif

@@ -8,6 +8,7 @@
  * freeing a task never frees a connection that someone still uses. */
 #include "target/iscsi/conn_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,8 +190,10 @@ void conn_close_step(struct iscsi_conn *c)
 
 /* -> CLOSING: every task is aborted (those without I/O in flight go at once), nothing more is
  * received or sent. */
-static void conn_close(struct iscsi_conn *c)
+static void conn_close(struct iscsi_conn *c, const char *why)
 {
+	if (!c->close_reason[0])
+		snprintf(c->close_reason, sizeof(c->close_reason), "%s", why ? why : "closed");
 	conn_set_phase(c, CONN_CLOSING);
 	conn_cmd_reap(c);
 	conn_close_step(c);
@@ -201,7 +204,7 @@ void conn_fail(struct iscsi_conn *c, const char *reason)
 	if (c->phase >= CONN_CLOSING)
 		return;
 	log_warn("%s %s: closing the connection: %s", c->env.peer, who(c), reason);
-	conn_close(c);
+	conn_close(c, reason);
 }
 
 /* An orderly end (the peer hung up, a newer session replaced this one, the target stops): logged
@@ -212,7 +215,7 @@ void conn_shutdown(struct iscsi_conn *c, const char *why)
 		return;
 	if (c->phase != CONN_LOGGED_OUT) /* after a logout or a refused login: nothing to add */
 		log_info("%s %s: connection ended: %s", c->env.peer, who(c), why);
-	conn_close(c);
+	conn_close(c, why);
 }
 
 /* The same without a line of its own: admission control drops a login (a newcomer needs its
@@ -222,19 +225,20 @@ void conn_drop(struct iscsi_conn *c, const char *why)
 	if (c->phase >= CONN_CLOSING)
 		return;
 	log_debug("%s %s: connection dropped: %s", c->env.peer, who(c), why);
-	conn_close(c);
+	conn_close(c, why);
 }
 
 void conn_free(struct iscsi_conn *c)
 {
 	c->env.kick = NULL; /* the daemon lets go: nothing more is sent, nobody to tell */
 	if (c->phase < CONN_CLOSING)
-		conn_close(c);
+		conn_close(c, "closed by the target");
 	while (c->tx_head) {
 		struct conn_tx *tx = c->tx_head;
 		conn_tx_pop(c);
 		conn_tx_done(c, tx);
 	}
 	conn_pending_free(c);
-	conn_put(c); /* now, or at the last completion */
+	c->env.cmd_done = NULL; /* tasks freed after this were never answered: nobody to tell */
+	conn_put(c);		/* now, or at the last completion */
 }

@@ -12,11 +12,11 @@
 set -uo pipefail
 
 pure_globs=(
-	'target/iscsi/*.[ch]' 'target/scsi/*.[ch]' 'bootsvc/proto/*.[ch]'
+	'target/iscsi/*.[ch]' 'target/scsi/*.[ch]' 'target/obs/*.[ch]' 'bootsvc/proto/*.[ch]'
 	'common/buf.h' 'common/wire.h' 'common/hex.h'
 )
 # The CMake libraries of the pure cores: none may link ringsan_common (the adapters).
-pure_libs='ringsan_common_core|ringsan_boot_proto|ringsan_iscsi_core|ringsan_iscsi|ringsan_scsi'
+pure_libs='ringsan_common_core|ringsan_obs|ringsan_boot_proto|ringsan_iscsi_core|ringsan_iscsi|ringsan_scsi'
 
 # The sources of ringsan_common_core, from common/CMakeLists.txt (one per line, as there).
 core_sources() { # core_sources ROOT
