@@ -114,6 +114,11 @@ static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 			break;
 		c->out_off += (size_t)n;
 	}
+	/* Unread request bytes would turn the close into a reset that can discard the answer. */
+	char scratch[4096];
+	for (int i = 0; i < 16 && recv(w->fd, scratch, sizeof(scratch), MSG_DONTWAIT) > 0; i++)
+		;
+	shutdown(w->fd, SHUT_WR);
 	conn_free(d, c);
 }
 

@@ -267,7 +267,15 @@ int obsd_open(struct bootd *d)
 	t->w.on_event = on_target;
 	t->next_seq = 1;
 	t->phase = TC_IDLE;
-	snprintf(t->path, sizeof(t->path), "%.92s/.control.sock", d->data_dir);
+	/* The target's [server] control_socket, from the same config file. */
+	if (d->cfg.server.control_socket[0])
+		snprintf(t->path, sizeof(t->path), "%.107s", d->cfg.server.control_socket);
+	else
+		snprintf(t->path, sizeof(t->path), "%.92s/.control.sock", d->data_dir);
+	if (strlen(d->cfg.server.control_socket[0] ? d->cfg.server.control_socket : d->data_dir) >
+	    (d->cfg.server.control_socket[0] ? 107 : 92))
+		log_warn("the target's control socket path is too long for a Unix socket: boot "
+			 "timelines lack the iSCSI logins (set a shorter [server] control_socket)");
 	return 0;
 }
 

@@ -79,6 +79,16 @@ static void failed_hint(const struct tl_step *f, const char *lun, char *hint, si
 		snprintf(fix, sizeof(fix),
 			 "the target is at its session limit: raise [server] max_sessions or look "
 			 "for machines that hold sessions");
+	else if (strstr(why, "busy"))
+		snprintf(
+		    fix, sizeof(fix),
+		    "a `ringsan lun` command (resize, clone, reset, promote) holds LUN %s; boot "
+		    "again once it is done",
+		    lun);
+	else if (strstr(why, "timed out"))
+		snprintf(fix, sizeof(fix),
+			 "the machine did not finish its login in time: look for a slow or lossy "
+			 "network between it and the target");
 	else if (strstr(why, "not allowed") || strstr(why, "initiator"))
 		snprintf(fix, sizeof(fix),
 			 "the initiator name is not in allowed_initiators of [lun %s]", lun);
