@@ -31,7 +31,8 @@ enum config_type {
 #define CK_SECRET     0x1u /* masked by config_print() */
 #define CK_POW2	      0x2u /* CT_UINT/CT_SIZE: the value must be a power of two */
 #define CK_ZERO_UNSET 0x4u /* CT_UINT/CT_SIZE: 0 means "not set" (no def; not printed);
-				  * CT_PORTAL: an empty value means "off" (port 0) */
+				  * CT_PORTAL: an empty value means "off" (port 0), a bare
+				  * PORT means 127.0.0.1:PORT */
 
 struct config_enum {
 	const char *name;
