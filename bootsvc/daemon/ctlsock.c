@@ -17,16 +17,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bootsvc/proto/bootctl.h"
 #include "common/log.h"
 
 #define CTL_MAX_CONNS	16
 #define CTL_DEADLINE_MS 5000
-#define CTL_REQUEST_MAX 256
 
 struct ctl_conn {
 	struct watch w;
 	struct ctl_conn *next;
-	char in[CTL_REQUEST_MAX];
+	char in[BOOTCTL_REQUEST_MAX];
 	size_t in_len;
 	struct menu_buf out;
 	size_t out_off;
@@ -57,21 +57,22 @@ static void conn_free(struct bootd *d, struct ctl_conn *c)
 	free(c);
 }
 
-static void answer(struct bootd *d, struct ctl_conn *c, const char *req)
+static void answer(struct bootd *d, struct ctl_conn *c, int parsed, enum bootctl_request req)
 {
 	int64_t now = bootd_unix_ms();
-	int rc;
-	if (strcmp(req, "machines") == 0)
+	int rc = 0;
+	if (parsed == -EMSGSIZE)
+		tl_printf(&c->out, "error: request longer than %d bytes\n",
+			  BOOTCTL_REQUEST_MAX - 1);
+	else if (parsed < 0)
+		tl_printf(&c->out, "error: unknown request (machines, machines json or metrics)\n");
+	else if (req == BOOTCTL_MACHINES)
 		rc = timeline_render_text(&d->tl, now, &c->out);
-	else if (strcmp(req, "machines json") == 0)
+	else if (req == BOOTCTL_MACHINES_JSON)
 		rc = timeline_render_json(&d->tl, now, &c->out);
-	else if (strcmp(req, "metrics") == 0)
-		rc = admin_render_metrics(d, &c->out);
 	else
-		rc = (tl_printf(&c->out, "error: unknown request (machines, machines json or "
-					 "metrics)\n"),
-		      0);
-	if (rc) {
+		rc = admin_render_metrics(d, &c->out);
+	if (rc || c->out.err) {
 		menu_buf_free(&c->out);
 		tl_printf(&c->out, "error: out of memory\n");
 	}
@@ -82,28 +83,19 @@ static void answer(struct bootd *d, struct ctl_conn *c, const char *req)
 static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 {
 	struct ctl_conn *c = container_of(w, struct ctl_conn, w);
+	enum bootctl_request req = BOOTCTL_MACHINES;
 	(void)events;
 	if (!c->answering) {
-		ssize_t n =
-		    recv(w->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, MSG_DONTWAIT);
+		ssize_t n = recv(w->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0)
 			return conn_free(d, c);
 		c->in_len += (size_t)n;
-		c->in[c->in_len] = '\0';
-		char *nl = strchr(c->in, '\n');
-		if (!nl && c->in_len < sizeof(c->in) - 1)
-			return;
-		if (!nl) {
-			tl_printf(&c->out, "error: request longer than %d bytes\n",
-				  CTL_REQUEST_MAX - 1);
-			c->answering = true;
-			bootd_rewatch(d, &c->w, EPOLLOUT);
-			return;
-		}
-		*nl = '\0';
-		return answer(d, c, c->in);
+		int parsed = bootctl_parse(c->in, c->in_len, &req);
+		if (parsed != 0)
+			answer(d, c, parsed, req);
+		return;
 	}
 	while (c->out_off < c->out.len) {
 		ssize_t n = send(w->fd, c->out.p + c->out_off, c->out.len - c->out_off,

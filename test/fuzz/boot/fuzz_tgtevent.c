@@ -1,10 +1,11 @@
 /* fuzz_tgtevent.c: the target's `events` answer on any bytes: the parser, then every event it
  * accepts through the timeline (join by initiator name and address), its diagnosis and both
- * renderings. */
+ * renderings; the same bytes as a request line of ringsan-boot's control socket. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "bootsvc/proto/bootctl.h"
 #include "bootsvc/proto/tgtevent.h"
 #include "bootsvc/proto/timeline.h"
 
@@ -25,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct menu_buf b = {0};
 	uint64_t next;
 	unsigned bad;
+	enum bootctl_request req;
+	int rc = bootctl_parse((const char *)data, size, &req);
+	if (rc == 1 && (unsigned)req > BOOTCTL_METRICS)
+		__builtin_trap();
 	if (timeline_init(&tl, 4) != 0)
 		return 0;
 	tgtev_parse_answer((const char *)data, size, &next, &bad, on_event, &tl);
