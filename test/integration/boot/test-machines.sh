@@ -177,6 +177,58 @@ check "admin: the target's status passes through (LUN secure listed)" wait_for 1
 check "admin: an unknown path is 404" test "$(http_code "http://127.0.0.1:$ADMIN/nope")" = 404
 check "admin: POST is refused (405)" test "$(http_code -X POST "http://127.0.0.1:$ADMIN/")" = 405
 
+# --- a target that accepts and never answers must not stall the boot service
+SILENT=$WORK/silent.sock
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+end = time.time() + 60
+while time.time() < end:
+    s.settimeout(1)
+    try:
+        held.append(s.accept()[0])  # never answered, never closed
+    except socket.timeout:
+        pass' "$SILENT" &
+PIDS+=($!)
+wait_for 5 test -S "$SILENT"
+chmod 777 "$SILENT"
+sed -e "s|^control_group = .*|control_socket = $SILENT|" -e "/^admin_listen/d" \
+	-e "s|^metrics_listen = .*|metrics_listen = 127.0.0.1:$(free_port)|" "$WORK/ringsan.ini" \
+	>"$WORK/silent.ini"
+SMETRICS=$(sed -n 's/^metrics_listen = 127.0.0.1://p' "$WORK/silent.ini")
+SHTTP=$(free_port)
+mkdir -p "$WORK/data2"
+chmod 755 "$WORK/data2"
+"$BOOT" serve -c "$WORK/silent.ini" --data-dir "$WORK/data2" --server-ip 127.0.0.1 \
+	--http 127.0.0.1:$SHTTP --tftp-root "$WORK/tftp" --tftp-port "$(free_port)" --dhcp off \
+	>"$WORK/silent.log" 2>&1 &
+PIDS+=($!)
+wait_for 10 curl -sf "http://127.0.0.1:$SMETRICS/metrics" >/dev/null
+menus_fast() { # 40 menus over 8 s while the polls hang, each within 1 s
+	local i t worst=0
+	for i in $(seq 40); do
+		t=$(curl -sf -m 1 -o /dev/null -w '%{time_total}' \
+			"http://127.0.0.1:$SHTTP/menu.ipxe?mac=52-54-00-00-00-0$((i % 10))") ||
+			{ echo "menu $i: no answer within 1 s"; return 1; }
+		worst=$(awk -v t="$t" -v w="$worst" 'BEGIN { d = t * 1000; print (d > w ? d : w) }')
+		sleep 0.2
+	done
+	echo "40 menus, the slowest in $worst ms (curl's time_total)"
+}
+check "a silent target socket: the boot service answers 40 menus, each within 1 s" menus_fast
+tail -n 1 "$WORK/last.out" | sed 's/^/    /'
+silent_counted() {
+	local n
+	n=$(curl -sf "http://127.0.0.1:$SMETRICS/metrics" | awk '$1 == "ringsan_boot_target_poll_errors_total" { print $2 }')
+	[ "${n:-0}" -ge 2 ] && [ "$(curl -sf "http://127.0.0.1:$SMETRICS/metrics" | awk '$1 == "ringsan_boot_target_up" { print $2 }')" = 0 ]
+}
+check "  ... counts the exchanges that timed out (target_up 0)" silent_counted
+check "  ... and says so once in its log" bash -c \
+	"[ \$(grep -c 'no answer within 3 s' '$WORK/silent.log') = 1 ]"
+
 # --- the status page in a real browser
 if [ -n "$PAGE" ]; then
 	mkdir -p "$ARTIFACTS"
@@ -206,5 +258,6 @@ if [ -n "$PAGE" ]; then
 fi
 
 check "ringsan-boot logged no sanitizer report" no_sanitizer_report "$WORK/boot.log"
+check "the second ringsan-boot logged no sanitizer report" no_sanitizer_report "$WORK/silent.log"
 check "the target logged no sanitizer report" no_sanitizer_report "$TARGET_LOG"
 finish
