@@ -148,16 +148,41 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 	return 0;
 }
 
-/* A step of the machine's boot: iPXE itself over HTTP (UEFI HTTP boot), or install media. */
+/* The [image] that serves this file of the media dir (its kernel, an initrd or its ISO). */
+static const char *image_of(const struct bootd *d, const char *path)
+{
+	const char *media = d->cfg.boot.media_dir;
+	for (unsigned i = 0; i < d->cfg.image_count; i++) {
+		const struct config_image *im = &d->cfg.images[i];
+		if ((im->kernel[0] && strcmp(menu_media_relative(media, im->kernel), path) == 0) ||
+		    (im->iso[0] && strcmp(menu_media_relative(media, im->iso), path) == 0))
+			return im->name;
+		for (unsigned k = 0; k < im->initrd.count; k++) {
+			const char *eq = strchr(im->initrd.items[k], '=');
+			const char *p = eq ? eq + 1 : im->initrd.items[k];
+			if (strcmp(menu_media_relative(media, p), path) == 0)
+				return im->name;
+		}
+	}
+	return NULL;
+}
+
+/* A step of the machine's boot: iPXE itself over HTTP (UEFI HTTP boot), or install media (the
+ * choice was install, with that image). */
 static void note_file(struct bootd *d, struct http_conn *c, int dirfd, const char *path,
 		      uint64_t off)
 {
-	char detail[96];
-	snprintf(detail, sizeof(detail), "%.80s over HTTP", path);
-	if (dirfd == d->tftp_root_fd)
+	char detail[TL_DETAIL_MAX];
+	const char *image;
+	if (dirfd == d->tftp_root_fd) {
+		snprintf(detail, sizeof(detail), "%.80s over HTTP", path);
 		obsd_step(d, TL_FIRMWARE, NULL, c->source, NULL, detail, -1);
-	else if (off == 0)
+	} else if (off == 0) {
+		image = image_of(d, path);
+		snprintf(detail, sizeof(detail), "%s%.40s%s/media/%.70s", image ? "image " : "",
+			 image ? image : "", image ? ": " : "", path);
 		obsd_step(d, TL_INSTALL, NULL, c->source, NULL, detail, -1);
+	}
 }
 
 static int serve_file(struct bootd *d, struct http_conn *c, const struct http_request *req,

@@ -337,6 +337,9 @@ static int cmd_machines(int argc, char **argv)
 	bootd_init(&d);
 	if (parse_flags(&d.opts, argc, argv) != 0)
 		return 2;
+	/* Only the config and the data dir matter here: no need to find a server address. */
+	if (!d.opts.server_ip)
+		d.opts.server_ip = "127.0.0.1";
 	if ((rc = bootd_configure(&d, err, sizeof(err))) != 0) {
 		fprintf(stderr, "ringsan-boot: %s\n", err[0] ? err : strerror(-rc));
 		config_free(&d.cfg);

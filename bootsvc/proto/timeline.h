@@ -30,7 +30,7 @@
 #define TL_MAX_STEPS	24
 #define TL_MAX_FAILURES 32
 #define TL_ID_MAX	TGTEV_INITIATOR_MAX
-#define TL_DETAIL_MAX	96
+#define TL_DETAIL_MAX	128
 #define TL_NAME_MAX	64
 #define TL_DEFAULT_CAP	256    /* machines remembered; the least recently seen gives way */
 #define TL_STALL_MS	60000  /* no next step for this long: the boot stopped there */

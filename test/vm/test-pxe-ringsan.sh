@@ -269,6 +269,8 @@ install_case() {
 		no_pattern_at "$lun" "$VM_DATA_START_MIB"
 	check "install: the installer's kernel came over HTTP, not from the LUN (no syslinux)" \
 		no_syslinux "$WORK/serial-install.log"
+	# sanhook (iPXE's login), then the installer's media, then its own login from the iBFT.
+	timeline_case install disk,ipxe-login,install,os-login "$MAC_INSTALL"
 	write_config boot
 	kill -HUP "$BOOTD_PID"
 	sleep 0.5
@@ -374,9 +376,10 @@ pxe_4011() {
 	EOF
 }
 
-# timeline_in_order STEP,STEP,...: the last boot of MAC_BOOT, as `ringsan-boot machines --json`
-# shows it, holds these steps in this order (others may come between, such as a DHCP REQUEST
-# after its DISCOVER or iPXE's connection ending once the OS has the disk).
+# timeline_in_order STEP,STEP,... [MAC]: the last boot of MAC (default MAC_BOOT), as
+# `ringsan-boot machines --json` shows it, holds these steps in this order (others may come
+# between, such as a DHCP REQUEST after its DISCOVER or iPXE's connection ending once the OS has
+# the disk).
 timeline_in_order() {
 	"$RINGSAN_BOOT" machines --json -c "$CFG" --data-dir "$DATA" | python3 -c '
 import json, sys
@@ -390,15 +393,15 @@ for m in json.load(sys.stdin)["machines"]:
         print("    hint: %s" % m["hint"])
         sys.exit(0 if ok else 1)
 print("    %s: not listed" % sys.argv[1])
-sys.exit(1)' "$MAC_BOOT" "$1"
+sys.exit(1)' "${2:-$MAC_BOOT}" "$1"
 }
 
-# timeline_case NAME STEPS: checks the timeline after boot case NAME (the target's events reach
-# ringsan-boot within a second or two).
+# timeline_case NAME STEPS [MAC]: checks the timeline after boot case NAME (the target's events
+# reach ringsan-boot within a second or two).
 timeline_case() {
 	check "$1: ringsan-boot machines shows the boot in order: ${2//,/ -> }" \
-		wait_for 10 timeline_in_order "$2"
-	timeline_in_order "$2" || true
+		wait_for 10 timeline_in_order "$2" "${3:-}"
+	timeline_in_order "$2" "${3:-}" || true
 	"$RINGSAN_BOOT" machines -c "$CFG" --data-dir "$DATA" >"$WORK/machines-$1.txt" 2>&1 || true
 }
 
