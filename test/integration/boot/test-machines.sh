@@ -64,7 +64,7 @@ cp "$WORK/last.out" "$WORK/noservice.out"
 check "  ... and says to start ringsan-boot serve" grep -q 'is `ringsan-boot serve` running' \
 	"$WORK/noservice.out"
 "$BOOT" serve -c "$WORK/ringsan.ini" --data-dir "$DATA" --server-ip 127.0.0.1 \
-	--http 127.0.0.1:$HTTP --tftp-root "$WORK/tftp" --tftp-port "$TFTP" --dhcp full \
+	--http "127.0.0.1:$HTTP" --tftp-root "$WORK/tftp" --tftp-port "$TFTP" --dhcp full \
 	--dhcp-range 127.0.0.100-127.0.0.120 --dhcp-port "$DHCP" --pxe-port "$PXE" \
 	>"$WORK/boot.log" 2>&1 &
 PIDS+=($!)
@@ -160,7 +160,6 @@ check "metrics listener: only /metrics" test "$(http_code "http://127.0.0.1:$MET
 
 # --- bad input on the control socket and the admin listener
 SOCK=$DATA/.boot.sock
-ctl() { python3 "$MC" ctl "$SOCK" "$1"; }
 check "control socket: an unknown request gets an error" bash -c \
 	"python3 '$MC' ctl '$SOCK' 'bogus\\n' | grep -q '^error: unknown request'"
 LONG=$(head -c 300 /dev/zero | tr '\0' x)
@@ -203,7 +202,7 @@ SHTTP=$(free_port)
 mkdir -p "$WORK/data2"
 chmod 755 "$WORK/data2"
 "$BOOT" serve -c "$WORK/silent.ini" --data-dir "$WORK/data2" --server-ip 127.0.0.1 \
-	--http 127.0.0.1:$SHTTP --tftp-root "$WORK/tftp" --tftp-port "$(free_port)" --dhcp off \
+	--http "127.0.0.1:$SHTTP" --tftp-root "$WORK/tftp" --tftp-port "$(free_port)" --dhcp off \
 	>"$WORK/silent.log" 2>&1 &
 PIDS+=($!)
 wait_for 10 curl -sf "http://127.0.0.1:$SMETRICS/metrics" >/dev/null
