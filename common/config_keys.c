@@ -150,8 +150,7 @@ const struct config_key config_keys[] = {
      .help = "largest RFC 2349 timeout (seconds) a TFTP client may ask for; larger is declined"},
     {BOOT(tftp_stall_timeout), UINT(1, 3600), .def = "30",
      .help = "seconds a TFTP transfer may go without an acknowledgement before it is dropped"},
-    {BOOT(admin_listen), .type = CT_PORTAL, .port = 8081, .flags = CK_ZERO_UNSET,
-     .def_doc = "off",
+    {BOOT(admin_listen), .type = CT_PORTAL, .port = 8081, .flags = CK_ZERO_UNSET, .def_doc = "off",
      .help = "status page (machines and their boot timelines, LUNs, recent failures), its JSON "
 	     "and /metrics: PORT (on 127.0.0.1) or ADDR:PORT; empty = off; elsewhere than "
 	     "loopback set admin_token"},
