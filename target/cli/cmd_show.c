@@ -9,6 +9,7 @@
 #include "common/lunid.h"
 #include "common/size.h"
 #include "target/cli/cli.h"
+#include "target/obs/obs_render.h"
 
 enum { OPT_JSON = 256, OPT_REFERENCE };
 
@@ -51,8 +52,9 @@ static const char *sanitize_state(const struct lunfile *lf)
 	return "unknown";
 }
 
-/* One LUN as a JSON object. */
-static void show_json(const struct cli *cli, const struct lunfile *lf)
+/* One LUN as a JSON object; with sessions >= -1 (lun list) also "sessions": the running target's
+ * live count, null when it could not be asked. */
+static void show_json(const struct cli *cli, const struct lunfile *lf, int sessions)
 {
 	struct lun_identity id;
 	char uuid[UUID_TEXT_LEN];
@@ -76,6 +78,10 @@ static void show_json(const struct cli *cli, const struct lunfile *lf)
 	cli_json_string(stdout, lf->path);
 	printf(", \"description\": ");
 	cli_json_string(stdout, lf->description);
+	if (sessions >= 0)
+		printf(", \"sessions\": %d", sessions);
+	else if (sessions == -1)
+		printf(", \"sessions\": null");
 	printf("}");
 }
 
@@ -100,7 +106,7 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 		return CLI_ERR;
 	}
 	if (a.json) {
-		show_json(cli, &lf);
+		show_json(cli, &lf, -2);
 		putchar('\n');
 		lunfile_close(&lf);
 		return CLI_OK;
@@ -153,6 +159,7 @@ struct list_row {
 	bool in_use;
 	char description[LUNFILE_DESC_MAX + 1];
 	char base[NAME_MAX_LEN + 1]; /* an overlay's image, else "" */
+	int sessions;		     /* logged in now, -1 when the target did not say */
 	bool shown;
 };
 
@@ -161,6 +168,7 @@ struct list_state {
 	bool json;
 	unsigned count;
 	struct list_row *rows;
+	struct obs_buf status; /* the running target's status JSON; empty when it is not running */
 };
 
 static int list_one(const struct lunfile *lf, void *arg)
@@ -168,9 +176,11 @@ static int list_one(const struct lunfile *lf, void *arg)
 	struct list_state *st = arg;
 	struct list_row *rows, *r;
 
+	int sessions =
+	    st->status.len ? obs_status_lun_sessions(st->status.p, st->status.len, lf->name) : -1;
 	if (st->json) {
 		printf("%s\n  ", st->count++ ? "," : "");
-		show_json(st->cli, lf);
+		show_json(st->cli, lf, sessions);
 		return 0;
 	}
 	rows = realloc(st->rows, (st->count + 1) * sizeof(*rows));
@@ -185,6 +195,7 @@ static int list_one(const struct lunfile *lf, void *arg)
 	r->in_use = lunfile_in_use(lf);
 	snprintf(r->description, sizeof(r->description), "%s", lf->description);
 	snprintf(r->base, sizeof(r->base), "%s", lunfile_overlay_base(lf));
+	r->sessions = sessions;
 	r->shown = false;
 	return 0;
 }
@@ -203,6 +214,7 @@ static void list_bad(const char *name, const char *why, void *arg)
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->size, sizeof(r->size), "?");
 	snprintf(r->used, sizeof(r->used), "?");
+	r->sessions = -1;
 	snprintf(r->description, sizeof(r->description), "DAMAGED: %.200s", why);
 }
 
@@ -210,9 +222,12 @@ static void list_row_print(struct list_row *r, const char *indent, int wn, int w
 {
 	char name[NAME_MAX_LEN + 16];
 
+	char sess[16] = "-";
 	snprintf(name, sizeof(name), "%s%s", indent, r->name);
-	printf("%-*s  %*s  %*s  %5u  %-6s  %s\n", wn, name, ws, r->size, wu, r->used, r->block_size,
-	       r->in_use ? "yes" : "no", r->description);
+	if (r->sessions >= 0)
+		snprintf(sess, sizeof(sess), "%d", r->sessions);
+	printf("%-*s  %*s  %*s  %5u  %-6s  %8s  %s\n", wn, name, ws, r->size, wu, r->used,
+	       r->block_size, r->in_use ? "yes" : "no", sess, r->description);
 	r->shown = true;
 }
 
@@ -228,8 +243,8 @@ static void list_table(const struct list_state *st)
 		ws = (int)strlen(r->size) > ws ? (int)strlen(r->size) : ws;
 		wu = (int)strlen(r->used) > wu ? (int)strlen(r->used) : wu;
 	}
-	printf("%-*s  %*s  %*s  %5s  %-6s  %s\n", wn, "NAME", ws, "SIZE", wu, "USED", "BLOCK",
-	       "IN-USE", "DESCRIPTION");
+	printf("%-*s  %*s  %*s  %5s  %-6s  %8s  %s\n", wn, "NAME", ws, "SIZE", wu, "USED", "BLOCK",
+	       "IN-USE", "SESSIONS", "DESCRIPTION");
 	for (unsigned i = 0; i < st->count; i++) {
 		if (st->rows[i].base[0])
 			continue;
@@ -260,6 +275,10 @@ int cmd_lun_list(struct cli *cli, int argc, char **argv)
 	if (cli_load(cli) != CLI_OK)
 		return CLI_ERR;
 	st.json = a.json;
+	/* Live session counts from the running target, when one answers (else "-" / null). */
+	obs_buf_init(&st.status);
+	if (cli_status_ask(cli, "status\n", &st.status, true) != CLI_OK)
+		obs_buf_fini(&st.status);
 	if (a.json)
 		printf("[");
 	ret = lunfile_list_report(cli->data_dir, list_one, a.json ? NULL : list_bad, &st, err,
@@ -272,6 +291,7 @@ int cmd_lun_list(struct cli *cli, int argc, char **argv)
 	else if (ret == 0)
 		list_table(&st);
 	free(st.rows);
+	obs_buf_fini(&st.status);
 	if (ret) {
 		cli_error("%s", ret < 0 && err[0] ? err : "cannot list the LUNs");
 		return CLI_ERR;

@@ -173,7 +173,7 @@ static void client_end(struct control_client *c)
 	c->fd = -1;
 	obs_buf_fini(&c->out);
 	c->inlen = c->outoff = 0;
-	c->answering = false;
+	c->answering = c->denied = false;
 }
 
 void control_close(struct control *ctl)
@@ -236,10 +236,7 @@ static void accept_one(struct control *ctl, int lfd, bool metrics, uint64_t now)
 	c->metrics = metrics;
 	c->since_ms = now;
 	obs_buf_init(&c->out);
-	if (!metrics && !authorised(ctl, fd)) {
-		obs_buf_printf(&c->out, "error: not authorised\n");
-		c->answering = true;
-	}
+	c->denied = !metrics && !authorised(ctl, fd);
 }
 
 static void answer_request(struct control *ctl, struct control_client *c, const struct obs_req *r)
@@ -327,7 +324,10 @@ static void client_read(struct control *ctl, struct control_client *c)
 	if (ret == 0)
 		return;
 	c->answering = true;
-	if (ret < 0)
+	if (c->denied) /* told only once it has asked, so a client never writes into a closed socket
+			*/
+		obs_buf_printf(&c->out, "error: not authorised\n");
+	else if (ret < 0)
 		obs_buf_printf(&c->out, "error: %s\n", why);
 	else
 		answer_request(ctl, c, &r);
@@ -349,6 +349,11 @@ static void client_write(struct control_client *c)
 		c->outoff += (size_t)n;
 	}
 	shutdown(c->fd, SHUT_WR);
+	/* Unread bytes at close make the kernel reset the connection, which can destroy the answer
+	 * before the client reads it (a request over the cap): take in what has come. */
+	char sink[4096];
+	for (int i = 0; i < 16 && recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+		;
 	client_end(c);
 }
 

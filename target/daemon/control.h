@@ -30,6 +30,7 @@ struct control_client {
 	int fd; /* -1: free */
 	bool metrics;
 	bool answering; /* the request is in, out holds the answer */
+	bool denied;	/* not authorised: its request is read, then refused */
 	uint8_t in[OBS_HTTP_MAX];
 	size_t inlen;
 	struct obs_buf out;

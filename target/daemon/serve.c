@@ -209,12 +209,62 @@ static void main_loop(struct server *srv, struct control *ctl, struct config *cf
 	}
 }
 
+/* The server's shared state before the LUNs are read and the workers start. */
+static void server_setup(struct server *srv, const struct config *cfg, const struct serve_opts *o)
+{
+	luns_init(&srv->luns);
+	srv->luns.abort_nexus = server_abort_nexus;
+	srv->luns.abort_ctx = srv;
+	pthread_mutex_init(&srv->sess_lock, NULL);
+	pthread_mutex_init(&srv->auth_lock, NULL);
+	pthread_mutex_init(&srv->reserve_lock, NULL);
+	pthread_mutex_init(&srv->ev_lock, NULL);
+	if (obs_events_init(&srv->events) < 0)
+		log_warn("no memory for the event ring: `events` answers stay empty");
+	srv->start_unix_ms = stats_unix_ms();
+	srv->start_mono_ms = clock_mono_ms();
+	srv->reserve_fd = -1;
+	fleetboot_init(&srv->fleet, cfg);
+	conn_config_from(&srv->conn_cfg, cfg);
+	srv->max_sessions = cfg->server.max_sessions;
+	srv->nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
+	memcpy(srv->portals, o->nlisten ? o->listen : cfg->server.listen,
+	       srv->nportals * sizeof(srv->portals[0]));
+}
+
+static void server_teardown(struct server *srv)
+{
+	luns_fini(&srv->luns);
+	fleetboot_fini(&srv->fleet);
+	pthread_mutex_destroy(&srv->sess_lock);
+	pthread_mutex_destroy(&srv->auth_lock);
+	pthread_mutex_destroy(&srv->reserve_lock);
+	pthread_mutex_destroy(&srv->ev_lock);
+	obs_events_fini(&srv->events);
+	if (srv->reserve_fd >= 0)
+		close(srv->reserve_fd);
+}
+
+/* SIGHUP, SIGTERM and SIGINT come through a signalfd the main loop polls (blocked in every
+ * thread: the workers start after this); SIGPIPE is ignored. The signalfd, or -1. */
+static int signals_take(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
 int serve_run(struct config *cfg, const struct serve_opts *o)
 {
 	struct server srv = {0};
 	struct control ctl;
 	char err[1024], pidpath[PATH_MAX];
-	sigset_t set;
 	int luns, ret = 1, sigfd = -1;
 	pidpath[0] = 0;
 
@@ -224,24 +274,7 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	 * 40x fewer page faults, less than half the CPU per 1 MiB read). */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	luns_init(&srv.luns);
-	srv.luns.abort_nexus = server_abort_nexus;
-	srv.luns.abort_ctx = &srv;
-	pthread_mutex_init(&srv.sess_lock, NULL);
-	pthread_mutex_init(&srv.auth_lock, NULL);
-	pthread_mutex_init(&srv.reserve_lock, NULL);
-	pthread_mutex_init(&srv.ev_lock, NULL);
-	if (obs_events_init(&srv.events) < 0)
-		log_warn("no memory for the event ring: `events` answers stay empty");
-	srv.start_unix_ms = stats_unix_ms();
-	srv.start_mono_ms = clock_mono_ms();
-	srv.reserve_fd = -1;
-	fleetboot_init(&srv.fleet, cfg);
-	conn_config_from(&srv.conn_cfg, cfg);
-	srv.max_sessions = cfg->server.max_sessions;
-	srv.nportals = o->nlisten ? o->nlisten : cfg->server.listen_count;
-	memcpy(srv.portals, o->nlisten ? o->listen : cfg->server.listen,
-	       srv.nportals * sizeof(srv.portals[0]));
+	server_setup(&srv, cfg, o);
 	if (mkdir(cfg->server.data_dir, 0755) < 0 && errno != EEXIST) {
 		log_err("cannot create the data dir %s: %s (set [server] data_dir or --data-dir)",
 			cfg->server.data_dir, strerror(errno));
@@ -262,13 +295,7 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 		    "no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
 		    "it is served at once",
 		    cfg->server.data_dir);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sigfd = signals_take();
 	if (sigfd < 0) {
 		log_err("signalfd: %s", strerror(errno));
 		goto out_luns;
@@ -303,16 +330,8 @@ out_workers:
 out_luns:
 	free(srv.workers);
 out:
-	luns_fini(&srv.luns);
-	fleetboot_fini(&srv.fleet);
-	pthread_mutex_destroy(&srv.sess_lock);
-	pthread_mutex_destroy(&srv.auth_lock);
-	pthread_mutex_destroy(&srv.reserve_lock);
-	pthread_mutex_destroy(&srv.ev_lock);
-	obs_events_fini(&srv.events);
+	server_teardown(&srv);
 	if (sigfd >= 0)
 		close(sigfd);
-	if (srv.reserve_fd >= 0)
-		close(srv.reserve_fd);
 	return ret;
 }

@@ -96,7 +96,7 @@ struct conn_cmd_stat {
 	uint64_t stamp; /* what env.cmd_start returned for this command */
 	enum conn_cmd_kind kind;
 	uint64_t bytes; /* disk data moved: read from the file, or written to it */
-	bool good;	/* status GOOD */
+	bool good;	/* status GOOD (or a UNIT ATTENTION: news, not a failure) */
 	void *target;	/* the session's conn_target.handle (NULL in discovery sessions) */
 };
 

@@ -42,6 +42,18 @@ static void task_release_slot(struct iscsi_task *t)
 	conn_window_update(t->conn);
 }
 
+/* CHECK CONDITION with UNIT ATTENTION (SPC-5 4.4.2, 4.4.3: the key of descriptor or fixed sense)
+ * tells the initiator news (a power-on, a capacity change) rather than a failed command. */
+static bool unit_attention(const struct scsi_task *st)
+{
+	const uint8_t *s = st->sense;
+	if (st->status != SCSI_CHECK_CONDITION || st->sense_len < 3)
+		return false;
+	uint8_t code = s[0] & 0x7f;
+	uint8_t key = code >= 0x72 ? s[1] & 0x0f : s[2] & 0x0f;
+	return key == 0x6;
+}
+
 void conn_cmd_count(struct iscsi_task *t)
 {
 	struct iscsi_conn *c = t->conn;
@@ -57,7 +69,7 @@ void conn_cmd_count(struct iscsi_task *t)
 	    .bytes = t->kind == CONN_CMD_READ	 ? t->rd_done
 		     : t->kind == CONN_CMD_WRITE ? t->placed
 						 : 0,
-	    .good = t->st.status == SCSI_GOOD,
+	    .good = t->st.status == SCSI_GOOD || unit_attention(&t->st),
 	    .target = c->have_target ? c->target.handle : NULL,
 	};
 	c->env.cmd_done(c->env.ctx, &st);

@@ -78,8 +78,8 @@ rs lun create four --size 64M --block-size 4096
 check "create with 4096-byte blocks" grep -q '^block_size=4096$' "$D/four/lun.meta"
 rs lun list
 check "list exits 0" [ "$(rc)" = 0 ]
-check "list has a header" grep -Eq '^NAME +SIZE +USED +BLOCK +IN-USE +DESCRIPTION' "$T/out"
-check "list shows demo" grep -Eq '^demo +1 GiB +0 B +512 +no +demo disk$' "$T/out"
+check "list has a header" grep -Eq '^NAME +SIZE +USED +BLOCK +IN-USE +SESSIONS +DESCRIPTION' "$T/out"
+check "list shows demo (no target running: sessions '-')" grep -Eq '^demo +1 GiB +0 B +512 +no +- +demo disk$' "$T/out"
 check "list is sorted" [ "$(awk 'NR>1{print $1}' "$T/out" | tr '\n' ' ')" = "demo four " ]
 rs lun list --json
 if command -v python3 >/dev/null; then

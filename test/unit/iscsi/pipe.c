@@ -127,6 +127,25 @@ static void env_phase_changed(void *ctx, struct iscsi_conn *c, enum conn_phase f
 		p->phases[p->nphases++] = to;
 }
 
+static uint64_t env_cmd_start(void *ctx)
+{
+	struct pipe *p = ctx;
+	return p->cmd_starts++;
+}
+
+static void env_cmd_done(void *ctx, const struct conn_cmd_stat *st)
+{
+	struct pipe *p = ctx;
+	p->cmd_dones++;
+	if (st->stamp < PIPE_CMDS_MAX && p->cmd_done_map[st->stamp]++)
+		p->cmd_twice++;
+	if (st->stamp >= p->cmd_starts)
+		p->cmd_twice++; /* a stamp never given out */
+	p->cmd_kind[st->kind]++;
+	p->cmd_bytes[st->kind] += st->bytes;
+	p->cmd_bad += !st->good && st->kind != CONN_CMD_ABORTED;
+}
+
 void phases_reset(struct pipe *p)
 {
 	p->nphases = 0;
@@ -191,6 +210,8 @@ void pipe_init(struct pipe *p, const struct pipe_opts *o)
 	    .kick = env_kick,
 	    .peer = "test",
 	    .phase_changed = env_phase_changed,
+	    .cmd_start = env_cmd_start,
+	    .cmd_done = env_cmd_done,
 	};
 	p->now = 1000000;
 	p->c = conn_new(&cc, &env, p->now);
@@ -206,6 +227,9 @@ void pipe_init(struct pipe *p, const struct pipe_opts *o)
 void pipe_fini(struct pipe *p)
 {
 	conn_free(p->c);
+	/* every command is told done at most once (tasks that outlive conn_free are not told) */
+	CHECK_EQ(p->cmd_twice, 0);
+	CHECK(p->cmd_dones <= p->cmd_starts);
 	blk_mem_run(&p->mq);
 	scsi_lu_free(p->lu);
 	blk_mem_dev_fini(&p->dev);

@@ -74,6 +74,13 @@ struct pipe {
 	uint32_t tgt_mrdsl, ini_mrdsl, mbl, fbl, max_r2t;
 	bool initial_r2t, immediate_data, hd, dd;
 
+	/* commands as env.cmd_start/cmd_done reported them: each stamp is done at most once */
+#define PIPE_CMDS_MAX 4096
+	unsigned cmd_starts, cmd_dones, cmd_bad, cmd_twice;
+	unsigned cmd_kind[CONN_CMD_ABORTED + 1];
+	uint64_t cmd_bytes[CONN_CMD_ABORTED + 1];
+	uint8_t cmd_done_map[PIPE_CMDS_MAX];
+
 	/* the connection's phases, as env.phase_changed reported them (phases_str) */
 	enum conn_phase phases[PIPE_PHASES_MAX];
 	unsigned nphases;

@@ -369,6 +369,47 @@ static void test_residuals(void)
 	pipe_fini(&p);
 }
 
+/* ---- the daemon's counters: every command told once, with its kind and disk bytes ---- */
+
+static void test_cmd_counts(void)
+{
+	struct pipe p;
+	static struct read_result rr;
+	static uint8_t buf[8192];
+	struct write_trace w;
+	uint8_t cdb[16];
+
+	pipe_init(&p, NULL);
+	if (!login_linux(&p, keys_with(ini_keys_linux, "MaxRecvDataSegmentLength=8192"))) {
+		pipe_fini(&p);
+		return;
+	}
+	clear_ua(&p); /* a UNIT ATTENTION, then GOOD: two "other" commands, neither an error */
+	fill_pattern(buf, sizeof(buf), 9);
+	do_write(&p, 0, buf, 8192, &w);
+	CHECK_EQ(w.status, SCSI_GOOD);
+	do_read(&p, 0, 8192, &rr);
+	CHECK_EQ(rr.status, SCSI_GOOD);
+	ini_cdb_rw10(cdb, OP_READ10, 0, 8);
+	do_read_cmd(&p, cdb, 1000, &rr); /* EDTL 1000: 1000 bytes leave the disk */
+	ini_cdb_inquiry(cdb, false, 0, 255);
+	do_read_cmd(&p, cdb, 255, &rr);
+	ini_cdb_rw10(cdb, OP_READ10, DISK_SIZE / BLOCK_SIZE, 1); /* beyond the end: an error */
+	do_read_cmd(&p, cdb, 512, &rr);
+	CHECK_EQ(rr.status, SCSI_CHECK_CONDITION);
+	CHECK_EQ(p.cmd_starts, 7);
+	CHECK_EQ(p.cmd_dones, 7);
+	CHECK_EQ(p.cmd_kind[CONN_CMD_READ], 2);
+	CHECK_EQ(p.cmd_bytes[CONN_CMD_READ], 8192 + 1000);
+	CHECK_EQ(p.cmd_kind[CONN_CMD_WRITE], 1);
+	CHECK_EQ(p.cmd_bytes[CONN_CMD_WRITE], 8192);
+	CHECK_EQ(p.cmd_kind[CONN_CMD_OTHER], 4);
+	CHECK_EQ(p.cmd_kind[CONN_CMD_ABORTED], 0);
+	CHECK_EQ(p.cmd_bad, 1);
+	CHECK_EQ(p.cmd_twice, 0);
+	pipe_fini(&p);
+}
+
 /* ---- cases: CmdSN (RFC 7143 4.2.2.1) ---- */
 
 static void test_cmdsn(void)
@@ -718,6 +759,7 @@ int main(int argc, char **argv)
 	test_login_chap();
 	test_write_read();
 	test_residuals();
+	test_cmd_counts();
 	test_cmdsn();
 	test_cmdsn_window_in_response();
 	test_nop();
