@@ -123,6 +123,11 @@ struct config_boot {
 	uint32_t tftp_max_per_client;	  /* transfers to one address */
 	uint32_t tftp_max_client_timeout; /* seconds; a larger RFC 2349 timeout is declined */
 	uint32_t tftp_stall_timeout;	  /* seconds without progress before a transfer fails */
+	/* Observability: port 0 = off */
+	struct config_portal admin_listen;   /* status page, JSON API and /metrics */
+	char admin_token[CONFIG_TEXT_MAX];   /* "" = none; else ?token= must match */
+	struct config_portal metrics_listen; /* /metrics only */
+	char control_socket[PATH_MAX];	     /* "" = DATA_DIR/.boot.sock */
 	unsigned line;
 	uint64_t seen;
 };

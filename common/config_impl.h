@@ -29,9 +29,11 @@ enum config_type {
 	CT_IPV4_RANGE, /* FIRST-LAST: struct config_ipv4 at offset and at offset2 */
 };
 
-#define CK_SECRET     0x1u /* masked by config_print() */
-#define CK_POW2	      0x2u /* CT_UINT/CT_SIZE: the value must be a power of two */
-#define CK_ZERO_UNSET 0x4u /* CT_UINT/CT_SIZE: 0 means "not set" (no def; not printed) */
+#define CK_SECRET 0x1u /* masked by config_print() */
+#define CK_POW2	  0x2u /* CT_UINT/CT_SIZE: the value must be a power of two */
+/* CK_ZERO_UNSET: CT_UINT/CT_SIZE: 0 means "not set" (no def; not printed); CT_PORTAL: an empty
+ * value means "off" (port 0) and a bare PORT means 127.0.0.1:PORT. */
+#define CK_ZERO_UNSET 0x4u
 
 struct config_enum {
 	const char *name;

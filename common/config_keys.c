@@ -153,6 +153,21 @@ const struct config_key config_keys[] = {
      .help = "largest RFC 2349 timeout (seconds) a TFTP client may ask for; larger is declined"},
     {BOOT(tftp_stall_timeout), UINT(1, 3600), .def = "30",
      .help = "seconds a TFTP transfer may go without an acknowledgement before it is dropped"},
+    {BOOT(admin_listen), .type = CT_PORTAL, .port = 8081, .flags = CK_ZERO_UNSET, .def_doc = "off",
+     .help = "status page (machines and their boot timelines, LUNs, recent failures), its JSON "
+	     "and /metrics: PORT (on 127.0.0.1) or ADDR:PORT; empty = off; elsewhere than "
+	     "loopback set admin_token"},
+    {BOOT(admin_token), STR(struct config_boot, admin_token, 16, TEXT), .flags = CK_SECRET,
+     .help = "when set, the admin pages need ?token=THIS (16 to 255 characters); for an "
+	     "admin_listen that is not on loopback"},
+    {BOOT(metrics_listen), .type = CT_PORTAL, .port = 9188, .flags = CK_ZERO_UNSET,
+     .def_doc = "off",
+     .help = "Prometheus metrics over HTTP at /metrics: PORT (on 127.0.0.1) or ADDR:PORT; "
+	     "empty = off"},
+    {BOOT(control_socket), STR(struct config_boot, control_socket, 0, 100),
+     .check = config_check_path, .def_doc = "DATA_DIR/.boot.sock",
+     .help = "Unix socket that `ringsan-boot machines` reads the boot timelines from (mode "
+	     "0660)"},
 
     /* [cluster] */
     {CLU(node), STR(struct config_cluster, node, 0, NAME_MAX_LEN), .check = config_check_lun_name,

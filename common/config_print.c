@@ -102,6 +102,8 @@ bool config_value_empty(const void *base, const struct config_key *key)
 	case CT_IPV4:
 	case CT_IPV4_RANGE:
 		return !FIELD(base, key, const struct config_ipv4 *)->set;
+	case CT_PORTAL:
+		return FIELD(base, key, const struct config_portal *)->port == 0;
 	case CT_UINT:
 	case CT_SIZE:
 		return (key->flags & CK_ZERO_UNSET) && *FIELD(base, key, const uint32_t *) == 0;

@@ -352,6 +352,18 @@ int config_set_value(void *base, const struct config_key *key, const char *value
 		    value, key->type == CT_PORTALS ? config_add_portal : config_add_ipv4, base, key,
 		    err, errlen);
 	case CT_PORTAL:
+		if ((key->flags & CK_ZERO_UNSET) && value[0] &&
+		    strspn(value, "0123456789") == strlen(value)) { /* a bare PORT: on loopback */
+			char at[32];
+			snprintf(at, sizeof(at), "127.0.0.1:%.8s", value);
+			return config_parse_portal(FIELD(base, key, struct config_portal *), at,
+						   key->port, err, errlen);
+		}
+		if (*value == '\0' && (key->flags & CK_ZERO_UNSET)) {
+			memset(FIELD(base, key, struct config_portal *), 0,
+			       sizeof(struct config_portal));
+			return 0;
+		}
 		return config_parse_portal(FIELD(base, key, struct config_portal *), value,
 					   key->port, err, errlen);
 	case CT_IPV4:

@@ -17,8 +17,10 @@
 #include "bootsvc/proto/admit.h"
 #include "bootsvc/proto/lease.h"
 #include "bootsvc/proto/menu.h"
+#include "bootsvc/proto/metrics.h"
 #include "bootsvc/proto/pxe.h"
 #include "bootsvc/proto/tftp.h"
+#include "bootsvc/proto/timeline.h"
 #include "common/atomicfile.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -32,6 +34,7 @@ struct bootd_opts {
 	const char *data_dir, *interface, *server_ip, *dhcp_mode, *dhcp_range, *http, *tftp_root;
 	const char *out_dir; /* render */
 	int tftp_port, dhcp_port, pxe_port;
+	bool json; /* machines */
 };
 
 struct bootd;
@@ -45,6 +48,25 @@ struct watch {
 
 struct tftp_conn;
 struct http_conn;
+struct ctl_conn;
+
+/* The client of the target's control socket (obsd.c): one exchange at a time. */
+enum tgtctl_phase { TC_IDLE, TC_SENDING, TC_READING };
+struct tgtctl {
+	struct watch w; /* fd -1 when idle */
+	char path[108]; /* sun_path */
+	enum tgtctl_phase phase;
+	bool asked_status, up, told;
+	char req[48];
+	size_t req_len, req_off;
+	char *buf; /* the answer so far */
+	size_t len, cap;
+	int64_t deadline, next_events, next_status; /* monotonic ms */
+	uint64_t next_seq;
+	char *status; /* the last `status` answer (JSON), passed through to the admin page */
+	size_t status_len;
+	int64_t status_unix_ms;
+};
 
 struct bootd {
 	int epfd;
@@ -94,6 +116,17 @@ struct bootd {
 	 * still be accepted and closed (instead of the listener staying readable forever). */
 	int reserve_fd;
 	struct admit_ratelimit fd_exhausted;
+
+	/* What happens (obsd.c, ctlsock.c, admin.c): boot timelines, counters, the target's
+	 * events, the admin and metrics listeners (fd -1 when off), the control socket. */
+	struct timeline tl;
+	struct boot_metrics metrics;
+	int64_t start_unix_s;
+	struct tgtctl tgt;
+	struct watch admin, metrics_http, ctl;
+	struct ctl_conn *ctl_conns;
+	unsigned ctl_count;
+	char ctl_path[108];
 };
 
 /* model.c: config + data dir -> the renderer's model (owns its strings). */
@@ -160,6 +193,32 @@ void bootd_shed_connection(struct bootd *d, int listen_fd);
 int fleetd_prepare(struct bootd *d);
 void fleetd_boot_request(struct bootd *d, const char *script, const char *mac_text,
 			 const char *peer);
+
+/* obsd.c */
+int64_t bootd_unix_ms(void); /* wall clock, as the target's events */
+int obsd_open(struct bootd *d);
+void obsd_close(struct bootd *d);
+/* Polls the target's control socket when due; returns the next deadline (monotonic ms). */
+int64_t obsd_tick(struct bootd *d, int64_t now);
+void obsd_step(struct bootd *d, enum tl_kind kind, const uint8_t *mac, uint32_t ip, const char *lun,
+	       const char *detail, int arch);
+/* A generated script was served (name as "lun-x.ipxe"; mac_text from ?mac=, may be NULL). */
+void obsd_script(struct bootd *d, const char *name, const char *mac_text, uint32_t ip,
+		 const char *via);
+
+/* ctlsock.c: ringsan-boot's own control socket (`machines`, `machines json`, `metrics`). */
+int ctlsock_open(struct bootd *d);
+void ctlsock_close(struct bootd *d);
+int64_t ctlsock_tick(struct bootd *d, int64_t now);
+/* The client side: `ringsan-boot machines`. Prints the answer; returns the exit code. */
+int ctlsock_query(const char *path, const char *request);
+void ctlsock_path(const struct bootd *d, char out[static 108]);
+
+/* admin.c: the answers of the admin and metrics listeners. Fills body and returns the status;
+ * *ctype is the Content-Type. */
+int admin_route(struct bootd *d, bool metrics_only, const char *path, const char *query,
+		struct menu_buf *body, const char **ctype);
+int admin_render_metrics(struct bootd *d, struct menu_buf *out);
 
 /* setup.c: resolve settings from config + flags, TFTP root, privileges. */
 int bootd_configure(struct bootd *d, char *err, size_t errlen);

@@ -51,6 +51,7 @@ static void log_malformed(struct bootd *d, const struct sockaddr_in *src)
 	int64_t now = clock_mono_ms();
 	char ip[16];
 	d->dhcp_malformed++;
+	d->metrics.dhcp_malformed++;
 	if (now - d->dhcp_malformed_logged_ms < 10000)
 		return; /* rate-limited: one line per 10 s with the running count */
 	d->dhcp_malformed_logged_ms = now;
@@ -81,6 +82,26 @@ static void log_event(const struct dhcp_msg *m, const struct pxe_result *r, uint
 		 msg_name(r->reply_type), mac, m->has_client_arch ? m->client_arch : -1,
 		 dhcp_is_ipxe(m) ? " (iPXE)" : "", r->boot.file[0] ? r->boot.file : "-",
 		 r->yiaddr ? " address " : "", r->yiaddr ? ip : "");
+}
+
+/* Counts the answer and, for a PXE or iPXE client, records the step of its boot. */
+static void observe(struct bootd *d, const struct dhcp_msg *m, const struct pxe_result *r)
+{
+	int arch = m->has_client_arch ? m->client_arch : -1;
+	bool ipxe = dhcp_is_ipxe(m);
+	char detail[TL_DETAIL_MAX];
+	if (!r->len) {
+		d->metrics.dhcp_ignored++;
+		return;
+	}
+	d->metrics.dhcp_answers[metrics_arch_class(arch)][ipxe]++;
+	if (!m->has_client_arch && !ipxe)
+		return; /* not a network boot (an OS's own DHCP client in full mode) */
+	snprintf(detail, sizeof(detail), "%s -> %s, %s%.60s", msg_name(m->msg_type),
+		 msg_name(r->reply_type), r->boot.file[0] ? "boot file " : "no boot file",
+		 r->boot.file);
+	obsd_step(d, ipxe ? TL_DHCP_IPXE : TL_DHCP_PXE, m->chaddr,
+		  r->yiaddr ? r->yiaddr : m->ciaddr, NULL, detail, arch);
 }
 
 static void reply(struct watch *w, const struct sockaddr_in *src, const uint8_t *buf, int len)
@@ -117,6 +138,7 @@ static void on_dhcp(struct bootd *d, struct watch *w, uint32_t events)
 		pxe_handle(&d->pxe_cfg, d->have_leases ? &d->leases : NULL, &m, port,
 			   (int64_t)time(NULL), out, sizeof(out), &r);
 		log_event(&m, &r, port);
+		observe(d, &m, &r);
 		if (r.len > 0)
 			reply(w, &src, out, r.len);
 		if (r.leases_changed && d->have_leases)

@@ -9,7 +9,11 @@
  * pending one is closed for the new one, so a slow or silent client can delay a good one by
  * at most one round of displacement, never lock it out. At the process's descriptor limit the
  * reserve descriptor lets the listener shed the connection and the listener pauses, instead of
- * spinning on a readable listener whose accept() keeps failing. */
+ * spinning on a readable listener whose accept() keeps failing.
+ *
+ * The same server answers the admin listener ([boot] admin_listen: status page, JSON, metrics)
+ * and the metrics listener (/metrics only) when they are configured: admin.c decides what they
+ * say; their connections share the admission budgets and are not counted in the metrics. */
 #include "bootsvc/daemon/bootd.h"
 
 #include <arpa/inet.h>
@@ -30,8 +34,12 @@
 
 #define HTTP_ACCEPT_PAUSE_MS 100 /* listener rest after EMFILE/ENFILE */
 
+enum http_role { ROLE_BOOT, ROLE_ADMIN, ROLE_METRICS };
+
 struct http_conn {
 	struct watch w;
+	enum http_role role;
+	int status; /* of the response being written */
 	struct http_conn *next;
 	char peer[16];
 	char in[HTTP_MAX_HEADER];
@@ -79,6 +87,7 @@ static void conn_free(struct bootd *d, struct http_conn *c)
 
 static void set_head(struct http_conn *c, const struct http_response *r)
 {
+	c->status = r->status;
 	int n = http_format_response(c->head, sizeof(c->head), r);
 	c->head_len = n > 0 ? (size_t)n : 0;
 	c->head_off = 0;
@@ -126,6 +135,8 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 	}
 	http_query_get(req->query, "mac", mac, sizeof(mac));
 	log_info("boot: http %s to %s mac %s", name, c->peer, mac);
+	if (req->method == HTTP_GET)
+		obsd_script(d, name, mac, c->source, "HTTP");
 	if (req->method == HTTP_GET && strncmp(name, "fleet-", 6) == 0)
 		fleetd_boot_request(d, name, mac, c->peer);
 	struct http_response r = {.status = 200,
@@ -139,8 +150,45 @@ static int serve_script(struct bootd *d, struct http_conn *c, const struct http_
 	return 0;
 }
 
-static int serve_file(struct http_conn *c, const struct http_request *req, int dirfd,
-		      const char *rel)
+/* The [image] that serves this file of the media dir (its kernel, an initrd or its ISO). */
+static const char *image_of(const struct bootd *d, const char *path)
+{
+	const char *media = d->cfg.boot.media_dir;
+	for (unsigned i = 0; i < d->cfg.image_count; i++) {
+		const struct config_image *im = &d->cfg.images[i];
+		if ((im->kernel[0] && strcmp(menu_media_relative(media, im->kernel), path) == 0) ||
+		    (im->iso[0] && strcmp(menu_media_relative(media, im->iso), path) == 0))
+			return im->name;
+		for (unsigned k = 0; k < im->initrd.count; k++) {
+			const char *eq = strchr(im->initrd.items[k], '=');
+			const char *p = eq ? eq + 1 : im->initrd.items[k];
+			if (strcmp(menu_media_relative(media, p), path) == 0)
+				return im->name;
+		}
+	}
+	return NULL;
+}
+
+/* A step of the machine's boot: iPXE itself over HTTP (UEFI HTTP boot), or install media (the
+ * choice was install, with that image). */
+static void note_file(struct bootd *d, struct http_conn *c, int dirfd, const char *path,
+		      uint64_t off)
+{
+	char detail[TL_DETAIL_MAX];
+	const char *image;
+	if (dirfd == d->tftp_root_fd) {
+		snprintf(detail, sizeof(detail), "%.80s over HTTP", path);
+		obsd_step(d, TL_FIRMWARE, NULL, c->source, NULL, detail, -1);
+	} else if (off == 0) {
+		image = image_of(d, path);
+		snprintf(detail, sizeof(detail), "%s%.40s%s/media/%.70s", image ? "image " : "",
+			 image ? image : "", image ? ": " : "", path);
+		obsd_step(d, TL_INSTALL, NULL, c->source, NULL, detail, -1);
+	}
+}
+
+static int serve_file(struct bootd *d, struct http_conn *c, const struct http_request *req,
+		      int dirfd, const char *rel)
 {
 	char path[TFTP_PATH_MAX];
 	struct stat st;
@@ -168,6 +216,7 @@ static int serve_file(struct http_conn *c, const struct http_request *req, int d
 	c->file_fd = fd;
 	c->file_off = (off_t)off;
 	c->file_left = len;
+	note_file(d, c, dirfd, path, off);
 	if (status == 200)
 		log_info("boot: http %s to %s (%llu bytes)", req->path, c->peer,
 			 (unsigned long long)len);
@@ -177,16 +226,40 @@ static int serve_file(struct http_conn *c, const struct http_request *req, int d
 	return 0;
 }
 
+/* The admin and metrics listeners (admin.c). */
+static void route_admin(struct bootd *d, struct http_conn *c, const struct http_request *req)
+{
+	const char *ctype;
+	menu_buf_free(&c->body);
+	int status =
+	    admin_route(d, c->role == ROLE_METRICS, req->path, req->query, &c->body, &ctype);
+	if (status == 404) {
+		menu_buf_free(&c->body);
+		respond_error(c, 404, req->method == HTTP_HEAD);
+		return;
+	}
+	struct http_response r = {.status = status,
+				  .content_type = ctype,
+				  .content_length = c->body.len,
+				  .keep_alive = c->keep_alive};
+	if (req->method == HTTP_HEAD)
+		c->body.len = 0;
+	set_head(c, &r);
+	c->body_off = 0;
+}
+
 static void route(struct bootd *d, struct http_conn *c, const struct http_request *req)
 {
 	const char *p = req->path;
 	int rc = -ENOENT;
+	if (c->role != ROLE_BOOT)
+		return route_admin(d, c, req);
 	if (strchr(p + 1, '/') == NULL && p[1])
 		rc = serve_script(d, c, req, p + 1);
 	if (rc == -ENOENT && strncmp(p, "/ipxe/", 6) == 0)
-		rc = serve_file(c, req, d->tftp_root_fd, p + 6);
+		rc = serve_file(d, c, req, d->tftp_root_fd, p + 6);
 	if (rc == -ENOENT && strncmp(p, "/media/", 7) == 0)
-		rc = serve_file(c, req, d->media_fd, p + 7);
+		rc = serve_file(d, c, req, d->media_fd, p + 7);
 	if (rc == 0)
 		return;
 	log_info("http: %s %s from %s: %s", req->method == HTTP_HEAD ? "HEAD" : "GET", p, c->peer,
@@ -233,6 +306,12 @@ static void try_request(struct bootd *d, struct http_conn *c)
 	route(d, c, &req);
 }
 
+static void count_bytes(struct bootd *d, const struct http_conn *c, ssize_t n)
+{
+	if (c->role == ROLE_BOOT)
+		d->metrics.http_sent_bytes += (uint64_t)n;
+}
+
 /* Writes what it can. Returns false when the connection was closed. */
 static bool flush(struct bootd *d, struct http_conn *c)
 {
@@ -242,6 +321,7 @@ static bool flush(struct bootd *d, struct http_conn *c)
 		if (n < 0)
 			goto blocked;
 		c->head_off += (size_t)n;
+		count_bytes(d, c, n);
 	}
 	while (c->body_off < c->body.len) {
 		ssize_t n = send(c->w.fd, c->body.p + c->body_off, c->body.len - c->body_off,
@@ -249,6 +329,7 @@ static bool flush(struct bootd *d, struct http_conn *c)
 		if (n < 0)
 			goto blocked;
 		c->body_off += (size_t)n;
+		count_bytes(d, c, n);
 	}
 	while (c->file_fd >= 0 && c->file_left > 0) {
 		size_t chunk = c->file_left > (1u << 20) ? 1u << 20 : (size_t)c->file_left;
@@ -258,6 +339,7 @@ static bool flush(struct bootd *d, struct http_conn *c)
 		if (n < 0)
 			goto blocked;
 		c->file_left -= (uint64_t)n;
+		count_bytes(d, c, n);
 	}
 	if (c->file_fd >= 0 && c->file_left > 0)
 		c->keep_alive = false;
@@ -316,7 +398,11 @@ static void on_conn(struct bootd *d, struct watch *w, uint32_t events)
 	/* Serve pipelined requests until one blocks or there is no whole request left. */
 	while (!c->writing) {
 		try_request(d, c);
-		if (!c->writing || !flush(d, c))
+		if (!c->writing)
+			return;
+		if (c->role == ROLE_BOOT)
+			metrics_count_http(&d->metrics, c->status);
+		if (!flush(d, c))
 			return;
 		if (c->in_len && !c->header_started) {
 			c->header_started = true;
@@ -370,15 +456,23 @@ bool httpd_release_pending(struct bootd *d, const char *why)
 	return true;
 }
 
-static void pause_accept(struct bootd *d, int err)
+static struct watch *listeners(struct bootd *d, int i)
 {
-	bootd_shed_connection(d, d->http.fd);
+	struct watch *ws[] = {&d->http, &d->admin, &d->metrics_http};
+	return i < 3 ? ws[i] : NULL;
+}
+
+static void pause_accept(struct bootd *d, int listen_fd, int err)
+{
+	bootd_shed_connection(d, listen_fd);
 	bootd_log_limited(&d->fd_exhausted,
 			  "http: cannot accept: %s; shedding a connection and pausing the listener "
 			  "%d ms (raise the open-file limit or lower the [boot] caps)",
 			  strerror(err), HTTP_ACCEPT_PAUSE_MS);
 	d->accept_paused_until = clock_mono_ms() + HTTP_ACCEPT_PAUSE_MS;
-	bootd_rewatch(d, &d->http, 0);
+	for (int i = 0; i < 3; i++)
+		if (listeners(d, i)->fd >= 0)
+			bootd_rewatch(d, listeners(d, i), 0);
 }
 
 static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
@@ -401,7 +495,7 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 			 * a request gives way; only when there is none is the new one shed. */
 			if (httpd_release_pending(d, strerror(err)))
 				continue;
-			pause_accept(d, err);
+			pause_accept(d, w->fd, err);
 			return;
 		}
 		char peer[16];
@@ -415,6 +509,9 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 		}
 		c->w.fd = fd;
 		c->w.on_event = on_conn;
+		c->role = w == &d->admin	  ? ROLE_ADMIN
+			  : w == &d->metrics_http ? ROLE_METRICS
+						  : ROLE_BOOT;
 		c->file_fd = -1;
 		c->pending = true;
 		c->source = source;
@@ -436,45 +533,82 @@ static void on_accept(struct bootd *d, struct watch *w, uint32_t events)
 	}
 }
 
-int httpd_open(struct bootd *d)
+/* what: "http", "admin" or "metrics" (for the messages and the key name). */
+static int open_listener(struct bootd *d, struct watch *w, const struct config_portal *at,
+			 const char *what)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(d->http_listen.port)};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(at->port)};
 	int one = 1;
-	if (d->http_listen.ipv6 || inet_pton(AF_INET, d->http_listen.host, &sa.sin_addr) != 1) {
-		log_err("http: listen address %s: IPv4 only", d->http_listen.host);
+	if (at->ipv6 || inet_pton(AF_INET, at->host, &sa.sin_addr) != 1) {
+		log_err("%s: listen address %s: IPv4 only", what, at->host);
 		return -EINVAL;
 	}
-	d->http.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (d->http.fd < 0)
+	w->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (w->fd < 0)
 		return -errno;
-	setsockopt(d->http.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(d->http.fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(d->http.fd, 1024) != 0) { /* deep: a flood must not drop a good SYN */
-		log_err("http: cannot listen on %s:%u: %s", d->http_listen.host,
-			d->http_listen.port, strerror(errno));
-		return -errno;
+	setsockopt(w->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(w->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(w->fd, 1024) != 0) { /* deep: a flood must not drop a good SYN */
+		int err = errno;
+		log_err("%s: cannot listen on %s:%u: %s%s", what, at->host, at->port, strerror(err),
+			strcmp(what, "http") ? " (change [boot] admin_listen / metrics_listen)"
+					     : "");
+		close(w->fd);
+		w->fd = -1;
+		return -err;
 	}
+	w->on_event = on_accept;
+	if (strcmp(what, "http") != 0 && (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+		log_warn("%s: listening on %s:%u, not on loopback: %s", what, at->host, at->port,
+			 strcmp(what, "admin") == 0 && !d->cfg.boot.admin_token[0]
+			     ? "anyone who reaches it sees the machines and LUNs (set [boot] "
+			       "admin_token)"
+			     : "anyone who reaches it reads the counters");
+	return bootd_watch(d, w, EPOLLIN);
+}
+
+int httpd_open(struct bootd *d)
+{
+	int rc;
+	d->admin.fd = d->metrics_http.fd = -1;
+	if ((rc = open_listener(d, &d->http, &d->http_listen, "http")) != 0)
+		return rc;
+	if (d->cfg.boot.admin_listen.port &&
+	    (rc = open_listener(d, &d->admin, &d->cfg.boot.admin_listen, "admin")) != 0)
+		return rc;
+	if (d->cfg.boot.metrics_listen.port &&
+	    (rc = open_listener(d, &d->metrics_http, &d->cfg.boot.metrics_listen, "metrics")) != 0)
+		return rc;
+	if (d->admin.fd >= 0)
+		log_info("admin: status page on http://%s:%u/%s", d->cfg.boot.admin_listen.host,
+			 d->cfg.boot.admin_listen.port,
+			 d->cfg.boot.admin_token[0] ? "?token=..." : "");
+	if (d->metrics_http.fd >= 0)
+		log_info("metrics: on http://%s:%u/metrics", d->cfg.boot.metrics_listen.host,
+			 d->cfg.boot.metrics_listen.port);
 	d->pending_view = calloc(d->http_admit.max_pending, sizeof(*d->pending_view));
 	d->pending_conns = calloc(d->http_admit.max_pending, sizeof(*d->pending_conns));
 	if (!d->pending_view || !d->pending_conns)
 		return -ENOMEM;
-	d->http.on_event = on_accept;
 	log_info("http: admission: %u connections without a request (%u per address, %u s for a "
 		 "header), %u with one",
 		 d->http_admit.max_pending, d->http_admit.max_pending_per_source,
 		 d->http_admit.header_timeout_ms / 1000, d->http_admit.max_active);
 	log_info("http: menus on http://%s:%u/boot.ipxe", d->server_text, d->http_listen.port);
-	return bootd_watch(d, &d->http, EPOLLIN);
+	return 0;
 }
 
 void httpd_close(struct bootd *d)
 {
 	while (d->conns)
 		conn_free(d, d->conns);
-	if (d->http.fd >= 0) {
-		bootd_unwatch(d, &d->http);
-		close(d->http.fd);
-		d->http.fd = -1;
+	for (int i = 0; i < 3; i++) {
+		struct watch *w = listeners(d, i);
+		if (w->fd >= 0) {
+			bootd_unwatch(d, w);
+			close(w->fd);
+			w->fd = -1;
+		}
 	}
 	httpd_reap(d);
 	free(d->pending_view);
@@ -498,7 +632,9 @@ int64_t httpd_tick(struct bootd *d, int64_t now)
 	if (d->accept_paused_until) {
 		if (now >= d->accept_paused_until) {
 			d->accept_paused_until = 0;
-			bootd_rewatch(d, &d->http, EPOLLIN);
+			for (int i = 0; i < 3; i++)
+				if (listeners(d, i)->fd >= 0)
+					bootd_rewatch(d, listeners(d, i), EPOLLIN);
 		} else {
 			next = d->accept_paused_until;
 		}

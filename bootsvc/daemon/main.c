@@ -25,11 +25,14 @@ struct command {
 static int cmd_serve(int argc, char **argv);
 static int cmd_render(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+static int cmd_machines(int argc, char **argv);
 
 static const struct command commands[] = {
     {"serve", cmd_serve, "run proxyDHCP/DHCP, TFTP and HTTP for network boot"},
     {"render", cmd_render,
      "write boot.ipxe, menu.ipxe, vars.ipxe, lun-NAME.ipxe and fleet-NAME.ipxe to --out DIR"},
+    {"machines", cmd_machines,
+     "each machine's last network boot, step by step, and where it stopped (--json)"},
     {"help", cmd_help, "show this help"},
 };
 
@@ -45,7 +48,8 @@ static const char flags_help[] =
     "      --tftp-port N        TFTP port (default 69)\n"
     "      --dhcp-port N        DHCP server port (default 67)\n"
     "      --pxe-port N         PXE boot server port (default 4011)\n"
-    "      --out DIR            render: output directory\n";
+    "      --out DIR            render: output directory\n"
+    "      --json               machines: JSON instead of text\n";
 
 static int cmd_help(int argc, char **argv)
 {
@@ -53,7 +57,7 @@ static int cmd_help(int argc, char **argv)
 	(void)argv;
 	printf("usage: ringsan-boot COMMAND [flags]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
 	printf("\nflags (each overrides the [boot]/[server] key of the same meaning):\n%s",
 	       flags_help);
 	return 0;
@@ -62,13 +66,21 @@ static int cmd_help(int argc, char **argv)
 static int parse_flags(struct bootd_opts *o, int argc, char **argv)
 {
 	static const struct option longs[] = {
-	    {"config", required_argument, NULL, 'c'},  {"data-dir", required_argument, NULL, 1},
-	    {"interface", required_argument, NULL, 2}, {"server-ip", required_argument, NULL, 3},
-	    {"dhcp", required_argument, NULL, 4},      {"dhcp-range", required_argument, NULL, 5},
-	    {"http", required_argument, NULL, 6},      {"tftp-root", required_argument, NULL, 7},
-	    {"tftp-port", required_argument, NULL, 8}, {"dhcp-port", required_argument, NULL, 9},
-	    {"pxe-port", required_argument, NULL, 10}, {"out", required_argument, NULL, 11},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"data-dir", required_argument, NULL, 1},
+	    {"interface", required_argument, NULL, 2},
+	    {"server-ip", required_argument, NULL, 3},
+	    {"dhcp", required_argument, NULL, 4},
+	    {"dhcp-range", required_argument, NULL, 5},
+	    {"http", required_argument, NULL, 6},
+	    {"tftp-root", required_argument, NULL, 7},
+	    {"tftp-port", required_argument, NULL, 8},
+	    {"dhcp-port", required_argument, NULL, 9},
+	    {"pxe-port", required_argument, NULL, 10},
+	    {"out", required_argument, NULL, 11},
+	    {"json", no_argument, NULL, 12},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int *ports[] = {&o->tftp_port, &o->dhcp_port, &o->pxe_port};
 	const char **strs[] = {NULL,	      &o->data_dir,   &o->interface, &o->server_ip,
@@ -88,6 +100,8 @@ static int parse_flags(struct bootd_opts *o, int argc, char **argv)
 			*ports[ch - 8] = (int)v;
 		} else if (ch == 11) {
 			o->out_dir = optarg;
+		} else if (ch == 12) {
+			o->json = true;
 		} else if (ch == 'h') {
 			cmd_help(0, NULL);
 			exit(0);
@@ -107,6 +121,7 @@ static void bootd_init(struct bootd *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sig.fd = d->dhcp.fd = d->pxe.fd = d->tftp.fd = d->http.fd = -1;
+	d->admin.fd = d->metrics_http.fd = d->ctl.fd = d->tgt.w.fd = -1;
 	d->tftp_root_fd = d->media_fd = d->reserve_fd = -1;
 	config_defaults(&d->cfg);
 }
@@ -179,6 +194,10 @@ static void run_loop(struct bootd *d)
 		int64_t next = tftpd_tick(d, now);
 		int64_t h = httpd_tick(d, now);
 		next = h < next ? h : next;
+		h = obsd_tick(d, now);
+		next = h < next ? h : next;
+		h = ctlsock_tick(d, now);
+		next = h < next ? h : next;
 		int timeout = next == INT64_MAX ? 60000 : next <= now ? 0 : (int)(next - now);
 		int n = epoll_wait(d->epfd, evs, 64, timeout);
 		for (int i = 0; i < n && !d->stop; i++) {
@@ -195,6 +214,8 @@ static void run_loop(struct bootd *d)
 
 static void shutdown_all(struct bootd *d)
 {
+	ctlsock_close(d);
+	obsd_close(d);
 	httpd_close(d);
 	tftpd_close(d);
 	dhcpd_close(d);
@@ -237,6 +258,10 @@ static int cmd_serve(int argc, char **argv)
 		rc = tftpd_open(&d);
 	if (rc == 0)
 		rc = httpd_open(&d);
+	if (rc == 0)
+		rc = obsd_open(&d);
+	if (rc == 0)
+		rc = ctlsock_open(&d);
 	if (rc == 0)
 		rc = fleetd_prepare(&d);
 	if (rc == 0)
@@ -302,6 +327,28 @@ static int cmd_render(int argc, char **argv)
 	boot_model_free(&bm);
 	config_free(&d.cfg);
 	return rc ? 1 : 0;
+}
+
+static int cmd_machines(int argc, char **argv)
+{
+	struct bootd d;
+	char err[512] = "", path[108];
+	int rc;
+	bootd_init(&d);
+	if (parse_flags(&d.opts, argc, argv) != 0)
+		return 2;
+	/* Only the config and the data dir matter here: no need to find a server address. */
+	if (!d.opts.server_ip)
+		d.opts.server_ip = "127.0.0.1";
+	if ((rc = bootd_configure(&d, err, sizeof(err))) != 0) {
+		fprintf(stderr, "ringsan-boot: %s\n", err[0] ? err : strerror(-rc));
+		config_free(&d.cfg);
+		return 1;
+	}
+	ctlsock_path(&d, path);
+	rc = ctlsock_query(path, d.opts.json ? "machines json\n" : "machines\n");
+	config_free(&d.cfg);
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -114,11 +114,42 @@ static void send_blocks(struct tftp_conn *c, uint64_t first, uint64_t count)
 	}
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n > t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Counts a finished transfer; a whole iPXE binary or generated script is a step of the boot. */
+static void observe_end(struct bootd *d, const struct tftp_conn *c)
+{
+	uint32_t ip = ntohl(c->peer.sin_addr.s_addr);
+	const char *mac = strstr(c->path, "?mac=");
+	char name[TFTP_PATH_MAX], detail[TL_DETAIL_MAX];
+	if (c->x.state != TFTP_XS_DONE) {
+		d->metrics.tftp_transfers[MT_FAILED]++;
+		return;
+	}
+	d->metrics.tftp_transfers[MT_OK]++;
+	if (c->x.acked == 0)
+		return; /* a size probe (OVMF asks twice) */
+	d->metrics.tftp_sent_bytes += c->x.size;
+	snprintf(name, sizeof(name), "%s", c->path);
+	name[strcspn(name, "?")] = '\0';
+	if (ends_with(name, ".ipxe")) {
+		obsd_script(d, name, mac ? mac + 5 : NULL, ip, "TFTP");
+	} else if (ends_with(name, ".kpxe") || ends_with(name, ".efi") || ends_with(name, ".pxe")) {
+		snprintf(detail, sizeof(detail), "%.70s over TFTP", name);
+		obsd_step(d, TL_FIRMWARE, NULL, ip, NULL, detail, -1);
+	}
+}
+
 static void log_end(struct bootd *d, const struct tftp_conn *c)
 {
 	char peer[24];
 	peer_text(&c->peer, peer);
 	int64_t ms = clock_mono_ms() - c->started_ms;
+	observe_end(d, c);
 	if (c->x.state == TFTP_XS_DONE && c->x.acked == 0)
 		log_info("boot: tftp %s to %s: size probe answered (%llu bytes)", c->path, peer,
 			 (unsigned long long)c->x.size);
@@ -290,12 +321,14 @@ static void start_transfer(struct bootd *d, const struct tftp_packet *req,
 		send_error(c->w.fd, TFTP_ERR_ACCESS,
 			   wrq ? "write requests are refused" : "access violation");
 		log_warn("tftp: refused %s %s from %s", wrq ? "WRQ" : "RRQ", req->filename, ptxt);
+		d->metrics.tftp_transfers[MT_REFUSED]++;
 		conn_free(d, c);
 		return;
 	}
 	int64_t size = open_source(d, c);
 	if (size < 0) {
 		log_warn("tftp: %s requested by %s: not served", c->path, ptxt);
+		d->metrics.tftp_transfers[MT_REFUSED]++;
 		conn_free(d, c);
 		return;
 	}
@@ -335,6 +368,7 @@ static bool admit_request(struct bootd *d, const struct sockaddr_in *peer)
 				  "already (tftp_max_per_client)",
 				  ptxt, from_source);
 		send_error_to(d, peer, TFTP_ERR_UNDEFINED, "too many transfers, try again");
+		d->metrics.tftp_transfers[MT_REFUSED]++;
 		return false;
 	case ADMIT_TFTP_FULL:
 		bootd_log_limited(&d->tftp_refusals,
@@ -342,6 +376,7 @@ static bool admit_request(struct bootd *d, const struct sockaddr_in *peer)
 				  "(tftp_max_transfers)",
 				  ptxt, d->transfer_count);
 		send_error_to(d, peer, TFTP_ERR_UNDEFINED, "server busy, try again");
+		d->metrics.tftp_transfers[MT_REFUSED]++;
 		return false;
 	}
 	return false;

@@ -20,6 +20,13 @@
 #               keyboard (before, an unknown machine waited at the menu forever);
 #   proxyDHCP:  busybox udhcpd (in a peer namespace on the bridge) hands out addresses, ringsan-boot --dhcp proxy does the rest
 #               (UDP 4011 included): BIOS virtio, UEFI without option ROM.
+# After the bios and uefi-pxe boots, `ringsan-boot machines --json` must show the machine's boot
+# step by step in order, from what both daemons saw (the target's events through its control
+# socket): DHCP, iPXE over TFTP (uefi-pxe), iPXE's DHCP, menu, disk script, iPXE's login, the
+# OS's own login from the iBFT. After the bios boot the status page (admin listener on the
+# namespace's loopback) is loaded in headless Chromium when it is installed: its DOM shows LUN
+# pxe and the machine with the OS's login; the screenshot is kept as
+# RINGSAN_VM_ARTIFACTS/status-page-vm.png (default build/test-artifacts).
 # Exit 77 (skip) when something is missing or not root.
 #
 # Environment: RINGSAN, RINGSAN_BOOT (binaries; default build/dev), RINGSAN_VM_TIMEOUT (per VM,
@@ -100,9 +107,12 @@ default_action = $2"
 		[server]
 		base_iqn = $BASE_IQN
 		log_level = ${RINGSAN_VM_LOG_LEVEL:-info}
+		# ringsan-boot runs as nobody: it reads the target's events through this group
+		control_group = nogroup
 
 		[boot]
 		ipxe_dir = /usr/lib/ipxe
+		admin_listen = 127.0.0.1:$ADMIN_PORT
 		media_dir = $MEDIA
 		$unknown
 
@@ -132,7 +142,8 @@ default_action = $2"
 # --- services ----------------------------------------------------------------------------------
 
 start_target() {
-	in_ns_bg "$WORK/ringsan.log" "$RINGSAN" --data-dir "$DATA" serve --listen "$SERVER:3260"
+	in_ns_bg "$WORK/ringsan.log" "$RINGSAN" -c "$CFG" --data-dir "$DATA" serve \
+		--listen "$SERVER:3260"
 	wait_for 15 tcp_bound 3260 && return 0
 	log "ringsan serve did not listen on $SERVER:3260:"
 	tail -n 20 "$WORK/ringsan.log" >&2
@@ -258,6 +269,8 @@ install_case() {
 		no_pattern_at "$lun" "$VM_DATA_START_MIB"
 	check "install: the installer's kernel came over HTTP, not from the LUN (no syslinux)" \
 		no_syslinux "$WORK/serial-install.log"
+	# sanhook (iPXE's login), then the installer's media, then its own login from the iBFT.
+	timeline_case install disk,ipxe-login,install,os-login "$MAC_INSTALL"
 	write_config boot
 	kill -HUP "$BOOTD_PID"
 	sleep 0.5
@@ -363,6 +376,56 @@ pxe_4011() {
 	EOF
 }
 
+# timeline_in_order STEP,STEP,... [MAC]: the last boot of MAC (default MAC_BOOT), as
+# `ringsan-boot machines --json` shows it, holds these steps in this order (others may come
+# between, such as a DHCP REQUEST after its DISCOVER or iPXE's connection ending once the OS has
+# the disk).
+timeline_in_order() {
+	"$RINGSAN_BOOT" machines --json -c "$CFG" --data-dir "$DATA" | python3 -c '
+import json, sys
+want = sys.argv[2].split(",")
+for m in json.load(sys.stdin)["machines"]:
+    if m["id"] == sys.argv[1]:
+        got = [s["step"] for s in m["steps"]]
+        it = iter(got)
+        ok = all(w in it for w in want)
+        print("    %s (%s): %s" % (m["id"], m["state"], " ".join(got)))
+        print("    hint: %s" % m["hint"])
+        sys.exit(0 if ok else 1)
+print("    %s: not listed" % sys.argv[1])
+sys.exit(1)' "${2:-$MAC_BOOT}" "$1"
+}
+
+# timeline_case NAME STEPS [MAC]: checks the timeline after boot case NAME (the target's events
+# reach ringsan-boot within a second or two).
+timeline_case() {
+	check "$1: ringsan-boot machines shows the boot in order: ${2//,/ -> }" \
+		wait_for 10 timeline_in_order "$2" "${3:-}"
+	timeline_in_order "$2" "${3:-}" || true
+	"$RINGSAN_BOOT" machines -c "$CFG" --data-dir "$DATA" >"$WORK/machines-$1.txt" 2>&1 || true
+}
+
+# page_case: the status page after the bios boot, in headless Chromium inside the namespace.
+page_case() {
+	local page=$WORK/page.html shot=$ARTIFACTS/status-page-vm.png
+	if ! command -v chromium >/dev/null; then
+		echo "SKIP status page in a browser: chromium is not installed (scripts/setup.sh)"
+		return 0
+	fi
+	mkdir -p "$ARTIFACTS"
+	ip netns exec "$NS" timeout 60 chromium --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$WORK/chromium" --virtual-time-budget=4000 --dump-dom \
+		"http://127.0.0.1:$ADMIN_PORT/" >"$page" 2>>"$WORK/chromium.log" || true
+	ip netns exec "$NS" timeout 60 chromium --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$WORK/chromium" --virtual-time-budget=4000 --window-size=1280,900 \
+		--screenshot="$shot" "http://127.0.0.1:$ADMIN_PORT/" >/dev/null 2>>"$WORK/chromium.log" ||
+		true
+	check "page: LUN $LUN_BOOT listed from the target's status" grep -q "<tr data-lun=\"$LUN_BOOT\">" "$page"
+	check "page: machine $MAC_BOOT listed, with the OS's login among its steps" bash -c \
+		"grep -q '<tr data-machine=\"$MAC_BOOT\"' '$page' && grep -q 'data-step=\"os-login\"' '$page'"
+	check "page: screenshot kept ($shot)" test -s "$shot"
+}
+
 no_syslinux() { ! grep -qa '^SYSLINUX' "$1"; }
 both_patterns() { pattern_at "$1" "$INSTALL_OFFSET_MIB" && pattern_at "$1" "$VM_DATA_START_MIB"; }
 
@@ -377,6 +440,8 @@ main() {
 	# ringsan-boot drops root after binding: its config, data dir and media must be readable.
 	chmod 755 "$WORK"
 	DATA=$WORK/data MEDIA=$WORK/media CFG=$WORK/ringsan.ini BOOTD_LOG=$WORK/ringsan-boot.log
+	ADMIN_PORT=8081 # on the namespace's own loopback
+	ARTIFACTS=${RINGSAN_VM_ARTIFACTS:-$REPO_DIR/build/test-artifacts}
 	: >"$BOOTD_LOG"
 	trap ns_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -402,10 +467,18 @@ main() {
 		chmod 755 "$DATA/$LUN_BOOT" "$DATA/$LUN_INSTALL"
 		check "ringsan-boot lists the LUNs once their directories are searchable" menu_lists_luns
 	fi
-	! has_case bios || pxe_case bios bios virtio default
+	if has_case bios; then
+		pxe_case bios bios virtio default
+		# QEMU's NIC ROM is iPXE: no PXE DHCP or TFTP step on this path.
+		timeline_case bios ipxe-dhcp,menu,disk,ipxe-login,os-login
+		page_case
+	fi
 	! has_case bios-e1000 || pxe_case bios-e1000 bios e1000 default
 	! has_case uefi || pxe_case uefi uefi virtio default
-	! has_case uefi-pxe || pxe_case uefi-pxe uefi virtio none
+	if has_case uefi-pxe; then
+		pxe_case uefi-pxe uefi virtio none
+		timeline_case uefi-pxe dhcp,firmware,ipxe-dhcp,menu,disk,ipxe-login,os-login
+	fi
 	! has_case install || install_case
 	! has_case unknown || unknown_case
 	if [[ " $CASES " == *" proxy"* ]]; then

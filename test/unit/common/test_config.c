@@ -148,6 +148,34 @@ static void check_defaults(void)
 	CHECK_STR(cfg.boot.ipxe_dir, "/usr/lib/ipxe");
 	CHECK_EQ(cfg.boot.uefi_loader, BOOT_UEFI_SNPONLY);
 	CHECK_EQ(cfg.boot.menu_timeout, 10);
+	CHECK_EQ(cfg.boot.admin_listen.port, 0); /* off */
+	CHECK_EQ(cfg.boot.metrics_listen.port, 0);
+	CHECK_STR(cfg.boot.control_socket, "");
+	config_free(&cfg);
+
+	/* The observability listeners: a bare port is loopback, ADDR alone takes the default
+	 * port, empty is off. */
+	const char *obs = "[boot]\nadmin_listen = 8181\nmetrics_listen = 10.0.0.1\n"
+			  "admin_token = 0123456789abcdef\n";
+	CHECK_EQ(config_parse_buffer(&cfg, obs, strlen(obs), "t.ini", err, sizeof(err)), 0);
+	CHECK_STR(cfg.boot.admin_listen.host, "127.0.0.1");
+	CHECK_EQ(cfg.boot.admin_listen.port, 8181);
+	CHECK_STR(cfg.boot.metrics_listen.host, "10.0.0.1");
+	CHECK_EQ(cfg.boot.metrics_listen.port, 9188);
+	CHECK_STR(cfg.boot.admin_token, "0123456789abcdef");
+	config_free(&cfg);
+	obs = "[boot]\nadmin_listen =\nhttp_listen = 127.0.0.1:80\n";
+	CHECK_EQ(config_parse_buffer(&cfg, obs, strlen(obs), "t.ini", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.boot.admin_listen.port, 0);
+	config_free(&cfg);
+	obs = "[boot]\nhttp_listen =\n"; /* the menus cannot be off */
+	CHECK(config_parse_buffer(&cfg, obs, strlen(obs), "t.ini", err, sizeof(err)) != 0);
+	config_free(&cfg);
+	obs = "[boot]\nadmin_listen = 99999\n";
+	CHECK(config_parse_buffer(&cfg, obs, strlen(obs), "t.ini", err, sizeof(err)) != 0);
+	config_free(&cfg);
+	obs = "[boot]\nadmin_token = short\n";
+	CHECK(config_parse_buffer(&cfg, obs, strlen(obs), "t.ini", err, sizeof(err)) != 0);
 	config_free(&cfg);
 
 	config_default_data_dir(dir, sizeof(dir), "/run/state/ringsan", NULL, "/root", true);
