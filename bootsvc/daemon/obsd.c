@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/mac.h"
 #include "common/name.h"
 
 #define TGT_EVENTS_EVERY_MS 1000

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/ipv4.h"
+#include "common/mac.h"
 #include "common/name.h"
 
 static const char *const kind_names[TL_KIND_COUNT] = {
