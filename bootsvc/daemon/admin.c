@@ -57,26 +57,27 @@ int admin_route(struct bootd *d, bool metrics_only, const char *path, const char
 		goto out_token;
 	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
 		*ctype = "text/html; charset=utf-8";
-		tl_printf(body, "%s", admin_page_html);
+		timeline_printf(body, "%s", admin_page_html);
 		return body->err ? 500 : 200;
 	}
 	if (strcmp(path, "/api/machines") == 0)
 		return timeline_render_json(&d->tl, bootd_unix_ms(), body) ? 500 : 200;
 	if (strcmp(path, "/api/target-status") == 0) {
 		if (!d->tgt.status) {
-			tl_printf(body, "{\"error\":");
-			tl_json_string(body, d->tgt.up ? "no status yet"
+			timeline_printf(body, "{\"error\":");
+			timeline_json_string(body, d->tgt.up
+						       ? "no status yet"
 						       : "the target's control socket does not "
 							 "answer (is ringsan serve running?)");
-			tl_printf(body, "}\n");
+			timeline_printf(body, "}\n");
 			return 503;
 		}
-		tl_printf(body, "%.*s", (int)d->tgt.status_len, d->tgt.status);
+		timeline_printf(body, "%.*s", (int)d->tgt.status_len, d->tgt.status);
 		return body->err ? 500 : 200;
 	}
 	return 404;
 out_token:
 	*ctype = "text/plain; charset=utf-8";
-	tl_printf(body, "this page needs ?token= with [boot] admin_token\n");
+	timeline_printf(body, "this page needs ?token= with [boot] admin_token\n");
 	return 403;
 }

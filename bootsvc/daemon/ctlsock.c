@@ -62,10 +62,11 @@ static void answer(struct bootd *d, struct ctl_conn *c, int parsed, enum bootctl
 	int64_t now = bootd_unix_ms();
 	int rc = 0;
 	if (parsed == -EMSGSIZE)
-		tl_printf(&c->out, "error: request longer than %d bytes\n",
-			  BOOTCTL_REQUEST_MAX - 1);
+		timeline_printf(&c->out, "error: request longer than %d bytes\n",
+				BOOTCTL_REQUEST_MAX - 1);
 	else if (parsed < 0)
-		tl_printf(&c->out, "error: unknown request (machines, machines json or metrics)\n");
+		timeline_printf(&c->out,
+				"error: unknown request (machines, machines json or metrics)\n");
 	else if (req == BOOTCTL_MACHINES)
 		rc = timeline_render_text(&d->tl, now, &c->out);
 	else if (req == BOOTCTL_MACHINES_JSON)
@@ -74,7 +75,7 @@ static void answer(struct bootd *d, struct ctl_conn *c, int parsed, enum bootctl
 		rc = admin_render_metrics(d, &c->out);
 	if (rc || c->out.err) {
 		menu_buf_free(&c->out);
-		tl_printf(&c->out, "error: out of memory\n");
+		timeline_printf(&c->out, "error: out of memory\n");
 	}
 	c->answering = true;
 	bootd_rewatch(d, &c->w, EPOLLOUT);

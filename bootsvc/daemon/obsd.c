@@ -94,7 +94,7 @@ static bool mac_of_initiator(const struct bootd *d, const char *iqn, uint8_t mac
 		}
 	}
 	snprintf(base, sizeof(base), "%s.client", d->cfg.server.base_iqn);
-	return tl_mac_from_initiator(base, iqn, mac);
+	return timeline_mac_from_initiator(base, iqn, mac);
 }
 
 static void on_target_event(void *ctx, const struct tgtev *ev)
@@ -155,7 +155,7 @@ static void tgt_answer(struct bootd *d)
 	} else {
 		if (t->len < t->cap)
 			t->buf[t->len] = '\0';
-		if (tgtev_parse_answer(t->buf, t->len, &next, &bad, on_target_event, d) != 0) {
+		if (tgtevent_parse_answer(t->buf, t->len, &next, &bad, on_target_event, d) != 0) {
 			char why[96];
 			snprintf(why, sizeof(why), "%.80s",
 				 t->len ? strtok(t->buf, "\n") : "no answer");

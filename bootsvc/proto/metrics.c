@@ -45,14 +45,14 @@ void metrics_count_http(struct boot_metrics *m, int status)
 
 static void head(struct menu_buf *b, const char *name, const char *type, const char *help)
 {
-	tl_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	timeline_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void one(struct menu_buf *b, const char *name, const char *type, const char *help,
 		uint64_t v)
 {
 	head(b, name, type, help);
-	tl_printf(b, "%s %" PRIu64 "\n", name, v);
+	timeline_printf(b, "%s %" PRIu64 "\n", name, v);
 }
 
 int metrics_render(const struct boot_metrics *m, const struct metrics_gauges *g, struct menu_buf *b)
@@ -65,10 +65,11 @@ int metrics_render(const struct boot_metrics *m, const struct metrics_gauges *g,
 	     "DHCP and PXE answers sent, by client architecture and client (pxe firmware or ipxe)");
 	for (int a = 0; a < MA_COUNT; a++)
 		for (int i = 0; i < 2; i++)
-			tl_printf(b,
-				  "ringsan_boot_dhcp_answers_total{arch=\"%s\",client=\"%s\"} "
-				  "%" PRIu64 "\n",
-				  arch[a], i ? "ipxe" : "pxe", m->dhcp_answers[a][i]);
+			timeline_printf(
+			    b,
+			    "ringsan_boot_dhcp_answers_total{arch=\"%s\",client=\"%s\"} "
+			    "%" PRIu64 "\n",
+			    arch[a], i ? "ipxe" : "pxe", m->dhcp_answers[a][i]);
 	one(b, "ringsan_boot_dhcp_ignored_total", "counter",
 	    "DHCP requests not answered (not PXE, or not for this server)", m->dhcp_ignored);
 	one(b, "ringsan_boot_dhcp_malformed_total", "counter", "DHCP packets dropped as malformed",
@@ -76,21 +77,21 @@ int metrics_render(const struct boot_metrics *m, const struct metrics_gauges *g,
 	head(b, "ringsan_boot_tftp_transfers_total", "counter",
 	     "TFTP transfers by result (ok, failed: timed out or aborted, refused: not served)");
 	for (int i = 0; i < MT_COUNT; i++)
-		tl_printf(b, "ringsan_boot_tftp_transfers_total{result=\"%s\"} %" PRIu64 "\n",
-			  tftp[i], m->tftp_transfers[i]);
+		timeline_printf(b, "ringsan_boot_tftp_transfers_total{result=\"%s\"} %" PRIu64 "\n",
+				tftp[i], m->tftp_transfers[i]);
 	one(b, "ringsan_boot_tftp_sent_bytes_total", "counter",
 	    "bytes of files delivered by completed TFTP transfers", m->tftp_sent_bytes);
 	head(b, "ringsan_boot_http_responses_total", "counter", "HTTP responses by status class");
 	for (int i = 0; i < 5; i++)
-		tl_printf(b, "ringsan_boot_http_responses_total{code=\"%dxx\"} %" PRIu64 "\n",
-			  i + 1, m->http_responses[i]);
+		timeline_printf(b, "ringsan_boot_http_responses_total{code=\"%dxx\"} %" PRIu64 "\n",
+				i + 1, m->http_responses[i]);
 	one(b, "ringsan_boot_http_sent_bytes_total", "counter",
 	    "bytes sent by the HTTP servers (headers and bodies)", m->http_sent_bytes);
 	head(b, "ringsan_boot_scripts_served_total", "counter",
 	     "generated iPXE scripts (menus) served over HTTP and TFTP, by script");
 	for (int i = 0; i < MS_COUNT; i++)
-		tl_printf(b, "ringsan_boot_scripts_served_total{script=\"%s\"} %" PRIu64 "\n",
-			  script[i], m->scripts[i]);
+		timeline_printf(b, "ringsan_boot_scripts_served_total{script=\"%s\"} %" PRIu64 "\n",
+				script[i], m->scripts[i]);
 	one(b, "ringsan_boot_target_events_total", "counter",
 	    "events read from the target's control socket", m->target_events);
 	one(b, "ringsan_boot_target_poll_errors_total", "counter",

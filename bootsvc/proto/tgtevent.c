@@ -10,7 +10,7 @@ static const char *const kind_names[] = {
     [TGTEV_DISCOVERY] = "discovery",
 };
 
-const char *tgtev_kind_name(enum tgtev_kind kind)
+const char *tgtevent_kind_name(enum tgtev_kind kind)
 {
 	return (unsigned)kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : "?";
 }
@@ -45,7 +45,7 @@ static bool copy_field(char *out, size_t cap, const char *s, size_t n, bool cut)
 	return true;
 }
 
-int tgtev_parse_line(struct tgtev *ev, const char *line, size_t len)
+int tgtevent_parse_line(struct tgtev *ev, const char *line, size_t len)
 {
 	const char *f[7];
 	size_t flen[7], nf = 0, start = 0;
@@ -92,21 +92,21 @@ int tgtev_parse_line(struct tgtev *ev, const char *line, size_t len)
 	return 0;
 }
 
-int tgtev_parse_next(const char *line, size_t len, uint64_t *next)
+int tgtevent_parse_next(const char *line, size_t len, uint64_t *next)
 {
 	if (len < 6 || memcmp(line, "next ", 5) != 0)
 		return -EBADMSG;
 	return parse_u64(line + 5, len - 5, next) ? 0 : -EBADMSG;
 }
 
-int tgtev_parse_answer(const char *buf, size_t len, uint64_t *next, unsigned *bad,
-		       void (*on_event)(void *ctx, const struct tgtev *ev), void *ctx)
+int tgtevent_parse_answer(const char *buf, size_t len, uint64_t *next, unsigned *bad,
+			  void (*on_event)(void *ctx, const struct tgtev *ev), void *ctx)
 {
 	const char *nl = memchr(buf, '\n', len);
 	struct tgtev ev;
 
 	*bad = 0;
-	if (!nl || tgtev_parse_next(buf, (size_t)(nl - buf), next) != 0)
+	if (!nl || tgtevent_parse_next(buf, (size_t)(nl - buf), next) != 0)
 		return -EBADMSG;
 	size_t off = (size_t)(nl - buf) + 1;
 	while (off < len) {
@@ -116,7 +116,7 @@ int tgtev_parse_answer(const char *buf, size_t len, uint64_t *next, unsigned *ba
 			break;
 		}
 		size_t n = (size_t)(nl - (buf + off));
-		if (tgtev_parse_line(&ev, buf + off, n) == 0)
+		if (tgtevent_parse_line(&ev, buf + off, n) == 0)
 			on_event(ctx, &ev);
 		else
 			(*bad)++;

@@ -42,18 +42,18 @@ struct tgtev {
 /* Parses one event line (without its "\n"). 0, or -EBADMSG for anything that is not exactly
  * seven fields of the right form (numbers in range, a known kind, no control bytes, fields in
  * their caps; only DETAIL is cut to fit). */
-int tgtev_parse_line(struct tgtev *ev, const char *line, size_t len);
+int tgtevent_parse_line(struct tgtev *ev, const char *line, size_t len);
 
 /* Parses the first line, "next N". 0 or -EBADMSG. */
-int tgtev_parse_next(const char *line, size_t len, uint64_t *next);
+int tgtevent_parse_next(const char *line, size_t len, uint64_t *next);
 
 /* Walks a whole answer: the `next` line into *next, then calls on_event for each good event
  * line in order. A bad line is counted in *bad and skipped; a last line without "\n" (a cut
  * answer) is counted as bad too. Returns 0, or -EBADMSG when the first line is not `next N`
  * (an `error: ...` answer, or not the target at all); then no event is delivered. */
-int tgtev_parse_answer(const char *buf, size_t len, uint64_t *next, unsigned *bad,
-		       void (*on_event)(void *ctx, const struct tgtev *ev), void *ctx);
+int tgtevent_parse_answer(const char *buf, size_t len, uint64_t *next, unsigned *bad,
+			  void (*on_event)(void *ctx, const struct tgtev *ev), void *ctx);
 
-const char *tgtev_kind_name(enum tgtev_kind kind);
+const char *tgtevent_kind_name(enum tgtev_kind kind);
 
 #endif

@@ -33,18 +33,18 @@ static const int kind_rank[TL_KIND_COUNT] = {
     [TL_LOGIN_OS] = 7, [TL_LOGOUT] = 8,	  [TL_CONN_LOST] = 8,
 };
 
-const char *tl_kind_name(enum tl_kind k)
+const char *timeline_kind_name(enum tl_kind k)
 {
 	return (unsigned)k < TL_KIND_COUNT ? kind_names[k] : "?";
 }
 
-const char *tl_state_name(enum tl_state s)
+const char *timeline_state_name(enum tl_state s)
 {
 	static const char *const names[] = {"booting", "up", "stopped", "failed", "down"};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-void tl_printf(struct menu_buf *b, const char *fmt, ...)
+void timeline_printf(struct menu_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	if (b->err)
@@ -75,22 +75,22 @@ void tl_printf(struct menu_buf *b, const char *fmt, ...)
 	}
 }
 
-void tl_json_string(struct menu_buf *b, const char *s)
+void timeline_json_string(struct menu_buf *b, const char *s)
 {
-	tl_printf(b, "\"");
+	timeline_printf(b, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			tl_printf(b, "\\%c", *p);
+			timeline_printf(b, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
-			tl_printf(b, "\\u%04x", *p);
+			timeline_printf(b, "\\u%04x", *p);
 		else
-			tl_printf(b, "%c", *p);
+			timeline_printf(b, "%c", *p);
 	}
-	tl_printf(b, "\"");
+	timeline_printf(b, "\"");
 }
 
 /* Days since 1970-01-01 -> civil date (proleptic Gregorian). */
-void tl_format_utc(int64_t unix_ms, char out[static 20])
+void timeline_format_utc(int64_t unix_ms, char out[static 20])
 {
 	int64_t secs = unix_ms / 1000, days = secs / 86400, rem = secs % 86400;
 	if (rem < 0) {
@@ -123,7 +123,7 @@ void timeline_fini(struct timeline *tl)
 	memset(tl, 0, sizeof(*tl));
 }
 
-bool tl_mac_from_initiator(const char *base, const char *iqn, uint8_t mac[6])
+bool timeline_mac_from_initiator(const char *base, const char *iqn, uint8_t mac[6])
 {
 	size_t n = strlen(base);
 	if (!n || strncmp(iqn, base, n) != 0 || iqn[n] != ':' || strlen(iqn + n + 1) != 17)

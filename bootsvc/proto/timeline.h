@@ -10,7 +10,7 @@
  * and from the target's events; requests without a MAC (the disk scripts, TFTP) and target
  * events whose initiator name does not carry a MAC are joined by address. The menus set the
  * initiator name to INITIATOR_BASE:MAC (52-54-00-12-34-56) unless a [client] sets one: the
- * caller resolves both (tl_mac_from_initiator) before recording. A target event that matches
+ * caller resolves both (timeline_mac_from_initiator) before recording. A target event that matches
  * no machine is kept under its initiator name.
  *
  * Boots: a step that starts a boot (DHCP, iPXE over TFTP, menu, disk script) coming after a
@@ -108,12 +108,12 @@ void timeline_record_target(struct timeline *tl, const struct tgtev *ev, const u
 			    const char *name);
 
 /* base:52-54-00-12-34-56 (any case) -> mac. False when iqn is not of that form. */
-bool tl_mac_from_initiator(const char *base, const char *iqn, uint8_t mac[6]);
+bool timeline_mac_from_initiator(const char *base, const char *iqn, uint8_t mac[6]);
 
 /* The machine's state and the likely cause, in the user's words (hint may be ""). */
-enum tl_state tl_diagnose(const struct tl_machine *m, int64_t now_ms, char *hint, size_t cap);
-const char *tl_state_name(enum tl_state s);
-const char *tl_kind_name(enum tl_kind k);
+enum tl_state timeline_diagnose(const struct tl_machine *m, int64_t now_ms, char *hint, size_t cap);
+const char *timeline_state_name(enum tl_state s);
+const char *timeline_kind_name(enum tl_kind k);
 
 /* `ringsan-boot machines` as text (a table, then each machine's steps and hint) or JSON. Both
  * append to out; 0 or -ENOMEM. */
@@ -121,9 +121,10 @@ int timeline_render_text(const struct timeline *tl, int64_t now_ms, struct menu_
 int timeline_render_json(const struct timeline *tl, int64_t now_ms, struct menu_buf *out);
 
 /* Small shared writers (also used by the metrics and the admin pages). */
-void tl_printf(struct menu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tl_json_string(struct menu_buf *b, const char *s);
+void timeline_printf(struct menu_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void timeline_json_string(struct menu_buf *b, const char *s);
 /* "2026-12-06 07:30:01" (UTC) from Unix milliseconds. out holds 20 bytes. */
-void tl_format_utc(int64_t unix_ms, char out[static 20]);
+void timeline_format_utc(int64_t unix_ms, char out[static 20]);
 
 #endif

@@ -160,7 +160,7 @@ static enum tl_state diagnose_stalled(const struct tl_machine *m, const struct b
 	return TL_STATE_STOPPED;
 }
 
-enum tl_state tl_diagnose(const struct tl_machine *m, int64_t now_ms, char *hint, size_t cap)
+enum tl_state timeline_diagnose(const struct tl_machine *m, int64_t now_ms, char *hint, size_t cap)
 {
 	struct boot_summary s;
 	hint[0] = '\0';
@@ -214,26 +214,27 @@ static const char *arch_name(int arch)
 static void render_machine_text(struct menu_buf *b, const struct tl_machine *m, int64_t now)
 {
 	char ip[IPV4_TEXT_LEN] = "-", when[20], hint[512];
-	enum tl_state st = tl_diagnose(m, now, hint, sizeof(hint));
+	enum tl_state st = timeline_diagnose(m, now, hint, sizeof(hint));
 	if (m->ip)
 		ipv4_format(m->ip, ip);
-	tl_format_utc(m->boot_ms, when);
-	tl_printf(b, "%s  %s  address %s  arch %s  %s\n", m->id, m->name[0] ? m->name : "-", ip,
-		  arch_name(m->arch), tl_state_name(st));
-	tl_printf(b, "  last boot %s UTC (%" PRId64 " s ago)%s\n", when, (now - m->boot_ms) / 1000,
-		  m->dropped ? ", some steps left out" : "");
+	timeline_format_utc(m->boot_ms, when);
+	timeline_printf(b, "%s  %s  address %s  arch %s  %s\n", m->id, m->name[0] ? m->name : "-",
+			ip, arch_name(m->arch), timeline_state_name(st));
+	timeline_printf(b, "  last boot %s UTC (%" PRId64 " s ago)%s\n", when,
+			(now - m->boot_ms) / 1000, m->dropped ? ", some steps left out" : "");
 	for (unsigned i = 0; i < m->n_steps; i++) {
 		const struct tl_step *s = &m->steps[i];
 		int64_t dt = s->unix_ms - m->boot_ms;
-		tl_printf(b, "  %+8.3f s  %-12s", (double)dt / 1000.0, tl_kind_name(s->kind));
+		timeline_printf(b, "  %+8.3f s  %-12s", (double)dt / 1000.0,
+				timeline_kind_name(s->kind));
 		if (s->lun[0])
-			tl_printf(b, " LUN %s", s->lun);
+			timeline_printf(b, " LUN %s", s->lun);
 		if (s->detail[0])
-			tl_printf(b, "%s %s", s->lun[0] ? ":" : "", s->detail);
-		tl_printf(b, "\n");
+			timeline_printf(b, "%s %s", s->lun[0] ? ":" : "", s->detail);
+		timeline_printf(b, "\n");
 	}
 	if (hint[0])
-		tl_printf(b, "  -> %s\n", hint);
+		timeline_printf(b, "  -> %s\n", hint);
 }
 
 /* Most recently seen first; NULL when out of memory. */
@@ -259,9 +260,10 @@ int timeline_render_text(const struct timeline *tl, int64_t now_ms, struct menu_
 	if (!idx)
 		return -ENOMEM;
 	if (tl->n == 0)
-		tl_printf(out, "no machine has booted through ringsan-boot since it started\n");
+		timeline_printf(out,
+				"no machine has booted through ringsan-boot since it started\n");
 	for (unsigned i = 0; i < tl->n; i++) {
-		tl_printf(out, "%s", i ? "\n" : "");
+		timeline_printf(out, "%s", i ? "\n" : "");
 		render_machine_text(out, &tl->m[idx[i]], now_ms);
 	}
 	free(idx);
@@ -271,34 +273,35 @@ int timeline_render_text(const struct timeline *tl, int64_t now_ms, struct menu_
 static void render_machine_json(struct menu_buf *b, const struct tl_machine *m, int64_t now)
 {
 	char ip[IPV4_TEXT_LEN] = "", hint[512];
-	enum tl_state st = tl_diagnose(m, now, hint, sizeof(hint));
+	enum tl_state st = timeline_diagnose(m, now, hint, sizeof(hint));
 	if (m->ip)
 		ipv4_format(m->ip, ip);
-	tl_printf(b, "{\"id\":");
-	tl_json_string(b, m->id);
-	tl_printf(b, ",\"mac\":%s,\"name\":", m->has_mac ? "true" : "false");
-	tl_json_string(b, m->name);
-	tl_printf(b, ",\"address\":");
-	tl_json_string(b, ip);
-	tl_printf(b, ",\"initiator\":");
-	tl_json_string(b, m->initiator);
-	tl_printf(b, ",\"arch\":%d,\"arch_name\":\"%s\",\"state\":\"%s\",\"hint\":", m->arch,
-		  arch_name(m->arch), tl_state_name(st));
-	tl_json_string(b, hint);
-	tl_printf(b,
-		  ",\"boot_unix_ms\":%" PRId64 ",\"seen_unix_ms\":%" PRId64
-		  ",\"boots\":%u,\"steps_left_out\":%u,\"steps\":[",
-		  m->boot_ms, m->seen_ms, m->boots, m->dropped);
+	timeline_printf(b, "{\"id\":");
+	timeline_json_string(b, m->id);
+	timeline_printf(b, ",\"mac\":%s,\"name\":", m->has_mac ? "true" : "false");
+	timeline_json_string(b, m->name);
+	timeline_printf(b, ",\"address\":");
+	timeline_json_string(b, ip);
+	timeline_printf(b, ",\"initiator\":");
+	timeline_json_string(b, m->initiator);
+	timeline_printf(b, ",\"arch\":%d,\"arch_name\":\"%s\",\"state\":\"%s\",\"hint\":", m->arch,
+			arch_name(m->arch), timeline_state_name(st));
+	timeline_json_string(b, hint);
+	timeline_printf(b,
+			",\"boot_unix_ms\":%" PRId64 ",\"seen_unix_ms\":%" PRId64
+			",\"boots\":%u,\"steps_left_out\":%u,\"steps\":[",
+			m->boot_ms, m->seen_ms, m->boots, m->dropped);
 	for (unsigned i = 0; i < m->n_steps; i++) {
 		const struct tl_step *s = &m->steps[i];
-		tl_printf(b, "%s{\"unix_ms\":%" PRId64 ",\"step\":\"%s\",\"lun\":", i ? "," : "",
-			  s->unix_ms, tl_kind_name(s->kind));
-		tl_json_string(b, s->lun);
-		tl_printf(b, ",\"detail\":");
-		tl_json_string(b, s->detail);
-		tl_printf(b, "}");
+		timeline_printf(b,
+				"%s{\"unix_ms\":%" PRId64 ",\"step\":\"%s\",\"lun\":", i ? "," : "",
+				s->unix_ms, timeline_kind_name(s->kind));
+		timeline_json_string(b, s->lun);
+		timeline_printf(b, ",\"detail\":");
+		timeline_json_string(b, s->detail);
+		timeline_printf(b, "}");
 	}
-	tl_printf(b, "]}");
+	timeline_printf(b, "]}");
 }
 
 int timeline_render_json(const struct timeline *tl, int64_t now_ms, struct menu_buf *out)
@@ -306,22 +309,23 @@ int timeline_render_json(const struct timeline *tl, int64_t now_ms, struct menu_
 	unsigned *idx = order(tl);
 	if (!idx)
 		return -ENOMEM;
-	tl_printf(out, "{\"now_unix_ms\":%" PRId64 ",\"machines\":[", now_ms);
+	timeline_printf(out, "{\"now_unix_ms\":%" PRId64 ",\"machines\":[", now_ms);
 	for (unsigned i = 0; i < tl->n; i++) {
-		tl_printf(out, "%s", i ? "," : "");
+		timeline_printf(out, "%s", i ? "," : "");
 		render_machine_json(out, &tl->m[idx[i]], now_ms);
 	}
 	free(idx);
-	tl_printf(out, "],\"failures\":[");
+	timeline_printf(out, "],\"failures\":[");
 	for (unsigned i = 0; i < tl->fail_count; i++) { /* newest first */
 		unsigned k = (tl->fail_next + TL_MAX_FAILURES - 1 - i) % TL_MAX_FAILURES;
 		const struct tl_failure *f = &tl->failures[k];
-		tl_printf(out, "%s{\"unix_ms\":%" PRId64 ",\"machine\":", i ? "," : "", f->unix_ms);
-		tl_json_string(out, f->id);
-		tl_printf(out, ",\"what\":");
-		tl_json_string(out, f->what);
-		tl_printf(out, "}");
+		timeline_printf(out, "%s{\"unix_ms\":%" PRId64 ",\"machine\":", i ? "," : "",
+				f->unix_ms);
+		timeline_json_string(out, f->id);
+		timeline_printf(out, ",\"what\":");
+		timeline_json_string(out, f->what);
+		timeline_printf(out, "}");
 	}
-	tl_printf(out, "]}\n");
+	timeline_printf(out, "]}\n");
 	return out->err ? -ENOMEM : 0;
 }

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void on_event(void *ctx, const struct tgtev *ev)
 {
 	uint8_t mac[6];
-	bool has = tl_mac_from_initiator("iqn.2026-11.org.ringsan.client", ev->initiator, mac);
+	bool has =
+	    timeline_mac_from_initiator("iqn.2026-11.org.ringsan.client", ev->initiator, mac);
 	if (ev->seq == 0 || strlen(ev->detail) >= TGTEV_DETAIL_MAX)
 		__builtin_trap();
 	timeline_record_target(ctx, ev, has ? mac : NULL, NULL);
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (timeline_init(&tl, 4) != 0)
 		return 0;
-	tgtev_parse_answer((const char *)data, size, &next, &bad, on_event, &tl);
+	tgtevent_parse_answer((const char *)data, size, &next, &bad, on_event, &tl);
 	if (tl.n > 4)
 		__builtin_trap();
 	timeline_render_text(&tl, 1765000000000LL, &b);

@@ -8,7 +8,7 @@
 
 static int parse(struct tgtev *ev, const char *line)
 {
-	return tgtev_parse_line(ev, line, strlen(line));
+	return tgtevent_parse_line(ev, line, strlen(line));
 }
 
 static void test_good_lines(void)
@@ -47,7 +47,7 @@ static void test_good_lines(void)
 	memset(line + strlen(line), 'x', 400);
 	CHECK_EQ(parse(&ev, line), 0);
 	CHECK_EQ(strlen(ev.detail), TGTEV_DETAIL_MAX - 1);
-	CHECK_STR(tgtev_kind_name(TGTEV_CONN_LOST), "conn_lost");
+	CHECK_STR(tgtevent_kind_name(TGTEV_CONN_LOST), "conn_lost");
 }
 
 static void test_bad_lines(void)
@@ -77,7 +77,7 @@ static void test_bad_lines(void)
 		CHECK_EQ(rc, -EBADMSG);
 	}
 	/* An embedded NUL is a control byte too. */
-	CHECK_EQ(tgtev_parse_line(&ev, "1\t2\tlogin\ti\0\ta\tl\td", 17), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_line(&ev, "1\t2\tlogin\ti\0\ta\tl\td", 17), -EBADMSG);
 	/* A LUN name longer than any LUN, an initiator longer than RFC 7143 allows. */
 	char line[700];
 	snprintf(line, sizeof(line), "1\t2\tlogin\ti\ta\t%0100d\td", 0);
@@ -88,11 +88,11 @@ static void test_bad_lines(void)
 	strcat(line, "\ta\tl\td");
 	CHECK_EQ(parse(&ev, line), -EBADMSG);
 	uint64_t next;
-	CHECK_EQ(tgtev_parse_next("next 42", 7, &next), 0);
+	CHECK_EQ(tgtevent_parse_next("next 42", 7, &next), 0);
 	CHECK_EQ(next, 42);
-	CHECK_EQ(tgtev_parse_next("next ", 5, &next), -EBADMSG);
-	CHECK_EQ(tgtev_parse_next("next x", 6, &next), -EBADMSG);
-	CHECK_EQ(tgtev_parse_next("error: not authorised", 21, &next), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_next("next ", 5, &next), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_next("next x", 6, &next), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_next("error: not authorised", 21, &next), -EBADMSG);
 }
 
 struct seen {
@@ -114,7 +114,7 @@ static void test_answers(void)
 	struct seen s = {0};
 	uint64_t next = 0;
 	unsigned bad;
-	CHECK_EQ(tgtev_parse_answer(a, strlen(a), &next, &bad, on_event, &s), 0);
+	CHECK_EQ(tgtevent_parse_answer(a, strlen(a), &next, &bad, on_event, &s), 0);
 	CHECK_EQ(next, 4);
 	CHECK_EQ(bad, 1);
 	CHECK_EQ(s.n, 2);
@@ -123,17 +123,17 @@ static void test_answers(void)
 	/* Cut short: the last line without its newline is not delivered. */
 	const char *cut = "next 3\n1\t5\tlogin\ti\ta\tl\t-\n2\t5\tlogin\ti\ta\tl\t-";
 	s.n = 0;
-	CHECK_EQ(tgtev_parse_answer(cut, strlen(cut), &next, &bad, on_event, &s), 0);
+	CHECK_EQ(tgtevent_parse_answer(cut, strlen(cut), &next, &bad, on_event, &s), 0);
 	CHECK_EQ(s.n, 1);
 	CHECK_EQ(bad, 1);
 	/* An error answer or nothing at all: nothing delivered. */
 	const char *err = "error: not authorised\n";
 	s.n = 0;
-	CHECK_EQ(tgtev_parse_answer(err, strlen(err), &next, &bad, on_event, &s), -EBADMSG);
-	CHECK_EQ(tgtev_parse_answer("", 0, &next, &bad, on_event, &s), -EBADMSG);
-	CHECK_EQ(tgtev_parse_answer("next 1", 6, &next, &bad, on_event, &s), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_answer(err, strlen(err), &next, &bad, on_event, &s), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_answer("", 0, &next, &bad, on_event, &s), -EBADMSG);
+	CHECK_EQ(tgtevent_parse_answer("next 1", 6, &next, &bad, on_event, &s), -EBADMSG);
 	CHECK_EQ(s.n, 0);
-	CHECK_EQ(tgtev_parse_answer("next 1\n", 7, &next, &bad, on_event, &s), 0);
+	CHECK_EQ(tgtevent_parse_answer("next 1\n", 7, &next, &bad, on_event, &s), 0);
 	CHECK_EQ(next, 1);
 }
 

@@ -34,8 +34,8 @@ static void target(struct timeline *tl, const char *line)
 {
 	struct tgtev ev;
 	uint8_t mac[6];
-	CHECK_EQ(tgtev_parse_line(&ev, line, strlen(line)), 0);
-	bool has = tl_mac_from_initiator(BASE, ev.initiator, mac);
+	CHECK_EQ(tgtevent_parse_line(&ev, line, strlen(line)), 0);
+	bool has = timeline_mac_from_initiator(BASE, ev.initiator, mac);
 	timeline_record_target(tl, &ev, has ? mac : NULL, NULL);
 }
 
@@ -52,8 +52,8 @@ static void kinds_are(const struct tl_machine *m, const enum tl_kind *want, unsi
 	CHECK_EQ(m->n_steps, n);
 	for (unsigned i = 0; i < n && i < m->n_steps; i++) {
 		if (m->steps[i].kind != want[i])
-			fprintf(stderr, "step %u: %s, want %s\n", i, tl_kind_name(m->steps[i].kind),
-				tl_kind_name(want[i]));
+			fprintf(stderr, "step %u: %s, want %s\n", i,
+				timeline_kind_name(m->steps[i].kind), timeline_kind_name(want[i]));
 		CHECK_EQ(m->steps[i].kind, want[i]);
 	}
 }
@@ -74,7 +74,7 @@ static void test_whole_boot(void)
 	CHECK(m != NULL);
 	if (!m)
 		return;
-	CHECK_EQ(tl_diagnose(m, T0 + 5000, hint, sizeof(hint)), TL_STATE_BOOTING);
+	CHECK_EQ(timeline_diagnose(m, T0 + 5000, hint, sizeof(hint)), TL_STATE_BOOTING);
 	CHECK(strstr(hint, "waiting for the OS") != NULL);
 	target(&tl, "3\t1765000012000\tlogin\t" BASE ":52-54-00-77-00-01\t192.168.77.100\tpxe\t-");
 	target(&tl,
@@ -86,14 +86,14 @@ static void test_whole_boot(void)
 	CHECK_EQ(m->ip, IP1);
 	CHECK_EQ(m->arch, 0);
 	CHECK_STR(m->initiator, BASE ":52-54-00-77-00-01");
-	CHECK_EQ(tl_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_UP);
+	CHECK_EQ(timeline_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_UP);
 	CHECK_STR(hint, "the OS logged in to LUN pxe");
 	/* iscsid replaces iscsistart's session: still up. */
 	target(&tl, "4\t1765000013000\tlogout\t" BASE ":52-54-00-77-00-01\t192.168.77.100\tpxe\t-");
 	target(&tl, "5\t1765000013100\tlogin\t" BASE ":52-54-00-77-00-01\t192.168.77.100\tpxe\t-");
-	CHECK_EQ(tl_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_UP);
+	CHECK_EQ(timeline_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_UP);
 	target(&tl, "6\t1765000020000\tlogout\t" BASE ":52-54-00-77-00-01\t192.168.77.100\tpxe\t-");
-	CHECK_EQ(tl_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_DOWN);
+	CHECK_EQ(timeline_diagnose(m, T0 + 60000, hint, sizeof(hint)), TL_STATE_DOWN);
 	CHECK(strstr(hint, "logged out") != NULL);
 
 	struct menu_buf b = {0};
@@ -137,7 +137,7 @@ static void test_wrong_chap(void)
 		return;
 	static const enum tl_kind want[] = {TL_MENU, TL_DISK, TL_LOGIN_FAILED};
 	kinds_are(m, want, 3);
-	CHECK_EQ(tl_diagnose(m, T0 + 1000, hint, sizeof(hint)), TL_STATE_FAILED);
+	CHECK_EQ(timeline_diagnose(m, T0 + 1000, hint, sizeof(hint)), TL_STATE_FAILED);
 	CHECK_STR(hint,
 		  "the login to LUN win11 was refused (wrong CHAP secret): check chap_user and "
 		  "chap_secret of [lun win11] (iPXE sends what the menu renders; the OS reuses "
@@ -157,7 +157,7 @@ static void test_wrong_chap(void)
 	/* Other reasons, other hints. */
 	target(&tl, "2\t1765000006000\tlogin_failed\t" BASE
 		    ":52-54-00-77-00-02\t127.0.0.1\tgone\tno such LUN");
-	CHECK_EQ(tl_diagnose(m, T0 + 7000, hint, sizeof(hint)), TL_STATE_FAILED);
+	CHECK_EQ(timeline_diagnose(m, T0 + 7000, hint, sizeof(hint)), TL_STATE_FAILED);
 	CHECK(strstr(hint, "does not serve LUN gone") != NULL);
 	timeline_fini(&tl);
 }
@@ -169,23 +169,25 @@ static void test_stalls(void)
 	CHECK_EQ(timeline_init(&tl, 0), 0);
 	step(&tl, T0, TL_MENU, MAC1, IP1, NULL, "menu.ipxe");
 	const struct tl_machine *m = &tl.m[0];
-	CHECK_EQ(tl_diagnose(m, T0 + 1000, hint, sizeof(hint)), TL_STATE_BOOTING);
-	CHECK_EQ(tl_diagnose(m, T0 + TL_STALL_MS, hint, sizeof(hint)), TL_STATE_STOPPED);
+	CHECK_EQ(timeline_diagnose(m, T0 + 1000, hint, sizeof(hint)), TL_STATE_BOOTING);
+	CHECK_EQ(timeline_diagnose(m, T0 + TL_STALL_MS, hint, sizeof(hint)), TL_STATE_STOPPED);
 	CHECK(strstr(hint, "fetched the menu, never chose a disk") != NULL);
 	step(&tl, T0 + 1000, TL_DISK, NULL, IP1, "win11", "lun-win11.ipxe");
-	CHECK_EQ(tl_diagnose(m, T0 + 1000 + TL_STALL_MS, hint, sizeof(hint)), TL_STATE_STOPPED);
+	CHECK_EQ(timeline_diagnose(m, T0 + 1000 + TL_STALL_MS, hint, sizeof(hint)),
+		 TL_STATE_STOPPED);
 	CHECK(strstr(hint, "fetched the menu, never logged in to the target: check CHAP for LUN "
 			   "win11 ") == hint);
 	target(&tl,
 	       "1\t1765000002000\tlogin\tiqn.2000-01.com.example:pc\t192.168.77.100\twin11\t-");
 	CHECK_EQ(tl.n, 1); /* joined by address */
-	CHECK_EQ(tl_diagnose(m, T0 + 3000, hint, sizeof(hint)), TL_STATE_BOOTING);
-	CHECK_EQ(tl_diagnose(m, T0 + 2000 + TL_OS_WAIT_MS, hint, sizeof(hint)), TL_STATE_STOPPED);
+	CHECK_EQ(timeline_diagnose(m, T0 + 3000, hint, sizeof(hint)), TL_STATE_BOOTING);
+	CHECK_EQ(timeline_diagnose(m, T0 + 2000 + TL_OS_WAIT_MS, hint, sizeof(hint)),
+		 TL_STATE_STOPPED);
 	CHECK(strstr(hint, "logged in with iPXE but the OS never logged in: the OS has no iSCSI "
 			   "support in its initramfs") == hint);
 	/* The earlier stops. */
 	step(&tl, T0 + 500000, TL_DHCP_PXE, MAC2, 0, NULL, "DISCOVER -> OFFER");
-	CHECK_EQ(tl_diagnose(&tl.m[1], T0 + 600000, hint, sizeof(hint)), TL_STATE_STOPPED);
+	CHECK_EQ(timeline_diagnose(&tl.m[1], T0 + 600000, hint, sizeof(hint)), TL_STATE_STOPPED);
 	CHECK(strstr(hint, "never fetched its boot file") != NULL);
 	timeline_fini(&tl);
 }
@@ -194,12 +196,12 @@ static void test_joins_and_bounds(void)
 {
 	struct timeline tl;
 	uint8_t mac[6];
-	CHECK(tl_mac_from_initiator(BASE, BASE ":52-54-00-AB-cd-ef", mac));
+	CHECK(timeline_mac_from_initiator(BASE, BASE ":52-54-00-AB-cd-ef", mac));
 	CHECK_EQ(mac[3], 0xab);
-	CHECK(!tl_mac_from_initiator(BASE, BASE ":52-54-00-ab-cd", mac));
-	CHECK(!tl_mac_from_initiator(BASE, BASE "x:52-54-00-ab-cd-ef", mac));
-	CHECK(!tl_mac_from_initiator(BASE, "iqn.2000-01.com.example:pc", mac));
-	CHECK(!tl_mac_from_initiator("", ":52-54-00-ab-cd-ef", mac));
+	CHECK(!timeline_mac_from_initiator(BASE, BASE ":52-54-00-ab-cd", mac));
+	CHECK(!timeline_mac_from_initiator(BASE, BASE "x:52-54-00-ab-cd-ef", mac));
+	CHECK(!timeline_mac_from_initiator(BASE, "iqn.2000-01.com.example:pc", mac));
+	CHECK(!timeline_mac_from_initiator("", ":52-54-00-ab-cd-ef", mac));
 
 	CHECK_EQ(timeline_init(&tl, 2), 0);
 	/* An initiator with no MAC and no known address: kept under its name... */
@@ -239,9 +241,9 @@ static void test_joins_and_bounds(void)
 	timeline_fini(&tl);
 
 	char when[20];
-	tl_format_utc(0, when);
+	timeline_format_utc(0, when);
 	CHECK_STR(when, "1970-01-01 00:00:00");
-	tl_format_utc(951782400000LL, when);
+	timeline_format_utc(951782400000LL, when);
 	CHECK_STR(when, "2000-02-29 00:00:00");
 }
 
