@@ -302,7 +302,7 @@ static void server_teardown(struct server *srv)
 }
 
 /* SIGHUP, SIGTERM and SIGINT come through a signalfd the main loop polls (blocked in every
- * thread: the workers start after this); SIGPIPE is ignored. The signalfd, or -1. */
+ * thread: every thread starts after this); SIGPIPE is ignored. The signalfd, or -1. */
 static int signals_take(void)
 {
 	sigset_t set;
@@ -331,6 +331,13 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	server_setup(&srv, cfg, o);
+	/* Before any thread starts (a LUN's background job, the cluster's health checks, the
+	 * workers): a thread that does not block them would take SIGTERM's default action. */
+	sigfd = signals_take();
+	if (sigfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		goto out;
+	}
 	if (mkdir(cfg->server.data_dir, 0755) < 0 && errno != EEXIST) {
 		log_err("cannot create the data dir %s: %s (set [server] data_dir or --data-dir)",
 			cfg->server.data_dir, strerror(errno));
@@ -353,11 +360,6 @@ int serve_run(struct config *cfg, const struct serve_opts *o)
 		    "no LUNs in %s yet: create one with `ringsan lun create NAME --size 40G`; "
 		    "it is served at once",
 		    cfg->server.data_dir);
-	sigfd = signals_take();
-	if (sigfd < 0) {
-		log_err("signalfd: %s", strerror(errno));
-		goto out_luns;
-	}
 	admission_init(&srv, &cfg->server, n);
 	if (start_workers(&srv, n) < 0)
 		goto out_luns;
