@@ -72,7 +72,7 @@ wait_for() {
 free_port() {
 	local proto=$1 port tries
 	for ((tries = 0; tries < 50; tries++)); do
-		port=$((20000 + RANDOM % 20000))
+		port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-)
 		if [[ -z $(ss -H"$proto"ln "sport = :$port") ]]; then
 			printf '%s\n' "$port"
 			return 0

@@ -45,7 +45,8 @@ check() { # check NAME COMMAND...: runs a check, counts it
 	fi
 }
 
-BASE=$((20000 + $$ % 20000))
+# Below the kernel's ephemeral range (32768-60999), where a client socket could hold one.
+BASE=$((20000 + ($$ + RANDOM) % 12000))
 HTTP=$BASE TFTP=$((BASE + 1)) DHCP=$((BASE + 2)) PXE=$((BASE + 3))
 FDHCP=$((BASE + 4)) FPXE=$((BASE + 5)) FTFTP=$((BASE + 6)) FHTTP=$((BASE + 7))
 

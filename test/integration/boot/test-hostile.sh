@@ -64,7 +64,7 @@ start() { # start NAME [prefix command...]: sets PID_NOW, ports, LOG; CONFIG_EXT
 	shift
 	cp "$TMP/boot.ini" "$TMP/$name.ini"
 	printf '%s\n' "${CONFIG_EXTRA:-}" >>"$TMP/$name.ini"
-	local base=$((20000 + ($$ + RANDOM) % 30000))
+	local base=$((20000 + ($$ + RANDOM) % 12000)) # below the ephemeral range (32768-)
 	HTTP=$base TFTP=$((base + 1)) DHCP=$((base + 2)) PXE=$((base + 3))
 	LOG=$TMP/$name.log
 	"$@" "$BIN" serve -c "$TMP/$name.ini" --data-dir "$TMP/data" --server-ip 127.0.0.1 \
