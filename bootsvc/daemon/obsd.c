@@ -127,6 +127,10 @@ static void tgt_failed(struct bootd *d, const char *why)
 		const char *fix = strstr(why, "not authorised")
 				      ? "add ringsan-boot's user to the target's [server] "
 					"control_group"
+				  : strstr(why, "ermission denied")
+				      ? "ringsan-boot's user cannot enter the directory: set the "
+					"target's [server] control_socket = "
+					"/run/ringsan/control.sock and control_group = nogroup"
 				      : "is `ringsan serve` running with the same data dir?";
 		log_warn("target control socket %s: %s (%s); boot timelines lack the iSCSI logins "
 			 "until it answers",
