@@ -405,6 +405,25 @@ timeline_case() {
 	"$RINGSAN_BOOT" machines -c "$CFG" --data-dir "$DATA" >"$WORK/machines-$1.txt" 2>&1 || true
 }
 
+# status_case NAME: `ringsan status` after boot case NAME: the LUN's counters moved (the VM read its
+# disk through the target), and the event ring holds iPXE's login and the OS's own login of the
+# machine (the menus make its initiator name from its MAC).
+status_case() {
+	local mac=${MAC_BOOT//:/-}
+	check "$1: ringsan status --json shows LUN $LUN_BOOT read by the VM" bash -c \
+		"'$RINGSAN' status --json -c '$CFG' --data-dir '$DATA' | python3 -c '
+import json, sys
+for l in json.load(sys.stdin)[\"luns\"]:
+    if l[\"name\"] == sys.argv[1]:
+        print(\"    %s: %d reads, %d bytes read, %d writes\" % (l[\"name\"], l[\"reads_total\"],
+              l[\"bytes_read_total\"], l[\"writes_total\"]))
+        sys.exit(0 if l[\"reads_total\"] > 0 and l[\"bytes_read_total\"] > 0 else 1)
+sys.exit(1)' '$LUN_BOOT'"
+	check "$1: ringsan status --events holds two logins of the machine (iPXE's, then the OS's)" \
+		bash -c "[ \$('$RINGSAN' status --events -c '$CFG' --data-dir '$DATA' |
+			awk -F '\t' -v m='$mac' '\$3 == \"login\" && index(tolower(\$4), m)' | wc -l) -ge 2 ]"
+}
+
 # page_case: the status page after the bios boot, in headless Chromium inside the namespace.
 page_case() {
 	local page=$WORK/page.html shot=$ARTIFACTS/status-page-vm.png
@@ -471,6 +490,7 @@ main() {
 		pxe_case bios bios virtio default
 		# QEMU's NIC ROM is iPXE: no PXE DHCP or TFTP step on this path.
 		timeline_case bios ipxe-dhcp,menu,disk,ipxe-login,os-login
+		status_case bios
 		page_case
 	fi
 	! has_case bios-e1000 || pxe_case bios-e1000 bios e1000 default
