@@ -71,6 +71,11 @@ static void show_json(const struct cli *cli, const struct lunfile *lf)
 		cli_json_string(stdout, lunfile_overlay_base(lf));
 	else
 		printf("null");
+	printf(", \"backend\": ");
+	if (lunfile_is_backend(lf))
+		cli_json_string(stdout, lf->backend);
+	else
+		printf("null");
 	printf(", ");
 	printf("\"created\": %llu, \"path\": ", (unsigned long long)lf->created);
 	cli_json_string(stdout, lf->path);
@@ -112,7 +117,11 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 	printf("allocated:   %s (%llu bytes)\n", size_format(lunfile_allocated_bytes(&lf), used),
 	       (unsigned long long)lunfile_allocated_bytes(&lf));
 	printf("block size:  %u\n", lf.block_size);
-	if (lunfile_is_overlay(&lf)) {
+	if (lunfile_is_backend(&lf)) {
+		printf("backend:     %s (the data lives there; %s holds only the size and the "
+		       "lock)\n",
+		       lf.backend, LUNFILE_DISK);
+	} else if (lunfile_is_overlay(&lf)) {
 		printf("overlay of:  %s (reads what it never wrote from that image)\n",
 		       lunfile_overlay_base(&lf));
 	} else {
@@ -183,7 +192,11 @@ static int list_one(const struct lunfile *lf, void *arg)
 	size_format(lunfile_allocated_bytes(lf), r->used);
 	r->block_size = lf->block_size;
 	r->in_use = lunfile_in_use(lf);
-	snprintf(r->description, sizeof(r->description), "%s", lf->description);
+	if (lunfile_is_backend(lf))
+		snprintf(r->description, sizeof(r->description), "[%.100s] %.150s", lf->backend,
+			 lf->description);
+	else
+		snprintf(r->description, sizeof(r->description), "%s", lf->description);
 	snprintf(r->base, sizeof(r->base), "%s", lunfile_overlay_base(lf));
 	r->shown = false;
 	return 0;

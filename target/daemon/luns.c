@@ -13,6 +13,7 @@
 #include "common/atomicfile.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "target/block/blk_backend.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
@@ -38,6 +39,7 @@ static void entry_free(struct lun_entry *e)
 	if (e->lu)
 		scsi_lu_free(e->lu);
 	blk_ovl_close(e->dev.ovl);
+	blk_backend_close(e->dev.be);
 	lunfile_close(&e->lf);
 	acl_free(e);
 	free(e);
@@ -321,11 +323,12 @@ static int sync_one(const struct lunfile *lf, void *arg)
 		e->next = w->t->head;
 		w->t->head = e;
 		log_info(
-		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s)",
+		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s%s%s)",
 		    lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
 		    e->physical_block_size ? e->physical_block_size : e->dev.block_size,
 		    e->as_base ? "; read-only: the base of overlays" : "",
-		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base);
+		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base,
+		    lunfile_is_backend(&e->lf) ? "; on " : "", e->lf.backend);
 		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
