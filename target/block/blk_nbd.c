@@ -21,15 +21,18 @@
 #define NBD_MAX_CMD    (4u << 20)     /* bytes per READ/WRITE command at most */
 #define NBD_MAX_ZERO   (256ull << 20) /* bytes per WRITE_ZEROES command */
 #define NBD_ZERO_BUF   (1u << 20)     /* zeroes written when the server has no WRITE_ZEROES */
+#define NBD_MAX_STATUS (1ull << 30)   /* bytes asked about per NBD_CMD_BLOCK_STATUS */
 
 /* A request's state while the NBD thread holds it (blk_io.remote_priv). */
 struct nbd_req {
 	blk_post_fn *post;
 	void *ctx;
 	struct blk_io *next; /* the submit queue, then the finished list */
+	uint64_t seek_pos;   /* SEEK_*: the answer, or where to look on */
 	uint32_t pending;    /* commands in flight, plus one while issuing */
 	int32_t err;	     /* the first command's error (positive errno) */
 	bool flushing;	     /* the flush after a FUA write the server could not take */
+	bool seek_done;	     /* SEEK_*: seek_pos is the answer */
 };
 
 _Static_assert(sizeof(struct nbd_req) <= sizeof(((struct blk_io *)0)->remote_priv),
@@ -49,6 +52,7 @@ struct blk_nbd {
 	struct nbd_handle *h; /* NULL while disconnected */
 	struct blk_backend_info info;
 	uint32_t max_cmd;
+	bool can_status;	 /* base:allocation: SEEK_* ask the server where its holes are */
 	uint64_t inflight;	 /* requests taken, not yet posted */
 	struct blk_io *finished; /* requests whose commands all completed */
 	uint64_t next_dial_ns;
@@ -102,6 +106,11 @@ out_err:
 	return -1;
 }
 
+static bool can_status(struct nbd_handle *h)
+{
+	return nbd_can_meta_context(h, LIBNBD_CONTEXT_BASE_ALLOCATION) == 1;
+}
+
 /* A new connection to n->uri with what it offers in *info; NULL with err set. */
 static struct nbd_handle *dial(const char *uri, const char *lun, struct blk_backend_info *info,
 			       char *err, size_t errlen)
@@ -113,6 +122,7 @@ static struct nbd_handle *dial(const char *uri, const char *lun, struct blk_back
 		snprintf(err, errlen, "cannot start libnbd: %s", nbd_get_error());
 		return NULL;
 	}
+	nbd_add_meta_context(h, LIBNBD_CONTEXT_BASE_ALLOCATION);
 	if (dial_wait(h, uri, why, sizeof(why)) != 0) {
 		if (lun)
 			snprintf(err, errlen,
@@ -134,9 +144,10 @@ static struct nbd_handle *dial(const char *uri, const char *lun, struct blk_back
 	info->can_flush = nbd_can_flush(h) == 1;
 	info->can_fua = nbd_can_fua(h) == 1;
 	info->can_zero = nbd_can_zero(h) == 1;
-	snprintf(info->detail, sizeof(info->detail), "NBD %s%s%s%s%s",
+	snprintf(info->detail, sizeof(info->detail), "NBD %s%s%s%s%s%s",
 		 nbd_get_protocol(h) ? nbd_get_protocol(h) : "", info->can_flush ? ", flush" : "",
 		 info->can_fua ? ", fua" : "", info->can_zero ? ", write-zeroes" : "",
+		 can_status(h) ? ", base:allocation" : "",
 		 nbd_can_multi_conn(h) == 1 ? ", multi-conn" : "");
 	return h;
 }
@@ -171,6 +182,7 @@ static int ensure_connected(struct blk_nbd *n)
 	}
 	log_notice("LUN %s: reconnected to the NBD export %s", n->lun, n->uri);
 	n->h = h;
+	n->can_status = can_status(h);
 	n->info = info;
 	n->down_logged = false;
 	return 0;
@@ -278,6 +290,53 @@ static void issuing_done(struct blk_nbd *n, struct blk_io *io)
 	}
 }
 
+/* NBD_CMD_BLOCK_STATUS's extents (length, flags pairs) from offset: the first hole (HOLE and
+ * ZERO: deallocated, reads as zeroes, as LBPRZ promises) or the first data, for SEEK_*. */
+static int extents(void *user_data, const char *context, uint64_t offset, uint32_t *entries,
+		   size_t nr_entries, int *error)
+{
+	struct blk_io *io = user_data;
+	struct nbd_req *r = req_of(io);
+	uint64_t pos = offset;
+	(void)error;
+
+	if (strcmp(context, LIBNBD_CONTEXT_BASE_ALLOCATION) != 0 || r->seek_done)
+		return 0;
+	for (size_t i = 0; i + 1 < nr_entries; i += 2) {
+		bool hole = (entries[i + 1] & (LIBNBD_STATE_HOLE | LIBNBD_STATE_ZERO)) ==
+			    (LIBNBD_STATE_HOLE | LIBNBD_STATE_ZERO);
+		if (hole == (io->op == BLK_SEEK_HOLE)) {
+			r->seek_pos = pos > io->off ? pos : io->off;
+			r->seek_done = true;
+			return 0;
+		}
+		pos += entries[i];
+	}
+	if (pos == offset) /* told nothing: call it data */
+		r->seek_done = true;
+	else
+		r->seek_pos = pos;
+	return 0;
+}
+
+static void issue_status(struct blk_nbd *n, struct blk_io *io)
+{
+	struct nbd_req *r = req_of(io);
+	uint64_t len =
+	    n->size - r->seek_pos < NBD_MAX_STATUS ? n->size - r->seek_pos : NBD_MAX_STATUS;
+
+	issued(io, nbd_aio_block_status(
+		       n->h, len, r->seek_pos,
+		       (nbd_extent_callback){.callback = extents, .user_data = io},
+		       (nbd_completion_callback){.callback = cmd_done, .user_data = io}, 0));
+}
+
+/* SEEK_* without base:allocation: all of it is data. */
+static int64_t seek_all_data(const struct blk_nbd *n, const struct blk_io *io)
+{
+	return io->op == BLK_SEEK_DATA ? (int64_t)io->off : (int64_t)n->size;
+}
+
 static bool in_range(const struct blk_nbd *n, const struct blk_io *io)
 {
 	return io->off <= n->size && io->len <= n->size - io->off;
@@ -292,11 +351,14 @@ static void start(struct blk_nbd *n, struct blk_io *io)
 	r->pending = 1;
 	r->err = 0;
 	r->flushing = false;
-	if (io->op == BLK_SEEK_DATA || io->op == BLK_SEEK_HOLE) {
-		finish(n, io, io->op == BLK_SEEK_DATA ? (int64_t)io->off : (int64_t)n->size);
+	r->seek_done = false;
+	r->seek_pos = io->off;
+	bool seek = io->op == BLK_SEEK_DATA || io->op == BLK_SEEK_HOLE;
+	if (seek && io->off >= n->size) {
+		finish(n, io, (int64_t)n->size);
 		return;
 	}
-	if (io->op != BLK_FLUSH && !in_range(n, io)) {
+	if (io->op != BLK_FLUSH && !seek && !in_range(n, io)) {
 		finish(n, io, -EINVAL);
 		return;
 	}
@@ -304,7 +366,15 @@ static void start(struct blk_nbd *n, struct blk_io *io)
 		finish(n, io, -EIO);
 		return;
 	}
+	if (seek && !n->can_status) {
+		finish(n, io, seek_all_data(n, io));
+		return;
+	}
 	switch (io->op) {
+	case BLK_SEEK_DATA:
+	case BLK_SEEK_HOLE:
+		issue_status(n, io);
+		break;
 	case BLK_READ:
 	case BLK_WRITE:
 		issue_rw(n, io);
@@ -342,6 +412,16 @@ static void reap(struct blk_nbd *n)
 									   .user_data = io},
 						 0));
 			issuing_done(n, io);
+			continue;
+		}
+		if (!r->err && (io->op == BLK_SEEK_DATA || io->op == BLK_SEEK_HOLE)) {
+			if (!r->seek_done && r->seek_pos < n->size && n->h) {
+				r->pending = 1; /* the server described part: ask on */
+				issue_status(n, io);
+				issuing_done(n, io);
+				continue;
+			}
+			finish(n, io, (int64_t)(r->seek_pos < n->size ? r->seek_pos : n->size));
 			continue;
 		}
 		if (r->err)
@@ -504,6 +584,7 @@ int blk_nbd_open(const char *uri, const char *lun, uint64_t size, struct blk_bac
 		goto out_free;
 	}
 	n->size = size ? size : info->size;
+	n->can_status = can_status(n->h);
 	int64_t max = nbd_get_block_size(n->h, LIBNBD_SIZE_MAXIMUM);
 	n->max_cmd = max > 0 && (uint64_t)max < NBD_MAX_CMD ? (uint32_t)max : NBD_MAX_CMD;
 	n->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -8,6 +8,7 @@
 #include "common/lunfile.h"
 #include "common/lunid.h"
 #include "common/size.h"
+#include "target/block/blk_backend.h"
 #include "target/cli/cli.h"
 
 enum { OPT_JSON = 256, OPT_REFERENCE };
@@ -323,5 +324,6 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	if (argc > first)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
 	printf("ringsan %s\n", RINGSAN_VERSION);
+	printf("backends: file%s%s\n", blk_backend_kinds()[0] ? " " : "", blk_backend_kinds());
 	return CLI_OK;
 }

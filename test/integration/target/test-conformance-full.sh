@@ -17,6 +17,9 @@
 #   CONFORMANCE_OVERLAY=1  every LUN under test (disk, ro, san, disk512e) is an overlay of an
 #                    image instead of a plain LUN; the images hold data (the first 64 MiB, and
 #                    san's 512 MiB), so blocks never written read through from the base.
+#   CONFORMANCE_BACKEND=nbdkit|qemu-nbd  every LUN under test lives on an NBD export of its own
+#                    (`lun create --backend nbd:...`), served on a Unix socket by `nbdkit memory`
+#                    or by `qemu-nbd` over a qcow2 file.
 . "$(dirname "$0")/../lib.sh"
 need iscsi-test-cu stdbuf timeout python3
 
@@ -32,8 +35,33 @@ OUT=${CONFORMANCE_OUT:-$WORK/conformance.jsonl}
 need qemu-io
 # create_lun NAME SIZE [PREFILL]: a plain LUN, or with CONFORMANCE_OVERLAY=1 an overlay of the
 # image NAME-img; PREFILL bytes of 0x5a are written first (into the image for an overlay).
+# start_nbd NAME SIZE: an NBD export for LUN NAME on $WORK/NAME.sock (CONFORMANCE_BACKEND).
+start_nbd() {
+	local sock=$WORK/$1.sock
+	case "$CONFORMANCE_BACKEND" in
+	nbdkit) nbdkit -f -U "$sock" memory "$2" >>"$WORK/nbd.log" 2>&1 & ;;
+	qemu-nbd)
+		qemu-img create -q -f qcow2 "$WORK/$1.qcow2" "$2" || return 1
+		qemu-nbd -f qcow2 -k "$sock" --persistent --shared=8 --discard=unmap \
+			"$WORK/$1.qcow2" >>"$WORK/nbd.log" 2>&1 &
+		;;
+	*) echo "CONFORMANCE_BACKEND=$CONFORMANCE_BACKEND: nbdkit or qemu-nbd"; return 1 ;;
+	esac
+	PIDS+=($!)
+	wait_for 10 test -S "$sock"
+}
 create_lun() {
 	local name=$1 size=$2 fill=${3:-0} lun=$1
+	if [ -n "${CONFORMANCE_BACKEND:-}" ]; then
+		start_nbd "$name" "$size" || return 1
+		"$RINGSAN" --data-dir "$DATA" lun create "$name" \
+			--backend "nbd+unix:///?socket=$WORK/$name.sock" >/dev/null || return 1
+		if [ "$fill" != 0 ]; then
+			qemu-io -f raw -c "write -P 0x5a 0 $fill" \
+				"nbd+unix:///?socket=$WORK/$name.sock" >/dev/null || return 1
+		fi
+		return 0
+	fi
 	[ "${CONFORMANCE_OVERLAY:-0}" = 1 ] && lun=$1-img
 	"$RINGSAN" --data-dir "$DATA" lun create "$lun" --size "$size" >/dev/null || return 1
 	if [ "$fill" != 0 ]; then
