@@ -579,7 +579,7 @@ int blk_nbd_open(const char *uri, const char *lun, uint64_t size, struct blk_bac
 		snprintf(err, errlen,
 			 "LUN '%s': the NBD export %s holds %llu bytes, fewer than the LUN's %llu: "
 			 "grow the export, or recreate the LUN with its size",
-			 lun, uri, (unsigned long long)info->size, (unsigned long long)size);
+			 n->lun, uri, (unsigned long long)info->size, (unsigned long long)size);
 		ret = -EFBIG;
 		goto out_free;
 	}
@@ -588,9 +588,9 @@ int blk_nbd_open(const char *uri, const char *lun, uint64_t size, struct blk_bac
 	int64_t max = nbd_get_block_size(n->h, LIBNBD_SIZE_MAXIMUM);
 	n->max_cmd = max > 0 && (uint64_t)max < NBD_MAX_CMD ? (uint32_t)max : NBD_MAX_CMD;
 	n->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (n->wake < 0 || (ret = -pthread_create(&n->thread, NULL, nbd_main, n)) != 0) {
-		ret = n->wake < 0 ? -errno : ret;
-		snprintf(err, errlen, "LUN '%s': cannot start its NBD thread: %s", lun,
+	ret = n->wake < 0 ? -errno : -pthread_create(&n->thread, NULL, nbd_main, n);
+	if (ret) {
+		snprintf(err, errlen, "LUN '%s': cannot start its NBD thread: %s", n->lun,
 			 strerror(-ret));
 		goto out_free;
 	}
