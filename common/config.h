@@ -83,6 +83,10 @@ struct config_server {
 	uint32_t nop_timeout;		       /* seconds */
 	char discovery_chap_user[CONFIG_TEXT_MAX];
 	char discovery_chap_secret[CONFIG_TEXT_MAX];
+	/* LUNs on Ceph RBD (lun.meta backend=rbd:POOL/IMAGE): how librados reaches the cluster. */
+	char ceph_conf[PATH_MAX];
+	char ceph_user[CONFIG_TEXT_MAX]; /* the NAME of client.NAME */
+	char ceph_keyring[PATH_MAX];	 /* "" = librados' own search */
 	enum log_level log_level;
 	unsigned line; /* of the [server] header, 0 when absent */
 	uint64_t seen; /* bit i: the i-th [server] key of the table was given */

@@ -70,7 +70,8 @@ typedef void blk_post_fn(void *ctx, struct blk_io *io, int64_t res);
 struct blk_backend_ops {
 	const char *kind; /* "nbd", "rbd" */
 	/* Starts io (any op but COPY, which the queue splits into READs and WRITEs); calls
-	 * post(ctx, io, res) exactly once. Never blocks. */
+	 * post(ctx, io, res) exactly once. Never blocks, but for SEEK_* (queues send those from
+	 * a thread that may wait). */
 	void (*submit)(struct blk_backend *be, struct blk_io *io, blk_post_fn *post, void *ctx);
 	/* Ends the connection; nothing may be in flight. */
 	void (*close)(struct blk_backend *be);

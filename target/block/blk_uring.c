@@ -294,7 +294,8 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	p->bq = bq;
 	bq->inflight++;
 	p->rw_fd = io->dev->fd;
-	if (io->dev->be && io->op != BLK_COPY) {
+	if (io->dev->be && io->op != BLK_COPY && io->op != BLK_SEEK_DATA &&
+	    io->op != BLK_SEEK_HOLE) {
 		struct blk_offload *o = offload_get(bq);
 		if (o) {
 			io->dev->be->ops->submit(io->dev->be, io, remote_post, o);
@@ -304,7 +305,7 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 		goto nop;
 	}
 	if (blk_sync_is_remote(io))
-		goto offload; /* a COPY through a bounce buffer (blk_sync.c) */
+		goto offload; /* a COPY through a bounce buffer (blk_sync.c); SEEK_* may wait */
 	if (io->dev->ovl && io->op == BLK_READ)
 		p->rw_fd = blk_ovl_read_fd(io->dev->ovl, io->off, io->len);
 	if (blk_sync_is_overlay(io) && (io->op != BLK_READ || p->rw_fd < 0))

@@ -112,8 +112,10 @@ static int lun_create_backend(struct cli *cli, const char *name, const struct lu
 	struct blk_backend_info info;
 
 	backend_spec(a->backend, spec, sizeof(spec));
+	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
+			     cli->cfg.server.ceph_keyring);
 	if (lunfile_backend_check(spec, err, sizeof(err)) != 0 ||
-	    blk_backend_probe(spec, &info, err, sizeof(err)) != 0) {
+	    blk_backend_prepare(spec, size, true, &info, err, sizeof(err)) != 0) {
 		cli_error("%s", err);
 		return CLI_ERR;
 	}
@@ -205,20 +207,16 @@ static int lun_new_size(const char *text, uint64_t current, uint64_t *out)
 	return CLI_OK;
 }
 
-/* A LUN on other storage grows only within it: the storage answers for its size now. */
-static int lun_backend_fits(const struct lunfile *lf, uint64_t size)
+/* A LUN on other storage: an RBD image grows with it; an NBD export must be big enough. */
+static int lun_backend_fits(struct cli *cli, const struct lunfile *lf, uint64_t size)
 {
 	struct blk_backend_info info;
-	char err[1024], text[SIZE_FORMAT_MAX];
+	char err[1024];
 
-	if (blk_backend_probe(lf->backend, &info, err, sizeof(err)) != 0) {
-		cli_error("%s", err);
-		return CLI_ERR;
-	}
-	if (size > info.size) {
-		cli_error("LUN '%s': %s holds %s (%llu bytes): grow it first, then resize the LUN",
-			  lf->name, lf->backend, size_format(info.size, text),
-			  (unsigned long long)info.size);
+	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
+			     cli->cfg.server.ceph_keyring);
+	if (blk_backend_prepare(lf->backend, size, false, &info, err, sizeof(err)) != 0) {
+		cli_error("LUN '%s': %s", lf->name, err);
 		return CLI_ERR;
 	}
 	return CLI_OK;
@@ -246,7 +244,7 @@ int cmd_lun_resize(struct cli *cli, int argc, char **argv)
 	old = lf.size;
 	ret = lun_new_size(a.size, old, &size);
 	if (ret == CLI_OK && size != old && lunfile_is_backend(&lf))
-		ret = lun_backend_fits(&lf, size);
+		ret = lun_backend_fits(cli, &lf, size);
 	if (ret == CLI_OK && size == old) {
 		printf("LUN '%s' is already %s\n", lf.name, size_format(size, to));
 	} else if (ret == CLI_OK && lunfile_resize(&lf, size, a.shrink, err, sizeof(err)) != 0) {

@@ -60,7 +60,7 @@ check "... saying it cannot connect" said "cannot connect to the NBD export"
 check_fails "... and leaves no LUN" test -e "$DATA/x"
 refused "create with a --size larger than the export fails" \
 	L lun create x --size 65M --backend "$(nbd_url "$A_SOCK")"
-check "... saying how much the export holds" said "holds 64 MiB"
+check "... saying how much the export holds" said "holds 67108864 bytes"
 check_fails "a bad backend spec is refused" L lun create x --backend "iscsi://h/t"
 refused "clone of an NBD LUN is refused" L lun clone a x
 check "... saying why" said "lives on nbd:"
