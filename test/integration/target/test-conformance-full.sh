@@ -17,9 +17,10 @@
 #   CONFORMANCE_OVERLAY=1  every LUN under test (disk, ro, san, disk512e) is an overlay of an
 #                    image instead of a plain LUN; the images hold data (the first 64 MiB, and
 #                    san's 512 MiB), so blocks never written read through from the base.
-#   CONFORMANCE_BACKEND=nbdkit|qemu-nbd  every LUN under test lives on an NBD export of its own
-#                    (`lun create --backend nbd:...`), served on a Unix socket by `nbdkit memory`
-#                    or by `qemu-nbd` over a qcow2 file.
+#   CONFORMANCE_BACKEND=nbdkit|qemu-nbd|rbd  every LUN under test lives on an NBD export of its
+#                    own (`lun create --backend nbd:...`), served on a Unix socket by `nbdkit
+#                    memory` or by `qemu-nbd` over a qcow2 file; or on an RBD image of its own in
+#                    a single-node Ceph cluster started for the run (../ceph.sh).
 . "$(dirname "$0")/../lib.sh"
 need iscsi-test-cu stdbuf timeout python3
 
@@ -50,8 +51,29 @@ start_nbd() {
 	PIDS+=($!)
 	wait_for 10 test -S "$sock"
 }
+SERVER_EXTRA=""
+if [ "${CONFORMANCE_BACKEND:-}" = rbd ]; then
+	. "$(dirname "$0")/../ceph.sh"
+	if ! ceph_start "$WORK/ceph"; then
+		echo "the Ceph cluster did not start:"
+		tail -20 "$WORK/ceph/start.log"
+		exit 1
+	fi
+	SERVER_EXTRA="ceph_conf = $CEPH_CONF
+ceph_keyring = $CEPH_KEYRING"
+	printf '[server]\n%s\n' "$SERVER_EXTRA" >"$WORK/ceph.ini"
+fi
 create_lun() {
 	local name=$1 size=$2 fill=${3:-0} lun=$1
+	if [ "${CONFORMANCE_BACKEND:-}" = rbd ]; then
+		"$RINGSAN" -c "$WORK/ceph.ini" --data-dir "$DATA" lun create "$name" --size "$size" \
+			--backend "rbd:rbd/$name" >/dev/null || return 1
+		if [ "$fill" != 0 ]; then
+			qemu-io -f raw -c "write -P 0x5a 0 $fill" \
+				"rbd:rbd/$name:conf=$CEPH_CONF:keyring=$CEPH_KEYRING" >/dev/null || return 1
+		fi
+		return 0
+	fi
 	if [ -n "${CONFORMANCE_BACKEND:-}" ]; then
 		start_nbd "$name" "$size" || return 1
 		"$RINGSAN" --data-dir "$DATA" lun create "$name" \
@@ -79,6 +101,7 @@ create_lun san 2G 512M || exit 1
 cat >"$WORK/ringsan.ini" <<INI
 [server]
 base_iqn = $IQN_BASE
+$SERVER_EXTRA
 [lun disk]
 allowed_initiators = $A, $B
 sanitize_rate = 0

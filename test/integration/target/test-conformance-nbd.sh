@@ -9,13 +9,14 @@
 : "${RINGSAN:?RINGSAN must point at the ringsan binary}"
 export CONFORMANCE_BACKEND=${CONFORMANCE_BACKEND:-nbdkit}
 tool=$CONFORMANCE_BACKEND
+[ "$tool" = rbd ] && tool=rbd
 for t in "$tool" iscsi-test-cu qemu-io; do
 	command -v "$t" >/dev/null 2>&1 || {
 		echo "SKIPPED: $t is not installed (scripts/setup.sh installs it)"
 		exit 77
 	}
 done
-"$RINGSAN" version 2>/dev/null | grep -q '^backends:.* nbd' || {
+[ "$CONFORMANCE_BACKEND" = rbd ] || "$RINGSAN" version 2>/dev/null | grep -q '^backends:.* nbd' || {
 	echo "SKIPPED: this ringsan was built without NBD support (libnbd-dev missing at build time)"
 	exit 77
 }
