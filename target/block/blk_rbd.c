@@ -69,7 +69,7 @@ static int connect_pool(const char *pool, rados_t *cluster, rados_ioctx_t *ioctx
 	ret = rados_conf_read_file(*cluster, env.conf);
 	if (ret < 0) {
 		snprintf(err, errlen,
-			 "cannot read the Ceph config %s: %s; set [server] ceph_conf to the "
+			 "cannot read the Ceph config %.200s: %s; set [server] ceph_conf to the "
 			 "cluster's ceph.conf",
 			 env.conf, strerror(-ret));
 		goto out_shutdown;
@@ -81,7 +81,8 @@ static int connect_pool(const char *pool, rados_t *cluster, rados_ioctx_t *ioctx
 	ret = rados_connect(*cluster);
 	if (ret < 0) {
 		snprintf(err, errlen,
-			 "cannot connect to the Ceph cluster of %s as client.%s (keyring %s): %s; "
+			 "cannot connect to the Ceph cluster of %.200s as client.%.64s (keyring "
+			 "%.200s): %s; "
 			 "check that its monitors answer and [server] ceph_user / ceph_keyring",
 			 env.conf, env.user, env.keyring[0] ? env.keyring : "librados' default",
 			 ret == -ETIMEDOUT ? "no monitor answered within 10 s" : strerror(-ret));
@@ -243,7 +244,7 @@ static const struct blk_backend_ops rbd_ops = {
 static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_info *info, char *err,
 		      size_t errlen)
 {
-	char pool[RBD_POOL_MAX], why[512];
+	char pool[RBD_POOL_MAX], why[1024];
 	const char *name;
 	int ret = split_spec(spec, pool, &name, err, errlen);
 
@@ -252,7 +253,7 @@ static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_in
 	ret = connect_pool(pool, &b->cluster, &b->ioctx, why, sizeof(why));
 	if (ret) {
 		b->cluster = NULL;
-		snprintf(err, errlen, "rbd:%s: %s", spec, why);
+		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
 		return ret;
 	}
 	ret = rbd_open(b->ioctx, name, &b->image, NULL);
@@ -271,7 +272,7 @@ int blk_rbd_open(const char *spec, const char *lun, uint64_t size, struct blk_ba
 		 struct blk_backend_info *info, char *err, size_t errlen)
 {
 	struct blk_rbd *b = calloc(1, sizeof(*b));
-	char why[768];
+	char why[1536];
 	int ret;
 
 	if (!b)
@@ -313,7 +314,7 @@ int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_bac
 		    char *err, size_t errlen)
 {
 	struct blk_rbd b = {0};
-	char pool[RBD_POOL_MAX], why[512];
+	char pool[RBD_POOL_MAX], why[1024];
 	const char *name;
 	int order = 0, ret = split_spec(spec, pool, &name, err, errlen);
 
@@ -321,7 +322,7 @@ int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_bac
 		return ret;
 	ret = connect_pool(pool, &b.cluster, &b.ioctx, why, sizeof(why));
 	if (ret) {
-		snprintf(err, errlen, "rbd:%s: %s", spec, why);
+		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
 		return ret;
 	}
 	ret = rbd_open(b.ioctx, name, &b.image, NULL);
