@@ -101,9 +101,12 @@ PORT2=$(free_port)
 NODE2=$!
 PIDS+=("$NODE2")
 wait_for 10 grep -q "serving" "$WORK/node2.log"
+T2=$SECONDS
 check_fails "a second ringsan on the same image: login refused while the first has a session" \
 	timeout 60 qemu-io -f raw -c "write -P 0x55 0 1M" "iscsi://127.0.0.1:$PORT2/$IQN_BASE:r2/0"
+check "... within 4 s, before the first session's pause ends ($((SECONDS - T2)) s)" test $((SECONDS - T2)) -lt 4
 check "... its log names the exclusive lock" grep -q "cannot take its exclusive lock" "$WORK/node2.log"
+grep "exclusive lock" "$WORK/node2.log" | head -1 | sed 's/^/    log: /'
 wait "$HOLDER"
 check "the first node's session was not disturbed" \
 	bash -c "grep -q 'read 1048576/1048576' '$WORK/hold.out' && ! grep -q 'verification failed' '$WORK/hold.out'"
