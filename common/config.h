@@ -86,6 +86,10 @@ struct config_server {
 	uint32_t nop_timeout;		       /* seconds */
 	char discovery_chap_user[CONFIG_TEXT_MAX];
 	char discovery_chap_secret[CONFIG_TEXT_MAX];
+	/* LUNs on Ceph RBD (lun.meta backend=rbd:POOL/IMAGE): how librados reaches the cluster. */
+	char ceph_conf[PATH_MAX];
+	char ceph_user[CONFIG_TEXT_MAX]; /* the NAME of client.NAME */
+	char ceph_keyring[PATH_MAX];	 /* "" = librados' own search */
 	enum log_level log_level;
 	char control_socket[PATH_MAX]; /* "" = DATA_DIR/.control.sock */
 	char control_group[33];	       /* "" = root's group */

@@ -86,16 +86,76 @@ static int lunfile_check_size(const char *name, uint64_t size, uint32_t block_si
 	return 0;
 }
 
+static int lunfile_create_impl(const char *data_dir, const char *name, uint64_t size,
+			       uint32_t block_size, const char *description, const char *backend,
+			       lunfile_fill_fn *fill, void *arg, char *err, size_t errlen);
+
 int lunfile_create(const char *data_dir, const char *name, uint64_t size, uint32_t block_size,
 		   const char *description, char *err, size_t errlen)
 {
-	return lunfile_create_filled(data_dir, name, size, block_size, description, NULL, NULL, err,
-				     errlen);
+	return lunfile_create_impl(data_dir, name, size, block_size, description, NULL, NULL, NULL,
+				   err, errlen);
 }
 
 int lunfile_create_filled(const char *data_dir, const char *name, uint64_t size,
 			  uint32_t block_size, const char *description, lunfile_fill_fn *fill,
 			  void *arg, char *err, size_t errlen)
+{
+	return lunfile_create_impl(data_dir, name, size, block_size, description, NULL, fill, arg,
+				   err, errlen);
+}
+
+int lunfile_create_backend(const char *data_dir, const char *name, uint64_t size,
+			   uint32_t block_size, const char *description, const char *backend,
+			   char *err, size_t errlen)
+{
+	int ret = lunfile_backend_check(backend, err, errlen);
+
+	if (ret)
+		return ret;
+	return lunfile_create_impl(data_dir, name, size, block_size, description, backend, NULL,
+				   NULL, err, errlen);
+}
+
+int lunfile_backend_check(const char *spec, char *err, size_t errlen)
+{
+	size_t len = strlen(spec);
+
+	if ((strncmp(spec, "nbd:", 4) != 0 && strncmp(spec, "rbd:", 4) != 0) || len < 5) {
+		snprintf(err, errlen,
+			 "backend '%.64s': use nbd:URI (nbd://HOST:PORT/EXPORT, "
+			 "nbd+unix:///EXPORT?socket=PATH) or rbd:POOL/IMAGE",
+			 spec);
+		return -EINVAL;
+	}
+	if (len > LUNFILE_BACKEND_MAX) {
+		snprintf(err, errlen, "backend: at most %d bytes", LUNFILE_BACKEND_MAX);
+		return -EINVAL;
+	}
+	for (const char *p = spec; *p; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
+			snprintf(err, errlen,
+				 "backend '%.64s': spaces and control characters are "
+				 "not allowed (percent-encode them in a URI)",
+				 spec);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int lunfile_backend_refuse(const struct lunfile *lf, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "LUN '%s' lives on %s: ringsan cannot %s it (its disk.img holds no data); use "
+		 "that storage's own tools (qemu-img, rbd) on the image itself",
+		 lf->name, lf->backend, what);
+	return -EOPNOTSUPP;
+}
+
+static int lunfile_create_impl(const char *data_dir, const char *name, uint64_t size,
+			       uint32_t block_size, const char *description, const char *backend,
+			       lunfile_fill_fn *fill, void *arg, char *err, size_t errlen)
 {
 	struct lunfile_build b;
 	struct lunfile names;
@@ -112,6 +172,7 @@ int lunfile_create_filled(const char *data_dir, const char *name, uint64_t size,
 	ret = lunfile_build_begin(&b, data_dir, name, err, errlen);
 	if (ret)
 		goto out_end;
+	b.backend = backend;
 	if (ftruncate(b.disk_fd, (off_t)size) != 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot make a %llu-byte file in %s: %s",
@@ -157,8 +218,14 @@ static int lunfile_read_meta(struct lunfile *lf, char *err, size_t errlen)
 			snprintf(lf->description, sizeof(lf->description), "%.255s", line + 12);
 		else if (strncmp(line, "created=", 8) == 0)
 			lf->created = strtoull(line + 8, NULL, 10);
+		else if (strncmp(line, "backend=", 8) == 0)
+			snprintf(lf->backend, sizeof(lf->backend), "%.400s", line + 8);
 	}
 	fclose(f);
+	if (lf->backend[0] && lunfile_backend_check(lf->backend, err, errlen) != 0) {
+		snprintf(err, errlen, "LUN '%s': %s has a bad backend= line", lf->name, path);
+		return -EINVAL;
+	}
 	if (!have_uuid || (lf->block_size != 512 && lf->block_size != 4096)) {
 		snprintf(err, errlen,
 			 "LUN '%s': %s is damaged (needs uuid= and block_size=512 or "

@@ -29,12 +29,13 @@
 #include "common/lunid.h"
 #include "common/name.h"
 
-#define LUNFILE_DISK	   "disk.img"
-#define LUNFILE_META	   "lun.meta"
-#define LUNFILE_SANITIZE   "sanitize.state" /* the target's: a sanitize running or failed */
-#define LUNFILE_SUCCESSOR  "successor"	    /* an image promoted over: its successor's name */
-#define LUNFILE_DESC_MAX   255		    /* bytes of description */
-#define LUNFILE_MIN_BLOCKS 1
+#define LUNFILE_DISK	    "disk.img"
+#define LUNFILE_META	    "lun.meta"
+#define LUNFILE_SANITIZE    "sanitize.state" /* the target's: a sanitize running or failed */
+#define LUNFILE_SUCCESSOR   "successor"	     /* an image promoted over: its successor's name */
+#define LUNFILE_DESC_MAX    255		     /* bytes of description */
+#define LUNFILE_MIN_BLOCKS  1
+#define LUNFILE_BACKEND_MAX 400 /* bytes of a backend spec ("nbd:URI", "rbd:POOL/IMAGE") */
 
 enum lunfile_lock {
 	LUNFILE_NOLOCK,	   /* look only (list, info) */
@@ -57,6 +58,10 @@ struct lunfile {
 	 * its map's (the base's size when the map was made). */
 	char base[NAME_MAX_LEN + 1];
 	uint8_t base_uuid[16];
+	/* A LUN on other storage (lun.meta backend=): "nbd:URI" or "rbd:POOL/IMAGE", else "".
+	 * Its disk.img holds no data: it carries the LUN's size (a sparse file of that size) and
+	 * the lock, so listing, locking and the boot menus treat it like any LUN. */
+	char backend[LUNFILE_BACKEND_MAX + 1];
 };
 
 /* Creates an empty (sparse) LUN. size: bytes, a non-zero multiple of block_size (512 or 4096).
@@ -75,6 +80,22 @@ typedef int lunfile_fill_fn(const char *disk_path, int disk_fd, void *arg, char 
 int lunfile_create_filled(const char *data_dir, const char *name, uint64_t size,
 			  uint32_t block_size, const char *description, lunfile_fill_fn *fill,
 			  void *arg, char *err, size_t errlen);
+
+/* lunfile_create for a LUN whose data lives on other storage: backend is "nbd:URI" or
+ * "rbd:POOL/IMAGE" (lunfile_backend_check); the caller has checked the storage is there and
+ * big enough. */
+int lunfile_create_backend(const char *data_dir, const char *name, uint64_t size,
+			   uint32_t block_size, const char *description, const char *backend,
+			   char *err, size_t errlen);
+/* Checks a backend spec: "nbd:" or "rbd:" and a non-empty rest, at most LUNFILE_BACKEND_MAX
+ * bytes, no control characters. 0 or -EINVAL with err set. */
+int lunfile_backend_check(const char *spec, char *err, size_t errlen);
+static inline bool lunfile_is_backend(const struct lunfile *lf)
+{
+	return lf->backend[0] != '\0';
+}
+/* The refusal for an operation on a file's data (clone, overlay, export) of a backend LUN. */
+int lunfile_backend_refuse(const struct lunfile *lf, const char *what, char *err, size_t errlen);
 
 /* Opens a LUN and takes the lock asked for (without waiting): -ENOENT when there is no such
  * LUN, -EBUSY when the lock is held elsewhere (err says so). read_only opens O_RDONLY (a shared

@@ -105,6 +105,7 @@ int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const cha
 
 	b->dir_fd = b->disk_fd = -1;
 	b->tmp[0] = '\0';
+	b->backend = NULL;
 	ret = lunfile_mkdirs(data_dir, err, errlen);
 	if (ret)
 		return ret;
@@ -146,9 +147,10 @@ int lunfile_build_begin(struct lunfile_build *b, const char *data_dir, const cha
 	return 0;
 }
 
-static int lunfile_write_meta(int dir_fd, uint32_t block_size, const char *description)
+static int lunfile_write_meta(int dir_fd, uint32_t block_size, const char *description,
+			      const char *backend)
 {
-	char text[LUNFILE_DESC_MAX + 256], uuid_text[UUID_TEXT_LEN];
+	char text[LUNFILE_DESC_MAX + LUNFILE_BACKEND_MAX + 256], uuid_text[UUID_TEXT_LEN];
 	uint8_t uuid[16];
 	int fd, n, ret = 0;
 
@@ -158,6 +160,8 @@ static int lunfile_write_meta(int dir_fd, uint32_t block_size, const char *descr
 	n = snprintf(text, sizeof(text), "uuid=%s\nblock_size=%u\ndescription=%s\ncreated=%lld\n",
 		     uuid_format(uuid, uuid_text), block_size, description ? description : "",
 		     (long long)time(NULL));
+	if (backend)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "backend=%s\n", backend);
 	fd = openat(dir_fd, LUNFILE_META, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
@@ -176,7 +180,7 @@ int lunfile_build_commit(struct lunfile_build *b, const char *data_dir, const ch
 	if (fsync(b->disk_fd) != 0)
 		ret = -errno;
 	if (!ret)
-		ret = lunfile_write_meta(b->dir_fd, block_size, description);
+		ret = lunfile_write_meta(b->dir_fd, block_size, description, b->backend);
 	if (!ret && fsync(b->dir_fd) != 0)
 		ret = -errno;
 	if (ret) {

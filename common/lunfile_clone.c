@@ -132,6 +132,11 @@ int lunfile_clone(const char *data_dir, const char *src, const char *dst, const 
 	ret = lunfile_open(data_dir, src, LUNFILE_EXCLUSIVE, false, &in, err, errlen);
 	if (ret)
 		return ret;
+	if (lunfile_is_backend(&in)) {
+		ret = lunfile_backend_refuse(&in, "clone", err, errlen);
+		lunfile_close(&in);
+		return ret;
+	}
 	if (lunfile_is_overlay(&in)) {
 		snprintf(
 		    err, errlen,

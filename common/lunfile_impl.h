@@ -8,8 +8,9 @@
 struct lunfile_build {
 	char tmp[PATH_MAX];
 	char final[PATH_MAX];
-	int dir_fd;  /* the temporary directory */
-	int disk_fd; /* its disk.img, locked exclusively while building */
+	int dir_fd;	     /* the temporary directory */
+	int disk_fd;	     /* its disk.img, locked exclusively while building */
+	const char *backend; /* lun.meta's backend= (a LUN on other storage), or NULL */
 };
 
 /* Creates data_dir if missing (mode 0755), removes unlocked leftovers, checks NAME is free and

@@ -188,7 +188,9 @@ static int lunfile_open_base(const char *data_dir, const char *name, struct lunf
 			 name, data_dir);
 	if (ret)
 		return ret;
-	if (lunfile_is_overlay(base)) {
+	if (lunfile_is_backend(base)) {
+		ret = lunfile_backend_refuse(base, "make overlays of", err, errlen);
+	} else if (lunfile_is_overlay(base)) {
 		snprintf(err, errlen,
 			 "LUN '%s' is itself an overlay (of '%s'): a base must be an image; "
 			 "`ringsan lun promote %s --as NEWIMAGE` makes one from it",

@@ -9,7 +9,8 @@ PACKAGES="build-essential cmake pkg-config liburing-dev libssl-dev libinih-dev c
 libclang-rt-14-dev clang-format libiscsi-bin qemu-system-x86 qemu-utils qemu-block-extra ipxe
 ipxe-qemu ovmf tgt busybox-static syslinux syslinux-common mtools open-iscsi socat iproute2
 dosfstools fdisk cpio python3 debootstrap extlinux e2fsprogs debian-installer-12-netboot-amd64
-libiscsi-dev iperf3 chromium curl"
+libiscsi-dev iperf3 chromium curl libnbd-dev nbdkit librbd-dev ceph-mon ceph-mgr ceph-osd ceph-common
+tgt-rbd"
 
 cd "$(dirname "$0")/.."
 asan=0

@@ -1,7 +1,10 @@
 /* blk.h: the block backend interface. The SCSI layer describes I/O as struct blk_io; the transport
  * (target/daemon) submits it to the worker's queue and is called back when it is done. Two
  * implementations: the io_uring one (blk_uring.c, per worker) and an in-memory one for tests
- * (blk_mem.c). Offsets and lengths are in bytes. */
+ * (blk_mem.c). A LUN on other storage (NBD, Ceph RBD) has a struct blk_backend on its device:
+ * the queue hands its requests to it, and it posts their completions back from any thread
+ * (blk_uring turns them into completions of the worker's loop through an eventfd). Offsets and
+ * lengths are in bytes. */
 #ifndef RINGSAN_BLOCK_BLK_H
 #define RINGSAN_BLOCK_BLK_H
 
@@ -10,12 +13,17 @@
 #include <sys/uio.h>
 
 /* One open LUN backing file, shared by every worker. */
+struct blk_backend;
+
 struct blk_dev {
 	int fd;		     /* O_RDWR (or O_RDONLY for read-only LUNs), shared OFD lock held */
 	uint64_t size;	     /* bytes; changes only on reload, under the daemon's control */
 	uint32_t block_size; /* 512 or 4096 */
 	void *mem;	     /* blk_mem backend: the disk contents (size bytes); NULL otherwise */
 	struct blk_ovl *ovl; /* an overlay LUN (blk_ovl.h): fd is its own disk.img; NULL else */
+	/* A LUN on other storage (blk_nbd.h, blk_rbd.h): every request goes to it; fd is only
+	 * the LUN's lock file. NULL for LUN files. */
+	struct blk_backend *be;
 	/* Whether the file system takes buffered writes with RWF_NOWAIT (enum blk_nowait): learnt
 	 * at the first write, read and written by every worker with relaxed atomics. */
 	int write_nowait;
@@ -67,6 +75,25 @@ struct blk_io {
 	blk_done_fn done;
 	void *owner; /* for the submitter; the backend never touches it */
 	uint64_t backend_priv[4];
+	uint64_t remote_priv[6]; /* a struct blk_backend's, while it holds the request */
+};
+
+/* Called once per request handed to a blk_backend, from any thread (the backend's own, or
+ * inside submit when it fails at once), with what the completion carries. */
+typedef void blk_post_fn(void *ctx, struct blk_io *io, int64_t res);
+
+struct blk_backend_ops {
+	const char *kind; /* "nbd", "rbd" */
+	/* Starts io (any op but COPY, which the queue splits into READs and WRITEs); calls
+	 * post(ctx, io, res) exactly once. Never blocks, but for SEEK_* (queues send those from
+	 * a thread that may wait). */
+	void (*submit)(struct blk_backend *be, struct blk_io *io, blk_post_fn *post, void *ctx);
+	/* Ends the connection; nothing may be in flight. */
+	void (*close)(struct blk_backend *be);
+};
+
+struct blk_backend {
+	const struct blk_backend_ops *ops;
 };
 
 /* Per-worker submission endpoint. submit never calls io->done synchronously: completion always

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -112,11 +114,77 @@ bool blk_sync_is_overlay(const struct blk_io *io)
 	return io->dev->ovl || (io->op == BLK_COPY && io->src && io->src->ovl);
 }
 
+bool blk_sync_is_remote(const struct blk_io *io)
+{
+	return io->dev->be || (io->op == BLK_COPY && io->src && io->src->be);
+}
+
+struct sync_wait {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int64_t res;
+};
+
+static void sync_post(void *ctx, struct blk_io *io, int64_t res)
+{
+	struct sync_wait *w = ctx;
+	(void)io;
+	pthread_mutex_lock(&w->lock);
+	w->res = res;
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A request of a backend LUN, waited for. */
+static int64_t sync_remote(struct blk_io *io)
+{
+	struct sync_wait w = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+	io->dev->be->ops->submit(io->dev->be, io, sync_post, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	return w.res;
+}
+
+/* COPY with a backend LUN on either side: READs and WRITEs of a bounce buffer. */
+static int64_t sync_copy_bounce(const struct blk_io *io)
+{
+	const uint64_t chunk = 1u << 20;
+	uint8_t *buf = malloc(chunk);
+	int64_t ret = buf ? 0 : -ENOMEM;
+
+	for (uint64_t done = 0; !ret && done < io->len;) {
+		uint64_t n = io->len - done < chunk ? io->len - done : chunk;
+		struct blk_io rd = {.op = BLK_READ, .dev = io->src, .off = io->src_off + done};
+		struct blk_io wr = {.op = BLK_WRITE, .dev = io->dev, .off = io->off + done};
+		blk_io_set_buf(&rd, buf, n);
+		blk_io_set_buf(&wr, buf, n);
+		ret = blk_sync_execute(&rd);
+		if (ret >= 0)
+			ret = blk_sync_execute(&wr);
+		ret = ret < 0 ? ret : 0;
+		done += n;
+	}
+	free(buf);
+	return ret ? ret : (int64_t)io->len;
+}
+
 int64_t blk_sync_execute(struct blk_io *io)
 {
 	const struct sync_backend *b = blk_sync_is_overlay(io) ? &ovl_backend : &file_backend;
 	int64_t res;
 
+	if (blk_sync_is_remote(io)) {
+		res = io->op == BLK_COPY ? sync_copy_bounce(io) : sync_remote(io);
+		io->res = res;
+		return res;
+	}
 	switch (io->op) {
 	case BLK_READ:
 	case BLK_WRITE:

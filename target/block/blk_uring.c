@@ -5,7 +5,8 @@
  * an overlay LUN (blk_ovl.c: a copy-up and a map update are several dependent steps) but a READ
  * that one file serves whole, which is read from that file here; the helper hands them back
  * through an eventfd, so completions never arrive inside submit and a copy of many MiB does
- * not hold up the worker's other connections.
+ * not hold up the worker's other connections. A backend LUN's requests (blk.h blk_backend) go
+ * to its backend, which posts their completions onto the same list from its own threads.
  *
  * Buffered writes (no FUA) are written inline first, with pwritev2 on the worker's thread: a
  * write into the page cache costs a few microseconds of copying, while io_uring, on a file system
@@ -360,6 +361,23 @@ void blk_uring_queue_fini(struct blk_uring_queue *bq)
 	bq->off = NULL;
 }
 
+/* A backend LUN's completion, from any thread: onto the helper's done list, as if the helper
+ * had run it, so it reaches the loop through the same eventfd. */
+static void remote_post(void *ctx, struct blk_io *io, int64_t res)
+{
+	struct blk_offload *o = ctx;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&o->lock);
+	priv_of(io)->deferred_res = res;
+	priv_of(io)->next = o->done;
+	o->done = io;
+	if (write(o->efd, &one, sizeof(one)) < 0) {
+		/* cannot happen short of a counter overflow; the next write wakes the loop */
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
 static void uring_submit(struct blk_queue *q, struct blk_io *io)
 {
 	struct blk_uring_queue *bq = container_of(q, struct blk_uring_queue, q);
@@ -370,6 +388,18 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 	p->bq = bq;
 	bq->inflight++;
 	p->rw_fd = io->dev->fd;
+	if (io->dev->be && io->op != BLK_COPY && io->op != BLK_SEEK_DATA &&
+	    io->op != BLK_SEEK_HOLE) {
+		struct blk_offload *o = offload_get(bq);
+		if (o) {
+			io->dev->be->ops->submit(io->dev->be, io, remote_post, o);
+			return;
+		}
+		p->deferred_res = -ENOMEM;
+		goto nop;
+	}
+	if (blk_sync_is_remote(io))
+		goto offload; /* a COPY through a bounce buffer (blk_sync.c); SEEK_* may wait */
 	if (io->dev->ovl && io->op == BLK_READ)
 		p->rw_fd = blk_ovl_read_fd(io->dev->ovl, io->off, io->len);
 	if (blk_sync_is_overlay(io) && (io->op != BLK_READ || p->rw_fd < 0))
@@ -420,6 +450,7 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 		p->deferred_res = -EINVAL;
 		break;
 	}
+nop:
 	p->op.complete = deferred_complete;
 	sqe = loop_sqe(bq->loop, &p->op);
 	io_uring_prep_nop(sqe);

@@ -475,6 +475,12 @@ int cmd_lun_export(struct cli *cli, int argc, char **argv)
 		cli_error("%s", err);
 		return CLI_ERR;
 	}
+	if (lunfile_is_backend(&lf)) {
+		lunfile_backend_refuse(&lf, "export", err, sizeof(err));
+		lunfile_close(&lf);
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
 	export_dir(file, dir, sizeof(dir));
 	snprintf(tmp, sizeof(tmp), "%s/.ringsan-export-XXXXXX", dir);
 	fd = mkstemp(tmp);

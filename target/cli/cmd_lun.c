@@ -6,9 +6,10 @@
 
 #include "common/lunfile.h"
 #include "common/size.h"
+#include "target/block/blk_backend.h"
 #include "target/cli/cli.h"
 
-enum { OPT_SHRINK = 256, OPT_JSON, OPT_BASE };
+enum { OPT_SHRINK = 256, OPT_JSON, OPT_BASE, OPT_BACKEND };
 
 struct lun_args {
 	struct cli *cli;
@@ -16,6 +17,7 @@ struct lun_args {
 	const char *description;
 	const char *block_size;
 	const char *base;
+	const char *backend;
 	bool shrink;
 	bool yes;
 };
@@ -42,6 +44,9 @@ static int lun_on_opt(int val, const char *arg, void *ctx)
 		break;
 	case OPT_BASE:
 		a->base = arg;
+		break;
+	case OPT_BACKEND:
+		a->backend = arg;
 		break;
 	default:
 		return CLI_USAGE;
@@ -89,13 +94,58 @@ static int lun_create_overlay(struct cli *cli, const char *name, const struct lu
 	return CLI_OK;
 }
 
+/* "nbd://..." and "nbd+unix://..." name NBD by their scheme; everything else keeps its KIND:. */
+static void backend_spec(const char *arg, char *out, size_t len)
+{
+	if (strncmp(arg, "nbd://", 6) == 0 || strncmp(arg, "nbd+unix://", 11) == 0 ||
+	    strncmp(arg, "nbds://", 7) == 0 || strncmp(arg, "nbds+unix://", 12) == 0)
+		snprintf(out, len, "nbd:%s", arg);
+	else
+		snprintf(out, len, "%s", arg);
+}
+
+/* lun create NAME --backend SPEC: the storage must answer now; its size is the default. */
+static int lun_create_backend(struct cli *cli, const char *name, const struct lun_args *a,
+			      uint64_t size, uint32_t block_size)
+{
+	char spec[LUNFILE_BACKEND_MAX + 16], err[1024], text[SIZE_FORMAT_MAX];
+	struct blk_backend_info info;
+
+	backend_spec(a->backend, spec, sizeof(spec));
+	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
+			     cli->cfg.server.ceph_keyring);
+	if (lunfile_backend_check(spec, err, sizeof(err)) != 0 ||
+	    blk_backend_prepare(spec, size, true, &info, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	if (!size)
+		size = info.size / block_size * block_size;
+	if (size > info.size || !size) {
+		cli_error("%s holds %s (%llu bytes): %s", spec, size_format(info.size, text),
+			  (unsigned long long)info.size,
+			  size ? "give a --size that fits, or grow it first"
+			       : "less than one block");
+		return CLI_ERR;
+	}
+	if (lunfile_create_backend(cli->data_dir, name, size, block_size, a->description, spec, err,
+				   sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	printf("created LUN '%s' on %s: %s, %u-byte blocks%s\n", name, spec,
+	       size_format(size, text), block_size,
+	       info.read_only ? " (the export is read-only)" : "");
+	printf("target name: %s:%s\n", cli->cfg.server.base_iqn, name);
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}
+
 int cmd_lun_create(struct cli *cli, int argc, char **argv)
 {
-	static const struct cli_opt opts[] = {{"size", 's', true},
-					      {"block-size", 'b', true},
-					      {"description", 'd', true},
-					      {"base", OPT_BASE, true},
-					      {NULL}};
+	static const struct cli_opt opts[] = {
+	    {"size", 's', true},      {"block-size", 'b', true},      {"description", 'd', true},
+	    {"base", OPT_BASE, true}, {"backend", OPT_BACKEND, true}, {NULL}};
 	struct lun_args a = {.cli = cli};
 	char err[1024], text[SIZE_FORMAT_MAX];
 	uint64_t size;
@@ -104,11 +154,14 @@ int cmd_lun_create(struct cli *cli, int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
+	if (a.base && a.backend)
+		return cli_usage_error(cli, "--base and --backend do not go together");
 	if (a.base)
 		return lun_create_overlay(cli, argv[first], &a);
-	if (!a.size)
+	if (!a.size && !a.backend)
 		return cli_usage_error(cli, "--size is required");
-	if (size_parse(a.size, &size, err, sizeof(err)) != 0) {
+	size = 0;
+	if (a.size && size_parse(a.size, &size, err, sizeof(err)) != 0) {
 		cli_error("--size: %s", err);
 		return CLI_ERR;
 	}
@@ -119,6 +172,8 @@ int cmd_lun_create(struct cli *cli, int argc, char **argv)
 		}
 		block_size = (uint32_t)atoi(a.block_size);
 	}
+	if (a.backend)
+		return lun_create_backend(cli, argv[first], &a, size, block_size);
 	ret = lunfile_create(cli->data_dir, argv[first], size, block_size, a.description, err,
 			     sizeof(err));
 	if (ret) {
@@ -152,6 +207,21 @@ static int lun_new_size(const char *text, uint64_t current, uint64_t *out)
 	return CLI_OK;
 }
 
+/* A LUN on other storage: an RBD image grows with it; an NBD export must be big enough. */
+static int lun_backend_fits(struct cli *cli, const struct lunfile *lf, uint64_t size)
+{
+	struct blk_backend_info info;
+	char err[1024];
+
+	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
+			     cli->cfg.server.ceph_keyring);
+	if (blk_backend_prepare(lf->backend, size, false, &info, err, sizeof(err)) != 0) {
+		cli_error("LUN '%s': %s", lf->name, err);
+		return CLI_ERR;
+	}
+	return CLI_OK;
+}
+
 int cmd_lun_resize(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {
@@ -173,6 +243,8 @@ int cmd_lun_resize(struct cli *cli, int argc, char **argv)
 	}
 	old = lf.size;
 	ret = lun_new_size(a.size, old, &size);
+	if (ret == CLI_OK && size != old && lunfile_is_backend(&lf))
+		ret = lun_backend_fits(cli, &lf, size);
 	if (ret == CLI_OK && size == old) {
 		printf("LUN '%s' is already %s\n", lf.name, size_format(size, to));
 	} else if (ret == CLI_OK && lunfile_resize(&lf, size, a.shrink, err, sizeof(err)) != 0) {
@@ -192,8 +264,13 @@ static bool lun_confirm(const struct lunfile *lf)
 {
 	char used[SIZE_FORMAT_MAX], size[SIZE_FORMAT_MAX], answer[16];
 
-	fprintf(stderr, "remove LUN '%s' (%s, %s used) and all its data? [y/N] ", lf->name,
-		size_format(lf->size, size), size_format(lunfile_allocated_bytes(lf), used));
+	if (lunfile_is_backend(lf))
+		fprintf(stderr, "remove LUN '%s' (%s on %s; the data there is kept)? [y/N] ",
+			lf->name, size_format(lf->size, size), lf->backend);
+	else
+		fprintf(stderr, "remove LUN '%s' (%s, %s used) and all its data? [y/N] ", lf->name,
+			size_format(lf->size, size),
+			size_format(lunfile_allocated_bytes(lf), used));
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';

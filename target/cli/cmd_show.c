@@ -9,6 +9,7 @@
 #include "common/lunid.h"
 #include "common/size.h"
 #include "common/uuid.h"
+#include "target/block/blk_backend.h"
 #include "target/cli/cli.h"
 #include "target/obs/obs_render.h"
 
@@ -74,6 +75,11 @@ static void show_json(const struct cli *cli, const struct lunfile *lf, int sessi
 		cli_json_string(stdout, lunfile_overlay_base(lf));
 	else
 		printf("null");
+	printf(", \"backend\": ");
+	if (lunfile_is_backend(lf))
+		cli_json_string(stdout, lf->backend);
+	else
+		printf("null");
 	printf(", ");
 	printf("\"created\": %llu, \"path\": ", (unsigned long long)lf->created);
 	cli_json_string(stdout, lf->path);
@@ -119,7 +125,11 @@ int cmd_lun_info(struct cli *cli, int argc, char **argv)
 	printf("allocated:   %s (%llu bytes)\n", size_format(lunfile_allocated_bytes(&lf), used),
 	       (unsigned long long)lunfile_allocated_bytes(&lf));
 	printf("block size:  %u\n", lf.block_size);
-	if (lunfile_is_overlay(&lf)) {
+	if (lunfile_is_backend(&lf)) {
+		printf("backend:     %s (the data lives there; %s holds only the size and the "
+		       "lock)\n",
+		       lf.backend, LUNFILE_DISK);
+	} else if (lunfile_is_overlay(&lf)) {
 		printf("overlay of:  %s (reads what it never wrote from that image)\n",
 		       lunfile_overlay_base(&lf));
 	} else {
@@ -194,7 +204,11 @@ static int list_one(const struct lunfile *lf, void *arg)
 	size_format(lunfile_allocated_bytes(lf), r->used);
 	r->block_size = lf->block_size;
 	r->in_use = lunfile_in_use(lf);
-	snprintf(r->description, sizeof(r->description), "%s", lf->description);
+	if (lunfile_is_backend(lf))
+		snprintf(r->description, sizeof(r->description), "[%.100s] %.150s", lf->backend,
+			 lf->description);
+	else
+		snprintf(r->description, sizeof(r->description), "%s", lf->description);
 	snprintf(r->base, sizeof(r->base), "%s", lunfile_overlay_base(lf));
 	r->sessions = sessions;
 	r->shown = false;
@@ -331,5 +345,6 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	if (argc > first)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
 	printf("ringsan %s\n", RINGSAN_VERSION);
+	printf("backends: file%s%s\n", blk_backend_kinds()[0] ? " " : "", blk_backend_kinds());
 	return CLI_OK;
 }

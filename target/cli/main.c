@@ -8,18 +8,23 @@
 static const struct cli_cmd lun_cmds[] = {
     {"create", cmd_lun_create, "create an empty (sparse) LUN, or an overlay of an image",
      "NAME --size SIZE [--block-size 512|4096] [--description TEXT]\n"
-     "       ringsan lun create NAME --base IMAGE [--description TEXT]",
+     "       ringsan lun create NAME --base IMAGE [--description TEXT]\n"
+     "       ringsan lun create NAME --backend nbd:URI [--size SIZE] [...]",
      "  -s, --size SIZE         bytes, or with a unit K, M, G, T (powers of 1024): 40G\n"
      "  -b, --block-size N      logical block size, 512 (default) or 4096\n"
      "  -d, --description TEXT  shown by `lun list` and in boot menus\n"
      "      --base IMAGE        an overlay of LUN IMAGE: instant; reads what it never wrote\n"
      "                          from IMAGE, which stays read-only while overlays refer to it\n"
+     "      --backend nbd:URI   the data lives on an NBD export (nbd://HOST:PORT/EXPORT,\n"
+     "                          nbd+unix:///EXPORT?socket=PATH); --size defaults to the\n"
+     "                          export's; rm forgets the LUN and leaves the export alone\n"
      "NAME: lower-case letters, digits, '.' and '-'; the target is BASE_IQN:NAME."},
     {"resize", cmd_lun_resize, "grow (or, with --shrink, shrink) a LUN in place",
      "NAME --size SIZE|+DELTA|-DELTA [--shrink]",
      "  -s, --size SIZE         the new size, or +DELTA / -DELTA from the current one\n"
      "      --shrink            allow a smaller size; refused if data lies in the cut-off part\n"
-     "The LUN must not be in use; a running target is told to reload."},
+     "The LUN must not be in use; a running target is told to reload. A LUN on an NBD\n"
+     "export grows up to the export's size (grow the export first)."},
     {"info", cmd_lun_info, "show a LUN's size, space used, identity and path", "NAME [--json]",
      "      --json              machine-readable output"},
     {"list", cmd_lun_list, "list the LUNs in the data directory", "[--json]",

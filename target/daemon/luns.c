@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "target/block/blk_direct.h"
+#include "target/block/blk_backend.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
 
@@ -43,6 +44,7 @@ static void entry_free(struct lun_entry *e)
 		scsi_lu_free(e->lu);
 	blk_ovl_close(e->dev.ovl);
 	blk_direct_close(&e->dev);
+	blk_backend_close(e->dev.be);
 	lunfile_close(&e->lf);
 	acl_free(e);
 	free(e);
@@ -357,13 +359,14 @@ static int sync_one(const struct lunfile *lf, void *arg)
 			return 0;
 		e->next = w->t->head;
 		w->t->head = e;
-		log_info(
-		    "serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte physical%s%s%s%s)",
-		    lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
-		    e->physical_block_size ? e->physical_block_size : e->dev.block_size,
-		    e->dev.direct ? "; cache = direct (O_DIRECT)" : "",
-		    e->as_base ? "; read-only: the base of overlays" : "",
-		    lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base);
+		log_info("serving LUN %s as %s (%llu bytes, %u-byte blocks, %u-byte "
+			 "physical%s%s%s%s%s%s)",
+			 lf->name, e->iqn, (unsigned long long)e->dev.size, e->dev.block_size,
+			 e->physical_block_size ? e->physical_block_size : e->dev.block_size,
+			 e->dev.direct ? "; cache = direct (O_DIRECT)" : "",
+			 e->as_base ? "; read-only: the base of overlays" : "",
+			 lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base,
+			 lunfile_is_backend(&e->lf) ? "; on " : "", e->lf.backend);
 		restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
@@ -415,6 +418,8 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 	copy_text(t->data_dir, sizeof(t->data_dir),
 		  t->fixed_dir[0] ? t->fixed_dir : cfg->server.data_dir);
 	copy_text(t->base_iqn, sizeof(t->base_iqn), cfg->server.base_iqn);
+	blk_backend_set_ceph(cfg->server.ceph_conf, cfg->server.ceph_user,
+			     cfg->server.ceph_keyring);
 	memset(&t->discovery, 0, sizeof(t->discovery));
 	t->discovery.chap_required = cfg->server.discovery_chap_user[0] != 0;
 	copy_text(t->discovery.chap_user, sizeof(t->discovery.chap_user),

@@ -134,12 +134,13 @@ void luns_bases_free(struct luns_bases *b);
 /* An overlay is served only if its map (checked whole) and its image are sound now; nothing is
  * changed; a refusal is logged naming the LUN. Plain LUNs: true. */
 bool luns_overlay_servable(const char *data_dir, const struct lunfile *lf);
-/* At the first use of a LUN (its lock just taken): an overlay's image and map are opened while
+/* At the first use of a LUN (its lock just taken): a LUN on other storage connects to it (a
+ * refusal names the storage and what to do); an overlay's image and map are opened while
  * it has users (a reset between two uses may have moved it onto another image); a plain LUN
  * that became an image meanwhile is refused until a reload serves it read-only. 0 or a login
  * status (the lock is dropped again). */
 int luns_overlay_attach(struct lun_entry *e);
-/* At the last put, after the flush. */
+/* At the last put, after the flush: disconnects, closes the overlay's files. */
 void luns_overlay_detach(struct lun_entry *e);
 
 #endif

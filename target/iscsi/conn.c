@@ -439,8 +439,10 @@ static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 			login_refuse(
 			    c->login, &out, (uint16_t)st,
 			    st == ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE
-				? "the LUN is held by a ringsan command (resize, rm, clone) or "
-				  "another node"
+				? "the LUN cannot be used now (held by a ringsan command or "
+				  "another "
+				  "node, or its storage does not answer: the log line before says "
+				  "which)"
 				: "the target went away during login");
 	}
 	struct conn_tx *tx = conn_tx_new(c, out.pdu.data_len);

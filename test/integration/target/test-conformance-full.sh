@@ -19,6 +19,10 @@
 #   CONFORMANCE_OVERLAY=1  every LUN under test (disk, ro, san, disk512e) is an overlay of an
 #                    image instead of a plain LUN; the images hold data (the first 64 MiB, and
 #                    san's 512 MiB), so blocks never written read through from the base.
+#   CONFORMANCE_BACKEND=nbdkit|qemu-nbd|rbd  every LUN under test lives on an NBD export of its
+#                    own (`lun create --backend nbd:...`), served on a Unix socket by `nbdkit
+#                    memory` or by `qemu-nbd` over a qcow2 file; or on an RBD image of its own in
+#                    a single-node Ceph cluster started for the run (../ceph.sh).
 . "$(dirname "$0")/../lib.sh"
 need iscsi-test-cu stdbuf timeout python3
 
@@ -34,8 +38,54 @@ OUT=${CONFORMANCE_OUT:-$WORK/conformance.jsonl}
 need qemu-io
 # create_lun NAME SIZE [PREFILL]: a plain LUN, or with CONFORMANCE_OVERLAY=1 an overlay of the
 # image NAME-img; PREFILL bytes of 0x5a are written first (into the image for an overlay).
+# start_nbd NAME SIZE: an NBD export for LUN NAME on $WORK/NAME.sock (CONFORMANCE_BACKEND).
+start_nbd() {
+	local sock=$WORK/$1.sock
+	case "$CONFORMANCE_BACKEND" in
+	nbdkit) nbdkit -f -U "$sock" memory "$2" >>"$WORK/nbd.log" 2>&1 & ;;
+	qemu-nbd)
+		qemu-img create -q -f qcow2 "$WORK/$1.qcow2" "$2" || return 1
+		qemu-nbd -f qcow2 -k "$sock" --persistent --shared=8 --discard=unmap \
+			"$WORK/$1.qcow2" >>"$WORK/nbd.log" 2>&1 &
+		;;
+	*) echo "CONFORMANCE_BACKEND=$CONFORMANCE_BACKEND: nbdkit or qemu-nbd"; return 1 ;;
+	esac
+	PIDS+=($!)
+	wait_for 10 test -S "$sock"
+}
+SERVER_EXTRA=""
+if [ "${CONFORMANCE_BACKEND:-}" = rbd ]; then
+	. "$(dirname "$0")/../ceph.sh"
+	if ! ceph_start "$WORK/ceph"; then
+		echo "the Ceph cluster did not start:"
+		tail -20 "$WORK/ceph/start.log"
+		exit 1
+	fi
+	SERVER_EXTRA="ceph_conf = $CEPH_CONF
+ceph_keyring = $CEPH_KEYRING"
+	printf '[server]\n%s\n' "$SERVER_EXTRA" >"$WORK/ceph.ini"
+fi
 create_lun() {
 	local name=$1 size=$2 fill=${3:-0} lun=$1
+	if [ "${CONFORMANCE_BACKEND:-}" = rbd ]; then
+		"$RINGSAN" -c "$WORK/ceph.ini" --data-dir "$DATA" lun create "$name" --size "$size" \
+			--backend "rbd:rbd/$name" >/dev/null || return 1
+		if [ "$fill" != 0 ]; then
+			qemu-io -f raw -c "write -P 0x5a 0 $fill" \
+				"rbd:rbd/$name:conf=$CEPH_CONF:keyring=$CEPH_KEYRING" >/dev/null || return 1
+		fi
+		return 0
+	fi
+	if [ -n "${CONFORMANCE_BACKEND:-}" ]; then
+		start_nbd "$name" "$size" || return 1
+		"$RINGSAN" --data-dir "$DATA" lun create "$name" \
+			--backend "nbd+unix:///?socket=$WORK/$name.sock" >/dev/null || return 1
+		if [ "$fill" != 0 ]; then
+			qemu-io -f raw -c "write -P 0x5a 0 $fill" \
+				"nbd+unix:///?socket=$WORK/$name.sock" >/dev/null || return 1
+		fi
+		return 0
+	fi
 	[ "${CONFORMANCE_OVERLAY:-0}" = 1 ] && lun=$1-img
 	"$RINGSAN" --data-dir "$DATA" lun create "$lun" --size "$size" >/dev/null || return 1
 	if [ "$fill" != 0 ]; then
@@ -53,6 +103,7 @@ create_lun san 2G 512M || exit 1
 cat >"$WORK/ringsan.ini" <<INI
 [server]
 base_iqn = $IQN_BASE
+$SERVER_EXTRA
 [lun disk]
 allowed_initiators = $A, $B
 sanitize_rate = 0

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,6 +117,44 @@ int main(void)
 	lunfile_close(&b);
 	CHECK_EQ(lunfile_remove(dir, "a", err, sizeof(err)), 0);
 	CHECK_EQ(lunfile_remove(dir, "a2", err, sizeof(err)), 0);
+
+	/* A LUN on other storage: backend= in lun.meta, a data-less disk.img of its size; what
+	 * works on a file's data refuses it. */
+	static const struct {
+		const char *spec;
+		int ret;
+	} specs[] = {
+	    {"nbd:nbd://127.0.0.1:10809/x", 0},
+	    {"nbd:nbd+unix:///?socket=/run/x.sock", 0},
+	    {"rbd:rbd/win11", 0},
+	    {"nbd:", -EINVAL},
+	    {"rbd", -EINVAL},
+	    {"iscsi://h/t", -EINVAL},
+	    {"nbd:nbd://h/a b", -EINVAL},
+	    {"rbd:p/i\n", -EINVAL},
+	};
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		CHECK_EQ(lunfile_backend_check(specs[i].spec, err, sizeof(err)), specs[i].ret);
+	char long_spec[LUNFILE_BACKEND_MAX + 8] = "rbd:";
+	memset(long_spec + 4, 'x', LUNFILE_BACKEND_MAX);
+	long_spec[LUNFILE_BACKEND_MAX + 4] = '\0';
+	CHECK_EQ(lunfile_backend_check(long_spec, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(
+	    lunfile_create_backend(dir, "r", 8 << 20, 512, "on rbd", "rbd:rbd/r", err, sizeof(err)),
+	    0);
+	CHECK_EQ(lunfile_create_backend(dir, "s", 8 << 20, 512, NULL, "bad", err, sizeof(err)),
+		 -EINVAL);
+	CHECK_EQ(lunfile_open(dir, "r", LUNFILE_NOLOCK, true, &a, err, sizeof(err)), 0);
+	CHECK(lunfile_is_backend(&a));
+	CHECK_STR(a.backend, "rbd:rbd/r");
+	CHECK_EQ(a.size, 8u << 20);
+	CHECK_EQ(lunfile_allocated_bytes(&a), 0u);
+	lunfile_close(&a);
+	CHECK_EQ(lunfile_clone(dir, "r", "r2", NULL, NULL, NULL, NULL, err, sizeof(err)),
+		 -EOPNOTSUPP);
+	CHECK(strstr(err, "lives on rbd:rbd/r") != NULL);
+	CHECK_EQ(lunfile_overlay_create(dir, "o", "r", NULL, err, sizeof(err)), -EOPNOTSUPP);
+	CHECK_EQ(lunfile_remove(dir, "r", err, sizeof(err)), 0);
 	CHECK_EQ(rmdir(dir), 0);
 	return CHECK_SUMMARY();
 }

@@ -1,0 +1,115 @@
+/* blk_backend.c: see blk_backend.h. */
+#include "target/block/blk_backend.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef RINGSAN_HAVE_NBD
+#include "target/block/blk_nbd.h"
+#endif
+#ifdef RINGSAN_HAVE_RBD
+#include "target/block/blk_rbd.h"
+#endif
+
+static pthread_mutex_t ceph_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct blk_ceph_env ceph_env = {"/etc/ceph/ceph.conf", "admin", ""};
+
+void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring)
+{
+	pthread_mutex_lock(&ceph_lock);
+	snprintf(ceph_env.conf, sizeof(ceph_env.conf), "%s", conf);
+	snprintf(ceph_env.user, sizeof(ceph_env.user), "%s", user);
+	snprintf(ceph_env.keyring, sizeof(ceph_env.keyring), "%s", keyring);
+	pthread_mutex_unlock(&ceph_lock);
+}
+
+void blk_backend_get_ceph(struct blk_ceph_env *out)
+{
+	pthread_mutex_lock(&ceph_lock);
+	*out = ceph_env;
+	pthread_mutex_unlock(&ceph_lock);
+}
+
+__attribute__((unused)) static int unsupported(const char *spec, const char *lib, char *err,
+					       size_t errlen)
+{
+	snprintf(err, errlen,
+		 "backend '%.64s': this ringsan was built without %.3s support (%s was missing "
+		 "at build time): install %s-dev and build again",
+		 spec, spec, lib, lib);
+	return -ENOTSUP;
+}
+
+int blk_backend_open(const char *spec, const char *lun, uint64_t size, struct blk_backend **out,
+		     struct blk_backend_info *info, char *err, size_t errlen)
+{
+	memset(info, 0, sizeof(*info));
+	*out = NULL;
+	if (strncmp(spec, "nbd:", 4) == 0) {
+#ifdef RINGSAN_HAVE_NBD
+		return blk_nbd_open(spec + 4, lun, size, out, info, err, errlen);
+#else
+		(void)lun;
+		(void)size;
+		return unsupported(spec, "libnbd", err, errlen);
+#endif
+	}
+	if (strncmp(spec, "rbd:", 4) == 0) {
+#ifdef RINGSAN_HAVE_RBD
+		return blk_rbd_open(spec + 4, lun, size, out, info, err, errlen);
+#else
+		return unsupported(spec, "librbd", err, errlen);
+#endif
+	}
+	snprintf(err, errlen, "backend '%.64s': unknown kind (nbd: or rbd:)", spec);
+	return -EINVAL;
+}
+
+int blk_backend_prepare(const char *spec, uint64_t size, bool create, struct blk_backend_info *info,
+			char *err, size_t errlen)
+{
+	struct blk_backend *be;
+	int ret;
+
+	if (strncmp(spec, "rbd:", 4) == 0) {
+#ifdef RINGSAN_HAVE_RBD
+		return blk_rbd_prepare(spec + 4, size, create, info, err, errlen);
+#else
+		(void)create;
+		return unsupported(spec, "librbd", err, errlen);
+#endif
+	}
+	ret = blk_backend_open(spec, NULL, 0, &be, info, err, errlen);
+	if (ret)
+		return ret;
+	blk_backend_close(be);
+	if (size > info->size) {
+		snprintf(err, errlen,
+			 "%.200s holds %llu bytes, fewer than %llu: give a size that fits, or grow "
+			 "it first",
+			 spec, (unsigned long long)info->size, (unsigned long long)size);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+void blk_backend_close(struct blk_backend *be)
+{
+	if (be)
+		be->ops->close(be);
+}
+
+const char *blk_backend_kinds(void)
+{
+#if defined(RINGSAN_HAVE_NBD) && defined(RINGSAN_HAVE_RBD)
+	return "nbd rbd";
+#elif defined(RINGSAN_HAVE_NBD)
+	return "nbd";
+#elif defined(RINGSAN_HAVE_RBD)
+	return "rbd";
+#else
+	return "";
+#endif
+}

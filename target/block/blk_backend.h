@@ -1,0 +1,49 @@
+/* blk_backend.h: LUNs on other storage (blk.h struct blk_backend), chosen by the spec in the
+ * LUN's lun.meta: "nbd:URI" (blk_nbd.c, through libnbd) or "rbd:POOL/IMAGE" (through librbd).
+ * Each library is optional at build time: a ringsan built without it says so when such a LUN
+ * is opened or created. */
+#ifndef RINGSAN_BLOCK_BLK_BACKEND_H
+#define RINGSAN_BLOCK_BLK_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target/block/blk.h"
+
+struct blk_backend_info {
+	uint64_t size;	 /* bytes the storage holds */
+	bool read_only;	 /* the storage refuses writes */
+	bool can_flush;	 /* it has a cache to flush (else writes are durable when done) */
+	bool can_fua;	 /* it takes FUA writes (else a FUA write is a write and a flush) */
+	bool can_zero;	 /* it writes zeroes without data (UNMAP); else zeroes are written */
+	char detail[96]; /* for logs: what else it said */
+};
+
+/* How LUNs on Ceph RBD reach the cluster ([server] ceph_conf, ceph_user, ceph_keyring). */
+struct blk_ceph_env {
+	char conf[4096];
+	char user[256];
+	char keyring[4096];
+};
+/* Set by the daemon at start and reload, and by the CLI before it touches an RBD image. */
+void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring);
+void blk_backend_get_ceph(struct blk_ceph_env *out);
+
+/* Connects to the storage of spec for LUN lun (named in messages; NULL: a LUN to be made), which
+ * serves size bytes of it (0: all of it; *info says how much that is). Blocks until connected, at
+ * most a few seconds. 0, or -errno with err saying what to do: -ENOTSUP when this build lacks the
+ * library, -EFBIG when the storage is smaller than size. */
+int blk_backend_open(const char *spec, const char *lun, uint64_t size, struct blk_backend **out,
+		     struct blk_backend_info *info, char *err, size_t errlen);
+/* For the CLI (create, resize): makes sure the storage of spec holds at least size bytes (0:
+ * any), then reports on it. NBD: the export must be that big. RBD: a missing image is created
+ * when create is set (size given), a smaller one grown. */
+int blk_backend_prepare(const char *spec, uint64_t size, bool create, struct blk_backend_info *info,
+			char *err, size_t errlen);
+/* Ends the connection (after the caller's last flush); NULL is fine. Nothing may be in flight. */
+void blk_backend_close(struct blk_backend *be);
+/* Which backends this build has, e.g. "nbd", "nbd rbd" or "" (for `ringsan version`). */
+const char *blk_backend_kinds(void);
+
+#endif
