@@ -124,6 +124,7 @@ static int cluster_start(struct server *srv, const struct config *cfg, const str
 			return -1;
 		}
 		luns_init(&srv->shared);
+		srv->shared.nshards = srv->luns.nshards; /* each LUN counts per worker */
 		srv->has_shared = true;
 		snprintf(srv->shared.fixed_dir, sizeof(srv->shared.fixed_dir), "%s", shared);
 		srv->shared.exclusive = true;

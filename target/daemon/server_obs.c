@@ -43,19 +43,27 @@ static void lun_total(const struct lun_entry *e, struct obs_io *out)
 		stats_io_read(&e->shards[i], out);
 }
 
-void server_sample(struct server *s)
+static void sample_table(struct lun_table *t, uint64_t now)
 {
-	uint64_t now = clock_mono_ms();
 	struct obs_io total;
 
-	pthread_mutex_lock(&s->luns.lock);
-	for (struct lun_entry *e = s->luns.head; e; e = e->next) {
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e; e = e->next) {
 		if (!e->window)
 			continue;
 		lun_total(e, &total);
 		stats_window_sample(e->window, now, &total);
 	}
-	pthread_mutex_unlock(&s->luns.lock);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void server_sample(struct server *s)
+{
+	uint64_t now = clock_mono_ms();
+
+	sample_table(&s->luns, now);
+	if (s->has_shared)
+		sample_table(&s->shared, now);
 }
 
 static int snapshot_sessions(struct server *s, struct obs_target *t)
@@ -91,23 +99,24 @@ static const char *lun_kind(const struct lun_entry *e)
 	return e->as_base ? "image" : "file";
 }
 
-static int snapshot_luns(struct server *s, struct obs_target *t)
+static unsigned count_table(struct lun_table *t)
 {
-	uint64_t now = clock_mono_ms();
 	unsigned n = 0;
-
-	pthread_mutex_lock(&s->luns.lock);
-	for (struct lun_entry *e = s->luns.head; e; e = e->next)
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e; e = e->next)
 		n++;
-	t->luns = calloc(n ? n : 1, sizeof(*t->luns));
-	if (!t->luns) {
-		pthread_mutex_unlock(&s->luns.lock);
-		return -ENOMEM;
-	}
-	for (struct lun_entry *e = s->luns.head; e; e = e->next) {
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+/* Appends t's LUNs to out, at most cap in all. */
+static void snapshot_table(struct lun_table *t, struct obs_target *out, unsigned cap, uint64_t now)
+{
+	pthread_mutex_lock(&t->lock);
+	for (struct lun_entry *e = t->head; e && out->nluns < cap; e = e->next) {
 		if (e->removed)
 			continue;
-		struct obs_lun *l = &t->luns[t->nluns++];
+		struct obs_lun *l = &out->luns[out->nluns++];
 		snprintf(l->name, sizeof(l->name), "%s", e->lf.name);
 		l->kind = lun_kind(e);
 		l->read_only = e->read_only;
@@ -117,7 +126,22 @@ static int snapshot_luns(struct server *s, struct obs_target *t)
 		if (e->window)
 			stats_window_get(e->window, now, &l->total, &l->window, &l->window_ms);
 	}
-	pthread_mutex_unlock(&s->luns.lock);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* The data dir's LUNs, then a cluster's shared dir's. */
+static int snapshot_luns(struct server *s, struct obs_target *t)
+{
+	uint64_t now = clock_mono_ms();
+	/* A LUN added between the count and the copy waits for the next snapshot. */
+	unsigned n = count_table(&s->luns) + (s->has_shared ? count_table(&s->shared) : 0);
+
+	t->luns = calloc(n ? n : 1, sizeof(*t->luns));
+	if (!t->luns)
+		return -ENOMEM;
+	snapshot_table(&s->luns, t, n, now);
+	if (s->has_shared)
+		snapshot_table(&s->shared, t, n, now);
 	/* Sessions per LUN, from the session list already taken. */
 	for (unsigned i = 0; i < t->nluns; i++)
 		for (unsigned k = 0; k < t->nsessions; k++)

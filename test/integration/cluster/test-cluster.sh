@@ -82,6 +82,12 @@ check "iscsi-test-cu SCSI.Write16 via b on sh (c)" cu "$(u 127.0.0.3 sh)" SCSI.W
 # The shared LUN: written through a (served by c), c killed, read through b (served by a).
 check "write sh through a" qemu-io -f raw -c "write -P 0x5a 0 1M" "$(u 127.0.0.2 sh)"
 check "a sent sh to c" grep -q "login to $(tgt sh) redirected to 127.0.0.4:$P,1" "$WORK/a.log"
+check "ringsan status on c lists the shared LUN sh with what was written to it" bash -c \
+	"'$RINGSAN' -c '$CFG' --data-dir '$WORK/c' status --json | python3 -c '
+import json, sys
+l = [l for l in json.load(sys.stdin)[\"luns\"] if l[\"name\"] == \"sh\"]
+print(\"    sh on c: %s\" % (l[0] if l else \"not listed\"))
+sys.exit(0 if l and l[0][\"bytes_written_total\"] >= 1 << 20 else 1)'"
 t0=$(date +%s.%N)
 kill -9 "${NODE_PID[c]}"
 wait "${NODE_PID[c]}" 2>/dev/null
