@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test-conformance-nbd.sh's suites with every LUN under test on an RBD image of its own, in a
-# single-node Ceph cluster started for the run (../ceph.sh, about 25-30 s).
+# test-conformance-nbd.sh's suites (by default those that reach the backend, below) with every
+# LUN under test on an RBD image of its own, in a single-node Ceph cluster started for the run
+# (../ceph.sh, about 25-30 s).
 : "${RINGSAN:?RINGSAN must point at the ringsan binary}"
 for t in ceph-mon ceph-mgr ceph-osd ceph iscsi-test-cu qemu-io; do
 	command -v "$t" >/dev/null 2>&1 || {
@@ -13,4 +14,13 @@ done
 	exit 77
 }
 export CONFORMANCE_BACKEND=rbd
+# One OSD on a file makes the whole set take 5-6 minutes (268 tests, 0 failed when run by hand:
+# RINGSAN_CONFORMANCE_ALL=1). By default the suites whose commands reach the backend: the SPC,
+# reservation and iSCSI suites answer the same from any LUN and run against file LUNs elsewhere.
+if [ "${RINGSAN_CONFORMANCE_ALL:-0}" != 1 ] && [ -z "${SUITES:-}" ]; then
+	export SUITES="SCSI.Read10 SCSI.Read16 SCSI.Write10 SCSI.Write16 SCSI.WriteVerify16
+		SCSI.Verify16 SCSI.CompareAndWrite SCSI.OrWrite SCSI.WriteSame16 SCSI.Unmap
+		SCSI.GetLBAStatus SCSI.ExtendedCopy SCSI.Prefetch16"
+	SUITES=$(echo $SUITES)
+fi
 exec bash "$(dirname "$0")/test-conformance-nbd.sh"
