@@ -24,16 +24,16 @@ void menu_buf_free(struct menu_buf *b)
 
 static void out(struct menu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void out(struct menu_buf *b, const char *fmt, ...)
+void menu_buf_vprintf(struct menu_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
 	if (b->err)
 		return;
 	for (;;) {
 		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-		va_end(ap);
+		va_list again;
+		va_copy(again, ap);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, again);
+		va_end(again);
 		if (n < 0) {
 			b->err = true;
 			return;
@@ -53,6 +53,14 @@ static void out(struct menu_buf *b, const char *fmt, ...)
 		b->p = p;
 		b->cap = cap;
 	}
+}
+
+static void out(struct menu_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	menu_buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 /* LUN, fleet and image names follow the rules the CLI and the config enforce (common/name.h): a

@@ -35,6 +35,7 @@
 #ifndef RINGSAN_BOOTSVC_MENU_H
 #define RINGSAN_BOOTSVC_MENU_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,8 @@ struct menu_buf {
 };
 
 void menu_buf_free(struct menu_buf *b);
+/* Appends vprintf's output, growing the buffer; sets err when it cannot. */
+void menu_buf_vprintf(struct menu_buf *b, const char *fmt, va_list ap);
 
 int menu_render_boot(const struct menu_model *m, struct menu_buf *out);
 int menu_render_vars(const struct menu_model *m, struct menu_buf *out);

@@ -47,32 +47,9 @@ const char *timeline_state_name(enum tl_state s)
 void timeline_printf(struct menu_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	if (b->err)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap - b->len <= (size_t)n)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->err = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
+	va_start(ap, fmt);
+	menu_buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void timeline_json_string(struct menu_buf *b, const char *s)

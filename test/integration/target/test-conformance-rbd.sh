@@ -17,10 +17,5 @@ export CONFORMANCE_BACKEND=rbd
 # One OSD on a file makes the whole set take 5-6 minutes (268 tests, 0 failed when run by hand:
 # RINGSAN_CONFORMANCE_ALL=1). By default the suites whose commands reach the backend: the SPC,
 # reservation and iSCSI suites answer the same from any LUN and run against file LUNs elsewhere.
-if [ "${RINGSAN_CONFORMANCE_ALL:-0}" != 1 ] && [ -z "${SUITES:-}" ]; then
-	export SUITES="SCSI.Read10 SCSI.Read16 SCSI.Write10 SCSI.Write16 SCSI.WriteVerify16
-		SCSI.Verify16 SCSI.CompareAndWrite SCSI.OrWrite SCSI.WriteSame16 SCSI.Unmap
-		SCSI.GetLBAStatus SCSI.ExtendedCopy SCSI.Prefetch16"
-	SUITES=$(echo $SUITES)
-fi
+export CONFORMANCE_SUITES=backend
 exec bash "$(dirname "$0")/test-conformance-nbd.sh"
