@@ -5,8 +5,8 @@
 #   - a login through a node that does not serve the LUN is redirected (01/01) to the one that
 #     does: a LUN on node b's own storage ([lun] node = b), a shared LUN (shared_dir) placed by
 #     its [lun] node order, and one placed by the hash (the same node from every portal);
-#   - node c killed: its shared LUN is served by the next node at the next login, with the data
-#     written before; only one node holds the shared LUN's file lock at a time;
+#   - node c killed: its shared LUNs (one on a file, one on an NBD export) are served by the next
+#     node at the next login, with the data written before; only one node holds the shared LUN's file lock at a time;
 #   - two nodes whose configs send a LUN to each other: the loop is logged and refused;
 #   - broken [cluster] configs: one clear line, nothing started.
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +20,19 @@ mkdir -p "$WORK/a" "$WORK/b" "$WORK/c" "$SH"
 "$RINGSAN" --data-dir "$WORK/b" lun create only-b --size 64M >/dev/null || exit 1
 "$RINGSAN" --data-dir "$SH" lun create sh --size 64M >/dev/null || exit 1
 "$RINGSAN" --data-dir "$SH" lun create hashed --size 16M >/dev/null || exit 1
+# A LUN on an NBD export (nbdkit memory, a Unix socket every node reaches), in the shared dir: any
+# node can serve it, and after its node dies the next one does, with the data on the export.
+NBD=0
+if command -v nbdkit >/dev/null && "$RINGSAN" version 2>/dev/null | grep -q '^backends:.* nbd'; then
+	nbdkit -f -U "$WORK/nsh.sock" memory 64M >>"$WORK/nbdkit.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 10 test -S "$WORK/nsh.sock" &&
+		"$RINGSAN" --data-dir "$SH" lun create nsh \
+			--backend "nbd+unix:///?socket=$WORK/nsh.sock" >/dev/null && NBD=1
+	[ "$NBD" = 1 ] || { echo "nbdkit did not start:"; cat "$WORK/nbdkit.log"; exit 1; }
+else
+	echo "SKIP the NBD LUN checks: nbdkit missing or ringsan built without NBD"
+fi
 cat >"$CFG" <<INI
 [server]
 nop_interval = 0
@@ -34,6 +47,9 @@ health_timeout = 3
 node = b
 
 [lun sh]
+node = c, a, b
+
+[lun nsh]
 node = c, a, b
 INI
 
@@ -81,6 +97,8 @@ check "iscsi-test-cu SCSI.Write16 via b on sh (c)" cu "$(u 127.0.0.3 sh)" SCSI.W
 
 # The shared LUN: written through a (served by c), c killed, read through b (served by a).
 check "write sh through a" qemu-io -f raw -c "write -P 0x5a 0 1M" "$(u 127.0.0.2 sh)"
+[ "$NBD" = 0 ] || check "write the NBD LUN nsh through a (served by c)" \
+	qemu-io -f raw -c "write -P 0x6b 0 1M" "$(u 127.0.0.2 nsh)"
 check "a sent sh to c" grep -q "login to $(tgt sh) redirected to 127.0.0.4:$P,1" "$WORK/a.log"
 check "ringsan status on c lists the shared LUN sh with what was written to it" bash -c \
 	"'$RINGSAN' -c '$CFG' --data-dir '$WORK/c' status --json | python3 -c '
@@ -97,6 +115,11 @@ check "b sees c down" wait_for 15 grep -q "node c .* is down" "$WORK/b.log"
 check "read sh through b after c died (the data c wrote)" \
 	qemu-io -f raw -c "read -P 0x5a 0 1M" "$(u 127.0.0.3 sh)"
 check "b sent sh to a" grep -q "login to $(tgt sh) redirected to 127.0.0.2:$P,1" "$WORK/b.log"
+if [ "$NBD" = 1 ]; then
+	check "read the NBD LUN nsh through b after c died (the data c wrote, on the export)" \
+		qemu-io -f raw -c "read -P 0x6b 0 1M" "$(u 127.0.0.3 nsh)"
+	check "b sent nsh to a" grep -q "login to $(tgt nsh) redirected to 127.0.0.2:$P,1" "$WORK/b.log"
+fi
 check "discovery via b now lists sh at a" sh -c "iscsi-ls iscsi://127.0.0.3:$P | grep -q 'Target:$(tgt sh) Portal:127.0.0.2:$P,1'"
 
 # Only one node serves a shared LUN at a time: while a session of a holds sh, b's own attempt
