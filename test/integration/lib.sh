@@ -17,10 +17,20 @@ WORK=$(mktemp -d "${RINGSAN_TEST_TMPDIR:-/tmp}/ringsan-test.XXXXXX")
 DATA=$WORK/data
 IQN_BASE=iqn.2026-11.org.ringsan
 
+# ours PID: PID is still a child of this shell. A child a test already waited for is gone, and its
+# number may since belong to someone else's process, which must not be signalled.
+ours() {
+	local stat ppid
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	read -r _ ppid _ <<<"$stat"
+	[ "$ppid" = "$$" ]
+}
+
 cleanup() {
 	local pid
 	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
+		ours "$pid" && kill "$pid" 2>/dev/null
 	done
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
