@@ -6,7 +6,6 @@ lun-LUN.ipxe over HTTP from that address. Prints the address it got.
 
   machineclient.py boot DHCP_PORT TFTP_PORT HTTP_PORT MAC LUN EXPECTED_FIRMWARE
   machineclient.py menu HTTP_PORT SOURCE MAC LUN      (only the two HTTP requests)
-  machineclient.py ctl SOCKET REQUEST                  (one raw request to a control socket)
 """
 import os
 import socket
@@ -56,28 +55,11 @@ def boot(args):
     print(addr)
 
 
-def ctl(args):
-    path, request = args
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall(request.encode().decode("unicode_escape").encode("latin-1"))
-    out = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        out += b
-    sys.stdout.write(out.decode(errors="replace"))
-
-
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "boot":
         boot(sys.argv[2:])
     elif cmd == "menu":
         menu(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
-    elif cmd == "ctl":
-        ctl(sys.argv[2:])
     else:
         bc.fail("unknown command " + cmd)

@@ -17,6 +17,7 @@ ARTIFACTS=${2:?usage: test-machines.sh RINGSAN_BOOT ARTIFACT_DIR [--page]}
 PAGE=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 MC="$HERE/machineclient.py"
+CTL="python3 $HERE/../target/obsctl.py" # a control-socket client, shared with the target's tests
 need iscsi-inq python3 curl
 [ -z "$PAGE" ] || need chromium
 getent group nogroup >/dev/null || { echo "SKIPPED: no group nogroup (the service user's group)"; exit 77; }
@@ -161,12 +162,11 @@ check "metrics listener: only /metrics" test "$(http_code "http://127.0.0.1:$MET
 # --- bad input on the control socket and the admin listener
 SOCK=$DATA/.boot.sock
 check "control socket: an unknown request gets an error" bash -c \
-	"python3 '$MC' ctl '$SOCK' 'bogus\\n' | grep -q '^error: unknown request'"
-LONG=$(head -c 300 /dev/zero | tr '\0' x)
+	"$CTL ask '$SOCK' bogus | grep -q '^error: unknown request'"
 check "control socket: a request longer than 255 bytes gets an error" bash -c \
-	"python3 '$MC' ctl '$SOCK' '$LONG' | grep -q '^error: request longer'"
+	"$CTL raw '$SOCK' \"b'x' * 300\" | grep -q '^error: request longer'"
 check "control socket: machines answers after the bad requests" bash -c \
-	"python3 '$MC' ctl '$SOCK' 'machines\\n' | grep -q '^$GOOD'"
+	"$CTL ask '$SOCK' machines | grep -q '^$GOOD'"
 lun_in_status() {
 	curl -sf "http://127.0.0.1:$ADMIN/api/target-status" | python3 -c '
 import json, sys
