@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lunid.h"
 #include "common/wire.h"
 #include "target/scsi/scsi_int.h"
 
@@ -192,8 +193,11 @@ void scsi_lu_ua_clear(struct scsi_lu *lu, struct scsi_nexus *nx, uint32_t ua)
 	pthread_mutex_unlock(&lu->lock);
 }
 
-/* The LU's NAA designator (SPC-5 7.7.6): locally assigned (type 3), the UUID's top 60 bits. */
+/* The LU's NAA designator (SPC-5 7.7.6), as lunid.h derives it from the LUN's UUID. */
 void scsi_lu_naa(const struct scsi_lu *lu, uint8_t naa[8])
 {
-	put_be64(naa, 3ull << 60 | get_be64(lu->cfg.uuid) >> 4);
+	struct lun_identity id;
+
+	lunid_derive(lu->cfg.uuid, &id);
+	memcpy(naa, id.naa, sizeof(id.naa));
 }
