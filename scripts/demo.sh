@@ -7,21 +7,22 @@
 # Run it again any time: it keeps the LUN and restarts the daemons.
 #
 # usage: bash scripts/demo.sh [--no-vm] [--uefi] [--ci] [--iscsi-port N] [--http-port N]
-#                             [--tftp-port N]
+#                             [--tftp-port N] [--admin-port N]
 #        bash scripts/demo.sh stop
 #   --no-vm    start the daemons only
 #   --uefi     the VM boots with OVMF (UEFI) instead of SeaBIOS
 #   --ci       no terminal: the VM's console goes to demo/vm-console.log and the VM is stopped
 #              once the demo disk's banner shows (exit 1 if it does not within 300 s)
 # Environment: DEMO_DIR (default ./demo), DEMO_ISCSI_PORT (3260), DEMO_HTTP_PORT (8080),
-# DEMO_TFTP_PORT (6969), DEMO_VM_TIMEOUT (300), RINGSAN_VM_CACHE (where the demo disk is kept,
-# default build/vm-cache).
+# DEMO_TFTP_PORT (6969), DEMO_ADMIN_PORT (8081: ringsan-boot's status page), DEMO_VM_TIMEOUT
+# (300), RINGSAN_VM_CACHE (where the demo disk is kept, default build/vm-cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO=${DEMO_DIR:-$PWD/demo}
 ISCSI_PORT=${DEMO_ISCSI_PORT:-3260}
 HTTP_PORT=${DEMO_HTTP_PORT:-8080}
 TFTP_PORT=${DEMO_TFTP_PORT:-6969}
+ADMIN_PORT=${DEMO_ADMIN_PORT:-8081}
 VM_TIMEOUT=${DEMO_VM_TIMEOUT:-300}
 R=build/dev/target/cli/ringsan
 B=build/dev/bootsvc/daemon/ringsan-boot
@@ -34,7 +35,7 @@ BANNER="booted from iSCSI LUN demo"
 export RINGSAN_VM_CACHE
 
 usage() {
-	sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '9,19p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -77,12 +78,13 @@ while (($#)); do
 	--no-vm) NO_VM=1 ;;
 	--uefi) UEFI=1 ;;
 	--ci) CI=1 ;;
-	--iscsi-port | --http-port | --tftp-port)
+	--iscsi-port | --http-port | --tftp-port | --admin-port)
 		[[ ${2:-} =~ ^[0-9]+$ ]] || usage
 		case $1 in
 		--iscsi-port) ISCSI_PORT=$2 ;;
 		--http-port) HTTP_PORT=$2 ;;
 		--tftp-port) TFTP_PORT=$2 ;;
+		--admin-port) ADMIN_PORT=$2 ;;
 		esac
 		shift
 		;;
@@ -118,6 +120,8 @@ write_config() {
 		[server]
 		data_dir = $DEMO/data
 		listen = 127.0.0.1:$ISCSI_PORT
+		# ringsan-boot (user nobody) reads the logins for its status page here.
+		control_group = nogroup
 
 		[boot]
 		# TFTP and HTTP only: the demo's VM gets its DHCP from QEMU (scripts/vm-boot.sh).
@@ -125,6 +129,8 @@ write_config() {
 		# QEMU's user network forwards this address to 127.0.0.1 (scripts/vm-boot.sh).
 		server_ip = $SERVER
 		http_listen = 127.0.0.1:$HTTP_PORT
+		# The status page: machines and their boot steps, LUNs, recent failures.
+		admin_listen = 127.0.0.1:$ADMIN_PORT
 		menu_timeout = 10
 		${user:+user = $user}
 
@@ -250,6 +256,7 @@ main() {
 	check_port tcp "$ISCSI_PORT" --iscsi-port "the iSCSI target (ringsan serve)"
 	check_port tcp "$HTTP_PORT" --http-port "the boot service's HTTP (ringsan-boot)"
 	check_port udp "$TFTP_PORT" --tftp-port "the boot service's TFTP (ringsan-boot)"
+	check_port tcp "$ADMIN_PORT" --admin-port "the boot service's status page (ringsan-boot)"
 	write_config
 	IQN=iqn.2026-11.org.ringsan:demo
 	ringsan() { "$R" -c "$DEMO/ringsan.ini" "$@"; }
@@ -282,6 +289,8 @@ main() {
 	cat <<-EOF
 
 		Both daemons run on loopback (config, logs and PIDs in $DEMO/). Try:
+		  open http://127.0.0.1:$ADMIN_PORT/ in a browser   # each machine's boot steps, the LUNs
+		  $R -c $DEMO/ringsan.ini status                 # sessions, I/O rates, latency
 		  bash scripts/vm-boot.sh demo$HTTP_FLAG      # boot LUN demo in a VM (--uefi: with OVMF)
 		  $R -c $DEMO/ringsan.ini lun create vm1 --size 20G   # served at once, in the menu too
 		  qemu-img info iscsi://127.0.0.1:$ISCSI_PORT/$IQN/0

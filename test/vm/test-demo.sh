@@ -28,6 +28,7 @@ requirements() {
 # demo ARGS...: scripts/demo.sh with this test's directory and ports, no terminal, bounded.
 demo() {
 	DEMO_DIR=$DEMO DEMO_ISCSI_PORT=$ISCSI_PORT DEMO_HTTP_PORT=$HTTP_PORT DEMO_TFTP_PORT=$TFTP_PORT \
+		DEMO_ADMIN_PORT=$ADMIN_PORT \
 		DEMO_VM_TIMEOUT=${RINGSAN_VM_TIMEOUT:-300} timeout -k 10 900 bash "$DEMO_SH" "$@" </dev/null
 }
 
@@ -50,6 +51,21 @@ console_has() { sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$DEMO/vm-console.log" | grep 
 pids_of_demo() {
 	pgrep -af -- "$DEMO|127\.0\.0\.1:($ISCSI_PORT|$HTTP_PORT)([^0-9]|$)|port $TFTP_PORT([^0-9]|$)" |
 		grep -v pgrep || true
+}
+
+# status_page_shows_vm: ringsan-boot's /api/machines (the data of the demo's status page) has the
+# VM's MAC, its boot reached the OS's own login, and the page itself is served.
+status_page_shows_vm() {
+	curl -fsS -m 5 "http://127.0.0.1:$ADMIN_PORT/" | grep -qi '<html' || return 1
+	curl -fsS -m 5 "http://127.0.0.1:$ADMIN_PORT/api/machines" | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["machines"]:
+    if m["id"] == "52:54:00:de:30:01":
+        steps = [s["step"] for s in m["steps"]]
+        print("     %s (%s): %s" % (m["id"], m["state"], " ".join(steps)))
+        sys.exit(0 if "os-login" in steps else 1)
+print("     the VM is not among the machines")
+sys.exit(1)'
 }
 
 nothing_left() {
@@ -115,6 +131,7 @@ main() {
 	ISCSI_PORT=$(free_tcp_port 127.0.0.1)
 	HTTP_PORT=$(free_tcp_port 127.0.0.1)
 	TFTP_PORT=$(free_udp_port)
+	ADMIN_PORT=$(free_tcp_port 127.0.0.1)
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 
@@ -127,6 +144,8 @@ main() {
 	check "ringsan-boot served the menu to the VM's MAC" \
 		grep -q "menu.ipxe.*52-54-00-de-30-01" "$DEMO/ringsan-boot.log"
 	check "the daemons keep running after the VM (ports $ISCSI_PORT, $HTTP_PORT)" listening
+	check "the status page (port $ADMIN_PORT) shows the VM's boot, up, with the OS's own login" \
+		status_page_shows_vm
 	check "a second run (--uefi): restarts the daemons, boots the same LUN to the banner" \
 		run_demo second --ci --uefi
 	check "the second run left LUN demo as it was (no second write)" \
