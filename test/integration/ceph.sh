@@ -8,7 +8,9 @@
 #   ceph_stop           stops the daemons (SIGTERM by PID, then waits).
 #   ceph_cmd ARGS...    `ceph` against this cluster.
 # Nothing listens on anything but 127.0.0.1 (one free port for the monitor, msgr v2; the other
-# daemons bind ports of their own choosing on 127.0.0.1).
+# daemons bind ports of their own choosing on 127.0.0.1). The OSD does not tell the monitor it
+# is stopping (osd_fast_shutdown_notify_mon = false): at SIGTERM it would wait up to
+# osd_mon_shutdown_timeout (5 s) for an answer from a monitor that is stopped at the same time.
 
 CEPH_PIDS=()
 
@@ -79,6 +81,7 @@ bluestore_cache_autotune = false
 bluestore_cache_size = 134217728
 osd_op_num_shards = 2
 osd_op_num_threads_per_shard = 1
+osd_fast_shutdown_notify_mon = false
 EOF
 	{
 		ceph-authtool --create-keyring "$dir/mon.keyring" --gen-key -n mon. \
