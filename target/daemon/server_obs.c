@@ -94,6 +94,8 @@ static int snapshot_sessions(struct server *s, struct obs_target *t)
 
 static const char *lun_kind(const struct lun_entry *e)
 {
+	if (lunfile_is_backend(&e->lf))
+		return strncmp(e->lf.backend, "rbd:", 4) == 0 ? "rbd" : "nbd";
 	if (lunfile_is_overlay(&e->lf))
 		return "overlay";
 	return e->as_base ? "image" : "file";
@@ -121,7 +123,10 @@ static void snapshot_table(struct lun_table *t, struct obs_target *out, unsigned
 		l->kind = lun_kind(e);
 		l->read_only = e->read_only;
 		l->size_bytes = e->dev.size;
-		l->used_bytes = lunfile_allocated_bytes(&e->lf);
+		/* What a LUN on NBD or RBD holds is the storage's to tell, not its placeholder
+		 * file. */
+		l->used_bytes =
+		    lunfile_is_backend(&e->lf) ? OBS_USED_UNKNOWN : lunfile_allocated_bytes(&e->lf);
 		lun_total(e, &l->total);
 		if (e->window)
 			stats_window_get(e->window, now, &l->total, &l->window, &l->window_ms);

@@ -90,11 +90,13 @@ static void json_lun(struct obs_buf *b, const struct obs_lun *l)
 	obs_histo_add(&rw, &w->lat[OBS_OP_WRITE]);
 	obs_buf_add(b, "{\"name\":", 8);
 	obs_buf_json_string(b, l->name);
-	obs_buf_printf(b,
-		       ",\"size_bytes\":%" PRIu64 ",\"used_bytes\":%" PRIu64
-		       ",\"kind\":\"%s\",\"read_only\":%s,\"sessions\":%u",
-		       l->size_bytes, l->used_bytes, l->kind, l->read_only ? "true" : "false",
-		       l->sessions);
+	obs_buf_printf(b, ",\"size_bytes\":%" PRIu64 ",\"used_bytes\":", l->size_bytes);
+	if (l->used_bytes == OBS_USED_UNKNOWN)
+		obs_buf_add(b, "null", 4);
+	else
+		obs_buf_printf(b, "%" PRIu64, l->used_bytes);
+	obs_buf_printf(b, ",\"kind\":\"%s\",\"read_only\":%s,\"sessions\":%u", l->kind,
+		       l->read_only ? "true" : "false", l->sessions);
 	obs_buf_printf(b,
 		       ",\"read_iops\":%.1f,\"write_iops\":%.1f,\"read_bytes_per_s\":%.0f,"
 		       "\"write_bytes_per_s\":%.0f,\"window_s\":%.1f",
@@ -219,7 +221,8 @@ static void lun_metrics(struct obs_buf *b, const struct obs_target *t)
 	     "Commands answered with a status other than GOOD."},
 	    {"ringsan_lun_sessions", "gauge", "Sessions logged in to the LUN."},
 	    {"ringsan_lun_size_bytes", "gauge", "The LUN's size."},
-	    {"ringsan_lun_used_bytes", "gauge", "Bytes the LUN's files hold on disk (thin usage)."},
+	    {"ringsan_lun_used_bytes", "gauge",
+	     "Bytes the LUN's files hold on disk (thin usage); absent for NBD and RBD LUNs."},
 	};
 	for (unsigned f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
 		family(b, fam[f].name, fam[f].type, fam[f].help);
@@ -228,7 +231,8 @@ static void lun_metrics(struct obs_buf *b, const struct obs_target *t)
 			uint64_t v[] = {l->total.bytes_read, l->total.bytes_written,
 					l->total.errors,     l->sessions,
 					l->size_bytes,	     l->used_bytes};
-			lun_value(b, fam[f].name, l->name, v[f]);
+			if (v[f] != OBS_USED_UNKNOWN)
+				lun_value(b, fam[f].name, l->name, v[f]);
 		}
 	}
 	lun_histograms(b, t);
@@ -292,7 +296,10 @@ static void text_luns(const struct obs_target *t, struct obs_buf *b)
 
 		obs_histo_add(&rw, &w->lat[OBS_OP_WRITE]);
 		size_format(l->size_bytes, size);
-		size_format(l->used_bytes, used);
+		if (l->used_bytes == OBS_USED_UNKNOWN)
+			snprintf(used, sizeof(used), "-");
+		else
+			size_format(l->used_bytes, used);
 		size_format((uint64_t)per_s(w->bytes_read, l->window_ms), rb);
 		size_format((uint64_t)per_s(w->bytes_written, l->window_ms), wb);
 		obs_buf_printf(b,

@@ -45,11 +45,14 @@ struct obs_session {
 	struct obs_io io;
 };
 
+#define OBS_USED_UNKNOWN UINT64_MAX
+
 struct obs_lun {
 	char name[65];
-	const char *kind; /* "file", "overlay", "image" (the base of overlays) */
+	const char *kind; /* "file", "overlay", "image" (the base of overlays), "nbd", "rbd" */
 	bool read_only;
-	uint64_t size_bytes, used_bytes;
+	uint64_t size_bytes;
+	uint64_t used_bytes; /* OBS_USED_UNKNOWN for a LUN whose data is on other storage */
 	unsigned sessions;
 	struct obs_io total;  /* since the target started */
 	struct obs_io window; /* over the last window_ms */

@@ -9,7 +9,7 @@
 #include "test/unit/check.h"
 
 static struct obs_session sessions[2];
-static struct obs_lun luns[2];
+static struct obs_lun luns[3];
 
 static struct obs_target snapshot(void)
 {
@@ -56,6 +56,10 @@ static struct obs_target snapshot(void)
 	l->window_ms = 10000;
 	snprintf(luns[1].name, sizeof(luns[1].name), "idle");
 	luns[1].kind = "overlay";
+	snprintf(luns[2].name, sizeof(luns[2].name), "ceph");
+	luns[2].kind = "rbd";
+	luns[2].size_bytes = 1 << 30;
+	luns[2].used_bytes = OBS_USED_UNKNOWN;
 	return (struct obs_target){
 	    .version = "9.9",
 	    .pid = 42,
@@ -65,7 +69,7 @@ static struct obs_target snapshot(void)
 	    .sessions = sessions,
 	    .nsessions = 2,
 	    .luns = luns,
-	    .nluns = 2,
+	    .nluns = 3,
 	    .logins = {5, 1},
 	    .login_failures = {[OBS_FAIL_CHAP_SECRET] = 2},
 	    .admission = {[OBS_ADMIT_PER_ADDRESS] = 9},
@@ -101,6 +105,8 @@ static void test_status_json(void)
 	const char *idle = strstr(b.p, "{\"name\":\"idle\",");
 	CHECK(idle != NULL); /* cut short before its "sessions": not found */
 	CHECK_EQ(obs_status_lun_sessions(b.p, (size_t)(idle - b.p) + 20, "idle"), -1);
+	CHECK(strstr(b.p, "{\"name\":\"ceph\",\"size_bytes\":1073741824,\"used_bytes\":null,"
+			  "\"kind\":\"rbd\"") != NULL);
 	CHECK(b.p[b.len - 1] == '\n');
 	for (size_t i = 0; i + 1 < b.len; i++) /* the only raw control bytes are newlines */
 		CHECK((unsigned char)b.p[i] >= 0x20 || b.p[i] == '\n');
@@ -114,9 +120,10 @@ static void test_text(void)
 
 	obs_buf_init(&b);
 	obs_render_status_text(&t, &b);
-	CHECK(strstr(b.p, "ringsan 9.9, pid 42, up 1h01m: 2 LUNs, 2 sessions") != NULL);
+	CHECK(strstr(b.p, "ringsan 9.9, pid 42, up 1h01m: 3 LUNs, 2 sessions") != NULL);
 	CHECK(strstr(b.p, "(discovery)") != NULL);
 	CHECK(strstr(b.p, "disk") != NULL && strstr(b.p, "1 GiB") != NULL);
+	CHECK(strstr(b.p, "ceph") != NULL && strstr(b.p, " - rbd") != NULL);
 	obs_buf_fini(&b);
 }
 
@@ -147,6 +154,8 @@ static void test_metrics(void)
 	CHECK_EQ(metric(b.p, "ringsan_lun_read_bytes_total{lun=\"disk\"}"), 4096000);
 	CHECK_EQ(metric(b.p, "ringsan_lun_written_bytes_total{lun=\"disk\"}"), 2048000);
 	CHECK_EQ(metric(b.p, "ringsan_lun_used_bytes{lun=\"disk\"}"), 1 << 20);
+	CHECK_EQ(metric(b.p, "ringsan_lun_used_bytes{lun=\"ceph\"}"), -1);
+	CHECK_EQ(metric(b.p, "ringsan_lun_size_bytes{lun=\"ceph\"}"), 1 << 30);
 	/* the histogram: cumulative buckets in seconds, +Inf = count, the sum in seconds */
 	const char *h = "ringsan_lun_command_duration_seconds";
 	char key[160];
