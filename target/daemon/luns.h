@@ -123,7 +123,16 @@ bool luns_has(struct lun_table *t, const char *target_iqn);
 /* Whether initiator may see target e (ACL), for SendTargets. */
 bool luns_visible(const struct lun_entry *e, const char *initiator);
 
-/* Internal to luns.c and luns_ovl.c: overlay LUNs and their images. */
+/* Internal to the luns_*.c files. With the table's lock held: a new user of e (a session, a
+ * background job, an EXTENDED COPY), taking the file's lock at the first (luns_open_first):
+ * 0 or a login status; its end (the last flushes and unlocks the file; e may be freed); the
+ * size re-read from the file, a change told to the LU; a served LUN by target IQN. */
+struct lun_entry *luns_find_locked(struct lun_table *t, const char *target_iqn);
+int luns_use_locked(struct lun_entry *e);
+void luns_put_locked(struct lun_table *t, struct lun_entry *e);
+void luns_refresh_size(struct lun_entry *e);
+
+/* Overlay LUNs and their images (luns_ovl.c). */
 struct luns_bases { /* names of the images some overlay refers to */
 	char **names;
 	unsigned count, cap;
