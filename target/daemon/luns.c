@@ -461,6 +461,8 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
  * luns_put. Caller holds t->lock. */
 int luns_use_locked(struct lun_entry *e)
 {
+	if (e->opening) /* its storage is not connected yet */
+		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
 	int ret = e->sessions == 0 ? luns_open_first(e) : 0;
 	if (ret == 0) {
 		e->sessions++;
@@ -470,12 +472,18 @@ int luns_use_locked(struct lun_entry *e)
 	return ret;
 }
 
-int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out)
+int luns_get(struct lun_table *t, const char *target_iqn, struct luns_wait *wait,
+	     struct lun_entry **out)
 {
 	int ret;
 	pthread_mutex_lock(&t->lock);
 	struct lun_entry *e = luns_find_locked(t, target_iqn);
-	ret = e ? luns_use_locked(e) : ISCSI_LOGIN_STATUS_NOT_FOUND;
+	if (!e)
+		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
+	else if (wait && (e->opening || (!e->sessions && lunfile_is_backend(&e->lf))))
+		ret = luns_open_async(e, wait);
+	else
+		ret = luns_use_locked(e);
 	if (ret == 0)
 		*out = e;
 	pthread_mutex_unlock(&t->lock);
@@ -497,7 +505,7 @@ static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const 
 		return NULL;
 	pthread_mutex_lock(&t->lock);
 	for (struct lun_entry *e = t->head; e && !found; e = e->next) {
-		if (!e->sessions || !luns_visible(e, initiator))
+		if (!e->sessions || e->opening || !luns_visible(e, initiator))
 			continue;
 		scsi_lu_naa(e->lu, id);
 		if (memcmp(id, naa, sizeof(id)) == 0 && luns_use_locked(e) == 0) {
