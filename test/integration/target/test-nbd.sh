@@ -134,7 +134,8 @@ check "the log says it reconnected" grep -q "LUN d: reconnected to the NBD expor
 # --- a server that accepts but never answers: logins wait off the worker ----------------------
 # LUN h is made on a real export; then its socket is taken by a listener that accepts and never
 # says a word, so the connect at its first login waits out its 5 s. Three logins come at once
-# (one gives up after 1 s); the only worker serves LUN c meanwhile.
+# (one gives up after 1 s); the only worker serves LUN c meanwhile, and LUN e's test below runs
+# while they wait.
 H_SOCK=$WORK/h.sock
 start_nbdkit "$H_SOCK" memory 64M || exit 1
 check "create LUN h" L lun create h --backend "$(nbd_url "$H_SOCK")"
@@ -159,6 +160,11 @@ PIDS+=("$MUTE_PID")
 wait_for 10 test -S "$H_SOCK" || exit 1
 kill -HUP "$TARGET_PID"
 wait_for 10 grep -q "serving LUN h " "$TARGET_LOG"
+E_SOCK=$WORK/e.sock
+start_nbdkit "$E_SOCK" memory 64M || exit 1
+E_PID=$NBDKIT_PID
+check "create LUN e" L lun create e --backend "$(nbd_url "$E_SOCK")"
+wait_for 10 grep -q "serving LUN e " "$TARGET_LOG"
 for i in 1 2; do
 	timeout 30 qemu-io -f raw -c "read 0 4k" "$(url h)" >"$WORK/h-login$i.out" 2>&1 &
 	eval "H_LOGIN$i=\$!"
@@ -174,32 +180,10 @@ MS=$((($(date +%s%N) - T0) / 1000000))
 echo "    (LUN c: write + read of 1 MiB, login included, in $MS ms while h connects)"
 check "... within a second" test "$MS" -lt 1000
 check_fails "... and h's logins are still waiting" grep -q "login to $IQN_BASE:h failed" "$TARGET_LOG"
-wait "$H_QUITTER"
-wait "$H_LOGIN1"
-H_RC1=$?
-wait "$H_LOGIN2"
-H_RC2=$?
-check "both waiting logins to h end by themselves (no timeout)" test "$H_RC1" -ne 124 -a "$H_RC2" -ne 124
-check "... refused" test "$H_RC1" -ne 0 -a "$H_RC2" -ne 0
-check "... with a login reject, service unavailable (03/01)" \
-	test "$(grep -c "login to $IQN_BASE:h failed (status 03/01)" "$TARGET_LOG")" -ge 2
-check "... after one connect for all of them" \
-	test "$(grep -c "LUN h: connecting to" "$TARGET_LOG")" -eq 1
-check "the log says why: no answer within 5 s" \
-	grep -q "LUN 'h': cannot connect to the NBD export .*no answer within 5 s" "$TARGET_LOG"
-kill "$MUTE_PID"
-wait "$MUTE_PID" 2>/dev/null
-start_nbdkit "$H_SOCK" memory 64M || exit 1
-check "with a server that answers, h logs in and serves a write and a read" \
-	timeout 30 qemu-io -f raw -c "write -P 0x77 0 64k" -c "read -P 0x77 0 64k" "$(url h)"
 
 # --- a server that stops answering: nbd_timeout (2 s here) ------------------------------------
-# One session writes, then (server stopped) writes again, then (server back) writes and reads.
-E_SOCK=$WORK/e.sock
-start_nbdkit "$E_SOCK" memory 64M || exit 1
-E_PID=$NBDKIT_PID
-check "create LUN e" L lun create e --backend "$(nbd_url "$E_SOCK")"
-wait_for 10 grep -q "serving LUN e " "$TARGET_LOG"
+# One session writes, then (server stopped) writes again, then (server back) writes and reads;
+# LUN e connects while h's connect still waits.
 timeout 60 qemu-io -f raw -c "write -P 0x44 0 64k" -c "sleep 1500" -c "write -P 0x55 0 64k" \
 	-c "sleep 1500" -c "write -P 0x66 0 64k" -c "read -P 0x66 0 64k" "$(url e)" \
 	>"$WORK/e-write.out" 2>&1 &
@@ -222,6 +206,27 @@ check "the write waiting for the stopped server failed with an I/O error" \
 check "on the same session, the server answering again, a write and a read succeed" \
 	bash -c "grep -q 'read 65536/65536' '$WORK/e-write.out' && ! grep -q 'Pattern verification failed' '$WORK/e-write.out'"
 check "the log says it reconnected" grep -q "LUN e: reconnected to the NBD export" "$TARGET_LOG"
+
+# --- ... and h's logins, which waited meanwhile ----------------------------------------------
+wait "$H_QUITTER"
+wait "$H_LOGIN1"
+H_RC1=$?
+wait "$H_LOGIN2"
+H_RC2=$?
+check "both waiting logins to h end by themselves (no timeout)" test "$H_RC1" -ne 124 -a "$H_RC2" -ne 124
+check "... refused" test "$H_RC1" -ne 0 -a "$H_RC2" -ne 0
+check "... with a login reject, service unavailable (03/01)" \
+	test "$(grep -c "login to $IQN_BASE:h failed (status 03/01)" "$TARGET_LOG")" -ge 2
+check "... after one connect for all of them" \
+	test "$(grep -c "LUN h: connecting to" "$TARGET_LOG")" -eq 1
+check "the log says why: no answer within 5 s" \
+	grep -q "LUN 'h': cannot connect to the NBD export .*no answer within 5 s" "$TARGET_LOG"
+kill "$MUTE_PID"
+wait "$MUTE_PID" 2>/dev/null
+start_nbdkit "$H_SOCK" memory 64M || exit 1
+check "with a server that answers, h logs in and serves a write and a read" \
+	timeout 30 qemu-io -f raw -c "write -P 0x77 0 64k" -c "read -P 0x77 0 64k" "$(url h)"
+
 check "a clean stop of ringsan" stop_target
 check "no crash, leak or sanitizer report in the target log" no_sanitizer_report "$TARGET_LOG"
 start_target -c "$WORK/ringsan.ini" || exit 1
