@@ -325,7 +325,8 @@ static void test_login_parked_then_done(void)
 	CHECK(!conn_login_resume(p.c)); /* once only */
 	daemon_ends(&p);
 	CHECK_EQ(p.puts, 1);
-	CHECK_STR(phases_str(&p), "login -> full feature -> closing -> flushing -> closed -> freed");
+	CHECK_STR(phases_str(&p),
+		  "login -> full feature -> closing -> flushing -> closed -> freed");
 }
 
 /* Parked, then the storage refused: the login is rejected 03/01 on resume. */
