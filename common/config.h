@@ -84,6 +84,7 @@ struct config_server {
 	uint32_t first_burst_length;	       /* bytes */
 	uint32_t nop_interval;		       /* seconds, 0 = no NOP-In pings */
 	uint32_t nop_timeout;		       /* seconds */
+	uint32_t nbd_timeout; /* seconds a LUN on NBD waits for replies; 0 = ever */
 	char discovery_chap_user[CONFIG_TEXT_MAX];
 	char discovery_chap_secret[CONFIG_TEXT_MAX];
 	/* LUNs on Ceph RBD (lun.meta backend=rbd:POOL/IMAGE): how librados reaches the cluster. */

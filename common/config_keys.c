@@ -77,6 +77,9 @@ const struct config_key config_keys[] = {
      .help = "seconds between NOP-In pings on an idle connection; 0 = off"},
     {SRV(nop_timeout), UINT(1, 3600), .def = "30",
      .help = "seconds to wait for a ping's answer before dropping the connection"},
+    {SRV(nbd_timeout), UINT(0, 3600), .def = "20",
+     .help = "seconds a LUN on NBD waits for its server's reply before its requests fail and "
+	     "the connection is made again; 0 = wait for ever"},
     {SRV(discovery_chap_user), STR(struct config_server, discovery_chap_user, 0, TEXT),
      .help = "CHAP name required for discovery (SendTargets) sessions; empty = none"},
     {SRV(discovery_chap_secret), STR(struct config_server, discovery_chap_secret, 12, TEXT),

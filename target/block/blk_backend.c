@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,18 @@
 #ifdef RINGSAN_HAVE_RBD
 #include "target/block/blk_rbd.h"
 #endif
+
+static _Atomic uint32_t nbd_timeout_ms = 20000;
+
+void blk_backend_set_nbd_timeout(uint32_t ms)
+{
+	atomic_store_explicit(&nbd_timeout_ms, ms, memory_order_relaxed);
+}
+
+uint32_t blk_backend_nbd_timeout(void)
+{
+	return atomic_load_explicit(&nbd_timeout_ms, memory_order_relaxed);
+}
 
 static pthread_mutex_t ceph_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct blk_ceph_env ceph_env = {"/etc/ceph/ceph.conf", "admin", ""};

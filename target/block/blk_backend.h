@@ -30,6 +30,12 @@ struct blk_ceph_env {
 void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring);
 void blk_backend_get_ceph(struct blk_ceph_env *out);
 
+/* [server] nbd_timeout: a LUN on NBD whose server sends no reply for this long while requests
+ * wait fails them (as when the server dies) and connects again at the next request; 0 = wait
+ * for ever. Set at start and reload; read at each check. */
+void blk_backend_set_nbd_timeout(uint32_t ms);
+uint32_t blk_backend_nbd_timeout(void);
+
 /* Connects to the storage of spec for LUN lun (named in messages; NULL: a LUN to be made), which
  * serves size bytes of it (0: all of it; *info says how much that is). Blocks until connected, at
  * most a few seconds. 0, or -errno with err saying what to do: -ENOTSUP when this build lacks the

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/lunfile.h"
+#include "target/block/blk_backend.h"
 
 #define NBD_CONNECT_MS 5000	      /* a connect (or reconnect) gives up after this */
 #define NBD_RETRY_NS   1000000000ull  /* reconnect at most once a second */
@@ -56,6 +58,7 @@ struct blk_nbd {
 	uint64_t inflight;	 /* requests taken, not yet posted */
 	struct blk_io *finished; /* requests whose commands all completed */
 	uint64_t next_dial_ns;
+	uint64_t progress_ns; /* the last reply, or when the connection last had nothing to do */
 	bool down_logged;
 	uint8_t *zeroes;
 };
@@ -218,10 +221,12 @@ static int cmd_done(void *user_data, int *error)
 	struct blk_io *io = user_data;
 	struct nbd_req *r = req_of(io);
 
+	struct blk_nbd *n = nbd_of(io->dev->be);
+
+	n->progress_ns = clock_mono_ns();
 	if (*error && !r->err)
 		r->err = *error;
 	if (--r->pending == 0) {
-		struct blk_nbd *n = nbd_of(io->dev->be);
 		r->next = n->finished;
 		n->finished = io;
 	}
@@ -366,6 +371,8 @@ static void start(struct blk_nbd *n, struct blk_io *io)
 		finish(n, io, -EIO);
 		return;
 	}
+	if (nbd_aio_in_flight(n->h) <= 0) /* the wait for a reply starts now */
+		n->progress_ns = clock_mono_ns();
 	if (seek && !n->can_status) {
 		finish(n, io, seek_all_data(n, io));
 		return;
@@ -444,6 +451,34 @@ static void lost(struct blk_nbd *n)
 	n->down_logged = false;
 }
 
+/* [server] nbd_timeout: commands wait and the server sent nothing for that long. It is hung
+ * (stopped, or a network path gone without a reset) and may never answer: the socket is shut so
+ * that libnbd fails what is in flight, exactly as when the server dies, and the next request
+ * connects again. NBD thread. */
+static void check_hung(struct blk_nbd *n)
+{
+	uint32_t ms = blk_backend_nbd_timeout();
+
+	if (!n->h || !ms || nbd_aio_in_flight(n->h) <= 0 ||
+	    clock_mono_ns() - n->progress_ns < (uint64_t)ms * 1000000u)
+		return;
+	log_err("LUN %s: the NBD export %s sent no reply for %u s (nbd_timeout): its requests in "
+		"flight fail with I/O errors; connecting again at the next request",
+		n->lun, n->uri, ms / 1000);
+	int fd = nbd_aio_get_fd(n->h);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+	/* The shut socket reads EOF (or fails to send): libnbd fails every command it holds. */
+	if (!nbd_aio_is_dead(n->h) && !nbd_aio_is_closed(n->h))
+		nbd_aio_notify_read(n->h);
+	if (!nbd_aio_is_dead(n->h) && !nbd_aio_is_closed(n->h))
+		nbd_aio_notify_write(n->h);
+	nbd_close(n->h);
+	n->h = NULL;
+	n->next_dial_ns = 0;
+	n->down_logged = false;
+}
+
 /* One poll of the wake eventfd and the socket, and what it says. NBD thread. */
 static void poll_once(struct blk_nbd *n)
 {
@@ -458,8 +493,10 @@ static void poll_once(struct blk_nbd *n)
 				      ((dir & LIBNBD_AIO_DIRECTION_WRITE) ? POLLOUT : 0));
 		cnt = p[1].fd >= 0 ? 2 : 1;
 	}
-	if (poll(p, (nfds_t)cnt, 1000) <= 0)
+	if (poll(p, (nfds_t)cnt, 1000) <= 0) {
+		check_hung(n);
 		return;
+	}
 	if (p[0].revents & POLLIN) {
 		uint64_t v;
 		if (read(n->wake, &v, sizeof(v)) < 0) {
@@ -475,6 +512,8 @@ static void poll_once(struct blk_nbd *n)
 	}
 	if (n->h && (nbd_aio_is_dead(n->h) || nbd_aio_is_closed(n->h)))
 		lost(n);
+	else
+		check_hung(n);
 }
 
 static void *nbd_main(void *arg)

@@ -11,13 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/atomicfile.h"
-#include "common/clock.h"
 #include "common/log.h"
 #include "target/block/blk_direct.h"
 #include "target/block/blk_backend.h"
 #include "target/block/blk_ovl.h"
 #include "target/block/blk_sync.h"
+#include "target/daemon/luns_bg.h"
+#include "target/daemon/luns_open.h"
+#include "target/daemon/luns_state.h"
 
 void luns_init(struct lun_table *t)
 {
@@ -50,7 +51,7 @@ static void entry_free(struct lun_entry *e)
 	free(e);
 }
 
-static struct lun_entry *find(struct lun_table *t, const char *iqn)
+struct lun_entry *luns_find_locked(struct lun_table *t, const char *iqn)
 {
 	for (struct lun_entry *e = t->head; e; e = e->next)
 		if (!e->removed && strcmp(e->iqn, iqn) == 0)
@@ -101,97 +102,6 @@ static int apply_options(struct lun_entry *e, const struct config_lun *cl)
 static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const char *initiator,
 			       void **ref);
 static void put_lu(void *ctx, void *ref);
-static int start_bg(void *ctx);
-static int start_bg_locked(struct lun_entry *e);
-
-/* DIR/name gets len bytes atomically: a temp file, fsync, rename, fsync of the directory; a
- * crash leaves the old content or the new. len 0 removes the file. 0 or -errno. */
-static int save_file(const struct lun_entry *e, const char *name, const void *buf, size_t len)
-{
-	char path[PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/%s", e->lf.dir, name);
-	return len ? atomicfile_write(path, buf, len, 0600) : atomicfile_remove(path);
-}
-
-/* APTPL (SPC-4 5.9.5): the reservation state replaces DIR/pr.state atomically. */
-static int save_pr(void *ctx, const void *buf, size_t len)
-{
-	struct lun_entry *e = ctx;
-	int ret = save_file(e, LUNS_PR_FILE, buf, len);
-	if (ret < 0)
-		log_err("LUN %s: cannot save its persistent reservations in %s: %s", e->lf.name,
-			e->lf.dir, strerror(-ret));
-	return ret;
-}
-
-/* A sanitize running or failed (scsi.h save_bg), so that a restart resumes it. */
-static int save_bg(void *ctx, const void *buf, size_t len)
-{
-	struct lun_entry *e = ctx;
-	int ret = save_file(e, LUNS_BG_FILE, buf, len);
-	if (ret < 0)
-		log_err("LUN %s: cannot %s %s/%s: %s", e->lf.name, len ? "save" : "remove",
-			e->lf.dir, LUNS_BG_FILE, strerror(-ret));
-	return ret;
-}
-
-/* DIR/name into buf (at most cap bytes; a longer file is cut there and then fails to parse) and
- * its path into path: the length, -1 when there is none, -2 when it cannot be read. */
-static ssize_t read_state(const struct lun_entry *e, const char *name, uint8_t *buf, size_t cap,
-			  char *path, size_t pathlen)
-{
-	snprintf(path, pathlen, "%s/%s", e->lf.dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1; /* none saved */
-	ssize_t n = read(fd, buf, cap);
-	close(fd);
-	return n < 0 ? -2 : n;
-}
-
-static void restore_pr(struct lun_entry *e)
-{
-	char path[PATH_MAX + 16];
-	uint8_t buf[65536];
-	ssize_t n = read_state(e, LUNS_PR_FILE, buf, sizeof(buf), path, sizeof(path));
-
-	if (n == -1)
-		return;
-	if (n < 0 || pr_restore(e->lu, buf, (size_t)n) < 0)
-		log_warn("LUN %s: %s does not parse; starting without persistent reservations",
-			 e->lf.name, path);
-	else if (n > 0)
-		log_info("LUN %s: persistent reservations restored from %s", e->lf.name, path);
-}
-
-/* A sanitize that was running when the target stopped starts again; one that failed leaves the
- * LU in sanitize failure mode. Caller holds the table's lock; e is in the table. */
-static void restore_bg(struct lun_entry *e)
-{
-	char path[PATH_MAX + 16];
-	uint8_t buf[8192];
-	ssize_t n = read_state(e, LUNS_BG_FILE, buf, sizeof(buf), path, sizeof(path));
-
-	if (n == -1)
-		return;
-	int r = n < 0 ? -EIO : sanitize_restore(e->lu, buf, (size_t)n);
-	if (r < 0) {
-		log_err("LUN %s: %s does not parse; remove it if no sanitize should be running",
-			e->lf.name, path);
-	} else if (r == 0 && n > 0) {
-		log_warn("LUN %s: its last sanitize failed: media access fails until a SANITIZE "
-			 "succeeds (or EXIT FAILURE MODE, if it allowed that)",
-			 e->lf.name);
-	} else if (r == 1) {
-		log_notice("LUN %s: a sanitize was running when the target stopped: starting it "
-			   "again",
-			   e->lf.name);
-		if (start_bg_locked(e) < 0) /* the LU stays in progress: a restart tries again */
-			log_err("LUN %s: cannot start its sanitize; restart the target to retry",
-				e->lf.name);
-	}
-}
 
 static void abort_nexus(void *ctx, struct scsi_nexus *nx)
 {
@@ -289,12 +199,12 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 	lc.rel_port_id = 1;
 	lc.tpgt = ISCSI_PORTAL_GROUP_TAG;
 	lc.ctx = e;
-	lc.save_pr = save_pr;
+	lc.save_pr = luns_state_save_pr;
 	lc.abort_nexus = abort_nexus;
 	lc.find_lu = find_lu;
 	lc.put_lu = put_lu;
-	lc.start_bg = start_bg;
-	lc.save_bg = save_bg;
+	lc.start_bg = luns_bg_start;
+	lc.save_bg = luns_state_save_bg;
 	e->table = t;
 	e->lu = scsi_lu_new(&lc, &e->dev);
 	e->nshards = t->nshards ? t->nshards : 1;
@@ -307,7 +217,7 @@ static struct lun_entry *entry_new(struct lun_table *t, const struct config *cfg
 		entry_free(e);
 		return NULL;
 	}
-	restore_pr(e);
+	luns_state_restore_pr(e);
 	e->refs = 1;
 	return e;
 }
@@ -367,7 +277,7 @@ static int sync_one(const struct lunfile *lf, void *arg)
 			 e->as_base ? "; read-only: the base of overlays" : "",
 			 lunfile_is_overlay(&e->lf) ? "; an overlay of " : "", e->lf.base,
 			 lunfile_is_backend(&e->lf) ? "; on " : "", e->lf.backend);
-		restore_bg(e);
+		luns_state_restore_bg(e);
 	} else {
 		apply_options(e, config_find_lun(w->cfg, lf->name));
 	}
@@ -385,7 +295,7 @@ static int sync_one(const struct lunfile *lf, void *arg)
 }
 
 /* Re-read the size of a LUN and announce a change to its sessions. Caller holds t->lock. */
-static void refresh_size(struct lun_entry *e)
+void luns_refresh_size(struct lun_entry *e)
 {
 	uint64_t old = e->dev.size;
 	if (lunfile_refresh(&e->lf) < 0 || e->lf.size == old)
@@ -420,6 +330,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 	copy_text(t->base_iqn, sizeof(t->base_iqn), cfg->server.base_iqn);
 	blk_backend_set_ceph(cfg->server.ceph_conf, cfg->server.ceph_user,
 			     cfg->server.ceph_keyring);
+	blk_backend_set_nbd_timeout(cfg->server.nbd_timeout * 1000u);
 	memset(&t->discovery, 0, sizeof(t->discovery));
 	t->discovery.chap_required = cfg->server.discovery_chap_user[0] != 0;
 	copy_text(t->discovery.chap_user, sizeof(t->discovery.chap_user),
@@ -438,7 +349,7 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 			seen |= w.seen[i] == e;
 		if (seen) {
 			if (e->sessions)
-				refresh_size(e);
+				luns_refresh_size(e);
 		} else if (!e->removed) {
 			e->removed = true;
 			log_info("LUN %s left the data dir: no new logins%s", e->lf.name,
@@ -514,7 +425,7 @@ void luns_space_check(struct lun_table *t, bool low)
 bool luns_has(struct lun_table *t, const char *target_iqn)
 {
 	pthread_mutex_lock(&t->lock);
-	bool found = find(t, target_iqn) != NULL;
+	bool found = luns_find_locked(t, target_iqn) != NULL;
 	pthread_mutex_unlock(&t->lock);
 	return found;
 }
@@ -536,7 +447,7 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 {
 	int ret = 0;
 	pthread_mutex_lock(&t->lock);
-	struct lun_entry *e = find(t, target_iqn);
+	struct lun_entry *e = luns_find_locked(t, target_iqn);
 	if (!e)
 		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
 	else if (!luns_visible(e, initiator))
@@ -547,102 +458,13 @@ int luns_authorize(struct lun_table *t, const char *target_iqn, const char *init
 	return ret;
 }
 
-/* A shared LUN just locked: another node may have served it since this one read its persistent
- * reservations, so they are what NAME/pr.state says now (none when there is no file). No
- * session uses the LU at this point, so nothing is attached to replace. */
-static void reload_pr(struct lun_entry *e)
-{
-	char path[PATH_MAX + 16];
-	uint8_t buf[65536];
-	ssize_t n = read_state(e, LUNS_PR_FILE, buf, sizeof(buf), path, sizeof(path));
-
-	if (pr_restore(e->lu, buf, n > 0 ? (size_t)n : 0) < 0 && n > 0)
-		log_warn("LUN %s: %s does not parse; serving it without persistent reservations",
-			 e->lf.name, path);
-}
-
-/* A shared LUN just locked: name this node as the one serving it. */
-static void write_holder(struct lun_entry *e)
-{
-	char buf[NAME_MAX_LEN + 2];
-	int n = snprintf(buf, sizeof(buf), "%s\n", e->table->holder);
-
-	if (save_file(e, LUNS_HOLDER_FILE, buf, (size_t)n) < 0)
-		log_warn("LUN %s: cannot write %s/%s: other nodes cannot redirect to this one",
-			 e->lf.name, e->lf.dir, LUNS_HOLDER_FILE);
-}
-
-enum luns_where luns_where(struct lun_table *t, const char *target_iqn, char *holder,
-			   size_t holder_len)
-{
-	enum luns_where w = LUNS_ABSENT;
-	char path[PATH_MAX + 16];
-
-	holder[0] = '\0';
-	pthread_mutex_lock(&t->lock);
-	struct lun_entry *e = find(t, target_iqn);
-	if (e && e->sessions) {
-		w = LUNS_HERE;
-	} else if (e) {
-		struct flock fl = {.l_type = e->read_only ? F_RDLCK : F_WRLCK,
-				   .l_whence = SEEK_SET};
-		w = fcntl(e->lf.fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? LUNS_ELSEWHERE
-										   : LUNS_FREE;
-		snprintf(path, sizeof(path), "%s/%s", e->lf.dir, LUNS_HOLDER_FILE);
-	}
-	pthread_mutex_unlock(&t->lock);
-	if (w == LUNS_ELSEWHERE) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, holder, holder_len - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		holder[n > 0 ? n : 0] = '\0';
-		holder[strcspn(holder, "\n")] = '\0';
-	}
-	return w;
-}
-
-/* The first session: take the shared lock (exclusive for a writable shared LUN), make sure the
- * file is still the LUN's. */
-static int first_session(struct lun_entry *e)
-{
-	bool excl = e->table->exclusive && !e->read_only;
-	struct flock fl = {.l_type = excl ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
-	struct stat a, b;
-
-	if (fcntl(e->lf.fd, F_OFD_SETLK, &fl) < 0) {
-		if (e->table->exclusive)
-			log_warn("shared LUN %s is in use elsewhere (another node serves it, or a "
-				 "ringsan command holds it): login refused until it is let go",
-				 e->lf.name);
-		else
-			log_warn("LUN %s is locked by a ringsan command (resize, rm or clone): "
-				 "login refused until it finishes",
-				 e->lf.name);
-		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
-	}
-	if (stat(e->lf.path, &a) < 0 || fstat(e->lf.fd, &b) < 0 || a.st_ino != b.st_ino ||
-	    a.st_dev != b.st_dev) {
-		fl.l_type = F_UNLCK;
-		fcntl(e->lf.fd, F_OFD_SETLK, &fl);
-		log_warn(
-		    "LUN %s was removed or replaced on disk: reload (SIGHUP) to serve the new one",
-		    e->lf.name);
-		return ISCSI_LOGIN_STATUS_NOT_FOUND;
-	}
-	refresh_size(e);
-	if (e->table->exclusive) {
-		reload_pr(e);
-		write_holder(e);
-	}
-	return luns_overlay_attach(e);
-}
-
 /* A user of e (a session, or an EXTENDED COPY): the file stays open, locked and unchanged until
  * luns_put. Caller holds t->lock. */
-static int use_entry(struct lun_entry *e)
+int luns_use_locked(struct lun_entry *e)
 {
-	int ret = e->sessions == 0 ? first_session(e) : 0;
+	if (e->opening) /* its storage is not connected yet */
+		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+	int ret = e->sessions == 0 ? luns_open_first(e) : 0;
 	if (ret == 0) {
 		e->sessions++;
 		e->refs++;
@@ -651,12 +473,18 @@ static int use_entry(struct lun_entry *e)
 	return ret;
 }
 
-int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out)
+int luns_get(struct lun_table *t, const char *target_iqn, struct luns_wait *wait,
+	     struct lun_entry **out)
 {
 	int ret;
 	pthread_mutex_lock(&t->lock);
-	struct lun_entry *e = find(t, target_iqn);
-	ret = e ? use_entry(e) : ISCSI_LOGIN_STATUS_NOT_FOUND;
+	struct lun_entry *e = luns_find_locked(t, target_iqn);
+	if (!e)
+		ret = ISCSI_LOGIN_STATUS_NOT_FOUND;
+	else if (wait && (e->opening || (!e->sessions && lunfile_is_backend(&e->lf))))
+		ret = luns_open_async(e, wait);
+	else
+		ret = luns_use_locked(e);
 	if (ret == 0)
 		*out = e;
 	pthread_mutex_unlock(&t->lock);
@@ -678,10 +506,10 @@ static struct scsi_lu *find_lu(void *ctx, const uint8_t *naa, size_t len, const 
 		return NULL;
 	pthread_mutex_lock(&t->lock);
 	for (struct lun_entry *e = t->head; e && !found; e = e->next) {
-		if (!e->sessions || !luns_visible(e, initiator))
+		if (!e->sessions || e->opening || !luns_visible(e, initiator))
 			continue;
 		scsi_lu_naa(e->lu, id);
-		if (memcmp(id, naa, sizeof(id)) == 0 && use_entry(e) == 0) {
+		if (memcmp(id, naa, sizeof(id)) == 0 && luns_use_locked(e) == 0) {
 			found = e->lu;
 			*ref = e;
 		}
@@ -698,7 +526,7 @@ static void put_lu(void *ctx, void *ref)
 
 /* The end of a use_entry(): the last one flushes and unlocks the file. Caller holds t->lock;
  * e may be freed. */
-static void put_locked(struct lun_table *t, struct lun_entry *e)
+void luns_put_locked(struct lun_table *t, struct lun_entry *e)
 {
 	if (--e->sessions == 0) {
 		struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
@@ -728,118 +556,6 @@ void luns_put(struct lun_table *t, struct lun_entry *e)
 			break;
 		}
 	}
-	put_locked(t, e);
+	luns_put_locked(t, e);
 	pthread_mutex_unlock(&t->lock);
-}
-
-/* [lun] sanitize_rate: sleeps (in slices, so a shutdown is not kept waiting) until `written`
- * bytes since `start` are within the rate. */
-static void pace(struct lun_entry *e, uint64_t start, uint64_t written)
-{
-	uint32_t rate = atomic_load(&e->sanitize_rate);
-	if (!rate)
-		return;
-	uint64_t due = start + (uint64_t)((double)written / rate * 1e9);
-	for (uint64_t now = clock_mono_ns(); now < due && !atomic_load(&e->table->bg_stop);
-	     now = clock_mono_ns()) {
-		uint64_t ns = due - now < 100000000u ? due - now : 100000000u;
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ns};
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Runs the LU's background jobs (scsi.h start_bg) one after the other, with plain system
- * calls: a sanitize must not stall a worker's event loop. */
-static void *bg_main(void *arg)
-{
-	struct lun_entry *e = arg;
-	struct lun_table *t = e->table;
-	struct blk_io io;
-
-	for (;;) {
-		uint64_t start = clock_mono_ns(), written = 0;
-		int failed = 0;
-		bool ran = false;
-		while (!atomic_load(&t->bg_stop) && sanitize_bg_next(e->lu, &io)) {
-			ran = true;
-			if (blk_sync_execute(&io) < 0 && !failed)
-				failed = (int)io.res;
-			if (io.op == BLK_WRITE && io.res > 0) {
-				written += io.len;
-				pace(e, start, written);
-			}
-			sanitize_bg_done(e->lu, &io);
-		}
-		double secs = (double)(clock_mono_ns() - start) / 1e9;
-		if (atomic_load(&t->bg_stop) && ran)
-			log_notice("LUN %s: sanitize interrupted by the shutdown; it starts again "
-				   "at the next start",
-				   e->lf.name);
-		else if (failed)
-			log_err("LUN %s: sanitize failed after %.1f s: %s; the LUN is in sanitize "
-				"failure mode",
-				e->lf.name, secs, strerror(-failed));
-		else if (ran)
-			log_info("LUN %s: sanitize done in %.1f s (%llu MiB written)", e->lf.name,
-				 secs, (unsigned long long)(written >> 20));
-		pthread_mutex_lock(&t->lock);
-		if (e->bg_again && !atomic_load(&t->bg_stop)) {
-			e->bg_again = false;
-			pthread_mutex_unlock(&t->lock);
-			continue;
-		}
-		e->bg_running = false;
-		pthread_mutex_unlock(&t->lock);
-		luns_put(t, e); /* e may be gone now */
-		pthread_mutex_lock(&t->lock);
-		t->bg_threads--;
-		pthread_cond_broadcast(&t->bg_cond);
-		pthread_mutex_unlock(&t->lock);
-		return NULL;
-	}
-}
-
-/* Caller holds the table's lock. */
-static int start_bg_locked(struct lun_entry *e)
-{
-	struct lun_table *t = e->table;
-	pthread_attr_t attr;
-	pthread_t th;
-
-	if (atomic_load(&t->bg_stop))
-		return -ESHUTDOWN;
-	if (e->bg_running) { /* its thread is ending: it goes round once more */
-		e->bg_again = true;
-		return 0;
-	}
-	if (use_entry(e) != 0)
-		return -EBUSY;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int ret = pthread_create(&th, &attr, bg_main, e);
-	pthread_attr_destroy(&attr);
-	if (ret) {
-		put_locked(t, e);
-		return -ret;
-	}
-	e->bg_running = true;
-	e->bg_again = false;
-	t->bg_threads++;
-	uint32_t rate = atomic_load(&e->sanitize_rate);
-	if (rate)
-		log_info("LUN %s: sanitize running in the background, writing at most %.1f MiB/s "
-			 "([lun] sanitize_rate)",
-			 e->lf.name, rate / 1048576.0);
-	else
-		log_info("LUN %s: sanitize running in the background", e->lf.name);
-	return 0;
-}
-
-static int start_bg(void *ctx)
-{
-	struct lun_entry *e = ctx;
-	pthread_mutex_lock(&e->table->lock);
-	int ret = start_bg_locked(e);
-	pthread_mutex_unlock(&e->table->lock);
-	return ret;
 }

@@ -14,6 +14,7 @@
 #ifndef RINGSAN_DAEMON_LUNS_H
 #define RINGSAN_DAEMON_LUNS_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -42,6 +43,10 @@ struct lun_entry {
 	unsigned sessions; /* logged-in sessions (and a running background job): the OFD lock is
 			    * held while > 0 */
 	bool removed;
+	/* A LUN on other storage connecting for its first login (luns_open.h): the connecting
+	 * thread holds a use; the logins that came meanwhile wait in waiters. */
+	bool opening;
+	struct luns_wait *waiters;
 	uint64_t uses; /* use_entry() calls so far: a flush at the last put sees if others came */
 	bool flushed;  /* the last put flushed the file already */
 	/* The LU's background job (sanitize): its thread runs while bg_running; bg_again tells it
@@ -72,7 +77,8 @@ struct lun_table {
 	 * nexus's worker). Called under the LU's lock from any thread. */
 	void (*abort_nexus)(void *ctx, struct scsi_nexus *nx);
 	void *abort_ctx;
-	/* Background job threads (one per LU with a sanitize running); luns_fini stops them. */
+	/* Background threads (one per LU with a sanitize running, one per LUN connecting to its
+	 * storage); luns_fini stops the first and waits for the others. */
 	unsigned bg_threads;
 	pthread_cond_t bg_cond; /* signalled when one ends */
 	_Atomic bool bg_stop;
@@ -99,10 +105,35 @@ void luns_fini(struct lun_table *t);
 /* For the login: 0 and auth info, or ISCSI_LOGIN_STATUS_NOT_FOUND / _NOT_AUTHORIZED. */
 int luns_authorize(struct lun_table *t, const char *target_iqn, const char *initiator,
 		   struct login_target_info *out);
+/* A login waiting for a LUN whose storage connects (luns_get with a wait). */
+struct luns_wait {
+	/* Called once from the connecting thread, without the table's lock, when the LUN is
+	 * ready or failed: it only hands w to the waiter's own thread. */
+	void (*done)(struct luns_wait *w);
+	/* Set before done is called: 0 with a use of entry taken for the waiter (luns_put it),
+	 * or a login status (SERVICE_UNAVAILABLE, the reason logged). */
+	int status;
+	struct lun_entry *entry;
+	/* The table's own, under its lock: */
+	struct lun_table *table;
+	struct luns_wait *next;
+	bool queued;
+};
+
+#define LUNS_PENDING (-EINPROGRESS)
+
 /* Takes a reference on a served LUN by target IQN for a session (taking the file's shared lock
  * for the first one). 0, or a login status: NOT_FOUND, SERVICE_UNAVAILABLE (a CLI command holds
- * the LUN). */
-int luns_get(struct lun_table *t, const char *target_iqn, struct lun_entry **out);
+ * the LUN, or its storage refused). A LUN on other storage connects at its first use: with
+ * wait, that happens on a thread of its own and LUNS_PENDING is returned (also while another
+ * login's connect is under way): wait->done comes when it ends. Without wait, the connect
+ * blocks the caller (at most a few seconds). */
+int luns_get(struct lun_table *t, const char *target_iqn, struct luns_wait *wait,
+	     struct lun_entry **out);
+/* The waiter went away before its answer: true when wait was still queued (it is removed:
+ * done never comes); false when done has come or is coming (its use, if status is 0, is the
+ * waiter's to put). */
+bool luns_wait_cancel(struct luns_wait *wait);
 void luns_put(struct lun_table *t, struct lun_entry *e);
 /* Thin provisioning: tells every LU whether the data dir's file system is low on space
  * (SBC-4 soft threshold); logs when that raises the unit attention. */
@@ -123,7 +154,16 @@ bool luns_has(struct lun_table *t, const char *target_iqn);
 /* Whether initiator may see target e (ACL), for SendTargets. */
 bool luns_visible(const struct lun_entry *e, const char *initiator);
 
-/* Internal to luns.c and luns_ovl.c: overlay LUNs and their images. */
+/* Internal to the luns_*.c files. With the table's lock held: a new user of e (a session, a
+ * background job, an EXTENDED COPY), taking the file's lock at the first (luns_open_first):
+ * 0 or a login status; its end (the last flushes and unlocks the file; e may be freed); the
+ * size re-read from the file, a change told to the LU; a served LUN by target IQN. */
+struct lun_entry *luns_find_locked(struct lun_table *t, const char *target_iqn);
+int luns_use_locked(struct lun_entry *e);
+void luns_put_locked(struct lun_table *t, struct lun_entry *e);
+void luns_refresh_size(struct lun_entry *e);
+
+/* Overlay LUNs and their images (luns_ovl.c). */
 struct luns_bases { /* names of the images some overlay refers to */
 	char **names;
 	unsigned count, cap;

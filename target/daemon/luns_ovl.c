@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "target/block/blk_backend.h"
 #include "target/block/blk_ovl.h"
+#include "target/daemon/luns_open.h"
 
 static int bases_add(const char *name, const char *base, void *arg)
 {
@@ -69,30 +70,6 @@ bool luns_overlay_servable(const char *data_dir, const struct lunfile *lf)
 	return true;
 }
 
-/* A LUN on other storage: connect for its first user. */
-static int backend_attach(struct lun_entry *e)
-{
-	struct blk_backend_info info;
-	char err[1024];
-
-	if (blk_backend_open(e->lf.backend, e->lf.name, e->lf.size, &e->dev.be, &info, err,
-			     sizeof(err)) != 0) {
-		log_err("%s; login refused", err);
-		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
-	}
-	log_info("LUN %s: connected to %s (%llu bytes; %s)", e->lf.name, e->lf.backend,
-		 (unsigned long long)info.size, info.detail);
-	if (info.read_only && !e->read_only)
-		log_warn("LUN %s: %s is read-only: writes fail as write-protected; set read_only "
-			 "in [lun %s] to say so up front",
-			 e->lf.name, e->lf.backend, e->lf.name);
-	if (!info.can_flush && !e->read_only)
-		log_notice("LUN %s: %s has no cache to flush: a write is as durable as its server "
-			   "makes it when it completes",
-			   e->lf.name, e->lf.backend);
-	return 0;
-}
-
 int luns_overlay_attach(struct lun_entry *e)
 {
 	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET};
@@ -100,7 +77,7 @@ int luns_overlay_attach(struct lun_entry *e)
 	int ret = 0;
 
 	if (lunfile_is_backend(&e->lf)) {
-		ret = backend_attach(e);
+		ret = luns_open_backend(e);
 	} else if (lunfile_is_overlay(&e->lf)) {
 		if (blk_ovl_open(e->table->data_dir, &e->lf, &e->dev.ovl, err, sizeof(err)) != 0) {
 			log_err("%s; login refused", err);

@@ -40,11 +40,49 @@ static void sock_set(struct netconn *nc, enum netconn_sock to)
 
 /* ---- conn_env callbacks ---- */
 
+static void park_free(struct netconn_park *p)
+{
+	p->w->nparks--;
+	free(p);
+}
+
+/* From the connecting thread: the worker takes it from here. */
+static void park_done(struct luns_wait *wait)
+{
+	struct netconn_park *p = container_of(wait, struct netconn_park, wait);
+	worker_post_park(p->w, p);
+}
+
+/* The first ask parks the login while the LUN's storage connects; the ask after
+ * conn_login_resume takes the answer. */
 static int env_get_target(void *ctx, const char *target_name, struct conn_target *out)
 {
 	struct netconn *nc = ctx;
+	struct netconn_park *p = nc->park;
 	struct lun_entry *e;
-	int st = server_lun_get(nc->w->srv, target_name, &e);
+	int st;
+
+	if (p && p->answered) {
+		nc->park = NULL;
+		st = p->wait.status;
+		e = p->wait.entry;
+		park_free(p);
+	} else {
+		p = calloc(1, sizeof(*p)); /* none: the connect blocks this worker, as it must */
+		if (p) {
+			p->wait.done = park_done;
+			p->nc = nc;
+			p->w = nc->w;
+			nc->w->nparks++;
+		}
+		st = server_lun_get(nc->w->srv, target_name, p ? &p->wait : NULL, &e);
+		if (st == LUNS_PENDING) {
+			nc->park = p;
+			return CONN_TARGET_PENDING;
+		}
+		if (p)
+			park_free(p);
+	}
 	if (st)
 		return st;
 	out->lu = e->lu;
@@ -211,6 +249,36 @@ static void login_progress(struct netconn *nc, bool chap_answer)
 
 /* ---- receive ---- */
 
+/* After a login step (a request, or a parked login resumed). */
+static void after_login_step(struct netconn *nc, bool chap_answer)
+{
+	if (nc->prelogin)
+		login_progress(nc, chap_answer);
+	if (!nc->ffp_framing && conn_phase(nc->conn) == CONN_FULL_FEATURE) {
+		framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
+				   conn_data_digest(nc->conn));
+		framer_set_max_data_len(&nc->fr, conn_max_recv_data(nc->conn));
+		nc->ffp_framing = true;
+	}
+}
+
+void netconn_park_answered(struct netconn_park *p)
+{
+	struct netconn *nc = p->nc;
+
+	p->answered = true;
+	if (nc && conn_login_resume(nc->conn)) { /* took the answer (and freed p) */
+		after_login_step(nc, false);
+		netconn_poke(nc);
+		return;
+	}
+	if (nc) /* closing meanwhile: the answer is not wanted */
+		nc->park = NULL;
+	if (!p->wait.status)
+		luns_put(p->wait.entry->table, p->wait.entry);
+	park_free(p);
+}
+
 static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *pdu)
 {
 	struct netconn *nc = ctx;
@@ -219,14 +287,7 @@ static void on_frame(void *ctx, enum framer_result res, const struct iscsi_pdu *
 	case FRAMER_PDU: {
 		bool chap_answer = nc->prelogin && conn_awaits_chap_response(nc->conn);
 		conn_recv(nc->conn, pdu, netconn_now_ms());
-		if (nc->prelogin)
-			login_progress(nc, chap_answer);
-		if (!nc->ffp_framing && conn_phase(nc->conn) == CONN_FULL_FEATURE) {
-			framer_set_digests(&nc->fr, conn_header_digest(nc->conn),
-					   conn_data_digest(nc->conn));
-			framer_set_max_data_len(&nc->fr, conn_max_recv_data(nc->conn));
-			nc->ffp_framing = true;
-		}
+		after_login_step(nc, chap_answer);
 		return;
 	}
 	case FRAMER_DATA_DIGEST_ERROR:
@@ -397,6 +458,12 @@ static void netconn_free(struct netconn *nc)
 		server_event(w->srv, nc->logout_seen ? OBS_EV_LOGOUT : OBS_EV_CONN_LOST,
 			     nc->sess->initiator, nc->peer_ip, nc->sess->lun,
 			     nc->logout_seen ? "" : conn_close_reason(nc->conn));
+	if (nc->park) { /* the answer, on its way or not, is let go */
+		nc->park->nc = NULL;
+		if (luns_wait_cancel(&nc->park->wait))
+			park_free(nc->park);
+		nc->park = NULL;
+	}
 	conn_free(nc->conn);
 	if (nc->fd >= 0)
 		loop_close_fd(&w->loop, nc->fd);

@@ -10,6 +10,7 @@
 
 #include "common/loop.h"
 #include "target/iscsi/conn.h"
+#include "target/daemon/luns.h"
 #include "target/iscsi/framer.h"
 
 #define NETCONN_RX_BUF	     (256 * 1024)
@@ -17,6 +18,17 @@
 #define NETCONN_IOV	     96		 /* three iovecs per PDU: header, data, padding + digest */
 
 struct worker;
+
+/* A login waiting for its LUN's storage to connect (luns_open.h). Owned by the worker: it
+ * outlives its connection when that closes while the answer is on its way (nc is then NULL),
+ * and is freed on the worker's thread once the answer came (w->nparks counts them). */
+struct netconn_park {
+	struct luns_wait wait;
+	struct netconn *nc;
+	struct worker *w;
+	struct netconn_park *next; /* the worker's list of answers to handle */
+	bool answered;
+};
 
 /* The socket's side of a connection's life, forward only (the engine's side is enum conn_phase;
  * the netconn is freed once the socket is SHUT, no op is in flight and the engine is CLOSED). */
@@ -68,6 +80,8 @@ struct netconn {
 	bool auth_fail_pending;	   /* a CHAP failure, recorded when its held answer goes out */
 	uint64_t tx_hold_until_ms; /* a delayed login: nothing is sent before this */
 
+	struct netconn_park *park; /* the login waits for its LUN's storage */
+
 	/* Observability (server_obs.c) */
 	struct sess_entry *sess; /* the session's registry entry, once logged in */
 	bool logout_seen;	 /* a Logout request came: its end is a logout, not a loss */
@@ -83,6 +97,10 @@ void netconn_tick(struct netconn *nc, uint64_t now_ms);
 void netconn_kill(struct netconn *nc, const char *why);
 /* Admission control drops a login in progress (counted, not logged one by one). May free nc. */
 void netconn_drop(struct netconn *nc, const char *why);
+
+/* On the worker's thread, for each park whose answer the worker took off its list: the login
+ * goes on (or the answer is let go when its connection is gone). May free the connection. */
+void netconn_park_answered(struct netconn_park *p);
 
 uint64_t netconn_now_ms(void);
 

@@ -102,11 +102,12 @@ static int login_find_target(void *ctx, const char *target, const char *initiato
 	return luns_authorize(t, target, initiator, out);
 }
 
-int server_lun_get(struct server *s, const char *target_iqn, struct lun_entry **out)
+int server_lun_get(struct server *s, const char *target_iqn, struct luns_wait *wait,
+		   struct lun_entry **out)
 {
-	int st = luns_get(&s->luns, target_iqn, out);
+	int st = luns_get(&s->luns, target_iqn, wait, out);
 	if (st == ISCSI_LOGIN_STATUS_NOT_FOUND && s->has_shared)
-		st = luns_get(&s->shared, target_iqn, out);
+		st = luns_get(&s->shared, target_iqn, wait, out);
 	return st;
 }
 

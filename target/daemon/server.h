@@ -107,9 +107,11 @@ void server_auth_passed(struct server *s, const char *initiator, uint64_t addr);
  * waiting connection and close it at once, so its initiator hears no rather than hangs. */
 void server_refuse_with_reserve(struct server *s, int listen_fd);
 
-/* A session's LUN by target IQN, from the data dir or the shared dir (luns_get); put it back
+/* A session's LUN by target IQN, from the data dir or the shared dir (luns_get, with wait:
+ * LUNS_PENDING while its storage connects); put it back
  * with luns_put(e->table, e). */
-int server_lun_get(struct server *s, const char *target_iqn, struct lun_entry **out);
+int server_lun_get(struct server *s, const char *target_iqn, struct luns_wait *wait,
+		   struct lun_entry **out);
 
 /* SendTargets for one initiator (sendtargets_build(): "All" in discovery sessions only, a target
  * name, or "" for the session's own target), over the targets its ACLs let it see. Wildcard

@@ -224,8 +224,22 @@ static void accept_arm(struct listener *l)
 
 static void wake_arm(struct worker *w);
 
+static void handle_parks(struct worker *w)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	struct netconn_park *list = w->parks;
+	w->parks = NULL;
+	pthread_mutex_unlock(&w->kill_lock);
+	while (list) {
+		struct netconn_park *p = list;
+		list = p->next;
+		netconn_park_answered(p);
+	}
+}
+
 static void handle_wakes(struct worker *w)
 {
+	handle_parks(w);
 	pthread_mutex_lock(&w->kill_lock);
 	struct conn_wake *list = w->wakes;
 	w->wakes = NULL;
@@ -378,7 +392,7 @@ static void *worker_main(void *arg)
 		accept_arm(&w->listeners[i]);
 	wake_arm(w);
 	timer_arm(w);
-	while (!(w->stop && !w->conns)) {
+	while (!(w->stop && !w->conns && !w->nparks)) {
 		loop_run_once(&w->loop, -1);
 		flush_dirty(w);
 	}
@@ -474,6 +488,15 @@ void worker_post_wake(struct worker *w, struct conn_wake *wk)
 	pthread_mutex_lock(&w->kill_lock);
 	wk->next = w->wakes;
 	w->wakes = wk;
+	pthread_mutex_unlock(&w->kill_lock);
+	wake(w);
+}
+
+void worker_post_park(struct worker *w, struct netconn_park *p)
+{
+	pthread_mutex_lock(&w->kill_lock);
+	p->next = w->parks;
+	w->parks = p;
 	pthread_mutex_unlock(&w->kill_lock);
 	wake(w);
 }

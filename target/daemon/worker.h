@@ -63,8 +63,10 @@ struct worker {
 
 	pthread_mutex_t kill_lock; /* guards kill requests and wakes from other threads */
 	bool kill_pending;
-	struct conn_wake *wakes; /* tasks whose range lock was granted, LIFO */
-	_Atomic bool stop;	 /* set by worker_stop() from another thread */
+	struct conn_wake *wakes;    /* tasks whose range lock was granted, LIFO */
+	struct netconn_park *parks; /* logins whose LUN's storage connected (or failed), LIFO */
+	unsigned nparks; /* parks this worker owns (its thread only): it stops once none is left */
+	_Atomic bool stop; /* set by worker_stop() from another thread */
 };
 
 /* Admission control turned a connection away: counted for the metrics (on w's thread). */
@@ -89,6 +91,8 @@ void worker_stop(struct worker *w);
 void worker_join(struct worker *w);
 /* From any thread (under a LU's lock): a waiting task of one of w's connections may go on. */
 void worker_post_wake(struct worker *w, struct conn_wake *wk);
+/* From any thread (a LUN's connecting thread): the answer to a parked login came. */
+void worker_post_park(struct worker *w, struct netconn_park *p);
 /* From any thread, under the server's session lock: abort every task of nc's session. */
 void worker_abort_conn(struct worker *w, struct netconn *nc);
 /* How long an initiator pinged by worker_ping_conn has to answer: a machine that started a new

@@ -426,15 +426,47 @@ static int login_done(struct iscsi_conn *c, struct login_out *out)
 	return 0;
 }
 
+static void login_answer(struct iscsi_conn *c, struct login_out *out_p);
+
 static void login_pdu(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
 	struct login_out out;
 
 	if (pdu_opcode(pdu->bhs) != ISCSI_OP_LOGIN_REQ)
 		return conn_fail(c, "a PDU other than Login Request during login");
+	if (c->login_parked) /* RFC 7143 6.1: one request at a time, each waits for its answer */
+		return conn_fail(c, "a Login Request before the answer to the previous one");
 	login_step(c->login, pdu, &out);
+	login_answer(c, &out);
+}
+
+bool conn_login_parked(const struct iscsi_conn *c)
+{
+	return c->login_parked;
+}
+
+bool conn_login_resume(struct iscsi_conn *c)
+{
+	if (!c->login_parked || c->phase != CONN_LOGIN)
+		return false;
+	c->login_parked = false;
+	struct login_out out = c->parked_out;
+	login_answer(c, &out);
+	return true;
+}
+
+/* The response to a login step: finishing the login (taking the target) on its last. */
+static void login_answer(struct iscsi_conn *c, struct login_out *out_p)
+{
+	struct login_out out = *out_p;
+
 	if (out.action == LOGIN_DONE) {
 		int st = login_done(c, &out);
+		if (st == CONN_TARGET_PENDING) {
+			c->parked_out = *out_p;
+			c->login_parked = true;
+			return;
+		}
 		if (st)
 			login_refuse(
 			    c->login, &out, (uint16_t)st,

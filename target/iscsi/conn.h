@@ -9,6 +9,7 @@
 #ifndef RINGSAN_ISCSI_CONN_H
 #define RINGSAN_ISCSI_CONN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -106,7 +107,10 @@ struct conn_env {
 	/* Login-time questions, answered by the daemon (target table, ACLs, CHAP secrets). */
 	const struct login_ops *login_ops;
 	void *login_ctx;
-	/* The login completed for target_name: take a reference on its LU. 0 or a login status. */
+	/* The login completed for target_name: take a reference on its LU. 0, a login status, or
+	 * CONN_TARGET_PENDING: the LU is being made ready off this thread (its storage connects);
+	 * the login's last response waits until the daemon calls conn_login_resume, which asks
+	 * again. */
 	int (*get_target)(void *ctx, const char *target_name, struct conn_target *out);
 	void (*put_target)(void *ctx, struct conn_target *t);
 	/* Register a new session (initiator name + ISID): returns its TSIH, and ends any older
@@ -136,6 +140,8 @@ struct conn_env {
 	void (*cmd_done)(void *ctx, const struct conn_cmd_stat *st);
 };
 
+#define CONN_TARGET_PENDING (-EINPROGRESS)
+
 struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env *env,
 			    uint64_t now_ms);
 /* The daemon lets go of the connection (closing it first if it was not): it is freed at once if
@@ -143,6 +149,13 @@ struct iscsi_conn *conn_new(const struct conn_config *cfg, const struct conn_env
  * connection is gone when it returns; env callbacks of a connection freed later (put_target,
  * session_remove) must not need the daemon's per-connection state. */
 void conn_free(struct iscsi_conn *c);
+
+/* A login parked by CONN_TARGET_PENDING goes on: env.get_target is asked again (it must now
+ * answer 0 or a login status) and the last login response is queued. false, with nothing
+ * asked, when the connection no longer waits (it closed meanwhile). */
+bool conn_login_resume(struct iscsi_conn *c);
+/* The login waits for CONN_TARGET_PENDING to be resolved. */
+bool conn_login_parked(const struct iscsi_conn *c);
 
 /* One whole received PDU (the framer's output). Returns 0, or -EPROTO when the connection must be
  * dropped (the reason is logged). */

@@ -86,6 +86,10 @@ struct iscsi_conn {
 	unsigned refs;	       /* the daemon's, one per task, one while the LUN's flush runs */
 
 	struct login *login;
+	/* env.get_target answered CONN_TARGET_PENDING: the final login response waits here for
+	 * conn_login_resume (nothing else is sent meanwhile). */
+	bool login_parked;
+	struct login_out parked_out;
 	struct iscsi_params params;
 	bool discovery;
 	char initiator_name[224];

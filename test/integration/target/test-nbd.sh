@@ -7,6 +7,12 @@
 # - qemu-img round trips through ringsan onto each export, checked on the export directly;
 # - an NBD server that dies in the middle of a write: the initiator gets an error (not a hang),
 #   the other LUNs go on meanwhile, and the LUN works again once the server is back;
+# - a LUN whose NBD server accepts connections but never answers: its logins wait for one
+#   connect off the worker (a file LUN on the same, only, worker answers meanwhile), end with a
+#   login reject, and a connection closed while waiting costs nothing; the LUN logs in once a
+#   real server is there;
+# - a server that stops answering (SIGSTOP) fails the write waiting for it after nbd_timeout,
+#   and a later write on the same session succeeds once it answers again;
 # - kill -9 of ringsan after a flushed write: the data is in the qcow2 file;
 # - ringsan's log: no crash, no sanitizer report.
 . "$(dirname "$0")/../lib.sh"
@@ -73,6 +79,8 @@ check "resize within the export works" L lun resize b --size 128M
 cat >"$WORK/ringsan.ini" <<INI
 [server]
 base_iqn = $IQN_BASE
+workers = 1
+nbd_timeout = 2
 INI
 start_target -c "$WORK/ringsan.ini" || exit 1
 head -c 16M /dev/urandom >"$WORK/in.raw"
@@ -122,6 +130,106 @@ check "the write in flight failed with an I/O error" grep -q "write failed: Inpu
 check "on the same session, once the server is back, a write and a read succeed" \
 	bash -c "grep -q 'read 1048576/1048576' '$WORK/d-write.out' && ! grep -q 'Pattern verification failed' '$WORK/d-write.out'"
 check "the log says it reconnected" grep -q "LUN d: reconnected to the NBD export" "$TARGET_LOG"
+
+# --- a server that accepts but never answers: logins wait off the worker ----------------------
+# LUN h is made on a real export; then its socket is taken by a listener that accepts and never
+# says a word, so the connect at its first login waits out its 5 s. Three logins come at once
+# (one gives up after 1 s); the only worker serves LUN c meanwhile, and LUN e's test below runs
+# while they wait.
+H_SOCK=$WORK/h.sock
+start_nbdkit "$H_SOCK" memory 64M || exit 1
+check "create LUN h" L lun create h --backend "$(nbd_url "$H_SOCK")"
+kill "$NBDKIT_PID"
+wait "$NBDKIT_PID" 2>/dev/null
+rm -f "$H_SOCK"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+s.settimeout(0.5)
+held, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+' "$H_SOCK" &
+MUTE_PID=$!
+PIDS+=("$MUTE_PID")
+wait_for 10 test -S "$H_SOCK" || exit 1
+kill -HUP "$TARGET_PID"
+wait_for 10 grep -q "serving LUN h " "$TARGET_LOG"
+E_SOCK=$WORK/e.sock
+start_nbdkit "$E_SOCK" memory 64M || exit 1
+E_PID=$NBDKIT_PID
+check "create LUN e" L lun create e --backend "$(nbd_url "$E_SOCK")"
+wait_for 10 grep -q "serving LUN e " "$TARGET_LOG"
+for i in 1 2; do
+	timeout 30 qemu-io -f raw -c "read 0 4k" "$(url h)" >"$WORK/h-login$i.out" 2>&1 &
+	eval "H_LOGIN$i=\$!"
+done
+timeout 1 qemu-io -f raw -c "read 0 4k" "$(url h)" >/dev/null 2>&1 &
+H_QUITTER=$!
+check "the first login to h starts its connect in the background" \
+	wait_for 10 grep -q "LUN h: connecting to .* in the background" "$TARGET_LOG"
+T0=$(date +%s%N)
+check "while h connects, LUN c on the same worker serves a write and a read" \
+	timeout 10 qemu-io -f raw -c "write -P 0x5a 0 1M" -c "read -P 0x5a 0 1M" "$(url c)"
+MS=$((($(date +%s%N) - T0) / 1000000))
+echo "    (LUN c: write + read of 1 MiB, login included, in $MS ms while h connects)"
+check "... within a second" test "$MS" -lt 1000
+check_fails "... and h's logins are still waiting" grep -q "login to $IQN_BASE:h failed" "$TARGET_LOG"
+
+# --- a server that stops answering: nbd_timeout (2 s here) ------------------------------------
+# One session writes, then (server stopped) writes again, then (server back) writes and reads;
+# LUN e connects while h's connect still waits.
+timeout 60 qemu-io -f raw -c "write -P 0x44 0 64k" -c "sleep 1500" -c "write -P 0x55 0 64k" \
+	-c "sleep 1500" -c "write -P 0x66 0 64k" -c "read -P 0x66 0 64k" "$(url e)" \
+	>"$WORK/e-write.out" 2>&1 &
+E_WRITER=$!
+wait_for 10 grep -q "LUN e: connected to" "$TARGET_LOG"
+sleep 0.5
+kill -STOP "$E_PID"
+T_STOP=$(date +%s%N)
+wait_for 20 grep -q "LUN e: the NBD export .* sent no reply for 2 s (nbd_timeout)" "$TARGET_LOG"
+HUNG_MS=$((($(date +%s%N) - T_STOP) / 1000000))
+kill -CONT "$E_PID"
+# the second write goes out about 1 s after the stop; 2 s of silence, checked each second
+check "a stopped server is given up within the timeout ($HUNG_MS ms after the stop)" \
+	test "$HUNG_MS" -le 6000
+wait "$E_WRITER"
+rc=$?
+check "the writer ended by itself (exit $rc, not a timeout)" test "$rc" -ne 124
+check "the write waiting for the stopped server failed with an I/O error" \
+	grep -q "write failed: Input/output error" "$WORK/e-write.out"
+check "on the same session, the server answering again, a write and a read succeed" \
+	bash -c "grep -q 'read 65536/65536' '$WORK/e-write.out' && ! grep -q 'Pattern verification failed' '$WORK/e-write.out'"
+check "the log says it reconnected" grep -q "LUN e: reconnected to the NBD export" "$TARGET_LOG"
+
+# --- ... and h's logins, which waited meanwhile ----------------------------------------------
+wait "$H_QUITTER"
+wait "$H_LOGIN1"
+H_RC1=$?
+wait "$H_LOGIN2"
+H_RC2=$?
+check "both waiting logins to h end by themselves (no timeout)" test "$H_RC1" -ne 124 -a "$H_RC2" -ne 124
+check "... refused" test "$H_RC1" -ne 0 -a "$H_RC2" -ne 0
+check "... with a login reject, service unavailable (03/01)" \
+	test "$(grep -c "login to $IQN_BASE:h failed (status 03/01)" "$TARGET_LOG")" -ge 2
+check "... after one connect for all of them" \
+	test "$(grep -c "LUN h: connecting to" "$TARGET_LOG")" -eq 1
+check "the log says why: no answer within 5 s" \
+	grep -q "LUN 'h': cannot connect to the NBD export .*no answer within 5 s" "$TARGET_LOG"
+kill "$MUTE_PID"
+wait "$MUTE_PID" 2>/dev/null
+start_nbdkit "$H_SOCK" memory 64M || exit 1
+check "with a server that answers, h logs in and serves a write and a read" \
+	timeout 30 qemu-io -f raw -c "write -P 0x77 0 64k" -c "read -P 0x77 0 64k" "$(url h)"
+
+check "a clean stop of ringsan" stop_target
+check "no crash, leak or sanitizer report in the target log" no_sanitizer_report "$TARGET_LOG"
+start_target -c "$WORK/ringsan.ini" || exit 1
 
 # --- kill -9 of ringsan after a flushed write --------------------------------------------------
 check "a flushed write to LUN b" \

@@ -57,6 +57,12 @@ static int env_get_target(void *ctx, const char *name, struct conn_target *out)
 	struct pipe *p = ctx;
 	if (strcmp(name, INI_TARGET) != 0)
 		return ISCSI_LOGIN_STATUS_NOT_FOUND;
+	if (p->park) {
+		p->park--;
+		return CONN_TARGET_PENDING;
+	}
+	if (p->park_status)
+		return p->park_status;
 	p->gets++;
 	out->lu = p->lu;
 	out->dev = &p->dev;

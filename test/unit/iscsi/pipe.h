@@ -57,6 +57,8 @@ struct pipe {
 	bool hold;    /* send_pdu leaves the disk and the tx queue alone */
 	unsigned framer_errors;
 	unsigned gets, puts, adds, removes, kicks;
+	unsigned park;		 /* env.get_target answers CONN_TARGET_PENDING this many times */
+	int park_status;	 /* then, when nonzero, this login status */
 	unsigned flushes_at_put; /* the disk flushes done when the LUN was given back */
 	uint8_t rnd;
 

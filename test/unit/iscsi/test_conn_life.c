@@ -1,13 +1,15 @@
 /* test_conn_life.c: the connection's phases (conn.h, enum conn_phase) along every way a
  * connection ends: logout (idle and with I/O in flight), the peer gone, a TMF with I/O in flight,
  * a kill (another session replaced this one), the target stopping with a write in flight, a
- * refused login, a login that timed out, and the daemon letting go while I/O is in flight. Each
+ * refused login, a login that timed out, and the daemon letting go while I/O is in flight; and
+ * a login parked while its LUN's storage connects (env.get_target CONN_TARGET_PENDING). Each
  * case ends as the daemon ends a connection (target/daemon/netconn.c): conn_shutdown once the
  * last response is sent or the socket is gone, wait for CONN_CLOSED, conn_free. The sequence is
  * read from env.phase_changed, so a phase skipped, added or reordered fails here. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/wire.h"
 #include "test/unit/iscsi/pipe.h"
 
 /* As netconn_poke: shut down, let the I/O come back, free once closed. */
@@ -288,8 +290,107 @@ static void test_phases_login_timeout(void)
 	CHECK_STR(phases_str(&p), "login -> closing -> closed -> freed");
 }
 
+/* The last login request of a Linux login, its target's LU not ready (p->park): nothing is
+ * answered while it waits. */
+static void send_parked_login(struct pipe *p)
+{
+	static uint8_t buf[8192];
+	struct iscsi_pdu pdu;
+	uint32_t len = ini_text_keys(ini_keys_linux, buf, sizeof(buf));
+	struct ini_login l = {.transit = true, .csg = 1, .nsg = 3, .itt = p->itt++};
+
+	p->park = 1;
+	ini_build_login(&pdu, &l, buf, len);
+	send_pdu(p, &pdu);
+	expect_none(p);
+	CHECK(conn_login_parked(p->c));
+	CHECK_EQ(conn_phase(p->c), CONN_LOGIN);
+	CHECK_EQ(p->gets, 0);
+}
+
+/* Parked, then the LU is ready: the login completes on resume. */
+static void test_login_parked_then_done(void)
+{
+	struct pipe p;
+
+	pipe_init(&p, NULL);
+	send_parked_login(&p);
+	CHECK(conn_login_resume(p.c));
+	pump(&p);
+	struct rx *r = expect(&p, ISCSI_OP_LOGIN_RSP);
+	CHECK_EQ(get_be16(r->bhs + INI_OFF_LOGIN_STATUS), 0);
+	CHECK_EQ(conn_phase(p.c), CONN_FULL_FEATURE);
+	CHECK(!conn_login_parked(p.c));
+	CHECK_EQ(p.gets, 1);
+	CHECK(!conn_login_resume(p.c)); /* once only */
+	daemon_ends(&p);
+	CHECK_EQ(p.puts, 1);
+	CHECK_STR(phases_str(&p),
+		  "login -> full feature -> closing -> flushing -> closed -> freed");
+}
+
+/* Parked, then the storage refused: the login is rejected 03/01 on resume. */
+static void test_login_parked_then_refused(void)
+{
+	struct pipe p;
+
+	pipe_init(&p, NULL);
+	send_parked_login(&p);
+	p.park_status = ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
+	CHECK(conn_login_resume(p.c));
+	pump(&p);
+	struct rx *r = expect(&p, ISCSI_OP_LOGIN_RSP);
+	CHECK_EQ(get_be16(r->bhs + INI_OFF_LOGIN_STATUS), ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE);
+	CHECK_EQ(conn_phase(p.c), CONN_LOGGED_OUT);
+	CHECK_EQ(conn_login_status(p.c), ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE);
+	daemon_ends(&p);
+	CHECK_EQ(p.gets, 0);
+	CHECK_STR(phases_str(&p), "login -> logged out -> closing -> closed -> freed");
+}
+
+/* Parked past login_timeout: dropped; the answer that comes later is not taken. */
+static void test_login_parked_timeout(void)
+{
+	struct pipe p;
+
+	pipe_init(&p, NULL);
+	send_parked_login(&p);
+	p.now += 30000;
+	conn_tick(p.c, p.now);
+	CHECK_EQ(conn_phase(p.c), CONN_CLOSED);
+	CHECK(!conn_login_resume(p.c));
+	CHECK_EQ(p.gets, 0);
+	pipe_fini(&p);
+	CHECK_EQ(p.puts, 0);
+	CHECK_STR(phases_str(&p), "login -> closing -> closed -> freed");
+}
+
+/* Another login request before the parked one was answered: a protocol error. */
+static void test_login_parked_then_pdu(void)
+{
+	struct pipe p;
+	static uint8_t buf[8192];
+	struct iscsi_pdu pdu;
+
+	pipe_init(&p, NULL);
+	send_parked_login(&p);
+	uint32_t len = ini_text_keys(ini_keys_linux, buf, sizeof(buf));
+	struct ini_login l = {.transit = true, .csg = 1, .nsg = 3, .itt = p.itt++};
+	ini_build_login(&pdu, &l, buf, len);
+	send_pdu(&p, &pdu);
+	CHECK(conn_phase(p.c) >= CONN_CLOSING);
+	CHECK(!conn_login_resume(p.c));
+	pump(&p);
+	pipe_fini(&p);
+	CHECK_EQ(p.gets, 0);
+}
+
 void test_conn_life(void)
 {
+	test_login_parked_then_done();
+	test_login_parked_then_refused();
+	test_login_parked_timeout();
+	test_login_parked_then_pdu();
 	test_phases_logout();
 	test_phases_logout_io_in_flight();
 	test_phases_peer_reset();
