@@ -110,7 +110,13 @@ wait_for 10 grep -q "serving LUN d " "$TARGET_LOG"
 timeout 60 qemu-io -f raw -c "write -P 0x11 0 1M" -c "sleep 8000" -c "write -P 0x33 0 1M" \
 	-c "read -P 0x33 0 1M" "$(url d)" >"$WORK/d-write.out" 2>&1 &
 WRITER=$!
-sleep 1.5
+# The kill must land while the write is in flight (the server holds it 3 s): wait until the
+# target's status shows it, however slowly qemu-io starts on a loaded machine.
+d_write_in_flight() {
+	python3 "$(dirname "$0")/obsctl.py" json "$DATA/.control.sock" \
+		'any(x["lun"] == "d" and x["in_flight"] > 0 for x in s["sessions"])' | grep -qx True
+}
+check "d's first write is in flight (ringsan status)" wait_for 20 d_write_in_flight
 kill -9 "$D_PID"
 wait "$D_PID" 2>/dev/null
 T_KILL=$SECONDS
