@@ -22,9 +22,9 @@
 
 #include "target/block/blk_backend.h"
 
-/* spec: "POOL/IMAGE". */
-int blk_rbd_open(const char *spec, const char *lun, uint64_t size, struct blk_backend **out,
-		 struct blk_backend_info *info, char *err, size_t errlen);
+/* spec: "POOL/IMAGE". fence: see blk_backend_open. */
+int blk_rbd_open(const char *spec, const char *lun, uint64_t size, bool fence,
+		 struct blk_backend **out, struct blk_backend_info *info, char *err, size_t errlen);
 /* For the CLI: image POOL/IMAGE exists with at least size bytes afterwards: created (size
  * must be given) when create is set and it is missing, grown when smaller. *info: the image. */
 int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_backend_info *info,

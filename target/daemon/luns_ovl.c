@@ -75,7 +75,8 @@ static int backend_attach(struct lun_entry *e)
 	struct blk_backend_info info;
 	char err[1024];
 
-	if (blk_backend_open(e->lf.backend, e->lf.name, e->lf.size, &e->dev.be, &info, err,
+	if (blk_backend_open(e->lf.backend, e->lf.name, e->lf.size,
+			     e->table->exclusive && !e->read_only, &e->dev.be, &info, err,
 			     sizeof(err)) != 0) {
 		log_err("%s; login refused", err);
 		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;

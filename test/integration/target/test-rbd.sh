@@ -33,6 +33,7 @@ base_iqn = $IQN_BASE
 ceph_conf = ${3:-$CEPH_CONF}
 ceph_user = admin
 ceph_keyring = ${2:-$CEPH_KEYRING}
+ceph_op_timeout = 5
 INI
 }
 ini "$WORK/ringsan.ini"
@@ -87,6 +88,42 @@ check "the data is in the RBD image itself (rbd export)" \
 check "UNMAP reads back zeroes" \
 	bash -c "qemu-io -f raw -c 'discard 0 16M' -c 'read -P 0 0 16M' '$(url r1)' | grep -q 'read 16777216'"
 check "the log says which image the LUN connected to" grep -q "LUN r1: connected to rbd:rbd/r1" "$TARGET_LOG"
+
+# --- Ceph stops answering mid-I/O (the OSD stopped: SIGSTOP) -----------------------------------
+# ceph_op_timeout = 5: a write fails with an error within it (ABORTED COMMAND), a file LUN on the
+# same ringsan goes on, and once the OSD runs again the same session's next write succeeds, and
+# a new session's, without restarting ringsan.
+L lun create f1 --size 16M >/dev/null
+OSD=${CEPH_PIDS[2]}
+check "a flushed write to r1 before the outage" \
+	timeout 60 qemu-io -f raw -c "write -P 0xab 0 4M" -c "flush" "$(url r1)"
+# One session: opens the image, writes 2 s later (the OSD stopped), writes again 8 s after that.
+LOGINS=$(grep -c "logged in to $IQN_BASE:r1 " "$TARGET_LOG")
+timeout 90 qemu-io -f raw -c "sleep 2000" -c "write -P 0xee 8M 1M" -c "sleep 8000" \
+	-c "write -P 0xef 8M 1M" -c "read -P 0xef 8M 1M" "$(url r1)" >"$WORK/outage.out" 2>&1 &
+WRITER=$!
+wait_for 20 bash -c "[ \$(grep -c 'logged in to $IQN_BASE:r1 ' '$TARGET_LOG') -gt $LOGINS ]"
+kill -STOP "$OSD"
+T3=$SECONDS
+check "the OSD stopped: a file LUN on the same ringsan writes and reads" \
+	timeout 20 qemu-io -f raw -c "write -P 0x11 0 1M" -c "read -P 0x11 0 1M" "$(url f1)"
+check "... a write to r1 fails within the timeout (5 s; written 2 s after the stop)" \
+	wait_for 15 grep -q "LUN r1: Ceph did not answer" "$TARGET_LOG"
+echo "    the write failed $((SECONDS - T3)) s after the OSD stopped"
+kill -CONT "$OSD"
+wait "$WRITER"
+check "... with an error to the initiator (not a hang)" grep -q "write failed" "$WORK/outage.out"
+check "... ABORTED COMMAND, LOGICAL UNIT COMMUNICATION TIME-OUT (08/01)" \
+	grep -q "COMMAND ABORTED(11) .*0x0801" "$WORK/outage.out"
+check "... logged once, naming the LUN, the image and what to check" \
+	test "$(grep -c 'LUN r1: Ceph did not answer a request on rbd:rbd/r1 within 5 s.*ceph -s' "$TARGET_LOG")" = 1
+check "the OSD runs again: the same session's next write and read-back succeed" \
+	bash -c "grep -q 'wrote 1048576/1048576 bytes at offset 8388608' '$WORK/outage.out' && grep -q 'read 1048576/1048576 bytes at offset 8388608' '$WORK/outage.out'"
+check "... the log says Ceph answers again" grep -q "LUN r1: Ceph answers again for rbd:rbd/r1" "$TARGET_LOG"
+check "... a new session writes and reads r1" \
+	bash -c "timeout 30 qemu-io -f raw -c 'write -P 0xef 12M 1M' -c 'read -P 0xef 12M 1M' '$(url r1)' | grep -q 'read 1048576'"
+check "... the data flushed before the outage is intact (rbd export)" \
+	bash -c "rbd -c '$CEPH_CONF' export rbd/r1 '$WORK/r1b.raw' >/dev/null 2>&1 && qemu-io -f raw -c 'read -P 0xab 0 4M' -c 'read -P 0xef 8M 1M' '$WORK/r1b.raw' | grep -c 'read [0-9]' | grep -qx 2"
 
 # --- the exclusive lock: a second node --------------------------------------------------------
 timeout 60 qemu-io -f raw -c "write -P 0x44 0 1M" -c "sleep 6000" -c "read -P 0x44 0 1M" \
