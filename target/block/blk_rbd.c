@@ -440,7 +440,7 @@ static int fence_and_lock(struct blk_rbd *b, char *why, size_t whylen)
 	}
 	if (n)
 		log_warn(
-		    "LUN %s: rbd:%s was still locked by %s, the node that served this shared "
+		    "LUN %s: rbd:%s was still locked by Ceph client %s, the node that served this shared "
 		    "LUN before (it died or lost the shared dir): broke its lock and "
 		    "blocklisted it (ceph osd blocklist ls), so it can never write to the image "
 		    "again",
@@ -457,9 +457,16 @@ static int take_lock(struct blk_rbd *b, bool fence, char *why, size_t whylen)
 {
 	char *owners[RBD_OWNERS_MAX], text[512];
 	rbd_lock_mode_t mode;
-	size_t n;
-	int ret = rbd_lock_acquire(b->image, RBD_LOCK_MODE_EXCLUSIVE);
+	size_t n = RBD_OWNERS_MAX;
+	int ret;
 
+	/* Asked for a lock whose owner is dead but still watches the image (until Ceph's watch
+	 * timeout, 30 s), rbd_lock_acquire waits that long and then breaks it itself. */
+	if (fence && rbd_lock_get_owners(b->image, &mode, owners, &n) >= 0 && n > 0) {
+		rbd_lock_get_owners_cleanup(owners, n);
+		return fence_and_lock(b, why, whylen);
+	}
+	ret = rbd_lock_acquire(b->image, RBD_LOCK_MODE_EXCLUSIVE);
 	if (ret == 0)
 		return 0;
 	if ((ret == -EROFS || ret == -EBUSY) && fence)

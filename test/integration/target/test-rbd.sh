@@ -158,6 +158,75 @@ check "after kill -9 of ringsan the written data is in the image" \
 	bash -c "rbd -c '$CEPH_CONF' export rbd/old '$WORK/old.raw' >/dev/null 2>&1 && qemu-io -f raw -c 'read -P 0xcd 0 4M' '$WORK/old.raw' | grep -q 'read 4194304'"
 check "no crash and no sanitizer report in the target log" no_sanitizer_report "$TARGET_LOG"
 
+# --- failover of a shared RBD LUN between two cluster nodes -------------------------------------
+# hr in the shared dir, served by b ([lun hr] node = b, a). A session through a's portal is
+# redirected to b; b is killed (kill -9) with the image open, so its RBD lock stays held by a dead
+# client. The next login through a: a holds the shared-dir lock, breaks b's RBD lock and
+# blocklists b's client, and serves the data b flushed.
+SH=$WORK/shared
+mkdir -p "$SH" "$WORK/na" "$WORK/nb"
+CP=$(free_port)
+ini "$WORK/cluster.ini"
+cat >>"$WORK/cluster.ini" <<INI
+
+[cluster]
+nodes = a=127.0.0.2:$CP, b=127.0.0.3:$CP
+shared_dir = $SH
+health_interval = 1
+health_timeout = 3
+
+[lun hr]
+node = b, a
+INI
+check "a shared LUN on an RBD image" \
+	"$RINGSAN" -c "$WORK/cluster.ini" --data-dir "$SH" lun create hr --size 64M --backend rbd:rbd/hr
+declare -A NODE_PID
+for n in a b; do
+	addr=127.0.0.2
+	[ "$n" = b ] && addr=127.0.0.3
+	"$RINGSAN" -c "$WORK/cluster.ini" --data-dir "$WORK/n$n" serve --listen "$addr:$CP" --workers 1 \
+		>"$WORK/$n.log" 2>&1 &
+	NODE_PID[$n]=$!
+	PIDS+=("$!")
+	wait_for 10 python3 -c "import socket; socket.create_connection(('$addr',$CP),1)"
+done
+HR="iscsi://127.0.0.2:$CP/$IQN_BASE:hr/0"
+timeout 60 qemu-io -f raw -c "write -P 0x5a 0 2M" -c "flush" -c "sleep 60000" "$HR" >"$WORK/hr.out" 2>&1 &
+HOLDER=$!
+check "a session through a's portal: redirected to b, which serves hr" \
+	wait_for 20 grep -q "logged in to $IQN_BASE:hr " "$WORK/b.log"
+check "... a sent it to b" grep -q "login to $IQN_BASE:hr redirected to 127.0.0.3:$CP" "$WORK/a.log"
+wait_for 20 bash -c "rbd -c '$CEPH_CONF' lock ls rbd/hr 2>/dev/null | grep -q '^client'"
+OLD=$(rbd -c "$CEPH_CONF" lock ls rbd/hr 2>/dev/null | awk '/^client/ {print $NF}')
+check "... b's client holds the image's lock ($OLD)" test -n "$OLD"
+wait_for 10 grep -q "wrote 2097152" "$WORK/hr.out"
+T5=$(date +%s.%N)
+kill -9 "${NODE_PID[b]}"
+kill "$HOLDER"
+wait "${NODE_PID[b]}" "$HOLDER" 2>/dev/null
+check "a sees b down" wait_for 15 grep -q "node b .* is down" "$WORK/a.log"
+# The session stays 3 s after its I/O so the lock can be looked at while a holds it.
+timeout 60 qemu-io -f raw -c "read -P 0x5a 0 2M" -c "write -P 0x5b 2M 1M" -c "read -P 0x5b 2M 1M" \
+	-c "sleep 3000" "$HR" >"$WORK/hr2.out" 2>&1 &
+CHECKER=$!
+wait_for 20 bash -c "rbd -c '$CEPH_CONF' lock ls rbd/hr 2>/dev/null | grep '^client' | grep -vq '$OLD'"
+echo "    failover: a served hr $(python3 -c "print(round($(date +%s.%N) - $T5, 1))") s after kill -9 of b (health_interval 1, health_timeout 3)"
+rbd -c "$CEPH_CONF" lock ls rbd/hr >"$WORK/lock.out" 2>/dev/null
+check "... the image's lock is a's now, not b's" \
+	bash -c "grep -q '^client' '$WORK/lock.out' && ! grep -q '$OLD' '$WORK/lock.out'"
+check "... b's client is fenced (ceph osd blocklist ls)" \
+	bash -c "ceph -c '$CEPH_CONF' osd blocklist ls 2>/dev/null | grep -q '^$OLD '"
+check "... and no longer watches the image (rbd status)" \
+	bash -c "rbd -c '$CEPH_CONF' status rbd/hr 2>/dev/null | grep -q 'watcher=' && ! rbd -c '$CEPH_CONF' status rbd/hr 2>/dev/null | grep -q '$OLD'"
+wait "$CHECKER"
+check "... through a, the data b flushed reads back, and a new write too" \
+	bash -c "[ \$(grep -c '^read [0-9]* */[0-9]* bytes' '$WORK/hr2.out') = 2 ] && ! grep -q 'failed' '$WORK/hr2.out'"
+check "... a's log says whom it fenced" grep -q "LUN hr: rbd:rbd/hr was still locked by Ceph client $OLD.*blocklisted it" "$WORK/a.log"
+kill "${NODE_PID[a]}"
+wait "${NODE_PID[a]}" 2>/dev/null
+check "no crash and no sanitizer report in a's log" no_sanitizer_report "$WORK/a.log"
+check "... nor in b's (up to kill -9)" no_sanitizer_report "$WORK/b.log"
+
 # --- rm forgets the LUN, keeps the image --------------------------------------------------------
 check "lun rm of an RBD LUN" L lun rm r2 --yes
 check "the image is still there" RBD info rbd/old
