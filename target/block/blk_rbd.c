@@ -91,8 +91,12 @@ static int connect_pool(const char *pool, rados_t *cluster, rados_ioctx_t *ioctx
 	rados_conf_set(*cluster, "client_mount_timeout", "10");
 	if (env.op_timeout) { /* else librados waits for the cluster as long as it takes */
 		char secs[16];
-		snprintf(secs, sizeof(secs), "%u", env.op_timeout);
+		/* A write to an object not yet written takes two OSD round trips (the object map's
+		 * update, then the data), each timed on its own: half the time for each keeps the
+		 * request within ceph_op_timeout. */
+		snprintf(secs, sizeof(secs), "%u", env.op_timeout > 1 ? env.op_timeout / 2 : 1);
 		rados_conf_set(*cluster, "rados_osd_op_timeout", secs);
+		snprintf(secs, sizeof(secs), "%u", env.op_timeout);
 		rados_conf_set(*cluster, "rados_mon_op_timeout", secs);
 	}
 	rados_conf_set(*cluster, "rbd_cache", "false");
@@ -275,7 +279,7 @@ static void rbd_submit(struct blk_backend *be, struct blk_io *io, blk_post_fn *p
 	}
 }
 
-static void rbd_free(struct blk_rbd *b)
+static void rbd_disconnect(struct blk_rbd *b)
 {
 	if (b->image)
 		rbd_close(b->image); /* releases the exclusive lock */
@@ -283,6 +287,11 @@ static void rbd_free(struct blk_rbd *b)
 		rados_ioctx_destroy(b->ioctx);
 	if (b->cluster)
 		rados_shutdown(b->cluster);
+}
+
+static void rbd_free(struct blk_rbd *b)
+{
+	rbd_disconnect(b);
 	free(b);
 }
 
@@ -298,17 +307,16 @@ static void *close_main(void *arg)
 {
 	struct blk_rbd *b = arg;
 
+	rbd_disconnect(b);
 	pthread_mutex_lock(&closing_lock);
 	for (struct blk_rbd **p = &closing; *p; p = &(*p)->next_closing)
 		if (*p == b) {
 			*p = b->next_closing;
 			break;
 		}
-	pthread_mutex_unlock(&closing_lock);
-	rbd_free(b);
-	pthread_mutex_lock(&closing_lock);
 	pthread_cond_broadcast(&closing_done);
 	pthread_mutex_unlock(&closing_lock);
+	free(b);
 	return NULL;
 }
 
@@ -337,6 +345,19 @@ static bool is_closing(const char *spec)
 		if (strcmp(b->spec, spec) == 0)
 			return true;
 	return false;
+}
+
+/* At exit, the closes still running finish first (bounded), before librados' own teardown. */
+__attribute__((destructor)) static void wait_all_closes(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RBD_CLOSE_WAIT_S;
+	pthread_mutex_lock(&closing_lock);
+	while (closing && pthread_cond_timedwait(&closing_done, &closing_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&closing_lock);
 }
 
 /* Waits at most secs for this process's closes of spec to end; false if one still runs. */
@@ -440,7 +461,8 @@ static int fence_and_lock(struct blk_rbd *b, char *why, size_t whylen)
 	}
 	if (n)
 		log_warn(
-		    "LUN %s: rbd:%s was still locked by Ceph client %s, the node that served this shared "
+		    "LUN %s: rbd:%s was still locked by Ceph client %s, the node that served this "
+		    "shared "
 		    "LUN before (it died or lost the shared dir): broke its lock and "
 		    "blocklisted it (ceph osd blocklist ls), so it can never write to the image "
 		    "again",
