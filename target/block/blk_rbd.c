@@ -25,11 +25,12 @@ struct blk_rbd {
 	rados_t cluster;
 	rados_ioctx_t ioctx;
 	rbd_image_t image;
-	uint64_t size;	   /* bytes served */
-	unsigned timeout;  /* [server] ceph_op_timeout when opened */
-	atomic_int outage; /* 0, or the errno of the failure logged for the outage under way */
-	char lun[128];	   /* for the log */
-	char spec[256];	   /* POOL/IMAGE */
+	uint64_t size;		/* bytes served */
+	unsigned timeout;	/* [server] ceph_op_timeout when opened */
+	atomic_int outage;	/* 0, or the errno of the failure logged for the outage under way */
+	atomic_bool map_warned; /* the invalid object map was logged */
+	char lun[128];		/* for the log */
+	char spec[256];		/* POOL/IMAGE */
 	struct blk_rbd *next_closing;
 };
 
@@ -218,12 +219,34 @@ static int seek_extent(uint64_t off, size_t len, int exists, void *arg)
 	return 0;
 }
 
+/* rbd_diff_iterate2 answers from the object map, which librbd flags invalid when an update of
+ * it failed (a write that timed out during a Ceph outage): then it may call written objects
+ * absent, and an initiator that trusts GET LBA STATUS (QEMU skips reading deallocated blocks
+ * when LBPRZ is set) would read zeroes. So an invalid map makes everything data. */
+static bool map_valid(struct blk_rbd *b)
+{
+	uint64_t flags = 0;
+
+	if (rbd_get_flags(b->image, &flags) < 0)
+		return false;
+	if (!(flags & (RBD_FLAG_OBJECT_MAP_INVALID | RBD_FLAG_FAST_DIFF_INVALID)))
+		return true;
+	if (!atomic_exchange(&b->map_warned, true))
+		log_warn("LUN %s: the object map of rbd:%s is flagged invalid (an update failed, "
+			 "as during a Ceph outage): GET LBA STATUS reports all of it mapped until "
+			 "it is rebuilt: rbd object-map rebuild %s",
+			 b->lun, b->spec, b->spec);
+	return false;
+}
+
 static int64_t rbd_seek(struct blk_rbd *b, const struct blk_io *io)
 {
 	struct seek_walk w = {.pos = io->off, .found = -1, .want_data = io->op == BLK_SEEK_DATA};
 
 	if (io->off >= b->size)
 		return (int64_t)b->size;
+	if (!map_valid(b))
+		return io->op == BLK_SEEK_DATA ? (int64_t)io->off : (int64_t)b->size;
 	int ret =
 	    rbd_diff_iterate2(b->image, NULL, io->off, b->size - io->off, 1, 1, seek_extent, &w);
 	if (ret < 0 && ret != -EEXIST)

@@ -131,6 +131,12 @@ check "... a new session writes and reads r1" \
 	bash -c "timeout 30 qemu-io -f raw -c 'write -P 0xef 12M 1M' -c 'read -P 0xef 12M 1M' '$(url r1)' | grep -q 'read 1048576'"
 check "... the data flushed before the outage is intact (rbd export)" \
 	bash -c "rbd -c '$CEPH_CONF' export rbd/r1 '$WORK/r1b.raw' >/dev/null 2>&1 && qemu-io -f raw -c 'read -P 0xab 0 4M' -c 'read -P 0xef 8M 1M' '$WORK/r1b.raw' | grep -c 'read [0-9]' | grep -qx 2"
+# The timed-out write left the object map flagged invalid: GET LBA STATUS must not call the data
+# unmapped (QEMU then reads zeroes without asking).
+check "... and reads back through ringsan, GET LBA STATUS included (qemu-io)" \
+	bash -c "timeout 30 qemu-io -f raw -c 'read -P 0xab 0 4M' '$(url r1)' | grep -q 'read 4194304'"
+check "... the log says the object map is invalid and how to rebuild it" \
+	grep -q "the object map of rbd:rbd/r1 is flagged invalid.*rbd object-map rebuild rbd/r1" "$TARGET_LOG"
 
 # --- the exclusive lock: a second node --------------------------------------------------------
 timeout 60 qemu-io -f raw -c "write -P 0x44 0 1M" -c "sleep 6000" -c "read -P 0x44 0 1M" \
