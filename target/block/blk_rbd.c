@@ -441,7 +441,8 @@ static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_in
 	return 0;
 }
 
-/* "client.4567, client.4568" (the lock's owners), or "" when none could be listed. */
+/* The lock's owners (librbd names each by its client's address, "127.0.0.1:0/3757414747"), in
+ * owners (to be cleaned up when *n > 0) and as text; "" when none could be listed. */
 static void lock_owners(rbd_image_t image, rbd_lock_mode_t *mode, char *owners[RBD_OWNERS_MAX],
 			size_t *n, char *text, size_t textlen)
 {
@@ -483,13 +484,11 @@ static int fence_and_lock(struct blk_rbd *b, char *why, size_t whylen)
 		return ret;
 	}
 	if (n)
-		log_warn(
-		    "LUN %s: rbd:%s was still locked by Ceph client %s, the node that served this "
-		    "shared "
-		    "LUN before (it died or lost the shared dir): broke its lock and "
-		    "blocklisted it (ceph osd blocklist ls), so it can never write to the image "
-		    "again",
-		    b->lun, b->spec, text);
+		log_warn("LUN %s: rbd:%s was still locked by Ceph client %s, the node that served "
+			 "this shared LUN before (it died or lost the shared dir): broke its lock "
+			 "and blocklisted it (ceph osd blocklist ls), so it can never write to the "
+			 "image again",
+			 b->lun, b->spec, text);
 	ret = rbd_lock_acquire(b->image, RBD_LOCK_MODE_EXCLUSIVE);
 	if (ret < 0)
 		snprintf(why, whylen,
