@@ -91,6 +91,7 @@ struct config_server {
 	char ceph_conf[PATH_MAX];
 	char ceph_user[CONFIG_TEXT_MAX]; /* the NAME of client.NAME */
 	char ceph_keyring[PATH_MAX];	 /* "" = librados' own search */
+	uint32_t ceph_op_timeout;	 /* seconds an RBD request waits; 0 = forever */
 	enum log_level log_level;
 	char control_socket[PATH_MAX]; /* "" = DATA_DIR/.control.sock */
 	char control_group[33];	       /* "" = root's group */

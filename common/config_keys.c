@@ -93,6 +93,9 @@ const struct config_key config_keys[] = {
      .check = config_check_path,
      .def_doc = "librados' search: /etc/ceph/ceph.client.NAME.keyring, ...",
      .help = "the keyring holding that user's key"},
+    {SRV(ceph_op_timeout), UINT(0, 3600), .def = "20",
+     .help = "seconds an RBD request waits for Ceph before it fails (ABORTED COMMAND, which "
+	     "initiators retry); below the initiator's command timeout; 0 = wait forever"},
     {SRV(log_level), .type = CT_ENUM, .enums = log_levels, .def = "info",
      .help = "error, warning, notice, info or debug"},
     {SRV(control_socket), STR(struct config_server, control_socket, 0, 107),

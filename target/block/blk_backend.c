@@ -27,14 +27,16 @@ uint32_t blk_backend_nbd_timeout(void)
 }
 
 static pthread_mutex_t ceph_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct blk_ceph_env ceph_env = {"/etc/ceph/ceph.conf", "admin", ""};
+static struct blk_ceph_env ceph_env = {"/etc/ceph/ceph.conf", "admin", "", 20};
 
-void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring)
+void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring,
+			  unsigned op_timeout)
 {
 	pthread_mutex_lock(&ceph_lock);
 	snprintf(ceph_env.conf, sizeof(ceph_env.conf), "%s", conf);
 	snprintf(ceph_env.user, sizeof(ceph_env.user), "%s", user);
 	snprintf(ceph_env.keyring, sizeof(ceph_env.keyring), "%s", keyring);
+	ceph_env.op_timeout = op_timeout;
 	pthread_mutex_unlock(&ceph_lock);
 }
 
@@ -55,8 +57,9 @@ __attribute__((unused)) static int unsupported(const char *spec, const char *lib
 	return -ENOTSUP;
 }
 
-int blk_backend_open(const char *spec, const char *lun, uint64_t size, struct blk_backend **out,
-		     struct blk_backend_info *info, char *err, size_t errlen)
+int blk_backend_open(const char *spec, const char *lun, uint64_t size, bool fence,
+		     struct blk_backend **out, struct blk_backend_info *info, char *err,
+		     size_t errlen)
 {
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
@@ -71,8 +74,9 @@ int blk_backend_open(const char *spec, const char *lun, uint64_t size, struct bl
 	}
 	if (strncmp(spec, "rbd:", 4) == 0) {
 #ifdef RINGSAN_HAVE_RBD
-		return blk_rbd_open(spec + 4, lun, size, out, info, err, errlen);
+		return blk_rbd_open(spec + 4, lun, size, fence, out, info, err, errlen);
 #else
+		(void)fence;
 		return unsupported(spec, "librbd", err, errlen);
 #endif
 	}
@@ -94,7 +98,7 @@ int blk_backend_prepare(const char *spec, uint64_t size, bool create, struct blk
 		return unsupported(spec, "librbd", err, errlen);
 #endif
 	}
-	ret = blk_backend_open(spec, NULL, 0, &be, info, err, errlen);
+	ret = blk_backend_open(spec, NULL, 0, false, &be, info, err, errlen);
 	if (ret)
 		return ret;
 	blk_backend_close(be);

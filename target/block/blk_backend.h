@@ -20,14 +20,17 @@ struct blk_backend_info {
 	char detail[96]; /* for logs: what else it said */
 };
 
-/* How LUNs on Ceph RBD reach the cluster ([server] ceph_conf, ceph_user, ceph_keyring). */
+/* How LUNs on Ceph RBD reach the cluster ([server] ceph_conf, ceph_user, ceph_keyring,
+ * ceph_op_timeout). */
 struct blk_ceph_env {
 	char conf[4096];
 	char user[256];
 	char keyring[4096];
+	unsigned op_timeout; /* seconds a request waits for the cluster; 0 = forever */
 };
 /* Set by the daemon at start and reload, and by the CLI before it touches an RBD image. */
-void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring);
+void blk_backend_set_ceph(const char *conf, const char *user, const char *keyring,
+			  unsigned op_timeout);
 void blk_backend_get_ceph(struct blk_ceph_env *out);
 
 /* [server] nbd_timeout: a LUN on NBD whose server sends no reply for this long while requests
@@ -39,9 +42,13 @@ uint32_t blk_backend_nbd_timeout(void);
 /* Connects to the storage of spec for LUN lun (named in messages; NULL: a LUN to be made), which
  * serves size bytes of it (0: all of it; *info says how much that is). Blocks until connected, at
  * most a few seconds. 0, or -errno with err saying what to do: -ENOTSUP when this build lacks the
- * library, -EFBIG when the storage is smaller than size. */
-int blk_backend_open(const char *spec, const char *lun, uint64_t size, struct blk_backend **out,
-		     struct blk_backend_info *info, char *err, size_t errlen);
+ * library, -EFBIG when the storage is smaller than size.
+ * fence: the caller holds the LUN's shared-dir lock exclusively, so whoever else holds the
+ * storage's own lock (RBD's exclusive lock) is a node that died with it: RBD breaks that lock and
+ * blocklists its owner. Without fence such a lock refuses the open. */
+int blk_backend_open(const char *spec, const char *lun, uint64_t size, bool fence,
+		     struct blk_backend **out, struct blk_backend_info *info, char *err,
+		     size_t errlen);
 /* For the CLI (create, resize): makes sure the storage of spec holds at least size bytes (0:
  * any), then reports on it. NBD: the export must be that big. RBD: a missing image is created
  * when create is set (size given), a smaller one grown. */

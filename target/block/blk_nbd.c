@@ -203,6 +203,11 @@ static int64_t errno_to_res(int err)
 	case EINVAL:
 	case EOVERFLOW:
 		return -EINVAL;
+	case ENOTCONN: /* the connection is gone: ABORTED COMMAND, retried (sense_io_error) */
+	case ECONNRESET:
+	case EPIPE:
+	case ESHUTDOWN:
+		return -ENOTCONN;
 	default:
 		return -EIO;
 	}
@@ -368,7 +373,7 @@ static void start(struct blk_nbd *n, struct blk_io *io)
 		return;
 	}
 	if (ensure_connected(n) != 0) {
-		finish(n, io, -EIO);
+		finish(n, io, -ENOTCONN);
 		return;
 	}
 	if (nbd_aio_in_flight(n->h) <= 0) /* the wait for a reply starts now */
@@ -443,7 +448,7 @@ static void reap(struct blk_nbd *n)
 static void lost(struct blk_nbd *n)
 {
 	log_err("LUN %s: the NBD export %s disconnected (%s): its requests in flight fail with "
-		"I/O errors; reconnecting at the next request",
+		"errors; reconnecting at the next request",
 		n->lun, n->uri, nbd_get_error() ? nbd_get_error() : "connection closed");
 	nbd_close(n->h); /* fails what libnbd still held */
 	n->h = NULL;

@@ -13,8 +13,9 @@
  * plain writes of zeroes when the server lacks it; SEEK_* report everything as data.
  *
  * When the server goes away, libnbd fails the commands in flight: their requests complete with
- * -EIO (a MEDIUM ERROR / WRITE ERROR sense to the initiator, never a hang). The next request
- * reconnects (at most one attempt a second; requests meanwhile fail at once), and the LUN goes
+ * an error (-ENOTCONN when libnbd says the connection is gone: ABORTED COMMAND, which initiators
+ * retry; never a hang). The next request reconnects (at most one attempt a second; requests
+ * meanwhile fail at once with -ENOTCONN), and the LUN goes
  * on where it was if the export is still there with at least the LUN's size. */
 #ifndef RINGSAN_BLOCK_BLK_NBD_H
 #define RINGSAN_BLOCK_BLK_NBD_H

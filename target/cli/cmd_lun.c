@@ -113,7 +113,7 @@ static int lun_create_backend(struct cli *cli, const char *name, const struct lu
 
 	backend_spec(a->backend, spec, sizeof(spec));
 	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
-			     cli->cfg.server.ceph_keyring);
+			     cli->cfg.server.ceph_keyring, cli->cfg.server.ceph_op_timeout);
 	if (lunfile_backend_check(spec, err, sizeof(err)) != 0 ||
 	    blk_backend_prepare(spec, size, true, &info, err, sizeof(err)) != 0) {
 		cli_error("%s", err);
@@ -214,7 +214,7 @@ static int lun_backend_fits(struct cli *cli, const struct lunfile *lf, uint64_t 
 	char err[1024];
 
 	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
-			     cli->cfg.server.ceph_keyring);
+			     cli->cfg.server.ceph_keyring, cli->cfg.server.ceph_op_timeout);
 	if (blk_backend_prepare(lf->backend, size, false, &info, err, sizeof(err)) != 0) {
 		cli_error("LUN '%s': %s", lf->name, err);
 		return CLI_ERR;

@@ -328,8 +328,8 @@ int luns_sync(struct lun_table *t, const struct config *cfg, char *err, size_t e
 	copy_text(t->data_dir, sizeof(t->data_dir),
 		  t->fixed_dir[0] ? t->fixed_dir : cfg->server.data_dir);
 	copy_text(t->base_iqn, sizeof(t->base_iqn), cfg->server.base_iqn);
-	blk_backend_set_ceph(cfg->server.ceph_conf, cfg->server.ceph_user,
-			     cfg->server.ceph_keyring);
+	blk_backend_set_ceph(cfg->server.ceph_conf, cfg->server.ceph_user, cfg->server.ceph_keyring,
+			     cfg->server.ceph_op_timeout);
 	blk_backend_set_nbd_timeout(cfg->server.nbd_timeout * 1000u);
 	memset(&t->discovery, 0, sizeof(t->discovery));
 	t->discovery.chap_required = cfg->server.discovery_chap_user[0] != 0;

@@ -73,7 +73,10 @@ int luns_open_backend(struct lun_entry *e)
 	struct blk_backend_info info;
 	char err[1024];
 
-	if (blk_backend_open(e->lf.backend, e->lf.name, e->lf.size, &e->dev.be, &info, err,
+	/* In a cluster's shared dir the table's lock on the LUN proves any other holder of the
+	 * storage's own lock dead: fence it (RBD breaks and blocklists it). */
+	if (blk_backend_open(e->lf.backend, e->lf.name, e->lf.size,
+			     e->table->exclusive && !e->read_only, &e->dev.be, &info, err,
 			     sizeof(err)) != 0) {
 		log_err("%s; login refused", err);
 		return ISCSI_LOGIN_STATUS_SERVICE_UNAVAILABLE;
@@ -89,6 +92,7 @@ struct open_job {
 	char name[NAME_MAX_LEN + 1];
 	uint64_t size;
 	bool read_only;
+	bool fence; /* break a dead holder's storage lock (blk_backend_open) */
 };
 
 /* Hands the outcome to the waiters (each gets a use of its own on success) and ends the
@@ -138,7 +142,8 @@ static void *open_main(void *arg)
 	char err[1024];
 	uint64_t start = clock_mono_ns();
 
-	int ret = blk_backend_open(j->spec, j->name, j->size, &be, &info, err, sizeof(err));
+	int ret =
+	    blk_backend_open(j->spec, j->name, j->size, j->fence, &be, &info, err, sizeof(err));
 	if (ret) {
 		log_err("%s; login refused", err);
 	} else {
@@ -167,6 +172,7 @@ static int open_start(struct lun_entry *e)
 	snprintf(j->name, sizeof(j->name), "%s", e->lf.name);
 	j->size = e->lf.size;
 	j->read_only = e->read_only;
+	j->fence = t->exclusive && !e->read_only;
 	e->opening = true;
 	e->sessions++;
 	e->refs++;

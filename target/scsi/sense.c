@@ -286,7 +286,11 @@ struct sense sense_ua_reported_luns_changed(void)
 	return make(SENSE_UNIT_ATTENTION, 0x3f, 0x0e);
 }
 
-/* SBC-4 4.18 / 4.7.3.7: how a failed transfer reads to the initiator. */
+/* SBC-4 4.18 / 4.7.3.7: how a failed transfer reads to the initiator. A LUN on remote storage
+ * that times out or is out of reach answers ABORTED COMMAND (LOGICAL UNIT COMMUNICATION
+ * TIME-OUT / FAILURE): the medium is fine and a retry may succeed, so initiators retry it
+ * (Linux's SCSI midlayer does, up to its retry count), where a MEDIUM ERROR would fail the I/O
+ * at once and NOT READY with these codes is not retried. */
 struct sense sense_io_error(bool write, int64_t res, uint64_t lba)
 {
 	switch (-res) {
@@ -295,6 +299,10 @@ struct sense sense_io_error(bool write, int64_t res, uint64_t lba)
 		return write ? sense_space_alloc_failed() : sense_medium_error_read(lba);
 	case ECANCELED:
 		return sense_aborted_command();
+	case ETIMEDOUT: /* the LUN's storage did not answer in time (SPC-5 D.2: 08h/01h) */
+		return make(SENSE_ABORTED_COMMAND, 0x08, 0x01);
+	case ENOTCONN: /* the LUN's storage is out of reach (08h/00h) */
+		return make(SENSE_ABORTED_COMMAND, 0x08, 0x00);
 	case EROFS:
 		return write ? sense_write_protected() : sense_medium_error_read(lba);
 	default:

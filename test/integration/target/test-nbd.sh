@@ -132,7 +132,8 @@ start_nbdkit "$D_SOCK" memory 64M || exit 1
 wait "$WRITER"
 rc=$?
 check "the writer ended by itself (exit $rc, not a timeout)" test "$rc" -ne 124
-check "the write in flight failed with an I/O error" grep -q "write failed: Input/output error" "$WORK/d-write.out"
+check "the write in flight failed with ABORTED COMMAND, LOGICAL UNIT COMMUNICATION FAILURE (08/00)" \
+	grep -q "COMMAND ABORTED(11) .*0x0800" "$WORK/d-write.out"
 check "on the same session, once the server is back, a write and a read succeed" \
 	bash -c "grep -q 'read 1048576/1048576' '$WORK/d-write.out' && ! grep -q 'Pattern verification failed' '$WORK/d-write.out'"
 check "the log says it reconnected" grep -q "LUN d: reconnected to the NBD export" "$TARGET_LOG"

@@ -1,6 +1,7 @@
 /* test_scsi_cdb.c: sense constructors and encoders; the CDB table: every reserved bit of every
  * command refused with the right field pointer, CONTROL byte, unknown opcodes, LUN not
  * supported. */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "common/wire.h"
@@ -53,6 +54,28 @@ static void test_sense_constructors(void)
 		CHECK_EQ(d[2], sense_cases[i].asc);
 		CHECK_EQ(d[3], sense_cases[i].ascq);
 		CHECK_EQ(d[7], 0);
+	}
+}
+
+/* A failed backend request: remote storage out of reach or too slow is ABORTED COMMAND (retried
+ * by initiators), not a medium error. */
+static void test_sense_io_error(void)
+{
+	static const struct {
+		bool write;
+		int64_t res;
+		uint8_t key, asc, ascq;
+	} cases[] = {
+	    {true, -ETIMEDOUT, 0xb, 0x08, 0x01}, {false, -ETIMEDOUT, 0xb, 0x08, 0x01},
+	    {true, -ENOTCONN, 0xb, 0x08, 0x00},	 {false, -ENOTCONN, 0xb, 0x08, 0x00},
+	    {true, -EIO, 0x3, 0x0c, 0x00},	 {false, -EIO, 0x3, 0x11, 0x00},
+	    {true, -EROFS, 0x7, 0x27, 0x00},	 {true, -ECANCELED, 0xb, 0x00, 0x00},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sense s = sense_io_error(cases[i].write, cases[i].res, 7);
+		CHECK_EQ(s.key, cases[i].key);
+		CHECK_EQ(s.asc, cases[i].asc);
+		CHECK_EQ(s.ascq, cases[i].ascq);
 	}
 }
 
@@ -293,6 +316,7 @@ static void test_reservation_flags(void)
 int main(void)
 {
 	test_sense_constructors();
+	test_sense_io_error();
 	test_sense_field_pointers();
 	test_sense_information();
 	test_reserved_bits();
