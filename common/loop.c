@@ -84,6 +84,7 @@ void loop_run_once(struct loop *l, int timeout_ms)
 		ret = io_uring_submit_and_wait(&l->ring, 1);
 	}
 	l->unsubmitted = 0;
+	l->turns++;
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return;
 	io_uring_for_each_cqe(&l->ring, head, cqe)

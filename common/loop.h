@@ -23,6 +23,7 @@ struct loop {
 	struct io_uring ring;
 	bool stop;
 	unsigned unsubmitted;
+	uint64_t turns; /* loop_run_once calls that waited: a new number after every wait */
 };
 
 /* 0 or -errno. On -ENOSYS / -EPERM io_uring is unavailable: loop_unavailable_hint() says why and

@@ -207,12 +207,18 @@ static bool write_inline(struct blk_io *io)
 		t0 = clock_mono_ns();
 		if (t0 < bq->punt_until_ns)
 			return false;
-		long slept = thread_sleeps();
+		if (bq->sleeps_turn != bq->loop->turns) { /* the first write of this turn */
+			bq->sleeps_turn = bq->loop->turns;
+			bq->sleeps_base = thread_sleeps();
+		}
 		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, 0);
 		int e = errno;
 		uint64_t t1 = clock_mono_ns();
-		/* Slow because it slept, not because the thread was preempted on a busy machine. */
-		if (t1 - t0 > BLK_INLINE_SLOW_NS && thread_sleeps() != slept) {
+		/* Slow because it slept, not because the thread was preempted on a busy machine.
+		 * The worker sleeps only in the loop's wait and in blocking calls such as these
+		 * writes: more sleeps than at the start of the turn mean this write (or an earlier
+		 * one of the same turn, which then also blocked) slept. */
+		if (t1 - t0 > BLK_INLINE_SLOW_NS && thread_sleeps() != bq->sleeps_base) {
 			bq->punt_until_ns = t1 + BLK_PUNT_NS;
 			log_debug(
 			    "a buffered write blocked the worker for %llu us: writes go through "
@@ -463,4 +469,6 @@ void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop)
 	bq->inflight = 0;
 	bq->off = NULL;
 	bq->punt_until_ns = 0;
+	bq->sleeps_turn = 0;
+	bq->sleeps_base = 0;
 }
