@@ -22,6 +22,7 @@ struct task_burst {
 	uint32_t exp_datasn;
 	uint8_t
 	    *buf; /* WRITE: staging buffer for the burst; DATA_OUT: NULL (copied into st.data) */
+	uint32_t buf_len; /* bytes asked of task_buf_alloc for buf */
 	struct blk_io io;
 	struct iscsi_task *task;
 };
@@ -111,6 +112,11 @@ struct iscsi_conn {
 
 	struct conn_tx *tx_head, *tx_tail;
 
+	/* Freed tasks and one-page data buffers, kept for the next commands (conn_cmd.c). */
+	struct iscsi_task *spare_tasks;
+	void *spare_pages; /* each page starts with the pointer to the next */
+	unsigned nspare_tasks, nspare_pages;
+
 	/* Text in full feature phase (SendTargets): the request may come in several PDUs (C bit),
 	 * the answer may leave in several (C bit + TTT, RFC 7143 11.10.2). */
 	struct text_in text_req;
@@ -179,6 +185,8 @@ struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
 void conn_cmd_abort_task(struct iscsi_task *t);
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
 void conn_cmd_reap(struct iscsi_conn *c);
+/* Frees the kept tasks and buffers: when the connection goes. */
+void conn_cmd_spares_free(struct iscsi_conn *c);
 /* The task was answered (or, at its free, never was): tell env.cmd_done once. */
 void conn_cmd_count(struct iscsi_task *t);
 
