@@ -169,13 +169,15 @@ static void submit_rw(struct blk_io *io)
 
 static void deferred_complete(struct loop_op *op, int res, uint32_t flags);
 
-/* Completes io from the loop (never inside submit): a NOP carries deferred_res back. */
+/* Completes io from the loop (never inside submit): in the loop's posted list (without a NOP's trip
+ * through the kernel), or a NOP when that list is full, carries deferred_res back. */
 static void complete_later(struct blk_io *io, int64_t res)
 {
 	struct uring_io_priv *p = priv_of(io);
 	p->deferred_res = res;
 	p->op.complete = deferred_complete;
-	io_uring_prep_nop(loop_sqe(p->bq->loop, &p->op));
+	if (!loop_post(p->bq->loop, &p->op))
+		io_uring_prep_nop(loop_sqe(p->bq->loop, &p->op));
 }
 
 /* Voluntary context switches of this thread so far: it slept (blocked) when they grow. */
