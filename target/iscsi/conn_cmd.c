@@ -94,9 +94,14 @@ static struct scsi_lu *task_lu(struct iscsi_task *t)
 	return t->lun == 0 && t->conn->have_target ? t->conn->target.lu : NULL;
 }
 
+static struct iscsi_task **itt_bucket(struct iscsi_conn *c, uint32_t itt)
+{
+	return &c->by_itt[(itt ^ itt >> 8) & (CONN_ITT_BUCKETS - 1)];
+}
+
 struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt)
 {
-	for (struct iscsi_task *t = c->tasks; t; t = t->next)
+	for (struct iscsi_task *t = *itt_bucket(c, itt); t; t = t->itt_next)
 		if (t->itt == itt && !t->responded && !t->aborted)
 			return t;
 	return NULL;
@@ -152,9 +157,15 @@ static void task_free(struct iscsi_task *t)
 
 	conn_cmd_count(t);
 
-	for (struct iscsi_task **pp = &c->tasks; *pp; pp = &(*pp)->next) {
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		c->tasks = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	for (struct iscsi_task **pp = itt_bucket(c, t->itt); *pp; pp = &(*pp)->itt_next) {
 		if (*pp == t) {
-			*pp = t->next;
+			*pp = t->itt_next;
 			break;
 		}
 	}
@@ -748,7 +759,12 @@ static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu 
 	if (c->env.cmd_start)
 		t->stamp = c->env.cmd_start(c->env.ctx);
 	t->next = c->tasks;
+	if (c->tasks)
+		c->tasks->prev = t;
 	c->tasks = t;
+	struct iscsi_task **bucket = itt_bucket(c, t->itt);
+	t->itt_next = *bucket;
+	*bucket = t;
 	c->ntasks++;
 	conn_get(c);
 	if (!t->immediate)

@@ -27,8 +27,11 @@ struct task_burst {
 	struct iscsi_task *task;
 };
 
+#define CONN_ITT_BUCKETS 64 /* a power of two */
+
 struct iscsi_task {
-	struct iscsi_task *next;
+	struct iscsi_task *next, *prev; /* the connection's tasks, newest first */
+	struct iscsi_task *itt_next;	/* the connection's bucket for this ITT */
 	struct iscsi_conn *conn;
 	uint32_t itt;
 	uint32_t cmdsn;
@@ -105,6 +108,8 @@ struct iscsi_conn {
 	uint32_t next_ttt;
 
 	struct iscsi_task *tasks;
+	struct iscsi_task
+	    *by_itt[CONN_ITT_BUCKETS]; /* tasks by ITT, for each command and Data-Out */
 	unsigned ntasks;
 	unsigned nactive; /* tasks that took a CmdSN (not immediate) and are not yet freed */
 	struct pending_cmd *pending;
