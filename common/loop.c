@@ -69,6 +69,25 @@ void loop_close_fd(struct loop *l, int fd)
 	close(fd);
 }
 
+bool loop_post(struct loop *l, struct loop_op *op)
+{
+	if (l->nposted >= LOOP_POSTED_MAX)
+		return false;
+	l->posted[l->nposted++] = op;
+	return true;
+}
+
+static void dispatch_posted(struct loop *l)
+{
+	struct loop_op *batch[LOOP_POSTED_MAX];
+	unsigned n = l->nposted;
+
+	memcpy(batch, l->posted, n * sizeof(batch[0]));
+	l->nposted = 0;
+	for (unsigned i = 0; i < n; i++)
+		batch[i]->complete(batch[i], 0, 0);
+}
+
 void loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct io_uring_cqe *cqe;
@@ -76,7 +95,9 @@ void loop_run_once(struct loop *l, int timeout_ms)
 	unsigned head, seen = 0;
 	int ret;
 
-	if (timeout_ms >= 0) {
+	if (l->nposted) {
+		ret = io_uring_submit(&l->ring); /* work is waiting: reap what is there, no wait */
+	} else if (timeout_ms >= 0) {
 		ts.tv_sec = timeout_ms / 1000;
 		ts.tv_nsec = (long long)(timeout_ms % 1000) * 1000000;
 		ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
@@ -84,8 +105,11 @@ void loop_run_once(struct loop *l, int timeout_ms)
 		ret = io_uring_submit_and_wait(&l->ring, 1);
 	}
 	l->unsubmitted = 0;
-	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
+	l->turns++;
+	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY) {
+		dispatch_posted(l);
 		return;
+	}
 	io_uring_for_each_cqe(&l->ring, head, cqe)
 	{
 		struct loop_op *op = io_uring_cqe_get_data(cqe);
@@ -96,4 +120,5 @@ void loop_run_once(struct loop *l, int timeout_ms)
 			op->complete(op, res, flags);
 	}
 	io_uring_cq_advance(&l->ring, seen);
+	dispatch_posted(l);
 }

@@ -27,6 +27,9 @@ struct blk_dev {
 	/* Whether the file system takes buffered writes with RWF_NOWAIT (enum blk_nowait): learnt
 	 * at the first write, read and written by every worker with relaxed atomics. */
 	int write_nowait;
+	/* Whether READs are read inline (blk_uring.c: the file is on tmpfs or ramfs), as enum
+	 * blk_nowait (YES: inline): learnt at the first read, like write_nowait. */
+	int read_inline;
 	/* [lun] cache = direct (blk_direct.h): a second descriptor on the same file, O_DIRECT, for
 	 * the READs and WRITEs aligned to what the file system needs; every other request, and
 	 * every one while !direct, uses fd. */

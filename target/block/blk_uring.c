@@ -17,7 +17,12 @@
  * just preempted) longer than BLK_INLINE_SLOW_NS (dirty-page throttling, a journal commit) writes
  * go through io_uring for BLK_PUNT_NS, so a stalled file system stalls the worker's other
  * connections at most once a period. Either way a write completes only once pwritev2 has put every
- * byte into the file. */
+ * byte into the file.
+ *
+ * Reads of a file on a memory file system (tmpfs, ramfs) are read inline the same way, under the
+ * same guard: io_uring cannot issue them without blocking either and sends each to an io-wq
+ * thread, while their data is in memory and never waits for a device. Reads elsewhere go through
+ * io_uring, which reads what the page cache holds at once and waits for the rest off the worker. */
 #include "target/block/blk_uring.h"
 #include "target/block/blk_direct.h"
 #include "target/block/blk_ovl.h"
@@ -26,11 +31,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -169,13 +176,15 @@ static void submit_rw(struct blk_io *io)
 
 static void deferred_complete(struct loop_op *op, int res, uint32_t flags);
 
-/* Completes io from the loop (never inside submit): a NOP carries deferred_res back. */
+/* Completes io from the loop (never inside submit): in the loop's posted list (without a NOP's trip
+ * through the kernel), or a NOP when that list is full, carries deferred_res back. */
 static void complete_later(struct blk_io *io, int64_t res)
 {
 	struct uring_io_priv *p = priv_of(io);
 	p->deferred_res = res;
 	p->op.complete = deferred_complete;
-	io_uring_prep_nop(loop_sqe(p->bq->loop, &p->op));
+	if (!loop_post(p->bq->loop, &p->op))
+		io_uring_prep_nop(loop_sqe(p->bq->loop, &p->op));
 }
 
 /* Voluntary context switches of this thread so far: it slept (blocked) when they grow. */
@@ -185,14 +194,74 @@ static long thread_sleeps(void)
 	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nvcsw : 0;
 }
 
+/* A blocking read or write on the worker's thread, timed: after one that slept (blocked, not just
+ * preempted) longer than BLK_INLINE_SLOW_NS, reads and writes go through io_uring for
+ * BLK_PUNT_NS. -EAGAIN (with errno) when they go through io_uring now. */
+static ssize_t rw_timed(struct blk_io *io)
+{
+	struct uring_io_priv *p = priv_of(io);
+	struct blk_uring_queue *bq = p->bq;
+	uint64_t t0 = clock_mono_ns();
+	ssize_t n;
+
+	if (t0 < bq->punt_until_ns) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (bq->sleeps_turn != bq->loop->turns) { /* the first inline request of this turn */
+		bq->sleeps_turn = bq->loop->turns;
+		bq->sleeps_base = thread_sleeps();
+	}
+	if (io->op == BLK_READ)
+		n = preadv2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, 0);
+	else
+		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, 0);
+	int e = errno;
+	uint64_t t1 = clock_mono_ns();
+	/* Slow because it slept, not because the thread was preempted on a busy machine. The
+	 * worker sleeps only in the loop's wait and in blocking calls such as these: more sleeps
+	 * than at the start of the turn mean this call (or an earlier one of the same turn, which
+	 * then also blocked) slept. */
+	if (t1 - t0 > BLK_INLINE_SLOW_NS && thread_sleeps() != bq->sleeps_base) {
+		bq->punt_until_ns = t1 + BLK_PUNT_NS;
+		log_debug("a buffered %s blocked the worker for %llu us: reads and writes go "
+			  "through io_uring for the next %llu ms",
+			  io->op == BLK_READ ? "read" : "write",
+			  (unsigned long long)(t1 - t0) / 1000, BLK_PUNT_NS / 1000000);
+	}
+	errno = e;
+	return n;
+}
+
+/* The outcome n (errno) of an inline request: true when it is complete or on its way. */
+static bool inline_done(struct blk_io *io, ssize_t n)
+{
+	struct uring_io_priv *p = priv_of(io);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false; /* it would block: io_uring (an io-wq thread) waits instead */
+	if (n < 0) {
+		complete_later(io, -errno);
+		return true;
+	}
+	if (n == 0 && io->op == BLK_READ)
+		return false; /* past the end of the file: io_uring's path reads it as zeroes */
+	p->done_bytes = (uint64_t)n;
+	if (p->done_bytes >= io->len)
+		complete_later(io, (int64_t)io->len);
+	else if (n == 0)
+		complete_later(io, -EIO);
+	else
+		submit_rw(io); /* a short transfer: io_uring does the rest */
+	return true;
+}
+
 /* A buffered write written inline (see the head of this file); false: io_uring does it all. */
 static bool write_inline(struct blk_io *io)
 {
 	struct uring_io_priv *p = priv_of(io);
-	struct blk_uring_queue *bq = p->bq;
 	int nowait = __atomic_load_n(&io->dev->write_nowait, __ATOMIC_RELAXED);
-	uint64_t t0 = 0;
-	ssize_t n;
+	ssize_t n = -1;
 
 	if (nowait != BLK_NOWAIT_NO) {
 		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, RWF_NOWAIT);
@@ -203,38 +272,27 @@ static bool write_inline(struct blk_io *io)
 			__atomic_store_n(&io->dev->write_nowait, BLK_NOWAIT_YES, __ATOMIC_RELAXED);
 		}
 	}
-	if (nowait == BLK_NOWAIT_NO) {
-		t0 = clock_mono_ns();
-		if (t0 < bq->punt_until_ns)
-			return false;
-		long slept = thread_sleeps();
-		n = pwritev2(p->rw_fd, io->iov, (int)io->iov_cnt, (off_t)io->off, 0);
-		int e = errno;
-		uint64_t t1 = clock_mono_ns();
-		/* Slow because it slept, not because the thread was preempted on a busy machine. */
-		if (t1 - t0 > BLK_INLINE_SLOW_NS && thread_sleeps() != slept) {
-			bq->punt_until_ns = t1 + BLK_PUNT_NS;
-			log_debug(
-			    "a buffered write blocked the worker for %llu us: writes go through "
-			    "io_uring for the next %llu ms",
-			    (unsigned long long)(t1 - t0) / 1000, BLK_PUNT_NS / 1000000);
-		}
-		errno = e;
+	if (nowait == BLK_NOWAIT_NO)
+		n = rw_timed(io);
+	return inline_done(io, n);
+}
+
+/* A buffered read of a file on a memory file system, read inline (see the head of this file);
+ * false: io_uring does it. */
+static bool read_inline(struct blk_io *io)
+{
+	int mem = __atomic_load_n(&io->dev->read_inline, __ATOMIC_RELAXED);
+
+	if (mem == BLK_NOWAIT_UNKNOWN) {
+		struct statfs sf;
+		bool on_mem = fstatfs(io->dev->fd, &sf) == 0 &&
+			      (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC);
+		mem = on_mem ? BLK_NOWAIT_YES : BLK_NOWAIT_NO;
+		__atomic_store_n(&io->dev->read_inline, mem, __ATOMIC_RELAXED);
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return false; /* it would block: io_uring (an io-wq thread) waits instead */
-	if (n < 0) {
-		complete_later(io, -errno);
-		return true;
-	}
-	p->done_bytes = (uint64_t)n;
-	if (p->done_bytes >= io->len)
-		complete_later(io, (int64_t)io->len);
-	else if (n == 0)
-		complete_later(io, -EIO);
-	else
-		submit_rw(io); /* a short write: io_uring does the rest */
-	return true;
+	if (mem != BLK_NOWAIT_YES)
+		return false;
+	return inline_done(io, rw_timed(io));
 }
 
 static void simple_complete(struct loop_op *op, int res, uint32_t flags)
@@ -412,6 +470,8 @@ static void uring_submit(struct blk_queue *q, struct blk_io *io)
 			p->rw_fd = io->dev->dio_fd; /* io_uring issues these without blocking */
 		else if (io->op == BLK_WRITE && !(io->flags & BLK_F_FUA) && write_inline(io))
 			return;
+		else if (io->op == BLK_READ && !io->dev->ovl && read_inline(io))
+			return;
 		submit_rw(io);
 		return;
 	case BLK_FLUSH:
@@ -463,4 +523,6 @@ void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop)
 	bq->inflight = 0;
 	bq->off = NULL;
 	bq->punt_until_ns = 0;
+	bq->sleeps_turn = 0;
+	bq->sleeps_base = 0;
 }

@@ -20,6 +20,10 @@ struct blk_uring_queue {
 	 * kernel throttling dirty pages, a journal commit) they go through io_uring again until
 	 * this time (clock_mono_ns), so a stalled file system does not stall the loop. */
 	uint64_t punt_until_ns;
+	/* The worker's voluntary context switches (it slept) as of the start of loop turn
+	 * sleeps_turn: one getrusage per turn instead of two per write. */
+	uint64_t sleeps_turn;
+	long sleeps_base;
 };
 
 void blk_uring_queue_init(struct blk_uring_queue *bq, struct loop *loop);

@@ -317,7 +317,14 @@ static void rx_done(struct loop_op *op, int res, uint32_t flags)
 		netconn_poke(nc);
 		return;
 	}
-	framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
+	if (nc->rx_direct) {
+		struct iscsi_pdu pdu;
+		enum framer_result fr = framer_feed(&nc->fr, (size_t)res, &pdu);
+		if (fr != FRAMER_NEED_MORE)
+			on_frame(nc, fr, &pdu);
+	} else {
+		framer_push(&nc->fr, nc->rx, (size_t)res, on_frame, nc);
+	}
 	if (nc->ffp_framing && nc->rx_cap < NETCONN_RX_BUF) { /* consumed: safe to move */
 		uint8_t *grown = malloc(NETCONN_RX_BUF);      /* not realloc: nothing to copy */
 		if (grown) {
@@ -335,9 +342,23 @@ static void rx_arm(struct netconn *nc)
 {
 	if (nc->rx_busy || nc->sock == NETCONN_SHUT)
 		return;
+	size_t room = 0, want = nc->rx_cap;
+	uint8_t *dst = framer_want(&nc->fr, &room);
+	nc->rx_direct =
+	    dst && nc->ffp_framing && nc->fr.region == FRAMER_DATA && room >= NETCONN_RX_DIRECT;
+	if (dst && nc->fr.region == FRAMER_BHS) {
+		if (nc->rx_big_seen)
+			want = room; /* this header alone (see NETCONN_RX_DIRECT) */
+		nc->rx_big_seen = false;
+	}
+	if (nc->rx_direct)
+		nc->rx_big_seen = true;
 	nc->rx_op.complete = rx_done;
 	struct io_uring_sqe *sqe = loop_sqe(&nc->w->loop, &nc->rx_op);
-	io_uring_prep_recv(sqe, nc->fd, nc->rx, nc->rx_cap, 0);
+	if (nc->rx_direct) /* never past the segment: the next PDU's bytes go through rx */
+		io_uring_prep_recv(sqe, nc->fd, dst, room, 0);
+	else
+		io_uring_prep_recv(sqe, nc->fd, nc->rx, want, 0);
 	nc->rx_busy = true;
 }
 

@@ -16,6 +16,11 @@
 #define NETCONN_RX_BUF	     (256 * 1024)
 #define NETCONN_RX_BUF_LOGIN (16 * 1024) /* until the login completes */
 #define NETCONN_IOV	     96		 /* three iovecs per PDU: header, data, padding + digest */
+/* A data segment with at least this much still to come is received straight into the framer's
+ * buffer (one copy fewer for large writes); smaller ones go through rx with what follows them.
+ * After such a segment the next header is received alone, so that its data, if large again,
+ * comes straight into the framer too. */
+#define NETCONN_RX_DIRECT (32 * 1024)
 
 struct worker;
 
@@ -56,6 +61,8 @@ struct netconn {
 	size_t rx_cap; /* NETCONN_RX_BUF_LOGIN, then NETCONN_RX_BUF in full feature phase */
 	struct loop_op rx_op;
 	bool rx_busy;
+	bool rx_direct;		/* the pending recv writes into the framer's buffer, not rx */
+	bool rx_big_seen;	/* the last data segment was received straight into the framer */
 	enum netconn_sock sock; /* changed only by sock_set() */
 
 	struct loop_op tx_op;

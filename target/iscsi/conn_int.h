@@ -22,12 +22,16 @@ struct task_burst {
 	uint32_t exp_datasn;
 	uint8_t
 	    *buf; /* WRITE: staging buffer for the burst; DATA_OUT: NULL (copied into st.data) */
+	uint32_t buf_len; /* bytes asked of task_buf_alloc for buf */
 	struct blk_io io;
 	struct iscsi_task *task;
 };
 
+#define CONN_ITT_BUCKETS 64 /* a power of two */
+
 struct iscsi_task {
-	struct iscsi_task *next;
+	struct iscsi_task *next, *prev; /* the connection's tasks, newest first */
+	struct iscsi_task *itt_next;	/* the connection's bucket for this ITT */
 	struct iscsi_conn *conn;
 	uint32_t itt;
 	uint32_t cmdsn;
@@ -108,12 +112,19 @@ struct iscsi_conn {
 	uint32_t next_ttt;
 
 	struct iscsi_task *tasks;
+	struct iscsi_task
+	    *by_itt[CONN_ITT_BUCKETS]; /* tasks by ITT, for each command and Data-Out */
 	unsigned ntasks;
 	unsigned nactive; /* tasks that took a CmdSN (not immediate) and are not yet freed */
 	struct pending_cmd *pending;
 	unsigned npending;
 
 	struct conn_tx *tx_head, *tx_tail;
+
+	/* Freed tasks and one-page data buffers, kept for the next commands (conn_cmd.c). */
+	struct iscsi_task *spare_tasks;
+	void *spare_pages; /* each page starts with the pointer to the next */
+	unsigned nspare_tasks, nspare_pages;
 
 	/* Text in full feature phase (SendTargets): the request may come in several PDUs (C bit),
 	 * the answer may leave in several (C bit + TTT, RFC 7143 11.10.2). */
@@ -183,6 +194,8 @@ struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
 void conn_cmd_abort_task(struct iscsi_task *t);
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
 void conn_cmd_reap(struct iscsi_conn *c);
+/* Frees the kept tasks and buffers: when the connection goes. */
+void conn_cmd_spares_free(struct iscsi_conn *c);
 /* The task was answered (or, at its free, never was): tell env.cmd_done once. */
 void conn_cmd_count(struct iscsi_task *t);
 

@@ -135,15 +135,17 @@ static enum framer_result after_bhs(struct framer *f, struct iscsi_pdu *out)
 	return FRAMER_NEED_MORE;
 }
 
-static enum framer_result after_data(struct framer *f, struct iscsi_pdu *out)
+/* seg: where the data segment (with its padding and digest) is, f->data or the caller's bytes. */
+static enum framer_result after_data(struct framer *f, const uint8_t *seg, struct iscsi_pdu *out)
 {
 	bool bad = false;
 
 	if (f->data_digest) {
 		uint32_t padded = f->data_len + iscsi_pad4(f->data_len);
-		bad = crc32c_get(f->data + padded) != crc32c(0, f->data, padded);
+		bad = crc32c_get(seg + padded) != crc32c(0, seg, padded);
 	}
 	fill_out(f, out);
+	out->data = (uint8_t *)(uintptr_t)seg; /* read only, as every pdu->data */
 	start_region(f, FRAMER_BHS, BHS_LEN);
 	if (bad) {
 		out->data = NULL;
@@ -166,7 +168,7 @@ enum framer_result framer_feed(struct framer *f, size_t n, struct iscsi_pdu *out
 	case FRAMER_AHS:
 		return after_header(f, out);
 	case FRAMER_DATA:
-		return after_data(f, out);
+		return after_data(f, f->data, out);
 	case FRAMER_DEAD:
 		break;
 	}
@@ -180,14 +182,23 @@ size_t framer_push(struct framer *f, const void *bytes, size_t len, framer_cb cb
 
 	while (done < len) {
 		size_t room;
+		struct iscsi_pdu pdu;
+		enum framer_result res;
 		uint8_t *dst = framer_want(f, &room);
 		if (!dst)
 			break;
-		size_t n = len - done < room ? len - done : room;
-		memcpy(dst, p + done, n);
-		done += n;
-		struct iscsi_pdu pdu;
-		enum framer_result res = framer_feed(f, n, &pdu);
+		if (f->region == FRAMER_DATA && f->have == 0 && len - done >= room) {
+			/* The whole data segment is in the input: handed out from there, not copied
+			 * (a write's data is then copied once, into the buffer that is written). */
+			f->have = f->need;
+			res = after_data(f, p + done, &pdu);
+			done += room;
+		} else {
+			size_t n = len - done < room ? len - done : room;
+			memcpy(dst, p + done, n);
+			done += n;
+			res = framer_feed(f, n, &pdu);
+		}
 		if (res != FRAMER_NEED_MORE && cb)
 			cb(ctx, res, &pdu);
 	}

@@ -71,8 +71,10 @@ uint8_t *framer_want(struct framer *f, size_t *len);
  * the pdu's ahs/data point into the framer's buffers, valid until the next framer_want. */
 enum framer_result framer_feed(struct framer *f, size_t n, struct iscsi_pdu *out);
 
-/* Convenience for tests and fuzzing: copies bytes in and calls cb for every result other than
- * FRAMER_NEED_MORE. Returns the bytes consumed: all of them, or fewer after a fatal error. */
+/* Feeds bytes and calls cb for every result other than FRAMER_NEED_MORE. Headers and split
+ * segments are copied in; a data segment that lies whole in bytes is not: the pdu's data then
+ * points into bytes (valid during the callback only, as always). Returns the bytes consumed:
+ * all of them, or fewer after a fatal error. */
 typedef void (*framer_cb)(void *ctx, enum framer_result res, const struct iscsi_pdu *pdu);
 size_t framer_push(struct framer *f, const void *bytes, size_t len, framer_cb cb, void *ctx);
 

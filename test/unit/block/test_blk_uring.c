@@ -2,7 +2,9 @@
  * complete from the loop (never inside submit) and put every byte in the file; FUA and errors;
  * cache = direct (blk_direct.c): aligned requests bypass the page cache, unaligned ones (here
  * forced with a larger alignment than the file system's) go through it, the data is the same
- * either way; a file system that refuses O_DIRECT is said so; the alignment rule itself.
+ * either way; a file system that refuses O_DIRECT is said so; the alignment rule itself. Reads
+ * of a file on tmpfs are read inline (and complete from the loop all the same), the end of the
+ * file reading as zeroes; reads elsewhere go through io_uring.
  *
  * The files live in a directory on a file system with direct I/O: /var/tmp or /tmp, whichever
  * takes O_DIRECT (the test skips when neither does). */
@@ -10,7 +12,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "target/block/blk_direct.h"
@@ -79,6 +83,9 @@ static void test_buffered(int fd)
 	CHECK_EQ(run(&dev, BLK_WRITE, 0, 4096, buf, 4096), 4096);
 	CHECK(file_has(fd, 4096, buf, 4096));
 	CHECK(dev.write_nowait != BLK_NOWAIT_UNKNOWN); /* learnt at the first write */
+	CHECK_EQ(run(&dev, BLK_READ, 0, 4096, buf + 4096, 4096), 4096);
+	CHECK(memcmp(buf, buf + 4096, 4096) == 0);
+	CHECK_EQ(dev.read_inline, BLK_NOWAIT_NO); /* not a memory file system */
 	/* a 512-byte write in the middle of a page, and a long one */
 	memset(buf, 0x3c, 512);
 	CHECK_EQ(run(&dev, BLK_WRITE, 0, 8192 + 1024, buf, 512), 512);
@@ -194,6 +201,52 @@ static int make_file(void)
 	return -1;
 }
 
+/* A file on tmpfs: reads inline; a read across the end of the file (shorter than the LUN, as
+ * after a shrink) gets the data, then zeroes. */
+static void test_memfs(void)
+{
+	char mpath[] = "/dev/shm/test_blk_uring.XXXXXX";
+	int fd = mkstemp(mpath);
+	struct statfs sf;
+	uint8_t *buf = malloc(16384), *back = malloc(16384);
+
+	if (fd < 0 || fstatfs(fd, &sf) != 0 || sf.f_type != TMPFS_MAGIC) {
+		printf("test_memfs skipped: /dev/shm is not a tmpfs\n");
+		if (fd >= 0) {
+			close(fd);
+			unlink(mpath);
+		}
+		free(buf);
+		free(back);
+		return;
+	}
+	struct blk_dev dev = {.fd = fd, .size = SIZE, .block_size = 512};
+	for (unsigned i = 0; i < 16384; i++)
+		buf[i] = (uint8_t)(i * 13 + 5);
+	CHECK_EQ(run(&dev, BLK_WRITE, 0, 0, buf, 8192), 8192);
+	CHECK(file_has(fd, 0, buf, 8192));
+	CHECK_EQ(run(&dev, BLK_READ, 0, 0, back, 8192), 8192);
+	CHECK_EQ(dev.read_inline, BLK_NOWAIT_YES);
+	CHECK(memcmp(back, buf, 8192) == 0);
+	memset(back, 0xee, 16384);
+	CHECK_EQ(run(&dev, BLK_READ, 0, 4096, back, 8192), 8192); /* 4096 of data, then the end */
+	CHECK(memcmp(back, buf + 4096, 4096) == 0);
+	unsigned nonzero = 0;
+	for (unsigned i = 4096; i < 8192; i++)
+		nonzero += back[i] != 0;
+	CHECK_EQ(nonzero, 0);
+	memset(back, 0xee, 16384);
+	CHECK_EQ(run(&dev, BLK_READ, 0, 65536, back, 4096), 4096); /* wholly past the end */
+	nonzero = 0;
+	for (unsigned i = 0; i < 4096; i++)
+		nonzero += back[i] != 0;
+	CHECK_EQ(nonzero, 0);
+	close(fd);
+	unlink(mpath);
+	free(buf);
+	free(back);
+}
+
 int main(void)
 {
 	test_aligned_rule();
@@ -213,6 +266,7 @@ int main(void)
 	blk_uring_queue_init(&bq, &lp);
 	test_buffered(fd);
 	test_direct(fd);
+	test_memfs();
 	loop_fini(&lp);
 	blk_uring_queue_fini(&bq);
 	close(fd);

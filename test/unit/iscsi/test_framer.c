@@ -37,6 +37,15 @@ static void record(void *ctx, enum framer_result res, const struct iscsi_pdu *pd
 
 static uint8_t payload[3000];
 
+/* Where the last PDU's data was handed out, for test_no_copy. */
+static const uint8_t *last_data;
+
+static void note_data(void *ctx, enum framer_result res, const struct iscsi_pdu *pdu)
+{
+	last_data = pdu->data;
+	record(ctx, res, pdu);
+}
+
 /* Appends a PDU with opcode, ahs_len, data_len to out; returns the new length. */
 static size_t add_pdu(uint8_t *out, size_t len, int opcode, uint32_t itt, uint32_t ahs_len,
 		      uint32_t data_len, bool hd, bool dd)
@@ -224,6 +233,29 @@ static void test_serialize(void)
 	CHECK_EQ(framer_serialize(&pdu, true, true, out, 63), 0);
 }
 
+/* A data segment that lies whole in the pushed bytes is handed out from there; one split across
+ * two pushes comes from the framer's own buffer. */
+static void test_no_copy(void)
+{
+	static uint8_t wire[8192];
+	struct log got = {0};
+	size_t len = add_pdu(wire, 0, ISCSI_OP_DATA_OUT, 5, 0, 512, false, true);
+	struct framer *f = new_framer(false, true);
+
+	CHECK_EQ(framer_push(f, wire, len, note_data, &got), len);
+	CHECK_EQ(got.n, 1);
+	CHECK_EQ(got.ev[0].res, FRAMER_PDU);
+	CHECK(last_data == wire + BHS_LEN);
+	CHECK_EQ(got.ev[0].data_crc, crc32c(0, payload + 5, 512));
+	CHECK_EQ(framer_push(f, wire, BHS_LEN + 100, note_data, &got), BHS_LEN + 100);
+	CHECK_EQ(framer_push(f, wire + BHS_LEN + 100, len - BHS_LEN - 100, note_data, &got),
+		 len - BHS_LEN - 100);
+	CHECK_EQ(got.n, 2);
+	CHECK(last_data != NULL && (last_data < wire || last_data >= wire + sizeof(wire)));
+	CHECK_EQ(got.ev[1].data_crc, got.ev[0].data_crc);
+	framer_fini(f);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(payload); i++)
@@ -233,6 +265,7 @@ int main(void)
 	test_splits(false, true);
 	test_splits(true, true);
 	test_digest_errors();
+	test_no_copy();
 	test_caps();
 	test_serialize();
 	return CHECK_SUMMARY();
