@@ -112,6 +112,35 @@ int blk_backend_prepare(const char *spec, uint64_t size, bool create, struct blk
 	return 0;
 }
 
+int blk_backend_clone(const char *spec, const char *snap, const char *child, char *new_spec,
+		      size_t new_len, char *err, size_t errlen)
+{
+	if (strncmp(spec, "rbd:", 4) != 0) {
+		snprintf(
+		    err, errlen,
+		    "%.200s is an NBD export, which has no snapshots to clone from: copy the "
+		    "export with its server's tools (qemu-img convert, nbdcopy) and make a LUN "
+		    "of the copy with lun create --backend",
+		    spec);
+		return -EOPNOTSUPP;
+	}
+#ifdef RINGSAN_HAVE_RBD
+	const char *slash = strchr(spec + 4, '/');
+	int ret = blk_rbd_clone(spec + 4, snap, child, err, errlen);
+
+	if (!ret)
+		snprintf(new_spec, new_len, "rbd:%.*s/%s", slash ? (int)(slash - spec - 4) : 0,
+			 spec + 4, child);
+	return ret;
+#else
+	(void)snap;
+	(void)child;
+	(void)new_spec;
+	(void)new_len;
+	return unsupported(spec, "librbd", err, errlen);
+#endif
+}
+
 void blk_backend_close(struct blk_backend *be)
 {
 	if (be)

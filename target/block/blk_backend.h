@@ -54,6 +54,11 @@ int blk_backend_open(const char *spec, const char *lun, uint64_t size, bool fenc
  * when create is set (size given), a smaller one grown. */
 int blk_backend_prepare(const char *spec, uint64_t size, bool create, struct blk_backend_info *info,
 			char *err, size_t errlen);
+/* For the CLI (clone): makes new_spec, a copy-on-write clone of spec's storage at a snapshot named
+ * snap, and writes its spec ("rbd:POOL/CHILD", the same pool) to new_spec. RBD only: NBD exports
+ * have no snapshots (-EOPNOTSUPP, err saying what to do instead). */
+int blk_backend_clone(const char *spec, const char *snap, const char *child, char *new_spec,
+		      size_t new_len, char *err, size_t errlen);
 /* Ends the connection (after the caller's last flush); NULL is fine. Nothing may be in flight. */
 void blk_backend_close(struct blk_backend *be);
 /* Which backends this build has, e.g. "nbd", "nbd rbd" or "" (for `ringsan version`). */

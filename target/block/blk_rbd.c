@@ -632,3 +632,76 @@ out:
 	rados_shutdown(b.cluster);
 	return ret < 0 ? ret : 0;
 }
+
+/* The clone steps on an open parent: snapshot, protect (clone format 1 needs it), clone. */
+static int clone_at_snap(struct blk_rbd *b, const char *spec, const char *name, const char *snap,
+			 const char *child, char *err, size_t errlen)
+{
+	rbd_image_options_t opts;
+	int ret = rbd_snap_create(b->image, snap);
+
+	if (ret < 0 && ret != -EEXIST) {
+		snprintf(err, errlen, "rbd:%s: cannot take snapshot '%s': %s", spec, snap,
+			 ret == -EROFS || ret == -EBUSY
+			     ? "the image is in use by another client (a ringsan serving it, or a "
+			       "VM): stop that one first"
+			     : strerror(-ret));
+		return ret;
+	}
+	ret = rbd_snap_protect(b->image, snap);
+	if (ret < 0 && ret != -EBUSY) { /* -EBUSY: protected already */
+		snprintf(err, errlen, "rbd:%s: cannot protect snapshot '%s': %s", spec, snap,
+			 strerror(-ret));
+		return ret;
+	}
+	rbd_image_options_create(&opts);
+	ret = rbd_clone3(b->ioctx, name, snap, b->ioctx, child, opts);
+	rbd_image_options_destroy(opts);
+	if (ret < 0)
+		snprintf(err, errlen, "rbd:%s: cannot clone snapshot '%s' to image '%s': %s%s",
+			 spec, snap, child, strerror(-ret),
+			 ret == -ENOSYS || ret == -EINVAL
+			     ? " (the image needs the layering feature: rbd feature enable)"
+			     : "");
+	return ret;
+}
+
+int blk_rbd_clone(const char *spec, const char *snap, const char *child, char *err, size_t errlen)
+{
+	struct blk_rbd b = {0};
+	char pool[RBD_POOL_MAX], why[1024];
+	const char *name;
+	rbd_image_t existing;
+	int ret = split_spec(spec, pool, &name, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = connect_pool(pool, &b.cluster, &b.ioctx, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
+		return ret;
+	}
+	if (rbd_open_read_only(b.ioctx, child, &existing, NULL) == 0) {
+		rbd_close(existing);
+		snprintf(err, errlen,
+			 "image %s/%s exists already: pick another LUN name, or make a LUN of that "
+			 "image with lun create NAME --backend rbd:%s/%s",
+			 pool, child, pool, child);
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = rbd_open(b.ioctx, name, &b.image, NULL);
+	if (ret < 0) {
+		b.image = NULL;
+		snprintf(err, errlen, "rbd:%s: %s", spec,
+			 ret == -ENOENT ? "no such image" : strerror(-ret));
+		goto out;
+	}
+	ret = clone_at_snap(&b, spec, name, snap, child, err, errlen);
+out:
+	if (b.image)
+		rbd_close(b.image);
+	rados_ioctx_destroy(b.ioctx);
+	rados_shutdown(b.cluster);
+	return ret < 0 ? ret : 0;
+}

@@ -37,5 +37,9 @@ int blk_rbd_open(const char *spec, const char *lun, uint64_t size, bool fence,
  * must be given) when create is set and it is missing, grown when smaller. *info: the image. */
 int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_backend_info *info,
 		    char *err, size_t errlen);
+/* For the CLI: makes image POOL/CHILD a copy-on-write clone of spec's image at a new protected
+ * snapshot snap (RBD layering): instant, the two share data until written. -EEXIST when CHILD
+ * exists; the image must not be in use (its exclusive lock held elsewhere). */
+int blk_rbd_clone(const char *spec, const char *snap, const char *child, char *err, size_t errlen);
 
 #endif

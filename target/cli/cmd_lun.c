@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/lunfile.h"
+#include "common/name.h"
 #include "common/size.h"
 #include "target/block/blk_backend.h"
 #include "target/cli/cli.h"
@@ -318,6 +321,47 @@ int cmd_lun_rm(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* lun clone SRC DST of an RBD LUN: DST's image is an RBD clone of SRC's at snapshot
+ * "ringsan-clone-DST", in the same pool, named DST. src is open with its exclusive lock. */
+static int lun_clone_rbd(struct cli *cli, const struct lunfile *src, const char *dst,
+			 const char *description)
+{
+	char spec[LUNFILE_BACKEND_MAX + 1], snap[NAME_MAX_LEN + 16], err[1024];
+	char text[SIZE_FORMAT_MAX];
+
+	if (name_check_lun(dst, err, sizeof(err)) != 0 ||
+	    (description && lunfile_check_description(description, err, sizeof(err)) != 0)) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	char path[PATH_MAX + NAME_MAX_LEN + 2];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", cli->data_dir, dst);
+	if (lstat(path, &st) == 0) {
+		cli_error("LUN '%s' exists already: pick another name", dst);
+		return CLI_ERR;
+	}
+	snprintf(snap, sizeof(snap), "ringsan-clone-%s", dst);
+	blk_backend_set_ceph(cli->cfg.server.ceph_conf, cli->cfg.server.ceph_user,
+			     cli->cfg.server.ceph_keyring, cli->cfg.server.ceph_op_timeout);
+	if (blk_backend_clone(src->backend, snap, dst, spec, sizeof(spec), err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return CLI_ERR;
+	}
+	if (lunfile_create_backend(cli->data_dir, dst, src->size, src->block_size,
+				   description ? description : src->description, spec, err,
+				   sizeof(err)) != 0) {
+		cli_error("%s (the image %s was made: lun create %s --backend %s takes it)", err,
+			  spec + 4, dst, spec);
+		return CLI_ERR;
+	}
+	printf("cloned LUN '%s' to '%s' on %s: %s, an RBD clone of %s@%s (shares its data until "
+	       "written)\n",
+	       src->name, dst, spec, size_format(src->size, text), src->backend + 4, snap);
+	cli_notify_daemon(cli);
+	return CLI_OK;
+}
+
 int cmd_lun_clone(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt opts[] = {{"description", 'd', true}, {NULL}};
@@ -328,6 +372,15 @@ int cmd_lun_clone(struct cli *cli, int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
+	struct lunfile src;
+	if (lunfile_open(cli->data_dir, argv[first], LUNFILE_EXCLUSIVE, false, &src, err,
+			 sizeof(err)) == 0) {
+		bool rbd = strncmp(src.backend, "rbd:", 4) == 0;
+		ret = rbd ? lun_clone_rbd(cli, &src, argv[first + 1], a.description) : CLI_OK;
+		lunfile_close(&src);
+		if (rbd)
+			return ret;
+	}
 	ret = lunfile_clone(cli->data_dir, argv[first], argv[first + 1], a.description,
 			    cli_progress, NULL, &reflinked, err, sizeof(err));
 	cli_progress_end();

@@ -247,5 +247,28 @@ check "... nor in b's (up to kill -9)" no_sanitizer_report "$WORK/b.log"
 # --- rm forgets the LUN, keeps the image --------------------------------------------------------
 check "lun rm of an RBD LUN" L lun rm r2 --yes
 check "the image is still there" RBD info rbd/old
+
+# --- clone: an RBD clone at a protected snapshot ------------------------------------------------
+head -c 8M /dev/urandom >"$WORK/gold.raw"
+check "an image with data, made a LUN" bash -c "rbd -c '$CEPH_CONF' import '$WORK/gold.raw' rbd/gold >/dev/null 2>&1 && '$RINGSAN' -c '$WORK/ringsan.ini' --data-dir '$DATA' lun create gold --backend rbd:rbd/gold >/dev/null"
+check "lun clone of an RBD LUN" bash -c "'$RINGSAN' -c '$WORK/ringsan.ini' --data-dir '$DATA' lun clone gold pc1 | grep -q 'an RBD clone of rbd/gold@ringsan-clone-pc1'"
+check "... its image is a clone of the snapshot (rbd info: parent)" \
+	bash -c "rbd -c '$CEPH_CONF' info rbd/pc1 | grep -q 'parent: rbd/gold@ringsan-clone-pc1'"
+check "... which is protected" bash -c "rbd -c '$CEPH_CONF' snap ls rbd/gold | grep -q ringsan-clone-pc1 && rbd -c '$CEPH_CONF' info rbd/gold@ringsan-clone-pc1 | grep -q 'protected: True'"
+check "... the clone holds the same data (rbd export)" \
+	bash -c "rbd -c '$CEPH_CONF' export rbd/pc1 - 2>/dev/null | cmp -n 8388608 - '$WORK/gold.raw'"
+check "... lun info names its image" bash -c "'$RINGSAN' -c '$WORK/ringsan.ini' --data-dir '$DATA' lun info pc1 | grep -q '^backend: *rbd:rbd/pc1'"
+start_target -c "$WORK/ringsan.ini" || exit 1
+check "... served: what it reads is the original's data (qemu-img convert)" bash -c \
+	"timeout 60 qemu-img convert -O raw '$(url pc1)' '$WORK/pc1.raw' && cmp -n 8388608 '$WORK/pc1.raw' '$WORK/gold.raw'"
+check "... a write to it leaves the original alone" bash -c \
+	"timeout 60 qemu-io -f raw -c 'write -P 0x77 0 1M' -c flush '$(url pc1)' >/dev/null && rbd -c '$CEPH_CONF' export rbd/gold - 2>/dev/null | cmp -n 8388608 - '$WORK/gold.raw'"
+stop_target
+L lun clone gold pc1 >/dev/null 2>"$WORK/err"
+check "a clone to an existing LUN name is refused" grep -q "exists already" "$WORK/err"
+RBD create --size 8M rbd/pc2 >/dev/null 2>&1
+L lun clone gold pc2 >/dev/null 2>"$WORK/err"
+check "a clone onto an existing image is refused, naming it" grep -q "image rbd/pc2 exists already" "$WORK/err"
+check_fails "... and makes no LUN" test -e "$DATA/pc2"
 ceph_stop
 finish
