@@ -406,13 +406,12 @@ static const struct blk_backend_ops rbd_ops = {
     .close = rbd_backend_close,
 };
 
-/* Opens the image of spec and fills info; err names lun (or the spec). */
-static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_info *info, char *err,
-		      size_t errlen)
+/* split_spec, then connect_pool into b: 0, or -errno with err naming spec (b->cluster NULL). */
+static int connect_spec(const char *spec, struct blk_rbd *b, char pool[RBD_POOL_MAX],
+			const char **name, char *err, size_t errlen)
 {
-	char pool[RBD_POOL_MAX], why[1024];
-	const char *name;
-	int ret = split_spec(spec, pool, &name, err, errlen);
+	char why[1024];
+	int ret = split_spec(spec, pool, name, err, errlen);
 
 	if (ret)
 		return ret;
@@ -420,8 +419,20 @@ static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_in
 	if (ret) {
 		b->cluster = NULL;
 		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
-		return ret;
 	}
+	return ret;
+}
+
+/* Opens the image of spec and fills info; err names lun (or the spec). */
+static int open_image(const char *spec, struct blk_rbd *b, struct blk_backend_info *info, char *err,
+		      size_t errlen)
+{
+	char pool[RBD_POOL_MAX];
+	const char *name;
+	int ret = connect_spec(spec, b, pool, &name, err, errlen);
+
+	if (ret)
+		return ret;
 	ret = rbd_open(b->ioctx, name, &b->image, NULL);
 	if (ret < 0) {
 		b->image = NULL;
@@ -589,17 +600,12 @@ int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_bac
 		    char *err, size_t errlen)
 {
 	struct blk_rbd b = {0};
-	char pool[RBD_POOL_MAX], why[1024];
+	char pool[RBD_POOL_MAX];
 	const char *name;
-	int order = 0, ret = split_spec(spec, pool, &name, err, errlen);
+	int order = 0, ret = connect_spec(spec, &b, pool, &name, err, errlen);
 
 	if (ret)
 		return ret;
-	ret = connect_pool(pool, &b.cluster, &b.ioctx, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
-		return ret;
-	}
 	ret = rbd_open(b.ioctx, name, &b.image, NULL);
 	if (ret == -ENOENT && create && size) {
 		ret = rbd_create(b.ioctx, name, size, &order);
@@ -669,18 +675,13 @@ static int clone_at_snap(struct blk_rbd *b, const char *spec, const char *name, 
 int blk_rbd_clone(const char *spec, const char *snap, const char *child, char *err, size_t errlen)
 {
 	struct blk_rbd b = {0};
-	char pool[RBD_POOL_MAX], why[1024];
+	char pool[RBD_POOL_MAX];
 	const char *name;
 	rbd_image_t existing;
-	int ret = split_spec(spec, pool, &name, err, errlen);
+	int ret = connect_spec(spec, &b, pool, &name, err, errlen);
 
 	if (ret)
 		return ret;
-	ret = connect_pool(pool, &b.cluster, &b.ioctx, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "rbd:%.200s: %s", spec, why);
-		return ret;
-	}
 	if (rbd_open_read_only(b.ioctx, child, &existing, NULL) == 0) {
 		rbd_close(existing);
 		snprintf(err, errlen,
