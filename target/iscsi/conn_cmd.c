@@ -18,77 +18,6 @@ static void task_step(struct iscsi_task *t, enum scsi_next next);
 static void read_next_chunk(struct iscsi_task *t);
 static void send_r2ts(struct iscsi_task *t);
 
-/* Data buffers the file is read into or written from: page-aligned (and a whole number of pages)
- * so that a LUN with cache = direct can hand them to O_DIRECT as they are. */
-#define TASK_BUF_ALIGN 4096u
-
-/* Freed tasks and one-page buffers are kept for the connection's next commands, up to this many
- * of each (a 4K command needs one of each): a task (about 2.4 KiB) and an aligned page are both
- * beyond malloc's per-thread cache, and taking them from its bins and giving them back cost
- * more than the rest of a 4K command's work in user space. */
-#define CONN_SPARES 64u
-
-static void *task_buf_alloc(struct iscsi_conn *c, uint32_t len)
-{
-	size_t n = ((size_t)len + TASK_BUF_ALIGN - 1) & ~(size_t)(TASK_BUF_ALIGN - 1);
-	if (n <= TASK_BUF_ALIGN && c->spare_pages) {
-		void *page = c->spare_pages;
-		memcpy(&c->spare_pages, page, sizeof(void *));
-		c->nspare_pages--;
-		return page;
-	}
-	return aligned_alloc(TASK_BUF_ALIGN, n ? n : TASK_BUF_ALIGN);
-}
-
-/* buf came from task_buf_alloc(c, len), or is NULL. */
-static void task_buf_free(struct iscsi_conn *c, void *buf, uint32_t len)
-{
-	if (buf && len <= TASK_BUF_ALIGN && c->nspare_pages < CONN_SPARES) {
-		memcpy(buf, &c->spare_pages, sizeof(void *));
-		c->spare_pages = buf;
-		c->nspare_pages++;
-		return;
-	}
-	free(buf);
-}
-
-static struct iscsi_task *task_alloc(struct iscsi_conn *c)
-{
-	struct iscsi_task *t = c->spare_tasks;
-	if (!t)
-		return calloc(1, sizeof(*t));
-	c->spare_tasks = t->next;
-	c->nspare_tasks--;
-	memset(t, 0, sizeof(*t));
-	return t;
-}
-
-static void task_release(struct iscsi_conn *c, struct iscsi_task *t)
-{
-	if (c->nspare_tasks < CONN_SPARES) {
-		t->next = c->spare_tasks;
-		c->spare_tasks = t;
-		c->nspare_tasks++;
-		return;
-	}
-	free(t);
-}
-
-void conn_cmd_spares_free(struct iscsi_conn *c)
-{
-	while (c->spare_tasks) {
-		struct iscsi_task *t = c->spare_tasks;
-		c->spare_tasks = t->next;
-		free(t);
-	}
-	while (c->spare_pages) {
-		void *page = c->spare_pages;
-		memcpy(&c->spare_pages, page, sizeof(void *));
-		free(page);
-	}
-	c->nspare_tasks = c->nspare_pages = 0;
-}
-
 static struct scsi_lu *task_lu(struct iscsi_task *t)
 {
 	return t->lun == 0 && t->conn->have_target ? t->conn->target.lu : NULL;
@@ -173,11 +102,11 @@ static void task_free(struct iscsi_task *t)
 	if (!t->immediate && !t->slot_released)
 		c->nactive--;
 	for (unsigned i = 0; i < CONN_BURST_SLOTS + 1; i++)
-		task_buf_free(c, t->burst[i].buf, t->burst[i].buf_len);
-	task_buf_free(c, t->rbuf, t->rbuf_cap);
+		conn_spares_buf_free(c, t->burst[i].buf, t->burst[i].buf_len);
+	conn_spares_buf_free(c, t->rbuf, t->rbuf_cap);
 	free(t->early);
 	scsi_task_fini(&t->st);
-	task_release(c, t);
+	conn_spares_task_free(c, t);
 	conn_window_update(c);
 	conn_check_waiters(c);
 	conn_put(c); /* the task's reference: the last one frees the connection */
@@ -415,7 +344,7 @@ static void start_read(struct iscsi_task *t)
 	}
 	t->rbuf_cap =
 	    t->rd_total < t->conn->cfg.read_chunk ? (uint32_t)t->rd_total : t->conn->cfg.read_chunk;
-	t->rbuf = task_buf_alloc(t->conn, t->rbuf_cap);
+	t->rbuf = conn_spares_buf(t->conn, t->rbuf_cap);
 	if (!t->rbuf) {
 		scsi_task_stream_done(task_lu(t), &t->st, -ENOMEM);
 		return task_done(t);
@@ -452,7 +381,7 @@ static void data_out_finish(struct iscsi_task *t)
 
 static void burst_release(struct iscsi_task *t, struct task_burst *b)
 {
-	task_buf_free(t->conn, b->buf, b->buf_len);
+	conn_spares_buf_free(t->conn, b->buf, b->buf_len);
 	memset(b, 0, sizeof(*b));
 	if (t->aborted)
 		return task_maybe_free(t);
@@ -529,7 +458,7 @@ static int burst_init(struct iscsi_task *t, struct task_burst *b, uint32_t off, 
 	b->ttt = ttt;
 	if (t->phase == SCSI_NEXT_WRITE && off < t->want) {
 		uint32_t n = len < t->want - off ? len : t->want - off;
-		b->buf = task_buf_alloc(t->conn, n);
+		b->buf = conn_spares_buf(t->conn, n);
 		if (!b->buf)
 			return -ENOMEM;
 		b->buf_len = n;
@@ -733,11 +662,11 @@ static void task_step(struct iscsi_task *t, enum scsi_next next)
 
 static struct iscsi_task *task_new(struct iscsi_conn *c, const struct iscsi_pdu *pdu)
 {
-	struct iscsi_task *t = task_alloc(c);
+	struct iscsi_task *t = conn_spares_task(c);
 	if (!t)
 		return NULL;
 	if (pdu_decode_scsi_cmd(pdu, &t->cmd) < 0) {
-		task_release(c, t);
+		conn_spares_task_free(c, t);
 		return NULL;
 	}
 	t->conn = c;

@@ -186,6 +186,18 @@ void conn_check_waiters(struct iscsi_conn *c);
 /* LOGOUT_WAIT with no task left and the LUN flushed: the response goes, -> LOGGED_OUT. */
 void conn_logout_respond(struct iscsi_conn *c);
 
+/* conn_spares.c: freed tasks and one-page buffers kept for the connection's next commands. */
+/* A zeroed task, or NULL. */
+struct iscsi_task *conn_spares_task(struct iscsi_conn *c);
+void conn_spares_task_free(struct iscsi_conn *c, struct iscsi_task *t);
+/* A page-aligned buffer of at least len bytes (a whole number of pages, so that a LUN with
+ * cache = direct can hand it to O_DIRECT as it is), or NULL. */
+void *conn_spares_buf(struct iscsi_conn *c, uint32_t len);
+/* buf came from conn_spares_buf(c, len), or is NULL. */
+void conn_spares_buf_free(struct iscsi_conn *c, void *buf, uint32_t len);
+/* Frees the kept tasks and buffers: when the connection goes. */
+void conn_spares_free(struct iscsi_conn *c);
+
 /* conn_cmd.c */
 void conn_cmd_scsi(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
 void conn_cmd_data_out(struct iscsi_conn *c, const struct iscsi_pdu *pdu);
@@ -194,8 +206,6 @@ struct iscsi_task *conn_cmd_find_task(struct iscsi_conn *c, uint32_t itt);
 void conn_cmd_abort_task(struct iscsi_task *t);
 /* Tasks of a closing connection: drop those with nothing in flight, mark the rest. */
 void conn_cmd_reap(struct iscsi_conn *c);
-/* Frees the kept tasks and buffers: when the connection goes. */
-void conn_cmd_spares_free(struct iscsi_conn *c);
 /* The task was answered (or, at its free, never was): tell env.cmd_done once. */
 void conn_cmd_count(struct iscsi_task *t);
 

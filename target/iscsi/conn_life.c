@@ -106,7 +106,7 @@ static void conn_destroy(struct iscsi_conn *c)
 	login_free(c->login);
 	text_in_fini(&c->text_req);
 	free(c->text_out);
-	conn_cmd_spares_free(c);
+	conn_spares_free(c);
 	free(c);
 }
 
