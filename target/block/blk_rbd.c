@@ -632,10 +632,7 @@ int blk_rbd_prepare(const char *spec, uint64_t size, bool create, struct blk_bac
 			fill_info(b.image, info);
 	}
 out:
-	if (b.image)
-		rbd_close(b.image);
-	rados_ioctx_destroy(b.ioctx);
-	rados_shutdown(b.cluster);
+	rbd_disconnect(&b);
 	return ret < 0 ? ret : 0;
 }
 
@@ -700,9 +697,6 @@ int blk_rbd_clone(const char *spec, const char *snap, const char *child, char *e
 	}
 	ret = clone_at_snap(&b, spec, name, snap, child, err, errlen);
 out:
-	if (b.image)
-		rbd_close(b.image);
-	rados_ioctx_destroy(b.ioctx);
-	rados_shutdown(b.cluster);
+	rbd_disconnect(&b);
 	return ret < 0 ? ret : 0;
 }
