@@ -310,10 +310,22 @@ static void deferred_complete(struct loop_op *op, int res, uint32_t flags)
 	io_finish(io, priv_of(io)->deferred_res);
 }
 
+/* io's result onto o's done list, and a wake-up of the loop through o's eventfd. */
+static void done_push_locked(struct blk_offload *o, struct blk_io *io, int64_t res)
+{
+	uint64_t one = 1;
+
+	priv_of(io)->deferred_res = res;
+	priv_of(io)->next = o->done;
+	o->done = io;
+	if (write(o->efd, &one, sizeof(one)) < 0) {
+		/* cannot happen short of a counter overflow; the next write wakes the loop */
+	}
+}
+
 static void *offload_main(void *arg)
 {
 	struct blk_offload *o = arg;
-	uint64_t one = 1;
 
 	pthread_mutex_lock(&o->lock);
 	for (;;) {
@@ -328,13 +340,7 @@ static void *offload_main(void *arg)
 		pthread_mutex_unlock(&o->lock);
 		int64_t res = blk_sync_execute(io);
 		pthread_mutex_lock(&o->lock);
-		priv_of(io)->deferred_res = res;
-		priv_of(io)->next = o->done;
-		o->done = io;
-		if (write(o->efd, &one, sizeof(one)) < 0) {
-			/* cannot happen short of a counter overflow; the next write wakes the loop
-			 */
-		}
+		done_push_locked(o, io, res);
 	}
 	pthread_mutex_unlock(&o->lock);
 	return NULL;
@@ -424,15 +430,9 @@ void blk_uring_queue_fini(struct blk_uring_queue *bq)
 static void remote_post(void *ctx, struct blk_io *io, int64_t res)
 {
 	struct blk_offload *o = ctx;
-	uint64_t one = 1;
 
 	pthread_mutex_lock(&o->lock);
-	priv_of(io)->deferred_res = res;
-	priv_of(io)->next = o->done;
-	o->done = io;
-	if (write(o->efd, &one, sizeof(one)) < 0) {
-		/* cannot happen short of a counter overflow; the next write wakes the loop */
-	}
+	done_push_locked(o, io, res);
 	pthread_mutex_unlock(&o->lock);
 }
 
